@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+//
+// mapk: TensorFlow-exact mean average precision at k over large prediction
+// dumps, memory-mapped and evaluated in parallel.
+//
+// No package dependencies: the toolchain only (stdlib, Foundation, Dispatch,
+// Synchronization, XCTest). zlib comes from the system through `CZlib`.
+
+import PackageDescription
+
+let package = Package(
+  name: "mapk",
+  products: [
+    // MARK: - Public API
+    .library(name: "MAPKKernel", targets: ["MAPKKernel"]),
+    .library(name: "MAPKShards", targets: ["MAPKShards"]),
+    .executable(name: "mapk", targets: ["mapk"]),
+  ],
+  targets: [
+    // MARK: - Implementation
+    // Pure computation: top-k, per-row AP, the exact accumulator. No Foundation.
+    .target(name: "MAPKKernel", path: "Sources/Kernel"),
+    // Files and parallelism: mapped .npy inputs, the threaded evaluator.
+    .target(name: "MAPKShards", dependencies: ["MAPKKernel"], path: "Sources/Shards"),
+    // The thin command-line layer.
+    .executableTarget(name: "mapk", dependencies: ["MAPKShards"], path: "Sources/CLI"),
+
+    // MARK: - Tests
+    // Seeded generators and helpers shared by the test targets.
+    .target(name: "TestSupport", dependencies: ["MAPKKernel"], path: "Tests/TestSupport"),
+    .testTarget(name: "KernelTests", dependencies: ["MAPKKernel", "TestSupport"], path: "Tests/KernelTests"),
+    .testTarget(
+      name: "ShardsTests", dependencies: ["MAPKShards", "TestSupport"], path: "Tests/ShardsTests",
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "CLITests", dependencies: ["mapk", "TestSupport"], path: "Tests/CLITests"),
+  ],
+  swiftLanguageModes: [.v6]
+)

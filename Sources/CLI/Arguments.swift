@@ -1,0 +1,137 @@
+import Foundation
+
+/// A usage error: bad flags or values. The CLI exits with code 2.
+struct UsageError: Error, CustomStringConvertible {
+  let description: String
+}
+
+/// A small command-line parser: `--name value`, `--name=value`, `-k value`,
+/// boolean flags and positional arguments. Unknown flags are usage errors
+/// that suggest the closest known flag.
+struct Arguments {
+  /// Flags that take a value, and flags that do not.
+  let valued: Set<String>
+  let boolean: Set<String>
+  private(set) var values: [String: String] = [:]
+  private(set) var flags: Set<String> = []
+  private(set) var positional: [String] = []
+
+  init(_ args: ArraySlice<String>, valued: Set<String>, boolean: Set<String>, aliases: [String: String] = [:]) throws {
+    self.valued = valued
+    self.boolean = boolean
+    var i = args.startIndex
+    while i < args.endIndex {
+      let arg = args[i]
+      i += 1
+      if arg == "--" {
+        positional += args[i...]
+        break
+      }
+      guard arg.hasPrefix("-"), arg.count > 1, !arg.dropFirst().allSatisfy(\.isNumber) else {
+        positional.append(arg)
+        continue
+      }
+      var name = arg
+      var inline: String? = nil
+      if let eq = arg.firstIndex(of: "="), arg.hasPrefix("--") {
+        name = String(arg[..<eq])
+        inline = String(arg[arg.index(after: eq)...])
+      }
+      name = aliases[name] ?? name
+      if boolean.contains(name) {
+        guard inline == nil else { throw UsageError(description: "\(name) takes no value") }
+        flags.insert(name)
+      } else if valued.contains(name) {
+        if let inline {
+          values[name] = inline
+        } else {
+          guard i < args.endIndex else { throw UsageError(description: "\(name) needs a value") }
+          values[name] = args[i]
+          i += 1
+        }
+      } else {
+        let known = valued.union(boolean).union(aliases.keys)
+        let hint = Arguments.closest(to: name, in: known).map { " (did you mean \($0)?)" } ?? ""
+        throw UsageError(description: "unknown option \(name)\(hint)")
+      }
+    }
+  }
+
+  subscript(_ name: String) -> String? { values[name] }
+
+  func has(_ flag: String) -> Bool { flags.contains(flag) }
+
+  func required(_ name: String) throws -> String {
+    guard let v = values[name] else { throw UsageError(description: "missing \(name)") }
+    return v
+  }
+
+  func int(_ name: String, minimum: Int = 1) throws -> Int? {
+    guard let v = values[name] else { return nil }
+    guard let n = Int(v), n >= minimum else {
+      throw UsageError(description: "\(name) must be an integer >= \(minimum) (got '\(v)')")
+    }
+    return n
+  }
+
+  func choice<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T?
+  where T.RawValue == String, T: CaseIterable {
+    guard let v = values[name] else { return nil }
+    guard let t = T(rawValue: v) else {
+      let options = T.allCases.map(\.rawValue).joined(separator: "|")
+      throw UsageError(description: "\(name) must be one of \(options) (got '\(v)')")
+    }
+    return t
+  }
+
+  /// The known flag closest to `name` by edit distance, if close enough.
+  static func closest(to name: String, in known: Set<String>) -> String? {
+    var best: String? = nil
+    var bestDistance = Int.max
+    for candidate in known.sorted() {
+      let d = editDistance(name, candidate)
+      if d < bestDistance {
+        best = candidate
+        bestDistance = d
+      }
+    }
+    return bestDistance <= Swift.max(2, name.count / 3) ? best : nil
+  }
+
+  static func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    var row: [Int] = Array(0...b.count)
+    for i in 1...a.count {
+      var previous = row[0]
+      row[0] = i
+      for j in stride(from: 1, through: b.count, by: 1) {
+        let current = row[j]
+        let substitution = previous + (a[i - 1] == b[j - 1] ? 0 : 1)
+        row[j] = Swift.min(Swift.min(row[j] + 1, row[j - 1] + 1), substitution)
+        previous = current
+      }
+    }
+    return row[b.count]
+  }
+}
+
+/// Parses `-k` values: a comma list of integers and inclusive ranges, `1-20,50,100`.
+func parseKList(_ text: String) throws -> [Int] {
+  var ks: [Int] = []
+  for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+    let token = part.trimmingCharacters(in: .whitespaces)
+    let bounds = token.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+    if bounds.count == 2, let a = Int(bounds[0]), let b = Int(bounds[1]) {
+      guard a >= 1, a <= b else { throw UsageError(description: "bad -k range '\(token)' (need 1 <= a <= b)") }
+      guard b - a < 1_000_000 else { throw UsageError(description: "-k range '\(token)' is too long") }
+      ks += Array(a...b)
+    } else if let k = Int(token) {
+      guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
+      ks.append(k)
+    } else {
+      throw UsageError(description: "bad -k value '\(token)' (use a list and ranges like 1,5,10 or 1-20)")
+    }
+  }
+  return ks
+}

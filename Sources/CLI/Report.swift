@@ -1,0 +1,72 @@
+import MAPKShards
+
+/// What `mapk eval` prints: the human lines, the warnings and the JSON object.
+struct Report {
+  let state: MAPState
+  let classes: Int
+  let threads: Int
+  let seconds: Double
+  let bytes: Int
+
+  var gigabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1e9 : 0 }
+
+  var humanLines: [String] {
+    state.results.map { r in
+      "MAP@\(r.k) = \(r.map)  (\(state.rows) rows, \(threads) thread\(threads == 1 ? "" : "s"), "
+        + "\(format(seconds, 2)) s, \(format(gigabytesPerSecond, 1)) GB/s)"
+    }
+  }
+
+  var warnings: [String] {
+    var out: [String] = []
+    if state.emptyRows > 0 {
+      switch state.configuration.emptyRows {
+      case .nan:
+        out.append("\(state.emptyRows) of \(state.rows) rows have no labels: their AP is 0/0, so the result is NaN "
+                   + "as in TensorFlow (use --empty-rows skip or zero)")
+      case .skip: out.append("\(state.emptyRows) rows without labels were skipped")
+      case .zero: out.append("\(state.emptyRows) rows without labels counted as AP 0")
+      }
+    }
+    if state.nanScores > 0 {
+      out.append("\(state.nanScores) NaN scores ranked as \(state.configuration.nanScores.rawValue)")
+    }
+    return out
+  }
+
+  var json: JSONObject {
+    var o = JSONObject()
+    o.set("rows", state.rows)
+    o.set("classes", classes)
+    o.set("threads", threads)
+    o.set("empty_rows", state.emptyRows)
+    o.set("nan_scores", state.nanScores)
+    o.set("empty_rows_policy", state.configuration.emptyRows.rawValue)
+    o.set("nan_policy", state.configuration.nanScores.rawValue)
+    o.set("results", objects: state.results.map { r in
+      var x = JSONObject()
+      x.set("k", r.k)
+      x.set("map", r.map)
+      x.set("total", r.total)
+      x.set("max", r.max)
+      return x
+    })
+    o.set("seconds", seconds)
+    o.set("bytes", bytes)
+    return o
+  }
+}
+
+/// `value` with `digits` decimals.
+func format(_ value: Double, _ digits: Int) -> String {
+  guard value.isFinite else { return "\(value)" }
+  var scale = 1.0
+  for _ in 0..<digits { scale *= 10 }
+  let rounded = (value * scale).rounded() / scale
+  var s = "\(rounded)"
+  if let dot = s.firstIndex(of: "."), !s.contains("e") {
+    let decimals = s.distance(from: dot, to: s.endIndex) - 1
+    if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+  }
+  return s
+}

@@ -1,0 +1,44 @@
+import Foundation
+import MAPKShards
+
+/// mapk's entry point: dispatch to a subcommand and turn errors into one
+/// line on stderr and an exit code (1: bad input or runtime error, 2: usage).
+let version = "0.1.0"
+
+let usage = """
+  USAGE: mapk <subcommand> [options]
+
+  Mean average precision at k, exactly as TensorFlow's
+  tf.compat.v1.metrics.average_precision_at_k, over memory-mapped dumps.
+
+  SUBCOMMANDS:
+    eval        MAP@k of a predictions dump against its labels
+
+  Run 'mapk <subcommand> --help' for its options. 'mapk --version' prints the version.
+  """
+
+func fail(_ message: String, code: Int32) -> Never {
+  FileHandle.standardError.write(Data("mapk: error: \(message)\n".utf8))
+  exit(code)
+}
+
+let argv = CommandLine.arguments
+let rest = argv.dropFirst(2)
+do {
+  switch argv.count > 1 ? argv[1] : "--help" {
+  case "--help", "-h", "help": print(usage)
+  case "--version": print("mapk \(version)")
+  case "eval": try EvalCommand.run(rest)
+  case let other:
+    let hint = Arguments.closest(to: other, in: ["eval"]).map { " (did you mean \($0)?)" } ?? ""
+    throw UsageError(description: "unknown subcommand '\(other)'\(hint); see mapk --help")
+  }
+} catch let e as UsageError {
+  fail(e.description, code: 2)
+} catch let e as FileError {
+  fail(e.description, code: 1)
+} catch let e as MAPKError {
+  fail(e.description, code: 1)
+} catch {
+  fail("\(error)", code: 1)
+}

@@ -1,0 +1,36 @@
+/// An error raised by the kernel: a bad argument or a bad value in the data.
+///
+/// The kernel knows nothing about files; the Shards layer adds the file name
+/// when it reports one of these.
+public enum MAPKError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// `k` is below 1.
+  case kBelowOne(Int)
+  /// `k` exceeds the number of classes (TensorFlow's TopK needs `classes >= k`).
+  case kAboveClasses(k: Int, classes: Int)
+  /// No `k` was requested.
+  case noK
+  /// A score is NaN and the policy is ``NaNScorePolicy/error``.
+  case nanScore(row: Int, classIndex: Int)
+  /// A weight is negative or not finite.
+  case invalidWeight(index: Int, value: Double)
+  /// Two inputs disagree in shape.
+  case shapeMismatch(String)
+  /// Two accumulator states cannot be merged (different ks or policies).
+  case incompatibleStates(String)
+  /// A label row layout is inconsistent (offsets decreasing or out of range).
+  case invalidLabels(String)
+
+  public var description: String {
+    switch self {
+    case .kBelowOne(let k): return "k must be at least 1 (got \(k))"
+    case .kAboveClasses(let k, let c): return "k = \(k) exceeds the number of classes (\(c))"
+    case .noK: return "no k requested"
+    case .nanScore(let r, let c):
+      return "NaN score at row \(r), class \(c) (use --nan largest|lowest to rank NaN instead)"
+    case .invalidWeight(let i, let v): return "weight \(i) is \(v): weights must be finite and >= 0"
+    case .shapeMismatch(let s): return s
+    case .incompatibleStates(let s): return "cannot merge: \(s)"
+    case .invalidLabels(let s): return s
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import Dispatch
+import Synchronization
+
+/// Rows done so far, readable from any thread while an evaluation runs
+/// (for a progress display).
+public final class EvaluationProgress: Sendable {
+  let done = Atomic<Int>(0)
+
+  /// Creates a counter at 0.
+  public init() {}
+
+  /// The rows evaluated so far.
+  public var rowsDone: Int { done.load(ordering: .relaxed) }
+}
+
+/// The parallel evaluator: rows cut into chunks, `threads` workers claiming
+/// chunks from a shared atomic counter, each with its own top-k scratch and
+/// exact accumulator in locals, merged at the end.
+///
+/// The result has the same bits for any thread count and chunk size: the
+/// per-row values do not depend on the split, and the sums are exact.
+public struct Evaluator: Sendable {
+  /// The number of workers (at least 1). More than the cores or the rows is fine.
+  public var threads: Int
+  /// The target size of a chunk, in bytes of scores.
+  public var chunkBytes: Int
+  /// The minimum number of chunks per worker, so that uneven rows balance.
+  public var chunksPerThread: Int
+
+  /// An evaluator with `threads` workers (default: the active processor count).
+  public init(threads: Int? = nil, chunkBytes: Int = 4 << 20, chunksPerThread: Int = 8) {
+    self.threads = max(1, threads ?? System.processorCount)
+    self.chunkBytes = max(1, chunkBytes)
+    self.chunksPerThread = max(1, chunksPerThread)
+  }
+
+  /// The number of processors the system reports as online.
+  public static var activeProcessorCount: Int { System.processorCount }
+
+  /// The rows per chunk for a run of `rows` rows of `rowBytes` bytes each.
+  public func rowsPerChunk(rows: Int, rowBytes: Int) -> Int {
+    let bySize = max(1, chunkBytes / max(1, rowBytes))
+    let byBalance = max(1, (rows + threads * chunksPerThread - 1) / (threads * chunksPerThread))
+    return min(bySize, byBalance)
+  }
+
+  /// Evaluates `rows` (default: all) of `scores` against `labels` in parallel.
+  ///
+  /// - Parameters:
+  ///   - scores: The `[rows, classes]` scores (a mapped file or any buffer).
+  ///   - labels: The labels of the same rows.
+  ///   - weights: Per-row weights (default: none).
+  ///   - configuration: The ks and policies.
+  ///   - rows: A sub-range of rows (for a shard); default all.
+  ///   - perRow: Where to write each row's AP@k; its `firstRow` is `rows.lowerBound`.
+  ///   - progress: A counter to advance as chunks finish.
+  /// - Returns: The exact state of the evaluated rows.
+  /// - Throws: ``MAPKError``: a k above the classes, mismatched rows, or the
+  ///   first NaN score (lowest row) under the `error` policy.
+  public func evaluate(
+    scores: ScoreMatrix, labels: LabelRows, weights: RowWeights = .none, configuration: MAPConfiguration,
+    rows: Range<Int>? = nil, perRow: PerRowSink? = nil, progress: EvaluationProgress? = nil
+  ) throws -> MAPState {
+    try configuration.validate(classes: scores.classes)
+    guard labels.rows == scores.rows else {
+      throw MAPKError.shapeMismatch("\(labels.rows) label rows for \(scores.rows) score rows")
+    }
+    let range = rows ?? 0..<scores.rows
+    precondition(range.lowerBound >= 0 && range.upperBound <= scores.rows, "row range out of bounds")
+    if range.isEmpty { return MAPState(configuration: configuration) }
+
+    let perChunk = rowsPerChunk(rows: range.count, rowBytes: scores.classes * scores.type.byteWidth)
+    let chunkCount = (range.count + perChunk - 1) / perChunk
+    let workers = min(threads, chunkCount)
+    let run = ParallelRun(chunkCount: chunkCount)
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+      do {
+        let engine = try RowEvaluator(configuration: configuration, classes: scores.classes, scoreType: scores.type)
+        var state = MAPState(configuration: configuration)
+        while let chunk = run.claim() {
+          let lower = range.lowerBound + chunk * perChunk
+          let upper = min(lower + perChunk, range.upperBound)
+          do {
+            try engine.evaluate(rows: lower..<upper, scores: scores, labels: labels, weights: weights,
+                                into: &state, perRow: perRow)
+          } catch {
+            run.fail(error, row: (error as? MAPKError)?.row ?? lower)
+            break
+          }
+          progress?.done.add(upper - lower, ordering: .relaxed)
+        }
+        run.finish(state)
+      } catch {
+        run.fail(error, row: -1)
+      }
+    }
+    return try run.result(configuration: configuration)
+  }
+}
+
+/// The shared part of one parallel run: the chunk counter, the partial
+/// states and the first error.
+final class ParallelRun: Sendable {
+  let chunkCount: Int
+  let next = Atomic<Int>(0)
+  /// The lowest row of any error so far (Int.max: none).
+  let firstErrorRow = Atomic<Int>(Int.max)
+  let partials = Mutex<[MAPState]>([])
+  let errors = Mutex<[(row: Int, error: any Error)]>([])
+
+  init(chunkCount: Int) { self.chunkCount = chunkCount }
+
+  /// The next chunk to evaluate, or nil when there is none left.
+  ///
+  /// Chunks are handed out in increasing order, and a worker stops once an
+  /// error is known, so every chunk before the failing one is finished: the
+  /// error reported is always the one at the lowest row, whatever the threads.
+  func claim() -> Int? {
+    let c = next.add(1, ordering: .relaxed).oldValue
+    guard c < chunkCount, firstErrorRow.load(ordering: .relaxed) == Int.max else { return nil }
+    return c
+  }
+
+  func fail(_ error: any Error, row: Int) {
+    var current = firstErrorRow.load(ordering: .relaxed)
+    while row < current {
+      let (exchanged, original) = firstErrorRow.compareExchange(
+        expected: current, desired: row, ordering: .relaxed)
+      if exchanged { break }
+      current = original
+    }
+    errors.withLock { $0.append((row, error)) }
+  }
+
+  func finish(_ state: MAPState) {
+    partials.withLock { $0.append(state) }
+  }
+
+  func result(configuration: MAPConfiguration) throws -> MAPState {
+    if let first = errors.withLock({ $0.min(by: { $0.row < $1.row }) }) { throw first.error }
+    var total = MAPState(configuration: configuration)
+    for p in partials.withLock({ $0 }) { try total.merge(p) }
+    return total
+  }
+}
+
+extension MAPKError {
+  /// The row an error is about, if it is about one.
+  var row: Int? {
+    if case .nanScore(let r, _) = self { return r }
+    return nil
+  }
+}

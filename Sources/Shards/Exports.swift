@@ -1,0 +1,2 @@
+// MAPKShards is the library most users import: it brings the kernel along.
+@_exported import MAPKKernel

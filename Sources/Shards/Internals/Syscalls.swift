@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one place that calls the operating system. Each wrapper retries on
+/// `EINTR` and turns `errno` into a ``FileError`` carrying the file's path.
+enum System {
+  /// Opens `path` read-only. The corresponding C function is `open`.
+  static func openReadOnly(_ path: String) throws(FileError) -> Int32 {
+    while true {
+      let fd = open(path, O_RDONLY | O_CLOEXEC)
+      if fd >= 0 { return fd }
+      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot open")) }
+    }
+  }
+
+  /// Creates or truncates `path` for writing. The corresponding C function is `open`.
+  static func createForWriting(_ path: String) throws(FileError) -> Int32 {
+    while true {
+      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+      if fd >= 0 { return fd }
+      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot create")) }
+    }
+  }
+
+  /// File status of an open descriptor. The corresponding C function is `fstat`.
+  static func status(_ fd: Int32, path: String) throws(FileError) -> stat {
+    var s = stat()
+    while fstat(fd, &s) != 0 {
+      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot stat")) }
+    }
+    return s
+  }
+
+  /// File status by path (follows links). The corresponding C function is `stat`.
+  static func status(path: String) throws(FileError) -> stat {
+    var s = stat()
+    while stat(path, &s) != 0 {
+      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot stat")) }
+    }
+    return s
+  }
+
+  /// Maps `length` bytes of `fd` read-only and shared. The corresponding C function is `mmap`.
+  static func mapReadOnly(_ fd: Int32, length: Int, path: String) throws(FileError) -> UnsafeRawPointer {
+    guard let p = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
+      throw FileError(path: path, problem: describe(errno, "cannot map"))
+    }
+    return UnsafeRawPointer(p)
+  }
+
+  /// Gives the kernel a hint about a mapping; failures are ignored (a hint).
+  /// The corresponding C function is `madvise`.
+  static func advise(_ base: UnsafeRawPointer, length: Int, sequential: Bool) {
+    _ = madvise(UnsafeMutableRawPointer(mutating: base), length, sequential ? MADV_SEQUENTIAL : MADV_WILLNEED)
+  }
+
+  /// Unmaps a mapping. The corresponding C function is `munmap`.
+  static func unmap(_ base: UnsafeRawPointer, length: Int) {
+    _ = munmap(UnsafeMutableRawPointer(mutating: base), length)
+  }
+
+  /// Closes a descriptor (never retried: Linux closes it even on `EINTR`).
+  static func close(_ fd: Int32) {
+    _ = Glibc.close(fd)
+  }
+
+  /// Writes all of `buffer`, retrying short writes and `EINTR`. The corresponding C function is `write`.
+  static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(FileError) {
+    var done = 0
+    while done < buffer.count {
+      let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw FileError(path: path, problem: describe(errno, "cannot write"))
+      }
+      done += n
+    }
+  }
+
+  /// Renames `from` to `to` atomically. The corresponding C function is `rename`.
+  static func rename(_ from: String, _ to: String) throws(FileError) {
+    if Glibc.rename(from, to) != 0 { throw FileError(path: to, problem: describe(errno, "cannot rename")) }
+  }
+
+  /// Removes a file, ignoring errors. The corresponding C function is `unlink`.
+  static func remove(_ path: String) { _ = unlink(path) }
+
+  /// The number of processors online.
+  static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+  /// "cannot open: No such file or directory".
+  static func describe(_ code: Int32, _ what: String) -> String {
+    "\(what): \(String(cString: strerror(code)))"
+  }
+}

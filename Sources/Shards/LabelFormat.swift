@@ -1,0 +1,18 @@
+/// The kinds of label file mapk reads.
+public enum LabelFormat: String, Sendable, CaseIterable {
+  /// `.npy` int32/int64 `[D1..DN, L]` or `[D1..DN]`, -1 padding: TensorFlow's dense rules.
+  case dense
+  /// `.txt`, one line of label ids per row: TensorFlow's `SparseTensor` rules.
+  case text
+  /// `.npz` from `scipy.sparse.save_npz` (CSR): TensorFlow's `SparseTensor` rules.
+  case csr
+
+  /// The format a file's extension implies, or nil.
+  public static func inferred(fromPath path: String) -> LabelFormat? {
+    let lower = path.lowercased()
+    if lower.hasSuffix(".npy") { return .dense }
+    if lower.hasSuffix(".txt") { return .text }
+    if lower.hasSuffix(".npz") { return .csr }
+    return nil
+  }
+}
