@@ -32,12 +32,16 @@ public final class RowEvaluator {
   }
 
   private let selector: Selector
-  private let ks: [Int]
-  /// rank + 1 of each class in the current row's top k, 0 elsewhere.
-  private let rankOf: UnsafeMutablePointer<Int32>
-  private var hits: [Int32] = []
-  private var scratchLabels: [Int64] = []
-  private var apScratch: [Double]
+  /// The requested ks (ascending) and one AP per k, as raw buffers: the
+  /// per-row loop must not touch an array's reference count.
+  private let ks: UnsafeMutablePointer<Int>
+  private let ksCount: Int
+  private let ap: UnsafeMutablePointer<Double>
+  /// A row's label values (room for `labelCapacity`, grown for longer rows)
+  /// and its distinct in-range classes.
+  private var labelValues: UnsafeMutablePointer<Int64>
+  private var labelClasses: UnsafeMutablePointer<Int32>
+  private var labelCapacity = 0
 
   /// Creates a worker for scores of `type` with `classes` classes.
   ///
@@ -47,19 +51,28 @@ public final class RowEvaluator {
     self.configuration = configuration
     self.classes = classes
     self.scoreType = scoreType
-    self.ks = configuration.ks
     let k = configuration.maxK
     switch scoreType {
     case .float16: selector = .float16(TopKSelector(k: k, classes: classes, nanPolicy: configuration.nanScores))
     case .float32: selector = .float32(TopKSelector(k: k, classes: classes, nanPolicy: configuration.nanScores))
     case .float64: selector = .float64(TopKSelector(k: k, classes: classes, nanPolicy: configuration.nanScores))
     }
-    rankOf = .allocate(capacity: classes)
-    rankOf.initialize(repeating: 0, count: classes)
-    apScratch = Array(repeating: 0, count: configuration.ks.count)
+    ksCount = configuration.ks.count
+    ks = .allocate(capacity: ksCount)
+    ks.initialize(from: configuration.ks, count: ksCount)
+    ap = .allocate(capacity: ksCount)
+    ap.initialize(repeating: 0, count: ksCount)
+    labelCapacity = 16
+    labelValues = .allocate(capacity: labelCapacity)
+    labelClasses = .allocate(capacity: labelCapacity)
   }
 
-  deinit { rankOf.deallocate() }
+  deinit {
+    ks.deallocate()
+    ap.deallocate()
+    labelValues.deallocate()
+    labelClasses.deallocate()
+  }
 
   /// Evaluates `rows` and adds them to `state`.
   ///
@@ -71,7 +84,9 @@ public final class RowEvaluator {
   ///   - state: The accumulator to add to.
   ///   - perRow: Where to write each row's AP@k, if wanted.
   /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN policy.
-  /// - Complexity: O(rows · (classes + k log k + labels)) for small k.
+  /// - Complexity: O(rows · (classes + v · m)) where m is the labels per row
+  ///   and v the scores a row's scan has to look at (above its lowest label
+  ///   still possibly in the top k).
   public func evaluate(rows: Range<Int>, scores: ScoreMatrix, labels: LabelRows, weights: RowWeights,
                        into state: inout MAPState, perRow: PerRowSink? = nil) throws {
     precondition(scores.classes == classes && scores.type == scoreType, "scores do not match the evaluator")
@@ -83,49 +98,58 @@ public final class RowEvaluator {
     }
   }
 
-  private func run<Bits: ScoreBits>(
+  private func run<Bits: RowScanning>(
     _ selector: TopKSelector<Bits>, _ rows: Range<Int>, _ scores: ScoreMatrix, _ labels: LabelRows,
     _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?
   ) throws {
     let base = scores.base.assumingMemoryBound(to: Bits.self)
     let policy = configuration.emptyRows
     let unweighted = weights.isNone
-    let k = configuration.maxK
+    // Without weights every counted row adds exactly 1 to the weight sum:
+    // count them and add the integer once (exact below 2^53 rows).
+    var unitWeights = 0
+    defer { if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) } }
     for r in rows {
-      let outcome = selector.select(base + r * classes)
+      let (n, m) = gatherLabels(row: r, labels: labels)
+      let outcome = selector.rankClasses(base + r * classes, labelClasses, count: m)
       if outcome.nanCount > 0 {
         if configuration.nanScores == .error { throw MAPKError.nanScore(row: r, classIndex: outcome.firstNaN) }
         state.nanScores += outcome.nanCount
       }
-      let n = relevantCount(row: r, labels: labels, ranking: selector.ranking, k: k)
       state.rows += 1
       if n == 0 {
         state.emptyRows += 1
         let ap: Double = policy == .zero ? 0 : .nan
-        if let perRow { for j in ks.indices { perRow.base[(r - perRow.firstRow) * ks.count + j] = ap } }
+        if let perRow { for j in 0..<ksCount { perRow.base[(r - perRow.firstRow) * ksCount + j] = ap } }
         if policy == .skip { continue }
         let w = unweighted ? 1 : weights.weight(ofRow: r)
         let contribution = unweighted ? ap : w * ap
-        for j in ks.indices { state.totals[j].add(contribution) }
-        state.weightSum.add(w)
+        for j in 0..<ksCount { state.totals[j].add(contribution) }
+        if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
         continue
       }
-      averagePrecisions(relevant: n)
-      if let perRow { for j in ks.indices { perRow.base[(r - perRow.firstRow) * ks.count + j] = apScratch[j] } }
-      let w = unweighted ? 1 : weights.weight(ofRow: r)
-      for j in ks.indices { state.totals[j].add(unweighted ? apScratch[j] : w * apScratch[j]) }
-      state.weightSum.add(w)
+      averagePrecisions(hits: selector.hitRanks, count: selector.hitCount, relevant: n)
+      if let perRow { for j in 0..<ksCount { perRow.base[(r - perRow.firstRow) * ksCount + j] = ap[j] } }
+      if unweighted {
+        for j in 0..<ksCount { state.totals[j].add(ap[j]) }
+        unitWeights += 1
+      } else {
+        let w = weights.weight(ofRow: r)
+        for j in 0..<ksCount { state.totals[j].add(w * ap[j]) }
+        state.weightSum.add(w)
+      }
     }
   }
 
-  /// Finds the ranks of the row's relevant labels (into `hits`, ascending,
-  /// distinct) and returns `n`, the denominator's label count.
-  private func relevantCount(row r: Int, labels: LabelRows, ranking: UnsafePointer<Int32>, k: Int) -> Int {
-    for i in 0..<k { rankOf[Int(ranking[i])] = Int32(i + 1) }
-    defer { for i in 0..<k { rankOf[Int(ranking[i])] = 0 } }
-    hits.removeAll(keepingCapacity: true)
+  /// Reads row `r`'s labels: returns `n`, the denominator's label count, and
+  /// `m`, the number of distinct in-range classes written to `labelClasses`
+  /// (a label listed twice is one class, hit at one rank).
+  @inline(__always)
+  private func gatherLabels(row r: Int, labels: LabelRows) -> (n: Int, m: Int) {
     let span = labels.range(ofRow: r)
+    if span.count > labelCapacity { growLabels(span.count) }
     let c = Int64(classes)
+    var w = 0
     var n = 0
     switch labels.semantics {
     case .dense:
@@ -134,72 +158,76 @@ public final class RowEvaluator {
       for i in span {
         let v = labels.value(at: i)
         guard v >= 0 && v < c else { continue }
-        n += 1
-        let p = rankOf[Int(v)]
-        if p > 0 { hits.append(p) }
+        labelValues[w] = v
+        w += 1
       }
+      n = w
+      w = distinct(w)
     case .sparse:
       // Distinct values count, negatives included; every label >= C becomes
       // the one value -1.
-      scratchLabels.removeAll(keepingCapacity: true)
       for i in span {
         let v = labels.value(at: i)
-        scratchLabels.append(v >= c ? -1 : v)
-      }
-      insertionSort(&scratchLabels)
-      var previous: Int64? = nil
-      for v in scratchLabels where v != previous {
-        previous = v
-        n += 1
-        if v >= 0 {
-          let p = rankOf[Int(v)]
-          if p > 0 { hits.append(p) }
-        }
-      }
-    }
-    // A label listed twice is one hit at one rank.
-    insertionSort(&hits)
-    if hits.count > 1 {
-      var w = 1
-      for i in 1..<hits.count where hits[i] != hits[w - 1] {
-        hits[w] = hits[i]
+        labelValues[w] = v >= c ? -1 : v
         w += 1
       }
-      hits.removeLast(hits.count - w)
+      w = distinct(w)
+      n = w
     }
-    return n
+    var m = 0
+    for i in 0..<w where labelValues[i] >= 0 {
+      labelClasses[m] = Int32(truncatingIfNeeded: labelValues[i])
+      m += 1
+    }
+    return (n, m)
+  }
+
+  /// Removes repeated values from `labelValues[0..<count]`; returns how many stay.
+  @inline(__always)
+  private func distinct(_ count: Int) -> Int {
+    if count <= 16 {
+      // Few labels: compare each with the ones kept so far.
+      var kept = 0
+      outer: for i in 0..<count {
+        let v = labelValues[i]
+        for j in 0..<kept where labelValues[j] == v { continue outer }
+        labelValues[kept] = v
+        kept += 1
+      }
+      return kept
+    }
+    var values = UnsafeMutableBufferPointer(start: labelValues, count: count)
+    values.sort()
+    var kept = 1
+    for i in 1..<count where labelValues[i] != labelValues[kept - 1] {
+      labelValues[kept] = labelValues[i]
+      kept += 1
+    }
+    return kept
+  }
+
+  /// Makes room for a row of `count` labels (rare: rows longer than any before).
+  private func growLabels(_ count: Int) {
+    labelValues.deallocate()
+    labelClasses.deallocate()
+    labelCapacity = Swift.max(count, 2 * labelCapacity)
+    labelValues = .allocate(capacity: labelCapacity)
+    labelClasses = .allocate(capacity: labelCapacity)
   }
 
   /// AP@k for every k from the one ranking: `Σ_{hits at rank i <= k} P_i / min(n, k)`,
-  /// summed in rank order as TensorFlow does.
-  private func averagePrecisions(relevant n: Int) {
+  /// summed in rank order as TensorFlow does. `hits` are the ascending ranks found.
+  @inline(__always)
+  private func averagePrecisions(hits: UnsafePointer<Int32>, count: Int, relevant n: Int) {
     var sum = 0.0
     var h = 0
-    for (j, k) in ks.enumerated() {
-      while h < hits.count && Int(hits[h]) <= k {
+    for j in 0..<ksCount {
+      let k = ks[j]
+      while h < count && Int(hits[h]) <= k {
         h += 1
         sum += Double(h) / Double(hits[h - 1])
       }
-      apScratch[j] = sum / Double(Swift.min(n, k))
+      ap[j] = sum / Double(Swift.min(n, k))
     }
-  }
-}
-
-/// Sorts a short array in place without allocating (label rows are short).
-@inline(__always)
-func insertionSort<T: Comparable>(_ a: inout [T]) {
-  guard a.count > 1 else { return }
-  if a.count > 64 {
-    a.sort()
-    return
-  }
-  for i in 1..<a.count {
-    let e = a[i]
-    var j = i
-    while j > 0 && a[j - 1] > e {
-      a[j] = a[j - 1]
-      j -= 1
-    }
-    a[j] = e
   }
 }

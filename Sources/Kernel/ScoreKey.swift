@@ -45,4 +45,15 @@ extension ScoreBits {
     let magnitude = Key(truncatingIfNeeded: bits & magnitudeMask)
     return bits > magnitudeMask ? 0 &- magnitude : magnitude
   }
+
+  /// The key of `+inf`, the largest key of a non-NaN score (`-infinityKey` is `-inf`'s).
+  @inline(__always)
+  static var infinityKey: Key { Key(truncatingIfNeeded: infinityMagnitude) }
+
+  /// The bits of the non-NaN score whose key is `key`, for `-infinityKey...infinityKey`:
+  /// the inverse of ``key(_:)``, except that key 0 gives `+0.0` (either zero has that key).
+  @inline(__always)
+  static func bits(ofKey key: Key) -> Self {
+    key < 0 ? Self(truncatingIfNeeded: 0 &- key) | ~magnitudeMask : Self(truncatingIfNeeded: key)
+  }
 }

@@ -5,51 +5,85 @@
 /// order-preserving integer keys (see `ScoreBits`), so `-0.0 == 0.0` and
 /// NaN ranks where the policy puts it.
 ///
-/// Two strategies, chosen by k:
-/// - small k: one pass keeping the k best in a sorted buffer; a score enters
-///   only if strictly above the k-th key, and indices are scanned in
-///   increasing order, so an equal score later in the row never displaces an
-///   earlier one (TensorFlow's tie rule, for free);
-/// - large k: every (key, index) goes to a buffer that a partial quicksort
-///   orders only where it overlaps the first k.
+/// Every strategy is one or two SIMD threshold scans of the row
+/// (`RowScanning`): a block of 16 scores (32 for float16) is compared with a
+/// threshold at once, and only the rare blocks holding a score at or above it
+/// (or a NaN, which always qualifies) are looked at one score at a time, in
+/// increasing index order. What the threshold is depends on the question:
+///
+/// - ``rankClasses(_:_:count:)`` (what AP needs: the ranks of a row's
+///   labels): the threshold is the key of the lowest-ranked label still
+///   possibly in the top k. Each visited score counts against the labels it
+///   beats; a label beaten k times is out and the threshold rises to the next
+///   label. One pass, no top-k buffer at all.
+/// - ``select(_:)`` (the ranked top k itself): k = 1 keeps the running
+///   maximum; larger k first takes the maxima of at least k disjoint groups
+///   of the row (one SIMD pass), whose k-th largest is a lower bound of the
+///   row's k-th largest score, then collects every score at or above it and
+///   partially sorts those few. When k is too close to the row's length for
+///   such a bound, every score is collected (a partial quicksort of the row).
 ///
 /// Nothing is allocated per row.
-
-final class TopKSelector<Bits: ScoreBits> {
+final class TopKSelector<Bits: RowScanning> {
   typealias Key = Bits.Key
 
-  /// The largest k for which the insertion buffer is used.
-  static var insertionLimit: Int { 32 }
+  /// The most labels ``rankClasses(_:_:count:)`` ranks by counting; more go
+  /// through ``select(_:)`` and a lookup table.
+  static var labelLimit: Int { 64 }
 
   let k: Int
   let classes: Int
   let nanPolicy: NaNScorePolicy
+  /// The key NaN ranks with (ignored under `.error`, which stops instead).
   let nanKey: Key
-  let keys: UnsafeMutablePointer<Key>
   /// The ranked class indices after ``select(_:)``: `ranking[0..<k]`.
   let ranking: UnsafeMutablePointer<Int32>
-  let entries: UnsafeMutablePointer<RankEntry<Key>>?
+  /// The ranks (1-based, ascending) of the classes found in the top k by
+  /// ``rankClasses(_:_:count:)``: `hitRanks[0..<hitCount]`.
+  let hitRanks: UnsafeMutablePointer<Int32>
+  private(set) var hitCount = 0
 
-  
+  /// Candidates collected by ``select(_:)`` (room for a whole row).
+  let entries: UnsafeMutablePointer<RankEntry<Key>>
+  /// Group maxima for the lower bound of ``select(_:)``.
+  let maxima: UnsafeMutablePointer<Key>
+  let maximaCapacity: Int
+  /// The labels being ranked, in rank order, and how many scores beat each.
+  let labelKeys: UnsafeMutablePointer<Key>
+  let labelClasses: UnsafeMutablePointer<Int32>
+  let labelBeaten: UnsafeMutablePointer<Int>
+  /// rank of each class in the last ``select(_:)``, only for many labels (lazily made).
+  private var rankOf: UnsafeMutablePointer<Int32>?
+
   init(k: Int, classes: Int, nanPolicy: NaNScorePolicy) {
     precondition(k >= 1 && k <= classes && classes <= Int(Int32.max))
     self.k = k
     self.classes = classes
     self.nanPolicy = nanPolicy
     self.nanKey = nanPolicy == .lowest ? Key.min : Key.max
-    keys = .allocate(capacity: k)
     ranking = .allocate(capacity: k)
-    entries = k > Self.insertionLimit ? .allocate(capacity: classes) : nil
+    hitRanks = .allocate(capacity: Swift.min(k, classes))
+    entries = .allocate(capacity: classes)
+    maximaCapacity = Swift.max(1, Self.segments(k: k, classes: classes) * Bits.lanesPerSegment)
+    maxima = .allocate(capacity: maximaCapacity)
+    let labels = Swift.min(Self.labelLimit, classes)
+    labelKeys = .allocate(capacity: labels)
+    labelClasses = .allocate(capacity: labels)
+    labelBeaten = .allocate(capacity: labels)
   }
 
   deinit {
-    keys.deallocate()
     ranking.deallocate()
-    entries?.deallocate()
+    hitRanks.deallocate()
+    entries.deallocate()
+    maxima.deallocate()
+    labelKeys.deallocate()
+    labelClasses.deallocate()
+    labelBeaten.deallocate()
+    rankOf?.deallocate()
   }
 
   /// The outcome of ranking one row.
-  
   struct Outcome {
     /// NaN scores seen in the row (with the `error` policy: 1 and the row stops).
     var nanCount: Int
@@ -57,143 +91,154 @@ final class TopKSelector<Bits: ScoreBits> {
     var firstNaN: Int
   }
 
-  /// Ranks one row of `classes` scores into ``ranking``.
-  ///
-  /// - Complexity: O(classes · log k) expected for small k; O(classes + k log k)
-  ///   expected for large k.
-  
-  func select(_ row: UnsafePointer<Bits>) -> Outcome {
-    k <= Self.insertionLimit ? selectByInsertion(row) : selectByPartialSort(row)
+  /// The key a score of the row ranks with (NaN per the policy).
+  @inline(__always)
+  func rankKey(_ bits: Bits) -> Key {
+    Bits.isNaN(bits) ? nanKey : Bits.key(bits)
   }
 
-  
-  func selectByInsertion(_ row: UnsafePointer<Bits>) -> Outcome {
-    var nanCount = 0, firstNaN = -1
-    var filled = 0
-    let last = k - 1
-    for i in 0..<classes {
-      let bits = row[i]
-      var key: Key
-      if Bits.isNaN(bits) {
-        if nanCount == 0 { firstNaN = i }
-        nanCount += 1
-        if nanPolicy == .error { return Outcome(nanCount: nanCount, firstNaN: firstNaN) }
-        key = nanKey
-      } else {
-        key = Bits.key(bits)
-      }
-      if filled == k {
-        // Strictly greater: an equal score at a later index never enters.
-        guard key > keys[last] else { continue }
-      } else {
-        filled += 1
-      }
-      // Find the slot: after every kept key >= this one (they have lower indices).
-      var j = filled - 1
-      while j > 0 && keys[j - 1] < key {
-        keys[j] = keys[j - 1]
-        ranking[j] = ranking[j - 1]
+  // MARK: - Ranks of given classes
+
+  /// Finds which of the distinct classes `ids[0..<count]` are in the row's top k,
+  /// and their ranks, into ``hitRanks``.
+  ///
+  /// - Complexity: one SIMD pass over the row plus O(v · m) for the v scores
+  ///   visited (at least those above the lowest label still in contention)
+  ///   and m = `count` labels; O(classes · log k) through ``select(_:)`` when
+  ///   `count` exceeds ``labelLimit``.
+  func rankClasses(_ row: UnsafePointer<Bits>, _ ids: UnsafePointer<Int32>, count m: Int) -> Outcome {
+    if m > Self.labelLimit { return rankManyClasses(row, ids, count: m) }
+    // The labels in rank order: larger key first, then lower index (insertion
+    // sort: rows have few labels).
+    for i in 0..<m {
+      let c = ids[i]
+      let key = rankKey(row[Int(c)])
+      var j = i
+      while j > 0 && (labelKeys[j - 1] < key || (labelKeys[j - 1] == key && labelClasses[j - 1] > c)) {
+        labelKeys[j] = labelKeys[j - 1]
+        labelClasses[j] = labelClasses[j - 1]
         j -= 1
       }
-      keys[j] = key
-      ranking[j] = Int32(truncatingIfNeeded: i)
+      labelKeys[j] = key
+      labelClasses[j] = c
     }
-    return Outcome(nanCount: nanCount, firstNaN: firstNaN)
+    labelBeaten.update(repeating: 0, count: m)
+    var ranker = LabelRanker<Bits>(
+      keys: labelKeys, classes: labelClasses, beaten: labelBeaten, alive: m, k: k,
+      nan: NaNTally(policy: nanPolicy, key: nanKey))
+    guard Bits.scan(row, count: classes, &ranker) else {
+      hitCount = 0  // stopped at a NaN (`.error`): no ranks
+      return Outcome(nanCount: ranker.nan.count, firstNaN: ranker.nan.first)
+    }
+    // Survivors were beaten fewer than k times: rank = beaten + 1, and in rank
+    // order these ranks strictly increase (each label beats the next one).
+    hitCount = ranker.alive
+    for i in 0..<ranker.alive { hitRanks[i] = Int32(truncatingIfNeeded: labelBeaten[i] + 1) }
+    return Outcome(nanCount: ranker.nan.count, firstNaN: ranker.nan.first)
   }
 
-  
-  func selectByPartialSort(_ row: UnsafePointer<Bits>) -> Outcome {
-    let entries = self.entries.unsafelyUnwrapped
-    var nanCount = 0, firstNaN = -1
-    for i in 0..<classes {
-      let bits = row[i]
-      var key: Key
-      if Bits.isNaN(bits) {
-        if nanCount == 0 { firstNaN = i }
-        nanCount += 1
-        if nanPolicy == .error { return Outcome(nanCount: nanCount, firstNaN: firstNaN) }
-        key = nanKey
-      } else {
-        key = Bits.key(bits)
+  private func rankManyClasses(_ row: UnsafePointer<Bits>, _ ids: UnsafePointer<Int32>, count m: Int) -> Outcome {
+    let outcome = select(row)
+    hitCount = 0
+    if nanPolicy == .error && outcome.nanCount > 0 { return outcome }
+    let table: UnsafeMutablePointer<Int32>
+    if let rankOf { table = rankOf } else {
+      table = .allocate(capacity: classes)
+      table.initialize(repeating: 0, count: classes)
+      rankOf = table
+    }
+    for r in 0..<k { table[Int(ranking[r])] = Int32(truncatingIfNeeded: r + 1) }
+    for i in 0..<m {
+      let rank = table[Int(ids[i])]
+      if rank > 0 {
+        hitRanks[hitCount] = rank
+        hitCount += 1
       }
-      entries[i] = RankEntry(key: key, index: Int32(truncatingIfNeeded: i))
     }
-    RankEntry.partialSort(entries, count: classes, prefix: k)
-    for r in 0..<k { ranking[r] = entries[r].index }
-    return Outcome(nanCount: nanCount, firstNaN: firstNaN)
-  }
-}
-
-/// A (key, class index) pair ordered as TensorFlow ranks: larger key first,
-/// then lower index. Indices are distinct, so the order is strict and total.
-
-struct RankEntry<Key: FixedWidthInteger & SignedInteger> {
-  var key: Key
-  var index: Int32
-
-  @inline(__always)
-  init(key: Key, index: Int32) {
-    self.key = key
-    self.index = index
+    for r in 0..<k { table[Int(ranking[r])] = 0 }
+    var found = UnsafeMutableBufferPointer(start: hitRanks, count: hitCount)
+    found.sort()
+    return outcome
   }
 
-  /// True when `a` ranks before `b`.
-  @inline(__always)
-  static func precedes(_ a: RankEntry, _ b: RankEntry) -> Bool {
-    a.key > b.key || (a.key == b.key && a.index < b.index)
-  }
+  // MARK: - The ranked top k
 
-  /// Orders `base[0..<prefix]` as the first `prefix` of the full ranking of
-  /// `base[0..<count]`: a quicksort that recurses only into parts that
-  /// overlap the prefix.
+  /// Ranks the row's top k into ``ranking``.
   ///
-  /// - Complexity: O(count + prefix · log prefix) expected.
-  
-  static func partialSort(_ base: UnsafeMutablePointer<RankEntry>, count: Int, prefix: Int) {
-    var lo = 0, hi = count
-    // Iterate on the part overlapping the prefix; recurse into the left part.
-    while hi - lo > 16 {
-      let mid = lo + (hi - 1 - lo) / 2
-      // Median of three into `mid`; Hoare's scheme then never returns an empty side.
-      if precedes(base[mid], base[lo]) { swapAt(base, mid, lo) }
-      if precedes(base[hi - 1], base[mid]) {
-        swapAt(base, hi - 1, mid)
-        if precedes(base[mid], base[lo]) { swapAt(base, mid, lo) }
-      }
-      let pivot = base[mid]
-      var i = lo - 1, j = hi
-      while true {
-        repeat { i += 1 } while precedes(base[i], pivot)
-        repeat { j -= 1 } while precedes(pivot, base[j])
-        if i >= j { break }
-        swapAt(base, i, j)
-      }
-      let split = j + 1
-      if split >= prefix {
-        hi = split  // the right part lies wholly beyond the prefix
-      } else {
-        partialSort(base + lo, count: split - lo, prefix: split - lo)
-        lo = split
-      }
+  /// - Complexity: O(classes) for the scans plus O(v + k log k) expected for
+  ///   the v collected candidates; O(classes + k log k) when every score is a
+  ///   candidate.
+  func select(_ row: UnsafePointer<Bits>) -> Outcome {
+    if k == 1 {
+      var best = ArgMax<Bits>(nan: NaNTally(policy: nanPolicy, key: nanKey))
+      _ = Bits.scan(row, count: classes, &best)
+      ranking[0] = Int32(truncatingIfNeeded: best.index)
+      return Outcome(nanCount: best.nan.count, firstNaN: best.nan.first)
     }
-    // Insertion sort of the small remaining part.
-    if hi - lo > 1 {
-      for i in (lo + 1)..<hi {
-        let e = base[i]
-        var j = i
-        while j > lo && precedes(e, base[j - 1]) {
-          base[j] = base[j - 1]
+    var collector = Collector<Bits>(
+      entries: entries, threshold: lowerBound(row), nan: NaNTally(policy: nanPolicy, key: nanKey))
+    if !Bits.scan(row, count: classes, &collector) {
+      return Outcome(nanCount: collector.nan.count, firstNaN: collector.nan.first)
+    }
+    // At least k entries: the bound is at most the k-th largest key.
+    RankEntry.partialSort(entries, count: collector.count, prefix: k)
+    for r in 0..<k { ranking[r] = entries[r].index }
+    return Outcome(nanCount: collector.nan.count, firstNaN: collector.nan.first)
+  }
+
+  /// The number of row segments whose per-lane maxima give about 4k groups
+  /// of at least 4 scores each; 0 when that is fewer than k groups (then no
+  /// bound is worth its pass).
+  static func segments(k: Int, classes: Int) -> Int {
+    let lanes = Bits.lanesPerSegment
+    let wanted = (4 * k + lanes - 1) / lanes
+    let segments = Swift.min(wanted, classes / lanes / 4)
+    return segments * lanes >= k ? segments : 0
+  }
+
+  /// A key at most the row's k-th largest rank key: the k-th largest of the
+  /// maxima of disjoint groups (k groups each hold a score at least that
+  /// large). `Key.min` when there is no useful bound.
+  func lowerBound(_ row: UnsafePointer<Bits>) -> Key {
+    let segments = Self.segments(k: k, classes: classes)
+    guard segments > 0 else { return Key.min }
+    let groups = Bits.groupMaxima(row, count: classes, segments: segments, into: maxima)
+    guard groups >= k else { return Key.min }
+    let bound = Self.kthLargest(maxima, count: groups, k: k)
+    // A group with no score but NaN reports -inf without holding one: a bound
+    // that low must let everything in (NaN under `.lowest` ranks below -inf).
+    return bound > 0 &- Bits.infinityKey ? bound : Key.min
+  }
+
+  /// The k-th largest of `keys[0..<count]` (reordered), by quickselect.
+  ///
+  /// - Complexity: O(count) expected.
+  static func kthLargest(_ keys: UnsafeMutablePointer<Key>, count: Int, k: Int) -> Key {
+    var lo = 0, hi = count - 1
+    let target = k - 1  // index in descending order
+    while lo < hi {
+      let pivot = keys[lo + (hi - lo) / 2]
+      var i = lo, j = hi
+      while i <= j {
+        while keys[i] > pivot { i += 1 }
+        while keys[j] < pivot { j -= 1 }
+        if i <= j {
+          let t = keys[i]
+          keys[i] = keys[j]
+          keys[j] = t
+          i += 1
           j -= 1
         }
-        base[j] = e
+      }
+      // Now keys[lo...j] >= pivot >= keys[i...hi], and j < i.
+      if target <= j {
+        hi = j
+      } else if target >= i {
+        lo = i
+      } else {
+        return pivot
       }
     }
-  }
-
-  @inline(__always)
-  static func swapAt(_ base: UnsafeMutablePointer<RankEntry>, _ i: Int, _ j: Int) {
-    let t = base[i]
-    base[i] = base[j]
-    base[j] = t
+    return keys[target]
   }
 }

@@ -1,0 +1,77 @@
+/// float32 rows: blocks of 16 scores compared as `Float`s. IEEE comparison
+/// orders non-NaN scores exactly as their keys do (`-0.0 == 0.0` included),
+/// and `!(x < t)` is true for NaN, so one compare per 4 lanes
+/// (`cmpnltps`) finds both the scores at or above `t` and the NaNs.
+extension UInt32: RowScanning {
+  static var lanesPerSegment: Int { 16 }
+
+  /// The `Float` t such that `!(x < t)` holds for every score with a key at
+  /// least `key` (and for NaN): the score with that key, or `-inf` below every
+  /// key, or `+inf` when only NaN is wanted (`+inf` scores then get visited
+  /// in vain, which is allowed).
+  @inline(__always)
+  static func floatThreshold(_ key: Int32) -> Float {
+    if key <= 0 &- infinityKey { return -.infinity }
+    if key > infinityKey { return .infinity }
+    return Float(bitPattern: bits(ofKey: key))
+  }
+
+  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt32>, count n: Int, _ v: inout V) -> Bool
+  where V.Bits == UInt32 {
+    guard n >= 16 else { return scanScalar(row, from: 0, to: n, &v) }
+    let raw = UnsafeRawPointer(row)
+    var key = v.threshold
+    var t = SIMD16<Float>(repeating: floatThreshold(key))
+    let end = n &- 16
+    var i = 0
+    while i <= end {
+      let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
+      let hit = .!(x .< t)
+      if any(hit) {
+        if !visitLanes(laneBits(hit), base: i, row, &v) { return false }
+        if v.threshold != key {
+          key = v.threshold
+          t = SIMD16(repeating: floatThreshold(key))
+        }
+      }
+      i &+= 16
+    }
+    guard i < n else { return true }
+    // The last 16 scores, without the lanes a full block already covered.
+    let x = raw.loadUnaligned(fromByteOffset: end &<< 2, as: SIMD16<Float>.self)
+    let hit = .!(x .< t)
+    guard any(hit) else { return true }
+    return visitLanes(laneBits(hit) & (~0 << UInt32(i &- end)), base: end, row, &v)
+  }
+
+  static func groupMaxima(_ row: UnsafePointer<UInt32>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int32>)
+    -> Int
+  {
+    let blocks = n / 16
+    let segments = Swift.min(segments, blocks)
+    guard segments > 0 else { return 0 }
+    let raw = UnsafeRawPointer(row)
+    for s in 0..<segments {
+      var m = SIMD16<Float>(repeating: -.infinity)
+      for b in segmentBlocks(s, of: segments, blocks: blocks) {
+        let x = raw.loadUnaligned(fromByteOffset: b &<< 6, as: SIMD16<Float>.self)
+        // x > m is false for NaN, so NaN never becomes a maximum (maxps).
+        m.replace(with: x, where: x .> m)
+      }
+      if s == segments - 1 && blocks * 16 < n {
+        // The tail joins the last segment; lanes a block already covered are
+        // masked to -inf so that the groups stay disjoint.
+        var x = raw.loadUnaligned(fromByteOffset: (n - 16) &<< 2, as: SIMD16<Float>.self)
+        let covered = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: blocks * 16 - (n - 16)))
+        x.replace(with: -.infinity, where: SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< covered)
+        m.replace(with: x, where: x .> m)
+      }
+      // Keys lane-wise: magnitude, negated when the sign is set.
+      let bits = unsafeBitCast(m, to: SIMD16<Int32>.self)
+      let sign = bits &>> 31
+      let keys = ((bits & 0x7FFF_FFFF) ^ sign) &- sign
+      UnsafeMutableRawPointer(out + s * 16).storeBytes(of: keys, as: SIMD16<Int32>.self)
+    }
+    return segments * 16
+  }
+}

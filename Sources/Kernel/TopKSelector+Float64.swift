@@ -1,0 +1,65 @@
+/// float64 rows: blocks of 8 scores compared as `Double`s, exactly as float32
+/// rows are (`cmpnltpd`; see `UInt32`'s conformance).
+extension UInt64: RowScanning {
+  static var lanesPerSegment: Int { 8 }
+
+  /// The `Double` t such that `!(x < t)` holds for every score with a key at
+  /// least `key` (and for NaN).
+  @inline(__always)
+  static func floatThreshold(_ key: Int64) -> Double {
+    if key <= 0 &- infinityKey { return -.infinity }
+    if key > infinityKey { return .infinity }
+    return Double(bitPattern: bits(ofKey: key))
+  }
+
+  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt64>, count n: Int, _ v: inout V) -> Bool
+  where V.Bits == UInt64 {
+    guard n >= 8 else { return scanScalar(row, from: 0, to: n, &v) }
+    let raw = UnsafeRawPointer(row)
+    var key = v.threshold
+    var t = SIMD8<Double>(repeating: floatThreshold(key))
+    let end = n &- 8
+    var i = 0
+    while i <= end {
+      let x = raw.loadUnaligned(fromByteOffset: i &<< 3, as: SIMD8<Double>.self)
+      let hit = .!(x .< t)
+      if any(hit) {
+        if !visitLanes(laneBits(hit), base: i, row, &v) { return false }
+        if v.threshold != key {
+          key = v.threshold
+          t = SIMD8(repeating: floatThreshold(key))
+        }
+      }
+      i &+= 8
+    }
+    guard i < n else { return true }
+    let x = raw.loadUnaligned(fromByteOffset: end &<< 3, as: SIMD8<Double>.self)
+    let hit = .!(x .< t)
+    guard any(hit) else { return true }
+    return visitLanes(laneBits(hit) & (~0 << UInt32(i &- end)), base: end, row, &v)
+  }
+
+  static func groupMaxima(_ row: UnsafePointer<UInt64>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int64>)
+    -> Int
+  {
+    let blocks = n / 8
+    let segments = Swift.min(segments, blocks)
+    guard segments > 0 else { return 0 }
+    let raw = UnsafeRawPointer(row)
+    for s in 0..<segments {
+      var m = SIMD8<Double>(repeating: -.infinity)
+      for b in segmentBlocks(s, of: segments, blocks: blocks) {
+        let x = raw.loadUnaligned(fromByteOffset: b &<< 6, as: SIMD8<Double>.self)
+        m.replace(with: x, where: x .> m)
+      }
+      if s == segments - 1 && blocks * 8 < n {
+        var x = raw.loadUnaligned(fromByteOffset: (n - 8) &<< 3, as: SIMD8<Double>.self)
+        let covered = SIMD8<Int64>(repeating: Int64(blocks * 8 - (n - 8)))
+        x.replace(with: -.infinity, where: SIMD8<Int64>(0, 1, 2, 3, 4, 5, 6, 7) .< covered)
+        m.replace(with: x, where: x .> m)
+      }
+      for l in 0..<8 { out[s * 8 + l] = key(m[l].bitPattern) }
+    }
+    return segments * 8
+  }
+}

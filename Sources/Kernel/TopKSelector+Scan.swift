@@ -1,0 +1,97 @@
+/// A score type whose rows the selector scans with SIMD.
+///
+/// Conformances (float16, float32, float64) compare whole blocks of scores
+/// with a threshold at once and hand only the blocks that hold a candidate to
+/// a ``CandidateVisitor``. They are written so that the compiler emits plain
+/// SSE2 (the baseline x86-64 target; no `-target-cpu` is assumed): one
+/// compare per 16 bytes, no per-element conversion, and no horizontal
+/// reduction in the loop (checked with `swiftc -O -emit-assembly`).
+protocol RowScanning: ScoreBits {
+  /// The groups one segment of ``groupMaxima(_:count:segments:into:)`` yields.
+  static var lanesPerSegment: Int { get }
+
+  /// Visits, in increasing index order, every score of `row[0..<count]` with a
+  /// key at least `visitor.threshold` and every NaN (and possibly others).
+  ///
+  /// - Returns: false if the visitor stopped the scan.
+  /// - Complexity: O(count) compares, plus the visits.
+  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<Self>, count: Int, _ visitor: inout V) -> Bool
+  where V.Bits == Self
+
+  /// Writes into `out` the keys of the maxima of disjoint groups of the row
+  /// (NaN left out; a group with nothing else reports `-inf` or lower) and
+  /// returns how many: `segments · lanesPerSegment`, fewer for a short row.
+  ///
+  /// - Complexity: O(count).
+  static func groupMaxima(_ row: UnsafePointer<Self>, count: Int, segments: Int, into out: UnsafeMutablePointer<Key>)
+    -> Int
+}
+
+extension RowScanning {
+  /// The plain loop: scores `from..<to`, one at a time.
+  @inline(__always)
+  static func scanScalar<V: CandidateVisitor>(_ row: UnsafePointer<Self>, from: Int, to: Int, _ visitor: inout V)
+    -> Bool where V.Bits == Self
+  {
+    var i = from
+    while i < to {
+      let bits = row[i]
+      if isNaN(bits) || key(bits) >= visitor.threshold {
+        if !visitor.visit(i, bits) { return false }
+      }
+      i &+= 1
+    }
+    return true
+  }
+
+  /// Visits the lanes set in `mask` (bit l: the score at `base + l`), lowest first.
+  @inline(__always)
+  static func visitLanes<V: CandidateVisitor>(
+    _ mask: UInt32, base: Int, _ row: UnsafePointer<Self>, _ visitor: inout V
+  ) -> Bool where V.Bits == Self {
+    var mask = mask
+    while mask != 0 {
+      let i = base &+ mask.trailingZeroBitCount
+      mask &= mask &- 1
+      if !visitor.visit(i, row[i]) { return false }
+    }
+    return true
+  }
+
+  /// Block boundaries of segment `s` of `segments` over `blocks` blocks.
+  @inline(__always)
+  static func segmentBlocks(_ s: Int, of segments: Int, blocks: Int) -> Range<Int> {
+    (s * blocks / segments)..<((s + 1) * blocks / segments)
+  }
+}
+
+/// Bit l set for every true lane l of a 16-lane mask of 32-bit lanes (an AND
+/// with powers of two and an OR tree: no per-lane branch).
+@inline(__always)
+func laneBits(_ mask: SIMDMask<SIMD16<Int32>>) -> UInt32 {
+  let lanes = unsafeBitCast(mask, to: SIMD16<UInt32>.self)
+    & SIMD16<UInt32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+  let a = lanes.lowHalf | lanes.highHalf
+  let b = a.lowHalf | a.highHalf
+  return b[0] | b[1] | b[2] | b[3]
+}
+
+/// Bit l set for every true lane l of a 16-lane mask of 16-bit lanes.
+@inline(__always)
+func laneBits(_ mask: SIMDMask<SIMD16<Int16>>) -> UInt32 {
+  let lanes = unsafeBitCast(mask, to: SIMD16<UInt16>.self)
+    & SIMD16<UInt16>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+  let a = lanes.lowHalf | lanes.highHalf
+  let b = a.lowHalf | a.highHalf
+  let c = b.lowHalf | b.highHalf
+  return UInt32(c[0] | c[1])
+}
+
+/// Bit l set for every true lane l of an 8-lane mask of 64-bit lanes.
+@inline(__always)
+func laneBits(_ mask: SIMDMask<SIMD8<Int64>>) -> UInt32 {
+  let lanes = unsafeBitCast(mask, to: SIMD8<UInt64>.self) & SIMD8<UInt64>(1, 2, 4, 8, 16, 32, 64, 128)
+  let a = lanes.lowHalf | lanes.highHalf
+  let b = a.lowHalf | a.highHalf
+  return UInt32(truncatingIfNeeded: b[0] | b[1])
+}

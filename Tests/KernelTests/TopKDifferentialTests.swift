@@ -1,0 +1,302 @@
+import XCTest
+import TestSupport
+@testable import MAPKKernel
+
+/// Every fast path of the top-k kernel against the plain full-sort reference
+/// (`ReferenceMAP`): the ranked top k (`select`), the ranks of given classes
+/// (`rankClasses`, what AP uses) and per-row AP through `RowEvaluator`, over
+/// random shapes, tie-heavy and NaN-bearing rows, ±inf and all three dtypes.
+final class TopKDifferentialTests: XCTestCase {
+  // MARK: - Random rows
+
+  enum DType: CaseIterable { case float16, float32, float64 }
+
+  /// How a row's scores are drawn.
+  enum Flavor: CaseIterable {
+    /// Uniform in [-1, 1): few ties.
+    case uniform
+    /// A handful of distinct values, ±0.0 and ±inf among them.
+    case ties
+    /// Uniform with NaNs (random sign and payload) and infinities mixed in.
+    case nans
+    /// Any bit pattern: subnormals, NaN payloads, infinities.
+    case bits
+    /// Ascending: every block beats the running threshold.
+    case ascending
+    /// Uniform in [0, 1) with a few scores lifted by 0.5 (like a model's labels).
+    case boosted
+  }
+
+  /// One row: the raw scores of a dtype and the same scores as doubles (exact).
+  struct Row {
+    var values: [Double] = []
+    var raw: [UInt64] = []
+  }
+
+  static func value(_ dtype: DType, bits: UInt64) -> Double {
+    switch dtype {
+    case .float16: return Double(Float16(bitPattern: UInt16(truncatingIfNeeded: bits)))
+    case .float32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+    case .float64: return Double(bitPattern: bits)
+    }
+  }
+
+  static func bits(_ dtype: DType, _ x: Double) -> UInt64 {
+    switch dtype {
+    case .float16: return UInt64(Float16(x).bitPattern)
+    case .float32: return UInt64(Float(x).bitPattern)
+    case .float64: return x.bitPattern
+    }
+  }
+
+  static func nanBits(_ dtype: DType, _ rng: inout SplitMix64) -> UInt64 {
+    let r = rng.next()
+    switch dtype {
+    case .float16: return UInt64(0x7C00 | (r & 0x8000) | max(1, r >> 20 & 0x3FF))
+    case .float32: return (0x7F80_0000 | (r & 0x8000_0000) | max(1, r >> 40 & 0x7F_FFFF))
+    case .float64: return 0x7FF0_0000_0000_0000 | (r & 0x8000_0000_0000_0000) | max(1, r >> 12 & 0xF_FFFF_FFFF_FFFF)
+    }
+  }
+
+  static func makeRow(_ dtype: DType, _ flavor: Flavor, classes c: Int, _ rng: inout SplitMix64) -> Row {
+    var row = Row()
+    row.raw.reserveCapacity(c)
+    let unit = { (rng: inout SplitMix64) -> Double in Double(rng.next() >> 11) / Double(1 << 53) }
+    let palette: [Double] = [-1, -0.0, 0.0, 0.25, 0.5, 1, -.infinity, .infinity]
+    let distinct = 2 + Int(rng.next() % 4)
+    let nanRate = [0.001, 0.02, 0.3][Int(rng.next() % 3)]
+    var ascending = -1.0
+    for _ in 0..<c {
+      var b: UInt64
+      switch flavor {
+      case .uniform: b = bits(dtype, unit(&rng) * 2 - 1)
+      case .ties: b = bits(dtype, palette[Int(rng.next() % UInt64(distinct)) + (palette.count - distinct) / 2])
+      case .nans:
+        let u = unit(&rng)
+        if u < nanRate {
+          b = nanBits(dtype, &rng)
+        } else if u < nanRate * 1.5 {
+          b = bits(dtype, rng.next() & 1 == 0 ? .infinity : -.infinity)
+        } else {
+          b = bits(dtype, unit(&rng) * 2 - 1)
+        }
+      case .bits:
+        b = rng.next()
+        if dtype == .float16 { b &= 0xFFFF } else if dtype == .float32 { b &= 0xFFFF_FFFF }
+      case .ascending:
+        ascending += unit(&rng) * 4 / Double(c)
+        b = bits(dtype, ascending)
+      case .boosted:
+        b = bits(dtype, unit(&rng) + (rng.next() % 50 == 0 ? 0.5 : 0))
+      }
+      row.raw.append(b)
+      row.values.append(value(dtype, bits: b))
+    }
+    return row
+  }
+
+  /// Runs `body` on the row's scores laid out as the dtype's bits.
+  static func withScores<R>(_ dtype: DType, _ rows: [Row], _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
+    switch dtype {
+    case .float16: return try rows.flatMap { $0.raw.map { UInt16(truncatingIfNeeded: $0) } }.withUnsafeBytes { try body($0.baseAddress!) }
+    case .float32: return try rows.flatMap { $0.raw.map { UInt32(truncatingIfNeeded: $0) } }.withUnsafeBytes { try body($0.baseAddress!) }
+    case .float64: return try rows.flatMap { $0.raw }.withUnsafeBytes { try body($0.baseAddress!) }
+    }
+  }
+
+  static let policies: [NaNScorePolicy] = [.largest, .lowest]
+
+  // MARK: - select and rankClasses
+
+  /// The selector's ranking and label ranks for one row, under one policy.
+  struct Found: Equatable {
+    var ranking: [Int]
+    var nanCount: Int
+    var firstNaN: Int
+    var ranks: [Int]
+  }
+
+  static func runSelector(_ dtype: DType, _ row: Row, k: Int, policy: NaNScorePolicy, labels: [Int32]) -> Found {
+    func run<Bits: RowScanning>(_: Bits.Type) -> Found {
+      let selector = TopKSelector<Bits>(k: k, classes: row.raw.count, nanPolicy: policy)
+      let bits = row.raw.map { Bits(truncatingIfNeeded: $0) }
+      return bits.withUnsafeBufferPointer { p in
+        let selected = selector.select(p.baseAddress!)
+        let ranking = (0..<k).map { Int(selector.ranking[$0]) }
+        let ranked = labels.withUnsafeBufferPointer { selector.rankClasses(p.baseAddress!, $0.baseAddress!, count: labels.count) }
+        precondition(ranked.nanCount == selected.nanCount && ranked.firstNaN == selected.firstNaN,
+                     "rankClasses and select disagree on NaN")
+        let ranks = (0..<selector.hitCount).map { Int(selector.hitRanks[$0]) }
+        return Found(ranking: ranking, nanCount: selected.nanCount, firstNaN: selected.firstNaN, ranks: ranks)
+      }
+    }
+    switch dtype {
+    case .float16: return run(UInt16.self)
+    case .float32: return run(UInt32.self)
+    case .float64: return run(UInt64.self)
+    }
+  }
+
+  /// What the selector must find, from the reference's full ranking of the row.
+  static func expected(_ row: Row, full: [Int], k: Int, policy: NaNScorePolicy, labels: [Int32]) -> Found {
+    let nanCount = row.values.filter(\.isNaN).count
+    let firstNaN = row.values.firstIndex(where: \.isNaN) ?? -1
+    if policy == .error && nanCount > 0 {
+      return Found(ranking: [], nanCount: 1, firstNaN: firstNaN, ranks: [])
+    }
+    var rankOf = [Int: Int]()
+    for (r, c) in full.prefix(k).enumerated() { rankOf[c] = r + 1 }
+    let ranks = labels.compactMap { rankOf[Int($0)] }.sorted()
+    return Found(ranking: Array(full.prefix(k)), nanCount: nanCount, firstNaN: firstNaN, ranks: ranks)
+  }
+
+  /// Distinct classes to rank: some from the reference's top (hits), some at random.
+  static func labels(classes c: Int, k: Int, full: [Int], _ rng: inout SplitMix64) -> [Int32] {
+    let count = [0, 1, 2, 3, 5, 8, 70][Int(rng.next() % 7)]
+    var chosen = Set<Int32>()
+    var tries = 0
+    while chosen.count < min(count, c) && tries < 4 * count {
+      tries += 1
+      if rng.next() & 1 == 0 {
+        chosen.insert(Int32(full[Int(rng.next() % UInt64(min(c, k + 2)))]))
+      } else {
+        chosen.insert(Int32(rng.next() % UInt64(c)))
+      }
+    }
+    return Array(chosen).shuffled(using: &rng)
+  }
+
+  /// Checks one random row of `flavor` for every k in `ks` and every NaN policy.
+  func checkRow(_ dtype: DType, _ flavor: Flavor, classes c: Int, ks: [Int], seed: UInt64, _ rng: inout SplitMix64) {
+    let row = Self.makeRow(dtype, flavor, classes: c, &rng)
+    for policy in Self.policies + [.error] {
+      // The reference's full sort, once per row and policy (`.error` rows without NaN rank as `.largest`).
+      let full = ReferenceMAP.ranking(row.values, nan: policy == .error ? .largest : policy)
+      for k in ks {
+        let labels = Self.labels(classes: c, k: k, full: full, &rng)
+        let found = Self.runSelector(dtype, row, k: k, policy: policy, labels: labels)
+        let want = Self.expected(row, full: full, k: k, policy: policy, labels: labels)
+        if policy == .error && want.nanCount > 0 {
+          XCTAssertEqual(found.nanCount, 1, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: NaN count")
+          XCTAssertEqual(found.firstNaN, want.firstNaN, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: first NaN")
+          continue
+        }
+        XCTAssertEqual(found, want, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) \(policy) labels \(labels)")
+      }
+    }
+  }
+
+  func testSelectAndRanksMatchFullSort() {
+    // Shapes around every block size (8, 16, 32 lanes), tails, and large rows.
+    let shapes = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 50, 63, 64, 65, 100, 127, 129, 255, 300, 1000, 1024]
+    withEvery(seed: 1...3) { seed, rng in
+      for c in shapes {
+        for flavor in Flavor.allCases {
+          for dtype in DType.allCases {
+            // k: 1, 2, C, and random ones (some large enough for the group bound's shortcuts).
+            var ks = Set([1, min(2, c), c, 1 + Int(rng.next() % UInt64(c)), max(1, c / 16), max(1, c / 5)])
+            if c > 64 { ks.insert(1 + Int(rng.next() % 40)) }
+            checkRow(dtype, flavor, classes: c, ks: ks.sorted(), seed: seed, &rng)
+          }
+        }
+      }
+    }
+  }
+
+  func testLargeRows() {
+    withEvery(seed: 10...11) { seed, rng in
+      for c in [2000, 5000] {
+        for flavor in [Flavor.uniform, .ties, .nans, .boosted] {
+          for dtype in DType.allCases {
+            checkRow(dtype, flavor, classes: c, ks: [1, 10, 100, 1 + Int(rng.next() % UInt64(c)), c], seed: seed, &rng)
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: - Per-row AP through RowEvaluator
+
+  func testPerRowAPMatchesReference() throws {
+    try withEvery(seed: 20...27) { seed, rng in
+      for dtype in DType.allCases {
+        let c = [1, 5, 16, 33, 50, 100, 333][Int(rng.next() % 7)]
+        let rowsCount = 12
+        let width = 1 + Int(rng.next() % 6)
+        let flavor = Flavor.allCases[Int(rng.next() % UInt64(Flavor.allCases.count))]
+        let rows = (0..<rowsCount).map { _ in Self.makeRow(dtype, flavor, classes: c, &rng) }
+        // Labels: valid classes, duplicates, -1 padding, out-of-range values.
+        var values = [Int64]()
+        for _ in 0..<rowsCount * width {
+          switch rng.next() % 6 {
+          case 0: values.append(-1)
+          case 1: values.append(Int64(c) + Int64(rng.next() % 3))
+          case 2: values.append(values.last ?? 0)
+          default: values.append(Int64(rng.next() % UInt64(c)))
+          }
+        }
+        let ks = Array(Set([1, c, 1 + Int(rng.next() % UInt64(c)), min(c, 10)])).sorted()
+        for policy in Self.policies {
+          for semantics in [LabelSemantics.dense, .sparse] {
+            let configuration = try MAPConfiguration(ks: ks, emptyRows: .zero, nanScores: policy)
+            let evaluator = try RowEvaluator(configuration: configuration, classes: c, scoreType: scoreType(dtype))
+            var perRow = [Double](repeating: -7, count: rowsCount * ks.count)
+            var state = MAPState(configuration: configuration)
+            try Self.withScores(dtype, rows) { base in
+              try values.withUnsafeBufferPointer { v in
+                try perRow.withUnsafeMutableBufferPointer { out in
+                  let labels = LabelRows(rows: rowsCount, offsets: .uniform(width: width), values: .int64(v.baseAddress!),
+                                         semantics: semantics)
+                  let scores = ScoreMatrix(base: base, rows: rowsCount, classes: c, type: scoreType(dtype))
+                  try evaluator.evaluate(rows: 0..<rowsCount, scores: scores, labels: labels, weights: .none,
+                                         into: &state, perRow: PerRowSink(base: out.baseAddress!))
+                }
+              }
+            }
+            for r in 0..<rowsCount {
+              let rowLabels = values[(r * width)..<((r + 1) * width)].map { Int($0) }
+              for (j, k) in ks.enumerated() {
+                var want = ReferenceMAP.averagePrecision(
+                  scores: rows[r].values, labels: rowLabels, k: k, semantics: semantics, nan: policy)
+                if want.isNaN { want = 0 }  // the `.zero` empty-row policy
+                let got = perRow[r * ks.count + j]
+                XCTAssertEqual(got.bitPattern, want.bitPattern,
+                               "seed \(seed) \(dtype) \(flavor) C=\(c) row \(r) k=\(k) \(policy) \(semantics): \(got) vs \(want)")
+              }
+            }
+            let nans = rows.reduce(0) { $0 + $1.values.filter(\.isNaN).count }
+            XCTAssertEqual(state.nanScores, nans, "seed \(seed) \(dtype) NaN count")
+            XCTAssertEqual(state.rows, rowsCount)
+          }
+        }
+        // Under `.error`, the first NaN (lowest row, then lowest class) is reported.
+        let configuration = try MAPConfiguration(ks: ks, emptyRows: .zero, nanScores: .error)
+        let evaluator = try RowEvaluator(configuration: configuration, classes: c, scoreType: scoreType(dtype))
+        var state = MAPState(configuration: configuration)
+        let firstRow = rows.firstIndex { $0.values.contains(where: \.isNaN) }
+        do {
+          try Self.withScores(dtype, rows) { base in
+            try values.withUnsafeBufferPointer { v in
+              let labels = LabelRows(rows: rowsCount, offsets: .uniform(width: width), values: .int64(v.baseAddress!),
+                                     semantics: .dense)
+              let scores = ScoreMatrix(base: base, rows: rowsCount, classes: c, type: scoreType(dtype))
+              try evaluator.evaluate(rows: 0..<rowsCount, scores: scores, labels: labels, weights: .none, into: &state)
+            }
+          }
+          XCTAssertNil(firstRow, "seed \(seed) \(dtype): a NaN went unreported")
+        } catch MAPKError.nanScore(let row, let classIndex) {
+          XCTAssertEqual(row, firstRow, "seed \(seed) \(dtype): NaN row")
+          XCTAssertEqual(classIndex, firstRow.flatMap { rows[$0].values.firstIndex(where: \.isNaN) }, "seed \(seed) \(dtype): NaN class")
+        }
+      }
+    }
+  }
+
+  func scoreType(_ dtype: DType) -> ScoreType {
+    switch dtype {
+    case .float16: return .float16
+    case .float32: return .float32
+    case .float64: return .float64
+    }
+  }
+}
