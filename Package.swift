@@ -24,6 +24,8 @@ let package = Package(
     .target(name: "MAPKShards", dependencies: ["MAPKKernel"], path: "Sources/Shards"),
     // The thin command-line layer.
     .executableTarget(name: "mapk", dependencies: ["MAPKShards"], path: "Sources/CLI"),
+    // The benchmark: `swift run -c release mapk-bench` (docs/performance.md).
+    .executableTarget(name: "mapk-bench", dependencies: ["MAPKShards"], path: "Benchmarks/mapk-bench"),
 
     // MARK: - Tests
     // Seeded generators and helpers shared by the test targets.

@@ -9,7 +9,7 @@
 /// value for every NaN payload, so NaNs tie and the lower index wins.
 
 protocol ScoreBits: FixedWidthInteger & UnsignedInteger {
-  associatedtype Key: FixedWidthInteger & SignedInteger
+  associatedtype Key: FixedWidthInteger & SignedInteger & SIMDScalar
   /// All bits but the sign.
   static var magnitudeMask: Self { get }
   /// The magnitude of infinity: larger magnitudes are NaN.

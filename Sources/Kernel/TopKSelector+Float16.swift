@@ -1,22 +1,26 @@
-/// float16 rows: blocks of 32 scores compared as 16-bit integers, with no
-/// conversion to another float type.
+/// float16 rows: blocks of 32 scores (two `SIMD16<Int16>`) compared as 16-bit
+/// integers, with no conversion to another float type.
 ///
 /// The lane key used here is `b ^ ((b >> 15) & 0x7FFF)` on the signed bits
 /// `b`: equal to the score's key for a positive sign and to key - 1 for a
-/// negative sign (so `-0.0` sits just below `+0.0`, which thresholds below
-/// account for). It is monotone in the score, and NaN lands beyond the keys
-/// of `±inf` on either side, which one more compare catches.
+/// negative sign (so `-0.0` sits just below `+0.0`, which the thresholds
+/// below account for). It is monotone in the score, and NaN lands beyond the
+/// lane keys of `±inf` on either side, which one more compare catches.
+///
+/// Written for the code Swift 6.3 generates on x86-64: `SIMD16<Int16>` (not
+/// `SIMD32`, whose operations are scalarized), compares between two vector
+/// values (a compare with a literal or an inline `SIMD16(repeating:)` is
+/// scalarized), and lane reductions by hand.
 extension UInt16: RowScanning {
-  static var lanesPerSegment: Int { 32 }
+  static var lanesPerSegment: Int { 16 }
 
   /// The lane key of each lane (see the type's note).
   @inline(__always)
-  static func laneKeys(_ b: SIMD32<Int16>) -> SIMD32<Int16> {
+  static func laneKeys(_ b: SIMD16<Int16>) -> SIMD16<Int16> {
     b ^ ((b &>> 15) & 0x7FFF)
   }
 
-  /// The lane key of `-inf`; every NaN lies strictly outside `-0x7C01...0x7C00`.
-  @inline(__always)
+  /// The lane keys of `-inf` and `+inf`; every NaN lies strictly outside.
   static var negativeInfinityLaneKey: Int16 { -0x7C01 }
 
   /// The value a lane key must exceed for the score's key to be at least
@@ -31,85 +35,152 @@ extension UInt16: RowScanning {
     return key > 0 ? key &- 1 : key &- 2
   }
 
-  /// 0, 1, ..., 31.
+  /// The lanes of `x` whose score may reach the threshold `t` (a lane-key
+  /// bound from ``laneThreshold(_:)``), and the NaN lanes.
   @inline(__always)
-  static var laneIndices: SIMD32<Int16> {
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]
-  }
-
-  @inline(__always)
-  static func candidates(_ x: SIMD32<Int16>, above t: SIMD32<Int16>) -> SIMDMask<SIMD32<Int16>> {
+  static func candidates(_ x: SIMD16<Int16>, above t: SIMD16<Int16>, nanBelow low: SIMD16<Int16>)
+    -> SIMDMask<SIMD16<Int16>>
+  {
     let lane = laneKeys(x)
-    return (lane .> t) .| (lane .< SIMD32(repeating: negativeInfinityLaneKey))
+    return (lane .> t) .| (low .> lane)
   }
 
+  /// True if any lane of the mask is set (by hand: `any` on 16-bit masks
+  /// calls a generic reduction).
   @inline(__always)
-  static func laneBits32(_ mask: SIMDMask<SIMD32<Int16>>) -> UInt32 {
-    let lanes = unsafeBitCast(mask, to: SIMD32<Int16>.self)
-    let low = unsafeBitCast(lanes.lowHalf, to: SIMDMask<SIMD16<Int16>>.self)
-    let high = unsafeBitCast(lanes.highHalf, to: SIMDMask<SIMD16<Int16>>.self)
-    return laneBits(low) | laneBits(high) << 16
+  static func anyLane(_ mask: SIMDMask<SIMD16<Int16>>) -> Bool {
+    let v = unsafeBitCast(mask, to: SIMD4<UInt64>.self)
+    let a = v.lowHalf | v.highHalf
+    return (a[0] | a[1]) != 0
   }
 
-  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt16>, count n: Int, _ v: inout V) -> Bool
+  /// The raw-bits bounds `(above, below)` such that, in a row without NaN,
+  /// a score's key is at least `key` exactly when its signed bits are above
+  /// `above` or below `below`: a positive sign compares as its key, a
+  /// negative sign with magnitude m as m - 32768 (smaller for larger m).
+  @inline(__always)
+  static func rawThresholds(_ key: Int16) -> (above: Int16, below: Int16) {
+    if key <= 0 &- infinityKey { return (-1, .max) }  // every score (0x7FFF is a NaN)
+    if key > infinityKey { return (.max, .min) }  // none
+    // key > 0: a positive sign with key >= `key`. key <= 0: every positive
+    // sign, and a negative sign with m <= -key, i.e. bits below -32767 - key.
+    return key > 0 ? (key &- 1, .min) : (-1, -32767 &- key)
+  }
+
+  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt16>, count n: Int, nanFree: Bool, _ v: inout V) -> Bool
   where V.Bits == UInt16 {
     guard n >= 32 else { return scanScalar(row, from: 0, to: n, &v) }
+    guard nanFree else { return scanAny(row, count: n, &v) }
+    // No NaN: one compare of the raw bits per side, no lane key.
     let raw = UnsafeRawPointer(row)
     var key = v.threshold
-    var t = SIMD32<Int16>(repeating: laneThreshold(key))
+    var (above, below) = rawThresholds(key)
+    var a = SIMD16<Int16>(repeating: above), b = SIMD16<Int16>(repeating: below)
+    @inline(__always) func candidates(_ x: SIMD16<Int16>) -> SIMDMask<SIMD16<Int16>> { (x .> a) .| (b .> x) }
     let end = n &- 32
     var i = 0
     while i <= end {
-      let x = raw.loadUnaligned(fromByteOffset: i &<< 1, as: SIMD32<Int16>.self)
-      let hit = candidates(x, above: t)
-      if any(hit) {
-        if !visitLanes(laneBits32(hit), base: i, row, &v) { return false }
+      let c0 = candidates(raw.loadUnaligned(fromByteOffset: i &<< 1, as: SIMD16<Int16>.self))
+      let c1 = candidates(raw.loadUnaligned(fromByteOffset: (i &+ 16) &<< 1, as: SIMD16<Int16>.self))
+      if anyLane(c0 .| c1) {
+        if !visitLanes(laneBits(c0) | laneBits(c1) << 16, base: i, row, &v) { return false }
         if v.threshold != key {
           key = v.threshold
-          t = SIMD32(repeating: laneThreshold(key))
+          (above, below) = rawThresholds(key)
+          a = SIMD16(repeating: above)
+          b = SIMD16(repeating: below)
         }
       }
       i &+= 32
     }
     guard i < n else { return true }
-    let x = raw.loadUnaligned(fromByteOffset: end &<< 1, as: SIMD32<Int16>.self)
-    let hit = candidates(x, above: t)
-    guard any(hit) else { return true }
-    return visitLanes(laneBits32(hit) & (~0 << UInt32(i &- end)), base: end, row, &v)
+    // The last 32 scores, without the lanes a full block already covered.
+    let c0 = candidates(raw.loadUnaligned(fromByteOffset: end &<< 1, as: SIMD16<Int16>.self))
+    let c1 = candidates(raw.loadUnaligned(fromByteOffset: (end &+ 16) &<< 1, as: SIMD16<Int16>.self))
+    guard anyLane(c0 .| c1) else { return true }
+    return visitLanes((laneBits(c0) | laneBits(c1) << 16) & (~0 << UInt32(i &- end)), base: end, row, &v)
   }
 
-  static func groupMaxima(_ row: UnsafePointer<UInt16>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int16>)
-    -> Int
-  {
-    let blocks = n / 32
-    let segments = Swift.min(segments, blocks)
-    guard segments > 0 else { return 0 }
+  /// The scan of a row that may hold NaN: lane keys, and a NaN test per lane.
+  static func scanAny<V: CandidateVisitor>(_ row: UnsafePointer<UInt16>, count n: Int, _ v: inout V) -> Bool
+  where V.Bits == UInt16 {
     let raw = UnsafeRawPointer(row)
-    let low = SIMD32<Int16>(repeating: negativeInfinityLaneKey)
-    let high = SIMD32<Int16>(repeating: infinityKey)
-    @inline(__always) func include(_ x: SIMD32<Int16>, _ m: inout SIMD32<Int16>) {
-      var lane = laneKeys(x)
-      // NaN lanes drop to the bottom so that they never become a maximum.
-      lane.replace(with: .min, where: (lane .> high) .| (lane .< low))
-      m.replace(with: lane, where: lane .> m)
+    let low = SIMD16<Int16>(repeating: negativeInfinityLaneKey)
+    var key = v.threshold
+    var t = SIMD16<Int16>(repeating: laneThreshold(key))
+    let end = n &- 32
+    var i = 0
+    while i <= end {
+      let a = candidates(raw.loadUnaligned(fromByteOffset: i &<< 1, as: SIMD16<Int16>.self), above: t, nanBelow: low)
+      let b = candidates(raw.loadUnaligned(fromByteOffset: (i &+ 16) &<< 1, as: SIMD16<Int16>.self), above: t, nanBelow: low)
+      if anyLane(a .| b) {
+        if !visitLanes(laneBits(a) | laneBits(b) << 16, base: i, row, &v) { return false }
+        if v.threshold != key {
+          key = v.threshold
+          t = SIMD16(repeating: laneThreshold(key))
+        }
+      }
+      i &+= 32
     }
+    guard i < n else { return true }
+    let a = candidates(raw.loadUnaligned(fromByteOffset: end &<< 1, as: SIMD16<Int16>.self), above: t, nanBelow: low)
+    let b = candidates(raw.loadUnaligned(fromByteOffset: (end &+ 16) &<< 1, as: SIMD16<Int16>.self), above: t, nanBelow: low)
+    guard anyLane(a .| b) else { return true }
+    return visitLanes((laneBits(a) | laneBits(b) << 16) & (~0 << UInt32(i &- end)), base: end, row, &v)
+  }
+
+  /// Group maxima from the raw bits, 4 integer operations per 8 scores: per
+  /// lane the largest signed bits (the largest score, if any has a positive
+  /// sign) and the smallest (the largest score when all signs are negative:
+  /// bits m - 32768 grow with the magnitude m), and the largest magnitude,
+  /// which tells whether the row holds a NaN. A row with a NaN gets no bound
+  /// (a NaN's bits would pose as a maximum).
+  static func groupMaxima(_ row: UnsafePointer<UInt16>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int16>)
+    -> (groups: Int, nanFree: Bool)
+  {
+    let blocks = n / 16
+    let segments = Swift.min(segments, blocks)
+    guard segments > 0 else { return (0, false) }
+    let raw = UnsafeRawPointer(row)
+    let magnitude = SIMD16<Int16>(repeating: 0x7FFF)
+    let lowest = SIMD16<Int16>(repeating: .min), highest = SIMD16<Int16>(repeating: .max)
+    let negative = SIMD16<Int16>(repeating: -1)
+    let indices = SIMD16<Int16>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    var largestMagnitude = SIMD16<Int16>(repeating: 0)
     for s in 0..<segments {
-      var m = SIMD32<Int16>(repeating: .min)
+      var high = lowest, low = highest
+      @inline(__always) func include(_ x: SIMD16<Int16>, _ y: SIMD16<Int16>) {
+        high.replace(with: x, where: x .> high)
+        low.replace(with: y, where: low .> y)
+        let m = x & magnitude
+        largestMagnitude.replace(with: m, where: m .> largestMagnitude)
+      }
       for b in segmentBlocks(s, of: segments, blocks: blocks) {
-        include(raw.loadUnaligned(fromByteOffset: b &<< 6, as: SIMD32<Int16>.self), &m)
+        let x = raw.loadUnaligned(fromByteOffset: b &<< 5, as: SIMD16<Int16>.self)
+        include(x, x)
       }
-      if s == segments - 1 && blocks * 32 < n {
-        var x = raw.loadUnaligned(fromByteOffset: (n - 32) &<< 1, as: SIMD32<Int16>.self)
-        let covered = SIMD32<Int16>(repeating: Int16(truncatingIfNeeded: blocks * 32 - (n - 32)))
-        // Lanes a full block already covered become a NaN (bits 0xFFFF), which
-        // `include` leaves out, so that the groups stay disjoint.
-        x.replace(with: -1, where: laneIndices .< covered)
-        include(x, &m)
+      if s == segments - 1 && blocks * 16 < n {
+        // The tail joins the last segment; lanes a block already covered
+        // become values that change neither extreme (nor the magnitude).
+        let x = raw.loadUnaligned(fromByteOffset: (n - 16) &<< 1, as: SIMD16<Int16>.self)
+        let covered = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: blocks * 16 - (n - 16))) .> indices
+        include(x.replacing(with: lowest, where: covered), x.replacing(with: highest, where: covered))
       }
-      // Lane key to key: negative lane keys are key - 1.
-      let keys = m &+ SIMD32(repeating: 1).replacing(with: 0, where: m .>= 0)
-      UnsafeMutableRawPointer(out + s * 32).storeBytes(of: keys, as: SIMD32<Int16>.self)
+      // Keys: the largest bits when positive, else minus the magnitude of the smallest.
+      let keys = (0 &- (low & magnitude)).replacing(with: high, where: high .> negative)
+      UnsafeMutableRawPointer(out + s * 16).storeBytes(of: keys, as: SIMD16<Int16>.self)
     }
-    return segments * 32
+    let infinity = SIMD16<Int16>(repeating: infinityKey)
+    guard !anyLane(largestMagnitude .> infinity) else { return (0, false) }
+    return (segments * 16, true)
+  }
+
+  static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Int16>, count: Int, k: Int) -> Int16? {
+    guard count <= 64 && count % 16 == 0 else { return nil }
+    // Widened for the 32-bit counter (a few dozen keys, on the stack).
+    return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { wide in
+      for i in 0..<count { wide[i] = Int32(keys[i]) }
+      return Int16(truncatingIfNeeded: kthLargestByCounting(wide.baseAddress!, count: count, k: k))
+    }
   }
 }

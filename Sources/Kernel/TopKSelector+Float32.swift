@@ -16,7 +16,7 @@ extension UInt32: RowScanning {
     return Float(bitPattern: bits(ofKey: key))
   }
 
-  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt32>, count n: Int, _ v: inout V) -> Bool
+  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt32>, count n: Int, nanFree: Bool, _ v: inout V) -> Bool
   where V.Bits == UInt32 {
     guard n >= 16 else { return scanScalar(row, from: 0, to: n, &v) }
     let raw = UnsafeRawPointer(row)
@@ -45,11 +45,11 @@ extension UInt32: RowScanning {
   }
 
   static func groupMaxima(_ row: UnsafePointer<UInt32>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int32>)
-    -> Int
+    -> (groups: Int, nanFree: Bool)
   {
     let blocks = n / 16
     let segments = Swift.min(segments, blocks)
-    guard segments > 0 else { return 0 }
+    guard segments > 0 else { return (0, false) }
     let raw = UnsafeRawPointer(row)
     for s in 0..<segments {
       var m = SIMD16<Float>(repeating: -.infinity)
@@ -72,6 +72,10 @@ extension UInt32: RowScanning {
       let keys = ((bits & 0x7FFF_FFFF) ^ sign) &- sign
       UnsafeMutableRawPointer(out + s * 16).storeBytes(of: keys, as: SIMD16<Int32>.self)
     }
-    return segments * 16
+    return (segments * 16, false)
+  }
+
+  static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Int32>, count: Int, k: Int) -> Int32? {
+    count <= 64 && count % 16 == 0 ? kthLargestByCounting(keys, count: count, k: k) : nil
   }
 }

@@ -12,7 +12,7 @@ extension UInt64: RowScanning {
     return Double(bitPattern: bits(ofKey: key))
   }
 
-  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt64>, count n: Int, _ v: inout V) -> Bool
+  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt64>, count n: Int, nanFree: Bool, _ v: inout V) -> Bool
   where V.Bits == UInt64 {
     guard n >= 8 else { return scanScalar(row, from: 0, to: n, &v) }
     let raw = UnsafeRawPointer(row)
@@ -40,11 +40,11 @@ extension UInt64: RowScanning {
   }
 
   static func groupMaxima(_ row: UnsafePointer<UInt64>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int64>)
-    -> Int
+    -> (groups: Int, nanFree: Bool)
   {
     let blocks = n / 8
     let segments = Swift.min(segments, blocks)
-    guard segments > 0 else { return 0 }
+    guard segments > 0 else { return (0, false) }
     let raw = UnsafeRawPointer(row)
     for s in 0..<segments {
       var m = SIMD8<Double>(repeating: -.infinity)
@@ -60,6 +60,8 @@ extension UInt64: RowScanning {
       }
       for l in 0..<8 { out[s * 8 + l] = key(m[l].bitPattern) }
     }
-    return segments * 8
+    return (segments * 8, false)
   }
+
+  static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Int64>, count: Int, k: Int) -> Int64? { nil }
 }

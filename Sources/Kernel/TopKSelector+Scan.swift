@@ -12,19 +12,25 @@ protocol RowScanning: ScoreBits {
 
   /// Visits, in increasing index order, every score of `row[0..<count]` with a
   /// key at least `visitor.threshold` and every NaN (and possibly others).
+  /// `nanFree` (the row is known to hold no NaN) lets a type use a cheaper test.
   ///
   /// - Returns: false if the visitor stopped the scan.
   /// - Complexity: O(count) compares, plus the visits.
-  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<Self>, count: Int, _ visitor: inout V) -> Bool
-  where V.Bits == Self
+  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<Self>, count: Int, nanFree: Bool, _ visitor: inout V)
+    -> Bool where V.Bits == Self
 
   /// Writes into `out` the keys of the maxima of disjoint groups of the row
   /// (NaN left out; a group with nothing else reports `-inf` or lower) and
-  /// returns how many: `segments · lanesPerSegment`, fewer for a short row.
+  /// returns how many (`segments · lanesPerSegment`, fewer for a short row,
+  /// 0 for no bound), and whether the pass saw that the row holds no NaN.
   ///
   /// - Complexity: O(count).
   static func groupMaxima(_ row: UnsafePointer<Self>, count: Int, segments: Int, into out: UnsafeMutablePointer<Key>)
-    -> Int
+    -> (groups: Int, nanFree: Bool)
+
+  /// The k-th largest of the group maxima `keys[0..<count]` by a branch-free
+  /// SIMD count, when this type has one for `count` (else nil: quickselect).
+  static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Key>, count: Int, k: Int) -> Key?
 }
 
 extension RowScanning {

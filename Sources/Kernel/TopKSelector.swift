@@ -102,18 +102,34 @@ final class TopKSelector<Bits: RowScanning> {
   /// Finds which of the distinct classes `ids[0..<count]` are in the row's top k,
   /// and their ranks, into ``hitRanks``.
   ///
-  /// - Complexity: one SIMD pass over the row plus O(v · m) for the v scores
-  ///   visited (at least those above the lowest label still in contention)
-  ///   and m = `count` labels; O(classes · log k) through ``select(_:)`` when
-  ///   `count` exceeds ``labelLimit``.
+  /// - Complexity: two SIMD passes over the row (one for k = 1) plus
+  ///   O(v · m) for the v scores visited (those at or above the lowest label
+  ///   still possibly in the top k) and the m = `count` labels; as
+  ///   ``select(_:)`` when `count` exceeds ``labelLimit``.
   func rankClasses(_ row: UnsafePointer<Bits>, _ ids: UnsafePointer<Int32>, count m: Int) -> Outcome {
     if m > Self.labelLimit { return rankManyClasses(row, ids, count: m) }
-    // The labels in rank order: larger key first, then lower index (insertion
-    // sort: rows have few labels).
+    if k == 1 {
+      // One pass for the row's first-ranked class; a label is a hit if it is that class.
+      var best = ArgMax<Bits>(nan: NaNTally(policy: nanPolicy, key: nanKey))
+      let completed = Bits.scan(row, count: classes, nanFree: false, &best)
+      hitCount = 0
+      if completed && (0..<m).contains(where: { ids[$0] == Int32(truncatingIfNeeded: best.index) }) {
+        hitRanks[0] = 1
+        hitCount = 1
+      }
+      return Outcome(nanCount: best.nan.count, firstNaN: best.nan.first)
+    }
+    // A lower bound of the k-th largest key rules out the labels below it; its
+    // pass also brings the row into the cache before the labels' scores are read.
+    let (bound, nanFree) = lowerBound(row)
+    // The labels left, in rank order: larger key first, then lower index
+    // (insertion sort: rows have few labels).
+    var alive = 0
     for i in 0..<m {
       let c = ids[i]
       let key = rankKey(row[Int(c)])
-      var j = i
+      guard key >= bound else { continue }
+      var j = alive
       while j > 0 && (labelKeys[j - 1] < key || (labelKeys[j - 1] == key && labelClasses[j - 1] > c)) {
         labelKeys[j] = labelKeys[j - 1]
         labelClasses[j] = labelClasses[j - 1]
@@ -121,12 +137,13 @@ final class TopKSelector<Bits: RowScanning> {
       }
       labelKeys[j] = key
       labelClasses[j] = c
+      alive += 1
     }
-    labelBeaten.update(repeating: 0, count: m)
+    labelBeaten.update(repeating: 0, count: alive)
     var ranker = LabelRanker<Bits>(
-      keys: labelKeys, classes: labelClasses, beaten: labelBeaten, alive: m, k: k,
+      keys: labelKeys, classes: labelClasses, beaten: labelBeaten, alive: alive, k: k,
       nan: NaNTally(policy: nanPolicy, key: nanKey))
-    guard Bits.scan(row, count: classes, &ranker) else {
+    guard Bits.scan(row, count: classes, nanFree: nanFree, &ranker) else {
       hitCount = 0  // stopped at a NaN (`.error`): no ranks
       return Outcome(nanCount: ranker.nan.count, firstNaN: ranker.nan.first)
     }
@@ -171,74 +188,18 @@ final class TopKSelector<Bits: RowScanning> {
   func select(_ row: UnsafePointer<Bits>) -> Outcome {
     if k == 1 {
       var best = ArgMax<Bits>(nan: NaNTally(policy: nanPolicy, key: nanKey))
-      _ = Bits.scan(row, count: classes, &best)
+      _ = Bits.scan(row, count: classes, nanFree: false, &best)
       ranking[0] = Int32(truncatingIfNeeded: best.index)
       return Outcome(nanCount: best.nan.count, firstNaN: best.nan.first)
     }
-    var collector = Collector<Bits>(
-      entries: entries, threshold: lowerBound(row), nan: NaNTally(policy: nanPolicy, key: nanKey))
-    if !Bits.scan(row, count: classes, &collector) {
+    let (bound, nanFree) = lowerBound(row)
+    var collector = Collector<Bits>(entries: entries, threshold: bound, nan: NaNTally(policy: nanPolicy, key: nanKey))
+    if !Bits.scan(row, count: classes, nanFree: nanFree, &collector) {
       return Outcome(nanCount: collector.nan.count, firstNaN: collector.nan.first)
     }
     // At least k entries: the bound is at most the k-th largest key.
     RankEntry.partialSort(entries, count: collector.count, prefix: k)
     for r in 0..<k { ranking[r] = entries[r].index }
     return Outcome(nanCount: collector.nan.count, firstNaN: collector.nan.first)
-  }
-
-  /// The number of row segments whose per-lane maxima give about 4k groups
-  /// of at least 4 scores each; 0 when that is fewer than k groups (then no
-  /// bound is worth its pass).
-  static func segments(k: Int, classes: Int) -> Int {
-    let lanes = Bits.lanesPerSegment
-    let wanted = (4 * k + lanes - 1) / lanes
-    let segments = Swift.min(wanted, classes / lanes / 4)
-    return segments * lanes >= k ? segments : 0
-  }
-
-  /// A key at most the row's k-th largest rank key: the k-th largest of the
-  /// maxima of disjoint groups (k groups each hold a score at least that
-  /// large). `Key.min` when there is no useful bound.
-  func lowerBound(_ row: UnsafePointer<Bits>) -> Key {
-    let segments = Self.segments(k: k, classes: classes)
-    guard segments > 0 else { return Key.min }
-    let groups = Bits.groupMaxima(row, count: classes, segments: segments, into: maxima)
-    guard groups >= k else { return Key.min }
-    let bound = Self.kthLargest(maxima, count: groups, k: k)
-    // A group with no score but NaN reports -inf without holding one: a bound
-    // that low must let everything in (NaN under `.lowest` ranks below -inf).
-    return bound > 0 &- Bits.infinityKey ? bound : Key.min
-  }
-
-  /// The k-th largest of `keys[0..<count]` (reordered), by quickselect.
-  ///
-  /// - Complexity: O(count) expected.
-  static func kthLargest(_ keys: UnsafeMutablePointer<Key>, count: Int, k: Int) -> Key {
-    var lo = 0, hi = count - 1
-    let target = k - 1  // index in descending order
-    while lo < hi {
-      let pivot = keys[lo + (hi - lo) / 2]
-      var i = lo, j = hi
-      while i <= j {
-        while keys[i] > pivot { i += 1 }
-        while keys[j] < pivot { j -= 1 }
-        if i <= j {
-          let t = keys[i]
-          keys[i] = keys[j]
-          keys[j] = t
-          i += 1
-          j -= 1
-        }
-      }
-      // Now keys[lo...j] >= pivot >= keys[i...hi], and j < i.
-      if target <= j {
-        hi = j
-      } else if target >= i {
-        lo = i
-      } else {
-        return pivot
-      }
-    }
-    return keys[target]
   }
 }

@@ -1,0 +1,160 @@
+import MAPKShards
+
+/// One dump to measure: its shape, score type, the ks and thread counts.
+struct Scenario {
+  var rows: Int
+  var classes: Int
+  var type: ScoreType
+  var ks: [Int]
+  var threads: [Int]
+  /// An existing dump (`--predictions/--labels`); nil: generate one.
+  var files: (predictions: String, labels: String)? = nil
+
+  var name: String { "\(rows)x\(classes) \(Self.shortName(type))" }
+
+  static func shortName(_ type: ScoreType) -> String {
+    switch type {
+    case .float16: return "f16"
+    case .float32: return "f32"
+    case .float64: return "f64"
+    }
+  }
+}
+
+/// The command line of `mapk-bench`.
+struct Options {
+  static let help = """
+    USAGE: mapk-bench [--quick] [options]
+
+    Measures, in one process and one run: the bandwidth ceiling of this machine
+    (the fastest plain SIMD max-scan of the mapped dump, same threads), mapk's
+    evaluation throughput per k, dtype and thread count, and peak anonymous
+    memory. Dumps are generated (in bounded memory) unless given. Prints a
+    table, and optionally writes JSON and an SVG chart.
+
+    Build it optimized: swift run -c release mapk-bench [options]
+
+    OPTIONS:
+      --quick                a small preset for a smoke run (a few seconds)
+      --rows N --classes C   one generated dump of that shape instead of the preset
+      --dtype f16|f32|f64    its score type (default f32)
+      --k LIST               ks to measure, e.g. 1,10,100 (default 1,10,100)
+      --threads LIST         thread counts, e.g. 1,2,4 (default 1, cores, 2x cores)
+      --predictions FILE     measure an existing dump (with --labels) instead
+      --labels FILE          its labels (.npy, .txt or .npz)
+      --repeat N             timed runs per point, best kept (default 5)
+      --dir DIR              where generated dumps go (default: a temporary
+                             folder, removed at the end)
+      --keep                 keep generated dumps
+      --json FILE            write every measurement as JSON
+      --svg FILE             draw throughput against threads as SVG
+      --seed S               generator seed (default 1)
+      -h, --help             show this help
+
+    The default preset is the issue's targets: 200,000 x 1,000 float32 (k = 1,
+    10, 100), the same in float16, 2,000,000 x 50 float32 (k = 5) and
+    20,000 x 1,000 float32 (k = 1000); about 1.7 GB of dumps.
+    """
+
+  var scenarios: [Scenario] = []
+  var repeats = 5
+  var directory: String? = nil
+  var keep = false
+  var json: String? = nil
+  var svg: String? = nil
+  var seed: UInt64 = 1
+
+  struct Failure: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  /// Parses `arguments` (without the program name); nil after `--help`.
+  static func parse(_ arguments: [String]) throws -> Options? {
+    var values: [String: String] = [:]
+    var flags: Set<String> = []
+    let valued: Set<String> = ["--rows", "--classes", "--dtype", "--k", "--threads", "--predictions", "--labels",
+                               "--repeat", "--dir", "--json", "--svg", "--seed"]
+    var i = 0
+    while i < arguments.count {
+      let arg = arguments[i]
+      i += 1
+      if arg == "-h" || arg == "--help" { return nil }
+      if arg == "--quick" || arg == "--keep" {
+        flags.insert(arg)
+      } else if valued.contains(arg) {
+        guard i < arguments.count else { throw Failure(description: "\(arg) needs a value") }
+        values[arg] = arguments[i]
+        i += 1
+      } else {
+        throw Failure(description: "unknown option \(arg) (see --help)")
+      }
+    }
+    func int(_ name: String) throws -> Int? {
+      guard let v = values[name] else { return nil }
+      guard let n = Int(v), n > 0 else { throw Failure(description: "\(name) needs a positive integer, got '\(v)'") }
+      return n
+    }
+    func list(_ name: String) throws -> [Int]? {
+      guard let v = values[name] else { return nil }
+      let items = v.split(separator: ",").map { Int($0) }
+      guard !items.isEmpty, items.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        throw Failure(description: "\(name) needs a list of positive integers, got '\(v)'")
+      }
+      return items.map { $0! }
+    }
+
+    var options = Options()
+    options.repeats = try int("--repeat") ?? 5
+    options.directory = values["--dir"]
+    options.keep = flags.contains("--keep")
+    options.json = values["--json"]
+    options.svg = values["--svg"]
+    if let s = values["--seed"] {
+      guard let seed = UInt64(s) else { throw Failure(description: "--seed needs an integer") }
+      options.seed = seed
+    }
+    let cores = Evaluator.activeProcessorCount
+    let threads = try list("--threads") ?? Array(Set([1, cores, 2 * cores])).sorted()
+    let ks = try list("--k")
+    var type = ScoreType.float32
+    if let d = values["--dtype"] {
+      switch d {
+      case "f16", "float16": type = .float16
+      case "f32", "float32": type = .float32
+      case "f64", "float64": type = .float64
+      default: throw Failure(description: "--dtype must be f16, f32 or f64")
+      }
+    }
+
+    if let predictions = values["--predictions"] {
+      guard let labels = values["--labels"] else { throw Failure(description: "--predictions needs --labels") }
+      // The shape is read from the file later.
+      options.scenarios = [Scenario(rows: 0, classes: 0, type: type, ks: ks ?? [1, 10, 100], threads: threads,
+                                    files: (predictions, labels))]
+    } else if values["--rows"] != nil || values["--classes"] != nil {
+      options.scenarios = [Scenario(rows: try int("--rows") ?? 200_000, classes: try int("--classes") ?? 1_000,
+                                    type: type, ks: ks ?? [1, 10, 100], threads: threads)]
+    } else if flags.contains("--quick") {
+      let t = try list("--threads") ?? [1, 2]
+      options.scenarios = [
+        Scenario(rows: 20_000, classes: 1_000, type: .float32, ks: ks ?? [1, 10, 100, 1000], threads: t),
+        Scenario(rows: 20_000, classes: 1_000, type: .float16, ks: ks ?? [10], threads: t),
+        Scenario(rows: 200_000, classes: 50, type: .float32, ks: ks ?? [5], threads: t),
+      ]
+      options.repeats = try int("--repeat") ?? 3
+    } else {
+      options.scenarios = [
+        Scenario(rows: 200_000, classes: 1_000, type: .float32, ks: ks ?? [1, 10, 100], threads: threads),
+        Scenario(rows: 200_000, classes: 1_000, type: .float16, ks: ks ?? [1, 10, 100], threads: threads),
+        Scenario(rows: 2_000_000, classes: 50, type: .float32, ks: ks ?? [5], threads: threads),
+        Scenario(rows: 20_000, classes: 1_000, type: .float32, ks: ks ?? [1000], threads: threads),
+      ]
+    }
+    for s in options.scenarios where s.files == nil {
+      if let bad = s.ks.first(where: { $0 > s.classes }) {
+        throw Failure(description: "k = \(bad) exceeds the \(s.classes) classes")
+      }
+    }
+    return options
+  }
+}

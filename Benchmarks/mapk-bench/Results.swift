@@ -1,0 +1,95 @@
+import Foundation
+
+/// One timed evaluation: a dump, a k, a thread count.
+struct Measurement: Codable {
+  var dump: String
+  var rows: Int
+  var classes: Int
+  var dtype: String
+  var k: Int
+  var threads: Int
+  /// The best of the timed runs.
+  var seconds: Double
+  /// Score bytes evaluated per second, in 10^9 bytes.
+  var gigabytesPerSecond: Double
+  var rowsPerSecond: Double
+  /// The ceiling with the same threads over the same mapping.
+  var ceilingGigabytesPerSecond: Double
+  var ratioToCeiling: Double
+  /// MAP@k (null if NaN), to show that every thread count computes the same value.
+  var map: Double?
+}
+
+/// The ceiling of one dump with one thread count.
+struct CeilingMeasurement: Codable {
+  var dump: String
+  var threads: Int
+  var seconds: Double
+  var gigabytesPerSecond: Double
+}
+
+/// A target of the issue and what was measured for it.
+struct TargetCheck: Codable {
+  var target: String
+  var measured: String
+  var met: Bool
+}
+
+/// Everything one run measured.
+struct BenchReport: Codable {
+  var date: String
+  var cores: Int
+  var repeats: Int
+  var ceilings: [CeilingMeasurement] = []
+  var measurements: [Measurement] = []
+  /// The peak of RssAnon while each dump was evaluated (bytes).
+  var peakAnonymousBytes: [String: Int] = [:]
+  /// VmHWM at the end (bytes): includes the mapped file's resident pages.
+  var peakResidentBytes: Int?
+  var targets: [TargetCheck] = []
+
+  /// The table printed at the end.
+  var table: String {
+    var lines = [String]()
+    func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : String(repeating: " ", count: w - s.count) + s }
+    lines.append([pad("dump", 16), pad("k", 5), pad("threads", 8), pad("GB/s", 7), pad("rows/s", 12),
+                  pad("ceiling", 8), pad("ratio", 6), pad("MAP@k", 20)].joined(separator: " "))
+    for m in measurements {
+      lines.append([
+        pad(m.dump, 16), pad("\(m.k)", 5), pad("\(m.threads)", 8), pad(String(format: "%.2f", m.gigabytesPerSecond), 7),
+        pad(String(format: "%.3g", m.rowsPerSecond), 12), pad(String(format: "%.2f", m.ceilingGigabytesPerSecond), 8),
+        pad(String(format: "%.2f", m.ratioToCeiling), 6), pad(m.map.map { "\($0)" } ?? "nan", 20),
+      ].joined(separator: " "))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Checks the issue's targets against what this run measured (those it covers).
+  mutating func checkTargets() {
+    let all = cores
+    func ratio(_ dump: String, _ k: Int) -> Double? {
+      measurements.first { $0.dump == dump && $0.k == k && $0.threads == all }?.ratioToCeiling
+    }
+    let ratios: [(String, Int, Double)] = [
+      ("200000x1000 f32", 1, 0.8), ("200000x1000 f32", 10, 0.6), ("200000x1000 f32", 100, 0.3),
+      ("200000x1000 f16", 10, 0.5), ("2000000x50 f32", 5, 0.4),
+    ]
+    for (dump, k, goal) in ratios {
+      guard let r = ratio(dump, k) else { continue }
+      targets.append(TargetCheck(target: "\(dump) k=\(k), \(all) threads: >= \(goal) of the ceiling",
+                                 measured: String(format: "%.2f", r), met: r >= goal))
+    }
+    let full = measurements.filter { $0.dump == "20000x1000 f32" && $0.k == 1000 }
+    if let one = full.first(where: { $0.threads == 1 }), let two = full.first(where: { $0.threads == 2 }) {
+      let speedup = two.gigabytesPerSecond / one.gigabytesPerSecond
+      targets.append(TargetCheck(target: "20000x1000 f32 k=1000: 2 threads >= 1.8x one thread",
+                                 measured: String(format: "%.2fx (%.2f vs %.2f GB/s)", speedup, two.gigabytesPerSecond,
+                                                  one.gigabytesPerSecond), met: speedup >= 1.8))
+    }
+    if let anon = peakAnonymousBytes["200000x1000 f32"] {
+      let mb = Double(anon) / 1_048_576
+      targets.append(TargetCheck(target: "anonymous memory < 64 MB on the 800 MB dump",
+                                 measured: String(format: "%.1f MB peak RssAnon", mb), met: mb < 64))
+    }
+  }
+}

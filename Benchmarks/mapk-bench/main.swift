@@ -1,0 +1,160 @@
+// mapk-bench: the bandwidth ceiling, mapk's throughput and its memory, in one
+// process and one run (see `Options.help` and docs/performance.md).
+import Foundation
+import MAPKShards
+
+func fail(_ message: String) -> Never {
+  FileHandle.standardError.write(Data("mapk-bench: error: \(message)\n".utf8))
+  exit(1)
+}
+
+func log(_ message: String) {
+  FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+let options: Options
+do {
+  guard let parsed = try Options.parse(Array(CommandLine.arguments.dropFirst())) else {
+    print(Options.help)
+    exit(0)
+  }
+  options = parsed
+} catch {
+  FileHandle.standardError.write(Data("mapk-bench: error: \(error)\n".utf8))
+  exit(2)
+}
+
+#if DEBUG
+log("mapk-bench: warning: a debug build; measure with `swift run -c release mapk-bench`")
+#endif
+
+let cores = Evaluator.activeProcessorCount
+let formatter = ISO8601DateFormatter()
+var report = BenchReport(date: formatter.string(from: Date()), cores: cores, repeats: options.repeats)
+let directory: String
+let ownDirectory = options.directory == nil
+if let given = options.directory {
+  directory = given
+  try? FileManager.default.createDirectory(atPath: given, withIntermediateDirectories: true)
+} else {
+  directory = NSTemporaryDirectory() + "mapk-bench-\(ProcessInfo.processInfo.processIdentifier)"
+  try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+}
+let sampler = Memory.Sampler()
+
+for var scenario in options.scenarios {
+  // 1. The dump: given, or generated (and removed afterwards unless --keep).
+  var generated: [String] = []
+  let files: (predictions: String, labels: String)
+  if let given = scenario.files {
+    files = given
+  } else {
+    let prefix = "\(directory)/\(scenario.rows)x\(scenario.classes)-\(Scenario.shortName(scenario.type))-seed\(options.seed)"
+    files = (prefix + ".pred.npy", prefix + ".labels.npy")
+    if !FileManager.default.fileExists(atPath: files.predictions) || !FileManager.default.fileExists(atPath: files.labels) {
+      log("generating \(scenario.name) into \(directory) ...")
+      do {
+        try DumpWriter.write(predictions: files.predictions, labels: files.labels, rows: scenario.rows,
+                             classes: scenario.classes, type: scenario.type, seed: options.seed)
+      } catch {
+        fail("\(error)")
+      }
+      if !options.keep { generated = [files.predictions, files.labels] }
+    }
+  }
+  let inputs: EvaluationInputs
+  do {
+    inputs = try EvaluationInputs(predictions: files.predictions, labels: files.labels)
+  } catch {
+    fail("\(error)")
+  }
+  scenario.rows = inputs.rows
+  scenario.classes = inputs.classes
+  scenario.type = inputs.scores.type
+  let name = scenario.name
+  let bytes = Ceiling.Bytes(base: inputs.scores.base, count: inputs.scores.byteCount)
+  let gigabytes = Double(inputs.scores.byteCount) / 1e9
+  log("measuring \(name) (\(String(format: "%.2f", gigabytes)) GB of scores) ...")
+
+  // 2. Warm: read every page once, so that all runs see a hot page cache and
+  //    a populated mapping.
+  _ = Ceiling.scan(bytes, threads: cores)
+  sampler.reset()
+
+  // 3. The ceiling per thread count (again after the evaluations; the best is kept).
+  var ceiling = [Int: Double]()
+  for t in scenario.threads { ceiling[t] = Ceiling.measure(bytes, threads: t, repeats: options.repeats) }
+
+  // 4. Evaluations: one untimed warm run, then the best of `repeats`.
+  var points = [Measurement]()
+  for k in scenario.ks where k <= scenario.classes {
+    let configuration = try! MAPConfiguration(ks: [k])
+    for t in scenario.threads {
+      let evaluator = Evaluator(threads: t)
+      var best = Double.infinity
+      var value: Double = .nan
+      for run in 0...options.repeats {
+        let start = now()
+        let state: MAPState
+        do {
+          state = try evaluator.evaluate(scores: inputs.scores, labels: inputs.labels, configuration: configuration)
+        } catch {
+          fail("\(name) k=\(k): \(error)")
+        }
+        let seconds = Double(now() - start) / 1e9
+        sampler.sample()
+        if run > 0 { best = min(best, seconds) }
+        value = state.value(atIndex: 0)
+      }
+      points.append(Measurement(
+        dump: name, rows: scenario.rows, classes: scenario.classes, dtype: Scenario.shortName(scenario.type), k: k,
+        threads: t, seconds: best, gigabytesPerSecond: gigabytes / best, rowsPerSecond: Double(scenario.rows) / best,
+        ceilingGigabytesPerSecond: 0, ratioToCeiling: 0, map: value.isNaN ? nil : value))
+      log(String(format: "  k=%-5d threads=%-3d %7.2f GB/s", k, t, gigabytes / best))
+    }
+  }
+  for t in scenario.threads {
+    ceiling[t] = min(ceiling[t]!, Ceiling.measure(bytes, threads: t, repeats: options.repeats))
+    report.ceilings.append(CeilingMeasurement(dump: name, threads: t, seconds: ceiling[t]!,
+                                              gigabytesPerSecond: gigabytes / ceiling[t]!))
+  }
+  for var m in points {
+    m.ceilingGigabytesPerSecond = gigabytes / ceiling[m.threads]!
+    m.ratioToCeiling = m.gigabytesPerSecond / m.ceilingGigabytesPerSecond
+    report.measurements.append(m)
+  }
+  report.peakAnonymousBytes[name] = sampler.peak
+  for path in generated { try? FileManager.default.removeItem(atPath: path) }
+}
+sampler.stop()
+report.peakResidentBytes = Memory.field("VmHWM")
+if ownDirectory && !options.keep { try? FileManager.default.removeItem(atPath: directory) }
+report.checkTargets()
+
+// 5. The report.
+print(report.table)
+print("")
+for (dump, bytes) in report.peakAnonymousBytes.sorted(by: { $0.key < $1.key }) {
+  print(String(format: "peak anonymous memory (RssAnon) while evaluating %@: %.1f MB", dump, Double(bytes) / 1_048_576))
+}
+for target in report.targets { print("\(target.met ? "met   " : "MISSED") \(target.target): \(target.measured)") }
+
+if let path = options.json {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+  do {
+    try encoder.encode(report).write(to: URL(fileURLWithPath: path))
+  } catch {
+    fail("\(path): \(error)")
+  }
+}
+if let path = options.svg {
+  let title = "mapk throughput against threads (\(cores) cores; dashed: bandwidth ceiling)"
+  do {
+    try Chart.svg(Chart.series(of: report), title: title).write(toFile: path, atomically: true, encoding: .utf8)
+  } catch {
+    fail("\(path): \(error)")
+  }
+}
