@@ -42,6 +42,8 @@ public final class RowEvaluator {
   private var labelValues: UnsafeMutablePointer<Int64>
   private var labelClasses: UnsafeMutablePointer<Int32>
   private var labelCapacity = 0
+  /// Rows counted per AP pattern, when the ks are small (see `PatternCounts`).
+  private var patterns: PatternCounts?
 
   /// Creates a worker for scores of `type` with `classes` classes.
   ///
@@ -63,6 +65,7 @@ public final class RowEvaluator {
     ap = .allocate(capacity: ksCount)
     ap.initialize(repeating: 0, count: ksCount)
     labelCapacity = 16
+    patterns = configuration.maxK <= PatternCounts.maxK ? PatternCounts(maxK: configuration.maxK) : nil
     labelValues = .allocate(capacity: labelCapacity)
     labelClasses = .allocate(capacity: labelCapacity)
   }
@@ -72,6 +75,7 @@ public final class RowEvaluator {
     ap.deallocate()
     labelValues.deallocate()
     labelClasses.deallocate()
+    patterns?.counts.deallocate()
   }
 
   /// Evaluates `rows` and adds them to `state`.
@@ -108,7 +112,18 @@ public final class RowEvaluator {
     // Without weights every counted row adds exactly 1 to the weight sum:
     // count them and add the integer once (exact below 2^53 rows).
     var unitWeights = 0
-    defer { if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) } }
+    // Without weights or per-row output, small-k rows are counted per pattern
+    // and their APs added once per pattern at the end.
+    // (Fewer than 2^26 rows per call keep every count times AP exact.)
+    var patterns = self.patterns
+    let counting = unweighted && perRow == nil && patterns != nil && rows.count < 1 << 26
+    defer {
+      if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) }
+      if counting {
+        flush(&patterns!, into: &state)
+        self.patterns = patterns
+      }
+    }
     for r in rows {
       let (n, m) = gatherLabels(row: r, labels: labels)
       let outcome = selector.rankClasses(base + r * classes, labelClasses, count: m)
@@ -128,6 +143,12 @@ public final class RowEvaluator {
         if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
         continue
       }
+      if counting {
+        patterns!.count(hits: selector.hitRanks, hitCount: selector.hitCount, relevant: n)
+        unitWeights += 1
+        continue
+      }
+      sortHits(selector.hitRanks, count: selector.hitCount)
       averagePrecisions(hits: selector.hitRanks, count: selector.hitCount, relevant: n)
       if let perRow { for j in 0..<ksCount { perRow.base[(r - perRow.firstRow) * ksCount + j] = ap[j] } }
       if unweighted {
@@ -149,35 +170,67 @@ public final class RowEvaluator {
     let span = labels.range(ofRow: r)
     if span.count > labelCapacity { growLabels(span.count) }
     let c = Int64(classes)
-    var w = 0
-    var n = 0
-    switch labels.semantics {
-    case .dense:
-      // Every in-range entry counts, duplicates included; negatives and
-      // labels >= C (TensorFlow's -1) count nowhere.
-      for i in span {
-        let v = labels.value(at: i)
-        guard v >= 0 && v < c else { continue }
-        labelValues[w] = v
-        w += 1
+    let dense = labels.semantics == .dense
+    if dense, case .uniform(let width) = labels.offsets, width <= 16 {
+      // The common dense layout: every row has the same few slots, so loops
+      // over all slots (with results kept by arithmetic, not branches) run
+      // the same way on every row and the branch predictor is never wrong.
+      let values = labelValues, classIDs = labelClasses
+      @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (n: Int, m: Int) {
+        var n = 0, m = 0
+        for i in 0..<width {
+          let v = Int64(p[span.lowerBound &+ i])
+          values[i] = v
+          // In range: counts in n (duplicates too), and is a class unless seen before.
+          let valid = UInt64(bitPattern: v) < UInt64(c) ? 1 : 0
+          var seen = 0
+          for j in 0..<i { seen |= values[j] == v ? 1 : 0 }
+          n &+= valid
+          classIDs[m] = Int32(truncatingIfNeeded: v)
+          m &+= valid & (seen ^ 1)
+        }
+        return (n, m)
       }
+      switch labels.values {
+      case .int64(let p): return read(p)
+      case .int32(let p): return read(p)
+      }
+    }
+    var w = 0
+    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
+      for i in span {
+        let v = Int64(p[i])
+        if dense {
+          // Every in-range entry counts, duplicates included; negatives and
+          // labels >= C (TensorFlow's -1) count nowhere. (Kept without a branch.)
+          labelValues[w] = v
+          w &+= UInt64(bitPattern: v) < UInt64(c) ? 1 : 0
+        } else {
+          // Distinct values count, negatives included; every label >= C
+          // becomes the one value -1.
+          labelValues[w] = v >= c ? -1 : v
+          w &+= 1
+        }
+      }
+    }
+    switch labels.values {
+    case .int64(let p): read(p)
+    case .int32(let p): read(p)
+    }
+    // Dense: n counts the in-range entries, duplicates included. Sparse: n
+    // counts the distinct values (negatives included).
+    let n: Int
+    if dense {
       n = w
       w = distinct(w)
-    case .sparse:
-      // Distinct values count, negatives included; every label >= C becomes
-      // the one value -1.
-      for i in span {
-        let v = labels.value(at: i)
-        labelValues[w] = v >= c ? -1 : v
-        w += 1
-      }
+    } else {
       w = distinct(w)
       n = w
     }
     var m = 0
-    for i in 0..<w where labelValues[i] >= 0 {
+    for i in 0..<w {
       labelClasses[m] = Int32(truncatingIfNeeded: labelValues[i])
-      m += 1
+      m &+= labelValues[i] >= 0 ? 1 : 0
     }
     return (n, m)
   }
@@ -186,13 +239,15 @@ public final class RowEvaluator {
   @inline(__always)
   private func distinct(_ count: Int) -> Int {
     if count <= 16 {
-      // Few labels: compare each with the ones kept so far.
+      // Few labels: compare each with all before it (the values at positions
+      // below i, kept or not yet overwritten, are exactly the first i values).
       var kept = 0
-      outer: for i in 0..<count {
+      for i in 0..<count {
         let v = labelValues[i]
-        for j in 0..<kept where labelValues[j] == v { continue outer }
+        var seen = false
+        for j in 0..<i { seen = seen || labelValues[j] == v }
         labelValues[kept] = v
-        kept += 1
+        kept &+= seen ? 0 : 1
       }
       return kept
     }
@@ -215,6 +270,51 @@ public final class RowEvaluator {
     labelClasses = .allocate(capacity: labelCapacity)
   }
 
+  /// Adds the counted patterns' APs to `state` and forgets them: for each
+  /// pattern, AP from the same arithmetic as a single row's, times its count,
+  /// added exactly.
+  private func flush(_ counts: inout PatternCounts, into state: inout MAPState) {
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: PatternCounts.maxK) { hits in
+      for p in counts.used {
+        let count = counts.counts[p]
+        counts.counts[p] = 0
+        let (mask, n) = PatternCounts.decode(p)
+        var h = 0
+        for rank in 0..<PatternCounts.maxK where mask & (1 << rank) != 0 {
+          hits[h] = Int32(rank + 1)
+          h += 1
+        }
+        averagePrecisions(hits: hits.baseAddress!, count: h, relevant: n)
+        for j in 0..<ksCount {
+          let (high, low) = PatternCounts.split(ap[j])
+          // Exact: each part has at most 27 significant bits and count < 2^26.
+          state.totals[j].add(high * Double(count))
+          state.totals[j].add(low * Double(count))
+        }
+      }
+    }
+    counts.used.removeAll(keepingCapacity: true)
+  }
+
+  /// Sorts the hit ranks ascending (few: insertion; many: in-place sort).
+  @inline(__always)
+  private func sortHits(_ hits: UnsafeMutablePointer<Int32>, count: Int) {
+    if count > 32 {
+      var all = UnsafeMutableBufferPointer(start: hits, count: count)
+      all.sort()
+      return
+    }
+    for i in 1..<Swift.max(1, count) {
+      let e = hits[i]
+      var j = i
+      while j > 0 && hits[j - 1] > e {
+        hits[j] = hits[j - 1]
+        j -= 1
+      }
+      hits[j] = e
+    }
+  }
+
   /// AP@k for every k from the one ranking: `Σ_{hits at rank i <= k} P_i / min(n, k)`,
   /// summed in rank order as TensorFlow does. `hits` are the ascending ranks found.
   @inline(__always)
@@ -229,5 +329,47 @@ public final class RowEvaluator {
       }
       ap[j] = sum / Double(Swift.min(n, k))
     }
+  }
+}
+
+/// Rows counted by AP pattern. With every k at most 8, a row's AP for each k
+/// depends only on which of ranks 1...maxK hold a hit and on min(n, maxK):
+/// at most 2^8 · 8 patterns. Counting a row is one increment, where adding
+/// its APs would be a division per hit and an exact addition per k; the sums
+/// are the same, exactly (count · AP is added in two exact parts).
+struct PatternCounts {
+  static let maxK = 8
+  let maxK: Int
+  /// Rows per pattern (`mask · maxK + min(n, maxK) - 1`).
+  var counts: UnsafeMutablePointer<Int32>
+  /// The patterns with a nonzero count.
+  var used: [Int] = []
+
+  init(maxK: Int) {
+    self.maxK = maxK
+    let size = (1 << Self.maxK) * Self.maxK
+    counts = .allocate(capacity: size)
+    counts.initialize(repeating: 0, count: size)
+    used.reserveCapacity(size)
+  }
+
+  /// Counts a row whose hits are at the `hits` ranks (each <= maxK, any order).
+  @inline(__always)
+  mutating func count(hits: UnsafePointer<Int32>, hitCount: Int, relevant n: Int) {
+    var mask = 0
+    for i in 0..<hitCount { mask |= 1 << (Int(hits[i]) - 1) }
+    let p = mask * Self.maxK + Swift.min(n, maxK) - 1
+    if counts[p] == 0 { used.append(p) }
+    counts[p] += 1
+  }
+
+  /// The hit mask and n of pattern `p`.
+  static func decode(_ p: Int) -> (mask: Int, n: Int) { (p / maxK, p % maxK + 1) }
+
+  /// `x` as high + low, each with at most 27 significant bits (the high part
+  /// keeps the top 26 of 53, the low part is the exact rest).
+  static func split(_ x: Double) -> (Double, Double) {
+    let high = Double(bitPattern: x.bitPattern & ~((1 << 27) - 1))
+    return (high, x - high)
   }
 }

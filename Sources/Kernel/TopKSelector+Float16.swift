@@ -183,4 +183,84 @@ extension UInt16: RowScanning {
       return Int16(truncatingIfNeeded: kthLargestByCounting(wide.baseAddress!, count: count, k: k))
     }
   }
+
+  static func isNaNFree(_ row: UnsafePointer<UInt16>, count n: Int) -> Bool {
+    guard n >= 16 else { return !(0..<n).contains { isNaN(row[$0]) } }
+    let raw = UnsafeRawPointer(row)
+    let magnitude = SIMD16<Int16>(repeating: 0x7FFF), infinity = SIMD16<Int16>(repeating: infinityKey)
+    var largest = SIMD16<Int16>(repeating: 0)
+    var i = 0
+    while i &+ 16 <= n {
+      let m = raw.loadUnaligned(fromByteOffset: i &<< 1, as: SIMD16<Int16>.self) & magnitude
+      largest.replace(with: m, where: m .> largest)
+      i &+= 16
+    }
+    let m = raw.loadUnaligned(fromByteOffset: (n &- 16) &<< 1, as: SIMD16<Int16>.self) & magnitude
+    largest.replace(with: m, where: m .> largest)
+    return !anyLane(largest .> infinity)
+  }
+
+  static func countRankedBefore(_ row: UnsafePointer<UInt16>, count n: Int, index c: Int, key: Int16) -> Int {
+    guard n >= 16 else {
+      var count = 0
+      for j in 0..<n where j != c {
+        let other = self.key(row[j])
+        if other > key || (other == key && j < c) { count += 1 }
+      }
+      return count
+    }
+    let raw = UnsafeRawPointer(row)
+    // Larger keys anywhere: the raw-bit test for key >= `key` + 1 (a real key
+    // is below Int16.max). Equal keys before c: the bits of `key`, and for
+    // key 0 also -0.0's.
+    let (gtAbove, gtBelow) = rawThresholds(key &+ 1)
+    let gtA = SIMD16<Int16>(repeating: gtAbove), gtB = SIMD16<Int16>(repeating: gtBelow)
+    let same = Int16(bitPattern: bits(ofKey: key))
+    let e1 = SIMD16<Int16>(repeating: same), e2 = SIMD16<Int16>(repeating: key == 0 ? Int16.min : same)
+    let lanes = SIMD16<Int16>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    @inline(__always) func above(_ x: SIMD16<Int16>) -> SIMDMask<SIMD16<Int16>> { (x .> gtA) .| (gtB .> x) }
+    @inline(__always) func equal(_ x: SIMD16<Int16>) -> SIMDMask<SIMD16<Int16>> { (x .== e1) .| (x .== e2) }
+    // 16-bit lane sums, moved to `count` before they could overflow.
+    var count = 0
+    var total = SIMD16<Int16>(repeating: 0)
+    var pending = 0
+    @inline(__always) func flush() {
+      var sum = 0
+      for l in 0..<16 { sum &+= Int(total[l]) }
+      count &-= sum
+      total = SIMD16(repeating: 0)
+      pending = 0
+    }
+    @inline(__always) func add(_ mask: SIMDMask<SIMD16<Int16>>) {
+      total &+= unsafeBitCast(mask, to: SIMD16<Int16>.self)
+      pending &+= 1
+      if pending == 16_000 { flush() }
+    }
+    let blocks = n / 16
+    let home = Swift.min(c / 16, blocks) &* 16
+    var i = 0
+    while i < home {
+      let x = raw.loadUnaligned(fromByteOffset: i &<< 1, as: SIMD16<Int16>.self)
+      add(above(x) .| equal(x))
+      i &+= 16
+    }
+    while i < blocks &* 16 {
+      add(above(raw.loadUnaligned(fromByteOffset: i &<< 1, as: SIMD16<Int16>.self)))
+      i &+= 16
+    }
+    if home < blocks &* 16 {
+      let x = raw.loadUnaligned(fromByteOffset: home &<< 1, as: SIMD16<Int16>.self)
+      let at = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: c &- home))
+      add(equal(x) .& (at .> lanes))
+    }
+    if i < n {
+      let base = n &- 16
+      let x = raw.loadUnaligned(fromByteOffset: base &<< 1, as: SIMD16<Int16>.self)
+      let covered = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: i &- base)) .> lanes
+      let at = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: c &- base))
+      add((above(x) .| (equal(x) .& (at .> lanes))) .& .!covered)
+    }
+    flush()
+    return count
+  }
 }

@@ -78,4 +78,70 @@ extension UInt32: RowScanning {
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Int32>, count: Int, k: Int) -> Int32? {
     count <= 64 && count % 16 == 0 ? kthLargestByCounting(keys, count: count, k: k) : nil
   }
+
+  static func isNaNFree(_ row: UnsafePointer<UInt32>, count n: Int) -> Bool {
+    guard n >= 16 else { return !(0..<n).contains { isNaN(row[$0]) } }
+    let raw = UnsafeRawPointer(row)
+    var nan = SIMD16<Int32>(repeating: 0)
+    var i = 0
+    while i &+ 16 <= n {
+      let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
+      nan |= unsafeBitCast(x .!= x, to: SIMD16<Int32>.self)
+      i &+= 16
+    }
+    let x = raw.loadUnaligned(fromByteOffset: (n &- 16) &<< 2, as: SIMD16<Float>.self)
+    nan |= unsafeBitCast(x .!= x, to: SIMD16<Int32>.self)
+    let a = nan.lowHalf | nan.highHalf
+    let b = a.lowHalf | a.highHalf
+    return (b[0] | b[1] | b[2] | b[3]) == 0
+  }
+
+  static func countRankedBefore(_ row: UnsafePointer<UInt32>, count n: Int, index c: Int, key: Int32) -> Int {
+    let s = Float(bitPattern: bits(ofKey: key))
+    guard n >= 16 else {
+      var count = 0
+      for j in 0..<n where j != c {
+        let x = Float(bitPattern: row[j])
+        if x > s || (x == s && j < c) { count += 1 }
+      }
+      return count
+    }
+    // Larger scores anywhere, plus equal ones before c (IEEE compares count
+    // -0.0 == 0.0 as a tie). One pass counts the larger and the equal scores
+    // (true lanes sum to -1 each); only if something besides c itself is
+    // equal (a tie, rare in real scores) are the equal ones before c counted.
+    let raw = UnsafeRawPointer(row)
+    let t = SIMD16<Float>(repeating: s)
+    var larger = SIMD16<Int32>(repeating: 0), equal = SIMD16<Int32>(repeating: 0)
+    var i = 0
+    while i &+ 16 <= n {
+      let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
+      larger &+= unsafeBitCast(x .> t, to: SIMD16<Int32>.self)
+      equal &+= unsafeBitCast(x .== t, to: SIMD16<Int32>.self)
+      i &+= 16
+    }
+    if i < n {
+      // The last 16 scores, without the lanes a block already covered.
+      let base = n &- 16
+      let x = raw.loadUnaligned(fromByteOffset: base &<< 2, as: SIMD16<Float>.self)
+      let fresh = unsafeBitCast(
+        SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+          .> SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: i &- base &- 1)), to: SIMD16<Int32>.self)
+      larger &+= unsafeBitCast(x .> t, to: SIMD16<Int32>.self) & fresh
+      equal &+= unsafeBitCast(x .== t, to: SIMD16<Int32>.self) & fresh
+    }
+    let count = -laneSum(larger)
+    guard laneSum(equal) != -1 else { return count }
+    var ties = 0
+    for j in 0..<c where Float(bitPattern: row[j]) == s { ties += 1 }
+    return count + ties
+  }
+
+  /// The sum of the lanes, by halves.
+  @inline(__always)
+  static func laneSum(_ v: SIMD16<Int32>) -> Int {
+    let a = v.lowHalf &+ v.highHalf
+    let b = a.lowHalf &+ a.highHalf
+    return Int(b[0] &+ b[1] &+ b[2] &+ b[3])
+  }
 }

@@ -64,4 +64,69 @@ extension UInt64: RowScanning {
   }
 
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Int64>, count: Int, k: Int) -> Int64? { nil }
+
+  static func isNaNFree(_ row: UnsafePointer<UInt64>, count n: Int) -> Bool {
+    guard n >= 8 else { return !(0..<n).contains { isNaN(row[$0]) } }
+    let raw = UnsafeRawPointer(row)
+    var nan = SIMD8<Int64>(repeating: 0)
+    var i = 0
+    while i &+ 8 <= n {
+      let x = raw.loadUnaligned(fromByteOffset: i &<< 3, as: SIMD8<Double>.self)
+      nan |= unsafeBitCast(x .!= x, to: SIMD8<Int64>.self)
+      i &+= 8
+    }
+    let x = raw.loadUnaligned(fromByteOffset: (n &- 8) &<< 3, as: SIMD8<Double>.self)
+    nan |= unsafeBitCast(x .!= x, to: SIMD8<Int64>.self)
+    let a = nan.lowHalf | nan.highHalf
+    let b = a.lowHalf | a.highHalf
+    return (b[0] | b[1]) == 0
+  }
+
+  static func countRankedBefore(_ row: UnsafePointer<UInt64>, count n: Int, index c: Int, key: Int64) -> Int {
+    let s = Double(bitPattern: bits(ofKey: key))
+    guard n >= 8 else {
+      var count = 0
+      for j in 0..<n where j != c {
+        let x = Double(bitPattern: row[j])
+        if x > s || (x == s && j < c) { count += 1 }
+      }
+      return count
+    }
+    // As float32's: larger scores anywhere, plus equal ones before c.
+    let raw = UnsafeRawPointer(row)
+    let t = SIMD8<Double>(repeating: s)
+    let lanes = SIMD8<Int64>(0, 1, 2, 3, 4, 5, 6, 7)
+    var larger = SIMD8<Int64>(repeating: 0), ties = SIMD8<Int64>(repeating: 0)
+    let blocks = n / 8
+    let home = Swift.min(c / 8, blocks) &* 8
+    var i = 0
+    while i < home {
+      let x = raw.loadUnaligned(fromByteOffset: i &<< 3, as: SIMD8<Double>.self)
+      larger &+= unsafeBitCast(x .> t, to: SIMD8<Int64>.self)
+      ties &+= unsafeBitCast(x .== t, to: SIMD8<Int64>.self)
+      i &+= 8
+    }
+    while i < blocks &* 8 {
+      let x = raw.loadUnaligned(fromByteOffset: i &<< 3, as: SIMD8<Double>.self)
+      larger &+= unsafeBitCast(x .> t, to: SIMD8<Int64>.self)
+      i &+= 8
+    }
+    if home < blocks &* 8 {
+      let x = raw.loadUnaligned(fromByteOffset: home &<< 3, as: SIMD8<Double>.self)
+      let at = SIMD8<Int64>(repeating: Int64(c &- home))
+      ties &+= unsafeBitCast((x .== t) .& (at .> lanes), to: SIMD8<Int64>.self)
+    }
+    if i < n {
+      let base = n &- 8
+      let x = raw.loadUnaligned(fromByteOffset: base &<< 3, as: SIMD8<Double>.self)
+      let covered = SIMD8<Int64>(repeating: Int64(i &- base)) .> lanes
+      let at = SIMD8<Int64>(repeating: Int64(c &- base))
+      larger &+= unsafeBitCast((x .> t) .& .!covered, to: SIMD8<Int64>.self)
+      ties &+= unsafeBitCast((x .== t) .& (at .> lanes) .& .!covered, to: SIMD8<Int64>.self)
+    }
+    let total = larger &+ ties
+    let a = total.lowHalf &+ total.highHalf
+    let b = a.lowHalf &+ a.highHalf
+    return -Int(b[0] &+ b[1])
+  }
 }

@@ -28,6 +28,17 @@ protocol RowScanning: ScoreBits {
   static func groupMaxima(_ row: UnsafePointer<Self>, count: Int, segments: Int, into out: UnsafeMutablePointer<Key>)
     -> (groups: Int, nanFree: Bool)
 
+  /// True when `row[0..<count]` holds no NaN.
+  ///
+  /// - Complexity: O(count), one compare per 16 bytes.
+  static func isNaNFree(_ row: UnsafePointer<Self>, count: Int) -> Bool
+
+  /// The number of scores of a NaN-free row that rank before the score at
+  /// `index`, whose key is `key`: larger keys, and equal keys at lower indices.
+  ///
+  /// - Complexity: O(count), branch-free compares.
+  static func countRankedBefore(_ row: UnsafePointer<Self>, count: Int, index: Int, key: Key) -> Int
+
   /// The k-th largest of the group maxima `keys[0..<count]` by a branch-free
   /// SIMD count, when this type has one for `count` (else nil: quickselect).
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Key>, count: Int, k: Int) -> Key?
