@@ -67,38 +67,66 @@ extension UInt16: RowScanning {
     return key > 0 ? (key &- 1, .min) : (-1, -32767 &- key)
   }
 
+  /// True if any lane is nonzero.
+  @inline(__always)
+  static func nonzero(_ v: SIMD16<Int16>) -> Bool {
+    let w = unsafeBitCast(v.lowHalf | v.highHalf, to: SIMD2<UInt64>.self)
+    return (w[0] | w[1]) != 0
+  }
+
   static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt16>, count n: Int, nanFree: Bool, _ v: inout V) -> Bool
   where V.Bits == UInt16 {
     guard n >= 32 else { return scanScalar(row, from: 0, to: n, &v) }
     guard nanFree else { return scanAny(row, count: n, &v) }
-    // No NaN: one compare of the raw bits per side, no lane key.
+    // No NaN: one compare of the raw bits per side, no lane key; and 64
+    // scores are tested at once through their lane-wise max and min (a
+    // candidate exists iff the max is above or the min below), so a block
+    // without candidates costs 3 max, 3 min and 2 compares for 64 lanes.
     let raw = UnsafeRawPointer(row)
     var key = v.threshold
     var (above, below) = rawThresholds(key)
     var a = SIMD16<Int16>(repeating: above), b = SIMD16<Int16>(repeating: below)
     @inline(__always) func candidates(_ x: SIMD16<Int16>) -> SIMDMask<SIMD16<Int16>> { (x .> a) .| (b .> x) }
-    let end = n &- 32
+    @inline(__always) func load(_ at: Int) -> SIMD16<Int16> {
+      raw.loadUnaligned(fromByteOffset: at &<< 1, as: SIMD16<Int16>.self)
+    }
+    @inline(__always) func rethreshold() {
+      if v.threshold != key {
+        key = v.threshold
+        (above, below) = rawThresholds(key)
+        a = SIMD16(repeating: above)
+        b = SIMD16(repeating: below)
+      }
+    }
     var i = 0
-    while i <= end {
-      let c0 = candidates(raw.loadUnaligned(fromByteOffset: i &<< 1, as: SIMD16<Int16>.self))
-      let c1 = candidates(raw.loadUnaligned(fromByteOffset: (i &+ 16) &<< 1, as: SIMD16<Int16>.self))
+    while i &+ 64 <= n {
+      let x0 = load(i), x1 = load(i &+ 16), x2 = load(i &+ 32), x3 = load(i &+ 48)
+      let h01 = x0.replacing(with: x1, where: x1 .> x0), h23 = x2.replacing(with: x3, where: x3 .> x2)
+      let l01 = x0.replacing(with: x1, where: x0 .> x1), l23 = x2.replacing(with: x3, where: x2 .> x3)
+      let high = h01.replacing(with: h23, where: h23 .> h01), low = l01.replacing(with: l23, where: l01 .> l23)
+      let hit = unsafeBitCast(high .> a, to: SIMD16<Int16>.self) | unsafeBitCast(b .> low, to: SIMD16<Int16>.self)
+      if nonzero(hit) {
+        let lanes = UInt64(laneBits(candidates(x0))) | UInt64(laneBits(candidates(x1))) << 16
+          | UInt64(laneBits(candidates(x2))) << 32 | UInt64(laneBits(candidates(x3))) << 48
+        if !visitLanes(lanes, base: i, row, &v) { return false }
+        rethreshold()
+      }
+      i &+= 64
+    }
+    while i &+ 32 <= n {
+      let c0 = candidates(load(i)), c1 = candidates(load(i &+ 16))
       if anyLane(c0 .| c1) {
-        if !visitLanes(laneBits(c0) | laneBits(c1) << 16, base: i, row, &v) { return false }
-        if v.threshold != key {
-          key = v.threshold
-          (above, below) = rawThresholds(key)
-          a = SIMD16(repeating: above)
-          b = SIMD16(repeating: below)
-        }
+        if !visitLanes(UInt64(laneBits(c0) | laneBits(c1) << 16), base: i, row, &v) { return false }
+        rethreshold()
       }
       i &+= 32
     }
     guard i < n else { return true }
     // The last 32 scores, without the lanes a full block already covered.
-    let c0 = candidates(raw.loadUnaligned(fromByteOffset: end &<< 1, as: SIMD16<Int16>.self))
-    let c1 = candidates(raw.loadUnaligned(fromByteOffset: (end &+ 16) &<< 1, as: SIMD16<Int16>.self))
+    let end = n &- 32
+    let c0 = candidates(load(end)), c1 = candidates(load(end &+ 16))
     guard anyLane(c0 .| c1) else { return true }
-    return visitLanes((laneBits(c0) | laneBits(c1) << 16) & (~0 << UInt32(i &- end)), base: end, row, &v)
+    return visitLanes(UInt64((laneBits(c0) | laneBits(c1) << 16) & (~0 << UInt32(i &- end))), base: end, row, &v)
   }
 
   /// The scan of a row that may hold NaN: lane keys, and a NaN test per lane.
@@ -114,7 +142,7 @@ extension UInt16: RowScanning {
       let a = candidates(raw.loadUnaligned(fromByteOffset: i &<< 1, as: SIMD16<Int16>.self), above: t, nanBelow: low)
       let b = candidates(raw.loadUnaligned(fromByteOffset: (i &+ 16) &<< 1, as: SIMD16<Int16>.self), above: t, nanBelow: low)
       if anyLane(a .| b) {
-        if !visitLanes(laneBits(a) | laneBits(b) << 16, base: i, row, &v) { return false }
+        if !visitLanes(UInt64(laneBits(a) | laneBits(b) << 16), base: i, row, &v) { return false }
         if v.threshold != key {
           key = v.threshold
           t = SIMD16(repeating: laneThreshold(key))
@@ -126,7 +154,7 @@ extension UInt16: RowScanning {
     let a = candidates(raw.loadUnaligned(fromByteOffset: end &<< 1, as: SIMD16<Int16>.self), above: t, nanBelow: low)
     let b = candidates(raw.loadUnaligned(fromByteOffset: (end &+ 16) &<< 1, as: SIMD16<Int16>.self), above: t, nanBelow: low)
     guard anyLane(a .| b) else { return true }
-    return visitLanes((laneBits(a) | laneBits(b) << 16) & (~0 << UInt32(i &- end)), base: end, row, &v)
+    return visitLanes(UInt64((laneBits(a) | laneBits(b) << 16) & (~0 << UInt32(i &- end))), base: end, row, &v)
   }
 
   /// Group maxima from the raw bits, 4 integer operations per 8 scores: per
@@ -176,6 +204,23 @@ extension UInt16: RowScanning {
   }
 
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Int16>, count: Int, k: Int) -> Int16? {
+    if count == 16 {
+      // 16 keys (k <= 16, the common case): counted in one 16-bit vector
+      // (two registers), the largest eligible found with `pmaxsw`.
+      let v = UnsafeRawPointer(keys).loadUnaligned(as: SIMD16<Int16>.self)
+      var below = SIMD16<Int16>(repeating: 0)
+      for j in 0..<16 {
+        let b = SIMD16<Int16>(repeating: keys[j])
+        below &+= unsafeBitCast(v .> b, to: SIMD16<Int16>.self)
+      }
+      // #{keys >= v[l]} = 16 + below[l].
+      let ineligible = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: k - 16)) .> below
+      let eligible = v.replacing(with: SIMD16(repeating: .min), where: ineligible)
+      let a = eligible.lowHalf.replacing(with: eligible.highHalf, where: eligible.highHalf .> eligible.lowHalf)
+      let b = a.lowHalf.replacing(with: a.highHalf, where: a.highHalf .> a.lowHalf)
+      let c = b.lowHalf.replacing(with: b.highHalf, where: b.highHalf .> b.lowHalf)
+      return Swift.max(c[0], c[1])
+    }
     guard count <= 64 && count % 16 == 0 else { return nil }
     // Widened for the 32-bit counter (a few dozen keys, on the stack).
     return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { wide in

@@ -28,7 +28,7 @@ extension UInt32: RowScanning {
       let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
       let hit = .!(x .< t)
       if any(hit) {
-        if !visitLanes(laneBits(hit), base: i, row, &v) { return false }
+        if !visitLanes(UInt64(laneBits(hit)), base: i, row, &v) { return false }
         if v.threshold != key {
           key = v.threshold
           t = SIMD16(repeating: floatThreshold(key))
@@ -41,7 +41,7 @@ extension UInt32: RowScanning {
     let x = raw.loadUnaligned(fromByteOffset: end &<< 2, as: SIMD16<Float>.self)
     let hit = .!(x .< t)
     guard any(hit) else { return true }
-    return visitLanes(laneBits(hit) & (~0 << UInt32(i &- end)), base: end, row, &v)
+    return visitLanes(UInt64(laneBits(hit) & (~0 << UInt32(i &- end))), base: end, row, &v)
   }
 
   static func groupMaxima(_ row: UnsafePointer<UInt32>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int32>)
@@ -76,7 +76,25 @@ extension UInt32: RowScanning {
   }
 
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Int32>, count: Int, k: Int) -> Int32? {
-    count <= 64 && count % 16 == 0 ? kthLargestByCounting(keys, count: count, k: k) : nil
+    guard count == 16 else { return count <= 64 && count % 16 == 0 ? kthLargestByCounting(keys, count: count, k: k) : nil }
+    // 16 keys (k <= 16, the common case): counted in one vector, and the
+    // largest eligible key found as a float (SSE2 has a float max, no
+    // 32-bit integer one).
+    let v = UnsafeRawPointer(keys).loadUnaligned(as: SIMD16<Int32>.self)
+    var below = SIMD16<Int32>(repeating: 0)
+    for j in 0..<16 {
+      let b = SIMD16<Int32>(repeating: keys[j])
+      below &+= unsafeBitCast(v .> b, to: SIMD16<Int32>.self)
+    }
+    // #{keys >= v[l]} = 16 + below[l] (below is minus the count under v[l]).
+    let ineligible = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: k - 16)) .> below
+    let sign = v &>> 31
+    let bits = ((v ^ sign) &- sign) | (sign & SIMD16(repeating: Int32.min))
+    let scores = unsafeBitCast(bits, to: SIMD16<Float>.self).replacing(with: -.infinity, where: ineligible)
+    let a = scores.lowHalf.replacing(with: scores.highHalf, where: scores.highHalf .> scores.lowHalf)
+    let b = a.lowHalf.replacing(with: a.highHalf, where: a.highHalf .> a.lowHalf)
+    let c = b.lowHalf.replacing(with: b.highHalf, where: b.highHalf .> b.lowHalf)
+    return key(Swift.max(c[0], c[1]).bitPattern)
   }
 
   static func isNaNFree(_ row: UnsafePointer<UInt32>, count n: Int) -> Bool {

@@ -24,7 +24,7 @@ extension UInt64: RowScanning {
       let x = raw.loadUnaligned(fromByteOffset: i &<< 3, as: SIMD8<Double>.self)
       let hit = .!(x .< t)
       if any(hit) {
-        if !visitLanes(laneBits(hit), base: i, row, &v) { return false }
+        if !visitLanes(UInt64(laneBits(hit)), base: i, row, &v) { return false }
         if v.threshold != key {
           key = v.threshold
           t = SIMD8(repeating: floatThreshold(key))
@@ -36,7 +36,7 @@ extension UInt64: RowScanning {
     let x = raw.loadUnaligned(fromByteOffset: end &<< 3, as: SIMD8<Double>.self)
     let hit = .!(x .< t)
     guard any(hit) else { return true }
-    return visitLanes(laneBits(hit) & (~0 << UInt32(i &- end)), base: end, row, &v)
+    return visitLanes(UInt64(laneBits(hit) & (~0 << UInt32(i &- end))), base: end, row, &v)
   }
 
   static func groupMaxima(_ row: UnsafePointer<UInt64>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int64>)

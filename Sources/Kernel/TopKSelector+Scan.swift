@@ -64,7 +64,7 @@ extension RowScanning {
   /// Visits the lanes set in `mask` (bit l: the score at `base + l`), lowest first.
   @inline(__always)
   static func visitLanes<V: CandidateVisitor>(
-    _ mask: UInt32, base: Int, _ row: UnsafePointer<Self>, _ visitor: inout V
+    _ mask: UInt64, base: Int, _ row: UnsafePointer<Self>, _ visitor: inout V
   ) -> Bool where V.Bits == Self {
     var mask = mask
     while mask != 0 {

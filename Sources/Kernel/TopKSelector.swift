@@ -179,7 +179,7 @@ final class TopKSelector<Bits: RowScanning> {
   @inline(__always)
   func countsDirectly(labels m: Int) -> Bool {
     let blocks = (classes + 15) / 16
-    let direct = (m * 12 + 6) * blocks
+    let direct = (m * 20 + 6) * blocks
     let selectBound = k <= 16 ? 200 : k <= 32 ? 800 : 40 * k
     let scan = 22 * blocks + selectBound + 40 * k
     return direct <= scan
