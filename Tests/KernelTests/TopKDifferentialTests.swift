@@ -215,90 +215,151 @@ final class TopKDifferentialTests: XCTestCase {
     }
   }
 
-  // MARK: - Per-row AP through RowEvaluator
+  // MARK: - Per-row AP and sums through RowEvaluator
 
-  func testPerRowAPMatchesReference() throws {
-    try withEvery(seed: 20...27) { seed, rng in
-      for dtype in DType.allCases {
-        let c = [1, 5, 16, 33, 50, 100, 333][Int(rng.next() % 7)]
-        let rowsCount = 12
-        let width = 1 + Int(rng.next() % 6)
-        let flavor = Flavor.allCases[Int(rng.next() % UInt64(Flavor.allCases.count))]
-        let rows = (0..<rowsCount).map { _ in Self.makeRow(dtype, flavor, classes: c, &rng) }
-        // Labels: valid classes, duplicates, -1 padding, out-of-range values.
-        var values = [Int64]()
-        for _ in 0..<rowsCount * width {
-          switch rng.next() % 6 {
-          case 0: values.append(-1)
-          case 1: values.append(Int64(c) + Int64(rng.next() % 3))
-          case 2: values.append(values.last ?? 0)
-          default: values.append(Int64(rng.next() % UInt64(c)))
+  /// Rows of scores and their labels in one layout.
+  struct Batch {
+    var dtype: DType
+    var classes: Int
+    var rows: [Row]
+    var values: [Int64]
+    /// Explicit row offsets (sparse rows of any length), or nil: `width` per row.
+    var offsets: [Int64]?
+    var width: Int
+    var semantics: LabelSemantics
+
+    func labels(ofRow r: Int) -> [Int] {
+      let range = offsets.map { Int($0[r])..<Int($0[r + 1]) } ?? (r * width)..<((r + 1) * width)
+      return values[range].map { Int($0) }
+    }
+  }
+
+  /// A random label value: a class, -1, out of range (>= C), a repeat of the last, another negative.
+  static func label(classes c: Int, last: Int64?, _ rng: inout SplitMix64) -> Int64 {
+    switch rng.next() % 8 {
+    case 0: return -1
+    case 1: return Int64(c) + Int64(rng.next() % 3)
+    case 2: return last ?? 0
+    case 3: return -2 - Int64(rng.next() % 3)
+    default: return Int64(rng.next() % UInt64(c))
+    }
+  }
+
+  static func makeBatch(_ dtype: DType, classes c: Int, rows count: Int, layout: Int, _ rng: inout SplitMix64) -> Batch {
+    let flavor = Flavor.allCases[Int(rng.next() % UInt64(Flavor.allCases.count))]
+    let rows = (0..<count).map { _ in makeRow(dtype, flavor, classes: c, &rng) }
+    var batch = Batch(dtype: dtype, classes: c, rows: rows, values: [], offsets: nil, width: 1 + Int(rng.next() % 6),
+                      semantics: layout == 0 ? .dense : .sparse)
+    if layout == 2 {
+      // Sparse rows of 0 to 90 labels (long rows take the sort and the many-labels paths).
+      var offsets: [Int64] = [0]
+      for _ in 0..<count {
+        let length = [0, 1, 3, 20, 90][Int(rng.next() % 5)]
+        for _ in 0..<length { batch.values.append(label(classes: c, last: batch.values.last, &rng)) }
+        offsets.append(Int64(batch.values.count))
+      }
+      batch.offsets = offsets
+    } else {
+      for _ in 0..<count * batch.width { batch.values.append(label(classes: c, last: batch.values.last, &rng)) }
+    }
+    return batch
+  }
+
+  /// Evaluates a batch; per-row APs are written when `perRow` is true.
+  func evaluate(_ batch: Batch, _ configuration: MAPConfiguration, weights: [Double]?, perRow: Bool) throws
+    -> (MAPState, [Double])
+  {
+    let evaluator = try RowEvaluator(configuration: configuration, classes: batch.classes, scoreType: scoreType(batch.dtype))
+    var state = MAPState(configuration: configuration)
+    var out = [Double](repeating: -7, count: batch.rows.count * configuration.ks.count)
+    let rows = batch.rows.count
+    try Self.withScores(batch.dtype, batch.rows) { base in
+      try batch.values.withUnsafeBufferPointer { v in
+        try (batch.offsets ?? [0]).withUnsafeBufferPointer { o in
+          try (weights ?? [1]).withUnsafeBufferPointer { w in
+            try out.withUnsafeMutableBufferPointer { sink in
+              let labels = LabelRows(
+                rows: rows, offsets: batch.offsets == nil ? .uniform(width: batch.width) : .explicit(o.baseAddress!),
+                values: .int64(v.baseAddress ?? UnsafePointer(bitPattern: 8)!), semantics: batch.semantics)
+              let scores = ScoreMatrix(base: base, rows: rows, classes: batch.classes, type: scoreType(batch.dtype))
+              let rowWeights = try weights == nil
+                ? RowWeights.none : RowWeights(storage: .float64(w.baseAddress!), weightShape: [rows], rowShape: [rows])
+              try evaluator.evaluate(rows: 0..<rows, scores: scores, labels: labels, weights: rowWeights, into: &state,
+                                     perRow: perRow ? PerRowSink(base: sink.baseAddress!) : nil)
+            }
           }
         }
-        let ks = Array(Set([1, c, 1 + Int(rng.next() % UInt64(c)), min(c, 10)])).sorted()
-        for policy in Self.policies {
-          for semantics in [LabelSemantics.dense, .sparse] {
-            let configuration = try MAPConfiguration(ks: ks, emptyRows: .zero, nanScores: policy)
-            let evaluator = try RowEvaluator(configuration: configuration, classes: c, scoreType: scoreType(dtype))
-            var perRow = [Double](repeating: -7, count: rowsCount * ks.count)
-            var state = MAPState(configuration: configuration)
-            try Self.withScores(dtype, rows) { base in
-              try values.withUnsafeBufferPointer { v in
-                try perRow.withUnsafeMutableBufferPointer { out in
-                  let labels = LabelRows(rows: rowsCount, offsets: .uniform(width: width), values: .int64(v.baseAddress!),
-                                         semantics: semantics)
-                  let scores = ScoreMatrix(base: base, rows: rowsCount, classes: c, type: scoreType(dtype))
-                  try evaluator.evaluate(rows: 0..<rowsCount, scores: scores, labels: labels, weights: .none,
-                                         into: &state, perRow: PerRowSink(base: out.baseAddress!))
+      }
+    }
+    return (state, out)
+  }
+
+  /// Per-row AP bit for bit, and the exact sums (with and without weights,
+  /// with and without per-row output, every empty-row policy) against states
+  /// built from the reference's APs.
+  func testRowEvaluatorMatchesReference() throws {
+    try withEvery(seed: 20...25) { seed, rng in
+      for dtype in DType.allCases {
+        for layout in 0..<3 {
+          let c = [1, 5, 16, 33, 50, 100, 333][Int(rng.next() % 7)]
+          let batch = Self.makeBatch(dtype, classes: c, rows: 10, layout: layout, &rng)
+          let ks = Array(Set([1, c, 1 + Int(rng.next() % UInt64(c)), min(c, 10)])).sorted()
+          let weights = (0..<batch.rows.count).map { _ in Double(rng.next() % 9) / 4 }
+          for policy in Self.policies {
+            let ap = (0..<batch.rows.count).map { r in
+              ks.map { k in
+                ReferenceMAP.averagePrecision(scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: k,
+                                              semantics: batch.semantics, nan: policy)
+              }
+            }
+            let context = "seed \(seed) \(dtype) layout \(layout) C=\(c) ks \(ks) \(policy) \(batch.semantics)"
+            for empty in EmptyRowPolicy.allCases {
+              let configuration = try MAPConfiguration(ks: ks, emptyRows: empty, nanScores: policy)
+              // The expected state, summed exactly from the reference's values.
+              for weighted in [false, true] {
+                var totals = [ExactSum](repeating: ExactSum(), count: ks.count)
+                var weightSum = ExactSum()
+                var emptyRows = 0
+                for r in 0..<batch.rows.count {
+                  let isEmpty = ap[r][0].isNaN
+                  if isEmpty { emptyRows += 1 }
+                  if isEmpty && empty == .skip { continue }
+                  let w = weighted ? weights[r] : 1
+                  for j in ks.indices {
+                    let value = isEmpty && empty == .zero ? 0 : ap[r][j]
+                    totals[j].add(weighted ? w * value : value)
+                  }
+                  weightSum.add(w)
+                }
+                let nans = batch.rows.reduce(0) { $0 + $1.values.filter(\.isNaN).count }
+                let expected = try MAPState(configuration: configuration, totals: totals, weightSum: weightSum,
+                                            rows: batch.rows.count, emptyRows: emptyRows, nanScores: nans)
+                let (withRows, perRow) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: true)
+                let (plain, _) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: false)
+                XCTAssertEqual(withRows, expected, "\(context) \(empty) weighted \(weighted): state with per-row output")
+                XCTAssertEqual(plain, expected, "\(context) \(empty) weighted \(weighted): state")
+                for r in 0..<batch.rows.count {
+                  for j in ks.indices {
+                    var want = ap[r][j]
+                    if want.isNaN && empty == .zero { want = 0 }
+                    let got = perRow[r * ks.count + j]
+                    XCTAssertTrue(got.bitPattern == want.bitPattern || (got.isNaN && want.isNaN),
+                                  "\(context) row \(r) k=\(ks[j]): \(got) vs \(want)")
+                  }
                 }
               }
             }
-            for r in 0..<rowsCount {
-              let rowLabels = values[(r * width)..<((r + 1) * width)].map { Int($0) }
-              for (j, k) in ks.enumerated() {
-                var want = ReferenceMAP.averagePrecision(
-                  scores: rows[r].values, labels: rowLabels, k: k, semantics: semantics, nan: policy)
-                if want.isNaN { want = 0 }  // the `.zero` empty-row policy
-                let got = perRow[r * ks.count + j]
-                XCTAssertEqual(got.bitPattern, want.bitPattern,
-                               "seed \(seed) \(dtype) \(flavor) C=\(c) row \(r) k=\(k) \(policy) \(semantics): \(got) vs \(want)")
-              }
-            }
-            let nans = rows.reduce(0) { $0 + $1.values.filter(\.isNaN).count }
-            XCTAssertEqual(state.nanScores, nans, "seed \(seed) \(dtype) NaN count")
-            XCTAssertEqual(state.rows, rowsCount)
-            // Without per-row output the sums take another path (small ks:
-            // rows counted per AP pattern): the state must be the same.
-            var summed = MAPState(configuration: configuration)
-            try Self.withScores(dtype, rows) { base in
-              try values.withUnsafeBufferPointer { v in
-                let labels = LabelRows(rows: rowsCount, offsets: .uniform(width: width), values: .int64(v.baseAddress!),
-                                       semantics: semantics)
-                let scores = ScoreMatrix(base: base, rows: rowsCount, classes: c, type: scoreType(dtype))
-                try evaluator.evaluate(rows: 0..<rowsCount, scores: scores, labels: labels, weights: .none, into: &summed)
-              }
-            }
-            XCTAssertEqual(summed, state, "seed \(seed) \(dtype) \(flavor) C=\(c) ks \(ks) \(policy) \(semantics): sums differ")
           }
-        }
-        // Under `.error`, the first NaN (lowest row, then lowest class) is reported.
-        let configuration = try MAPConfiguration(ks: ks, emptyRows: .zero, nanScores: .error)
-        let evaluator = try RowEvaluator(configuration: configuration, classes: c, scoreType: scoreType(dtype))
-        var state = MAPState(configuration: configuration)
-        let firstRow = rows.firstIndex { $0.values.contains(where: \.isNaN) }
-        do {
-          try Self.withScores(dtype, rows) { base in
-            try values.withUnsafeBufferPointer { v in
-              let labels = LabelRows(rows: rowsCount, offsets: .uniform(width: width), values: .int64(v.baseAddress!),
-                                     semantics: .dense)
-              let scores = ScoreMatrix(base: base, rows: rowsCount, classes: c, type: scoreType(dtype))
-              try evaluator.evaluate(rows: 0..<rowsCount, scores: scores, labels: labels, weights: .none, into: &state)
-            }
+          // Under `.error`, the first NaN (lowest row, then lowest class) is reported.
+          let firstRow = batch.rows.firstIndex { $0.values.contains(where: \.isNaN) }
+          do {
+            _ = try evaluate(batch, try MAPConfiguration(ks: ks), weights: nil, perRow: false)
+            XCTAssertNil(firstRow, "seed \(seed) \(dtype): a NaN went unreported")
+          } catch MAPKError.nanScore(let row, let classIndex) {
+            XCTAssertEqual(row, firstRow, "seed \(seed) \(dtype): NaN row")
+            XCTAssertEqual(classIndex, firstRow.flatMap { batch.rows[$0].values.firstIndex(where: \.isNaN) },
+                           "seed \(seed) \(dtype): NaN class")
           }
-          XCTAssertNil(firstRow, "seed \(seed) \(dtype): a NaN went unreported")
-        } catch MAPKError.nanScore(let row, let classIndex) {
-          XCTAssertEqual(row, firstRow, "seed \(seed) \(dtype): NaN row")
-          XCTAssertEqual(classIndex, firstRow.flatMap { rows[$0].values.firstIndex(where: \.isNaN) }, "seed \(seed) \(dtype): NaN class")
         }
       }
     }
