@@ -102,9 +102,14 @@ extension UInt16: RowScanning {
     while i &+ 64 <= n {
       let x0 = load(i), x1 = load(i &+ 16), x2 = load(i &+ 32), x3 = load(i &+ 48)
       let h01 = x0.replacing(with: x1, where: x1 .> x0), h23 = x2.replacing(with: x3, where: x3 .> x2)
-      let l01 = x0.replacing(with: x1, where: x0 .> x1), l23 = x2.replacing(with: x3, where: x2 .> x3)
-      let high = h01.replacing(with: h23, where: h23 .> h01), low = l01.replacing(with: l23, where: l01 .> l23)
-      let hit = unsafeBitCast(high .> a, to: SIMD16<Int16>.self) | unsafeBitCast(b .> low, to: SIMD16<Int16>.self)
+      let high = h01.replacing(with: h23, where: h23 .> h01)
+      var hit = unsafeBitCast(high .> a, to: SIMD16<Int16>.self)
+      if below != .min {
+        // A threshold at or below zero: negative scores may qualify too.
+        let l01 = x0.replacing(with: x1, where: x0 .> x1), l23 = x2.replacing(with: x3, where: x2 .> x3)
+        let low = l01.replacing(with: l23, where: l01 .> l23)
+        hit |= unsafeBitCast(b .> low, to: SIMD16<Int16>.self)
+      }
       if nonzero(hit) {
         let lanes = UInt64(laneBits(candidates(x0))) | UInt64(laneBits(candidates(x1))) << 16
           | UInt64(laneBits(candidates(x2))) << 32 | UInt64(laneBits(candidates(x3))) << 48
