@@ -20,6 +20,7 @@ enum EvalCommand {
       --empty-rows P         rows without labels: nan (TensorFlow, default) | skip | zero
       --nan P                NaN scores: error (default) | largest | lowest
       --json                 print one JSON object on stdout
+    \(ShardOptions.help)
       -h, --help             show this help
 
     EXAMPLES:
@@ -30,8 +31,8 @@ enum EvalCommand {
   static func run(_ args: ArraySlice<String>) throws {
     let parsed = try Arguments(
       args,
-      valued: ["--predictions", "--labels", "--labels-format", "--k", "--weights", "--threads",
-               "--empty-rows", "--nan"],
+      valued: (["--predictions", "--labels", "--labels-format", "--k", "--weights", "--threads",
+               "--empty-rows", "--nan"] as Set<String>).union(ShardOptions.flags),
       boolean: ["--json", "--help"],
       aliases: ["-k": "--k", "-h": "--help"])
     if parsed.has("--help") {
@@ -48,6 +49,7 @@ enum EvalCommand {
       emptyRows: try parsed.choice("--empty-rows", EmptyRowPolicy.self) ?? .nan,
       nanScores: try parsed.choice("--nan", NaNScorePolicy.self) ?? .error)
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self)
+    let sharding = try ShardOptions(parsed)
 
     let start = DispatchTime.now()
     let inputs = try EvaluationInputs(
@@ -57,21 +59,18 @@ enum EvalCommand {
     let state: MAPState
     do {
       state = try evaluator.evaluate(
-        scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration)
+        scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
+        rows: sharding.rows(of: inputs.rows))
     } catch let error as MAPKError {
       throw FileError(path: error.isAboutScores ? predictions : labels, problem: error.description)
     }
     try inputs.checkUnchanged()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    try sharding.save(state, inputs: inputs, threads: threads, seconds: seconds)
 
     let report = Report(state: state, classes: inputs.classes, threads: threads, seconds: seconds,
                         bytes: inputs.byteCount)
-    if parsed.has("--json") {
-      print(report.json.text)
-    } else {
-      for line in report.humanLines { print(line) }
-      for warning in report.warnings { FileHandle.standardError.write(Data("mapk: warning: \(warning)\n".utf8)) }
-    }
+    report.emit(json: parsed.has("--json"))
   }
 }
 

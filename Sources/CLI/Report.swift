@@ -1,18 +1,25 @@
+import Foundation
 import MAPKShards
 
-/// What `mapk eval` prints: the human lines, the warnings and the JSON object.
+/// What `mapk eval` and `mapk merge` print: the human lines, the warnings
+/// and the JSON object. One code path for both, so a merge of shards prints
+/// the same numbers, with the same formatting, as a single run.
 struct Report {
   let state: MAPState
   let classes: Int
   let threads: Int
   let seconds: Double
   let bytes: Int
+  /// The number of merged state files (`mapk merge`), or nil for one run.
+  var shards: Int? = nil
 
   var gigabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1e9 : 0 }
 
   var humanLines: [String] {
     state.results.map { r in
-      "MAP@\(r.k) = \(r.map)  (\(state.rows) rows, \(threads) thread\(threads == 1 ? "" : "s"), "
+      "MAP@\(r.k) = \(r.map)  (\(state.rows) rows, "
+        + (shards.map { "\($0) shard\($0 == 1 ? "" : "s"), " } ?? "")
+        + "\(threads) thread\(threads == 1 ? "" : "s"), "
         + "\(format(seconds, 2)) s, \(format(gigabytesPerSecond, 1)) GB/s)"
     }
   }
@@ -39,6 +46,7 @@ struct Report {
     o.set("rows", state.rows)
     o.set("classes", classes)
     o.set("threads", threads)
+    if let shards { o.set("shards", shards) }
     o.set("empty_rows", state.emptyRows)
     o.set("nan_scores", state.nanScores)
     o.set("empty_rows_policy", state.configuration.emptyRows.rawValue)
@@ -54,6 +62,19 @@ struct Report {
     o.set("seconds", seconds)
     o.set("bytes", bytes)
     return o
+  }
+}
+
+extension Report {
+  /// Prints the report: one JSON object on stdout, or the human lines on
+  /// stdout and the warnings on stderr.
+  func emit(json: Bool) {
+    if json {
+      print(self.json.text)
+    } else {
+      for line in humanLines { print(line) }
+      for warning in warnings { FileHandle.standardError.write(Data("mapk: warning: \(warning)\n".utf8)) }
+    }
   }
 }
 

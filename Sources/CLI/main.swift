@@ -13,6 +13,7 @@ let usage = """
 
   SUBCOMMANDS:
     eval        MAP@k of a predictions dump against its labels
+    merge       merge the states of 'eval --shard I/N --state FILE' runs exactly
 
   Run 'mapk <subcommand> --help' for its options. 'mapk --version' prints the version.
   """
@@ -29,8 +30,9 @@ do {
   case "--help", "-h", "help": print(usage)
   case "--version": print("mapk \(version)")
   case "eval": try EvalCommand.run(rest)
+  case "merge": try MergeCommand.run(rest)
   case let other:
-    let hint = Arguments.closest(to: other, in: ["eval"]).map { " (did you mean \($0)?)" } ?? ""
+    let hint = Arguments.closest(to: other, in: ["eval", "merge"]).map { " (did you mean \($0)?)" } ?? ""
     throw UsageError(description: "unknown subcommand '\(other)'\(hint); see mapk --help")
   }
 } catch let e as UsageError {

@@ -82,6 +82,14 @@ enum System {
     }
   }
 
+  /// Flushes a file's data to its device, so that a rename after it never
+  /// exposes an empty file after a crash. The corresponding C function is `fsync`.
+  static func synchronize(_ fd: Int32, path: String) throws(FileError) {
+    while fsync(fd) != 0 {
+      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot sync")) }
+    }
+  }
+
   /// Renames `from` to `to` atomically. The corresponding C function is `rename`.
   static func rename(_ from: String, _ to: String) throws(FileError) {
     if Glibc.rename(from, to) != 0 { throw FileError(path: to, problem: describe(errno, "cannot rename")) }
