@@ -52,6 +52,9 @@ extension StateFile {
     }
     let data = Data(bytes)
     let decoder = JSONDecoder()
+    // Any JSON first: the decoder reports an integer field holding 6.5 or 1e30
+    // as invalid JSON, and this tells the two apart.
+    do { _ = try decoder.decode(AnyJSON.self, from: data) } catch { throw fail("not a mapk state: not valid JSON") }
     let header: Header
     do { header = try decoder.decode(Header.self, from: data) } catch {
       throw fail("not a mapk state: \(Self.describe(error))")
@@ -117,7 +120,9 @@ extension StateFile {
     case .valueNotFound(_, let context): return "\(at(context.codingPath)) is null"
     case .typeMismatch(let type, let context): return "\(at(context.codingPath)) is not of type \(type)"
     case .dataCorrupted(let context):
-      return context.codingPath.isEmpty ? "not valid JSON" : "bad value at \(at(context.codingPath))"
+      // The JSON is valid (checked first): a number does not fit its integer field.
+      return context.codingPath.isEmpty ? "a number is not an integer in range where one is expected"
+        : "bad value at \(at(context.codingPath))"
     @unknown default: return "cannot decode"
     }
   }
@@ -130,6 +135,31 @@ extension StateFile {
   struct Header: Decodable {
     var format: String?
     var version: Int?
+  }
+
+  /// Any JSON value, decoded only to tell malformed JSON from a well-formed
+  /// file with a mistyped field.
+  struct AnyJSON: Decodable {
+    init(from decoder: any Decoder) throws {
+      if var array = try? decoder.unkeyedContainer() {
+        while !array.isAtEnd { _ = try array.decode(AnyJSON.self) }
+      } else if let object = try? decoder.container(keyedBy: AnyKey.self) {
+        for key in object.allKeys { _ = try object.decode(AnyJSON.self, forKey: key) }
+      } else {
+        let value = try decoder.singleValueContainer()
+        if !value.decodeNil(), (try? value.decode(Bool.self)) == nil, (try? value.decode(Double.self)) == nil {
+          _ = try value.decode(String.self)
+        }
+      }
+    }
+  }
+
+  /// Any key of a JSON object.
+  struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
   }
 
   /// An ``ExactSum`` on disk.
