@@ -224,12 +224,35 @@ struct HeaderDictParser {
     switch c {
     case UInt8(ascii: "'"), UInt8(ascii: "\""): return .string(try parseString())
     case UInt8(ascii: "("): return .tuple(try parseTuple())
-    case UInt8(ascii: "["): return .list
+    case UInt8(ascii: "["):
+      try skipList()
+      return .list
     default:
       if matchWord("True") { return .bool(true) }
       if matchWord("False") { return .bool(false) }
       throw Failure(message: "unexpected value at byte \(i)")
     }
+  }
+
+  /// Skips a bracketed list (a structured dtype's fields), nested brackets and
+  /// strings included, so the caller can refuse it by name.
+  mutating func skipList() throws {
+    var depth = 0
+    while i < text.count {
+      let c = text[i]
+      if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
+        _ = try parseString()
+        continue
+      }
+      i += 1
+      if c == UInt8(ascii: "[") || c == UInt8(ascii: "(") {
+        depth += 1
+      } else if c == UInt8(ascii: "]") || c == UInt8(ascii: ")") {
+        depth -= 1
+        if depth == 0 { return }
+      }
+    }
+    throw Failure(message: "unterminated list")
   }
 
   mutating func matchWord(_ w: String) -> Bool {

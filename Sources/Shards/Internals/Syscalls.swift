@@ -10,9 +10,13 @@ import Darwin
 /// `EINTR` and turns `errno` into a ``FileError`` carrying the file's path.
 enum System {
   /// Opens `path` read-only. The corresponding C function is `open`.
+  ///
+  /// `O_NONBLOCK` makes opening a FIFO return at once instead of waiting for
+  /// a writer (the caller then refuses it as not a regular file); it changes
+  /// nothing for regular files.
   static func openReadOnly(_ path: String) throws(FileError) -> Int32 {
     while true {
-      let fd = open(path, O_RDONLY | O_CLOEXEC)
+      let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
       if fd >= 0 { return fd }
       if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot open")) }
     }
