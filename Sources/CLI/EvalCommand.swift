@@ -55,6 +55,7 @@ enum EvalCommand {
     let inputs = try EvaluationInputs(
       predictions: predictions, labels: labels, weights: parsed["--weights"], labelFormat: labelFormat,
       threads: threads)
+    inputs.reportTruncationAsError()  // a file truncated under the mapping: one error line, not a crash
     let evaluator = Evaluator(threads: threads)
     let state: MAPState
     do {

@@ -102,6 +102,38 @@ enum System {
   /// Removes a file, ignoring errors. The corresponding C function is `unlink`.
   static func remove(_ path: String) { _ = unlink(path) }
 
+  /// A handler for a synchronous fault signal: the signal, its `siginfo_t`, the context.
+  typealias FaultHandler = @convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?) -> Void
+
+  /// Installs `handler` for SIGBUS, with the faulting address in its
+  /// `siginfo_t`. The corresponding C function is `sigaction`.
+  static func handleBusErrors(_ handler: FaultHandler) {
+    var action = sigaction()
+    action.__sigaction_handler.sa_sigaction = handler
+    action.sa_flags = SA_SIGINFO
+    sigemptyset(&action.sa_mask)
+    _ = sigaction(SIGBUS, &action, nil)
+  }
+
+  /// The address a fault signal is about. Async-signal-safe: reads the struct.
+  static func faultAddress(_ info: UnsafeMutablePointer<siginfo_t>?) -> UInt {
+    guard let info else { return 0 }
+    return UInt(bitPattern: info.pointee._sifields._sigfault.si_addr)
+  }
+
+  /// Writes bytes to stderr and ends the process at once with `status`, from
+  /// a signal handler: `write` and `_exit` are async-signal-safe; nothing
+  /// else runs (no atexit handlers, no buffered output).
+  static func failFromSignalHandler(_ message: UnsafePointer<UInt8>, count: Int, status: Int32) -> Never {
+    var done = 0
+    while done < count {
+      let n = write(2, message + done, count - done)
+      if n <= 0 { break }
+      done += n
+    }
+    _exit(status)
+  }
+
   /// The number of processors online.
   static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
