@@ -19,7 +19,7 @@ let usage = """
   """
 
 func fail(_ message: String, code: Int32) -> Never {
-  FileHandle.standardError.write(Data("mapk: error: \(message)\n".utf8))
+  FileHandle.standardError.write(Data("mapk: error: \(FileError.oneLine(message))\n".utf8))
   exit(code)
 }
 

@@ -163,6 +163,23 @@ final class BadInputTests: XCTestCase {
       add("header: \(name)", eval(dump, replacing: "predictions", with: path), file: path, problem)
     }
 
+    // Control bytes quoted in an error must not break the one line (found by fuzzing: a descr with a
+    // newline and NULs printed a three-line error). The fuzzer's input itself, then variations.
+    let fuzzCrash = try XCTUnwrap(Data(base64Encoded:
+      "k05VTVBZAwB0AAAAeydkZXNjcic6ICc8CgAAAAAAAABpNCcsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaGFwZSc6ICgyLCAyKSwgfSAg"
+      + "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgCgAAAAABAAAAAgAAAAMAAAA="))
+    let crashPath = try file(dump, "fuzz-crash-1.npy", Array(fuzzCrash))
+    add("fuzz crash 1: newline and NULs in descr", eval(dump, replacing: "predictions", with: crashPath), file: crashPath,
+        "unsupported dtype '<\\n\\u{0}\\u{0}\\u{0}\\u{0}\\u{0}\\u{0}\\u{0}i4'")
+    let escape = try file(dump, "escape.npy", npy(dict: "{'descr': '\u{1B}[2J<f4', 'fortran_order': False, 'shape': (6, 5), }", data: scoreData))
+    add("terminal escape in descr", eval(dump, replacing: "predictions", with: escape), file: escape, "'\\u{1B}[2J<f4'")
+    let longDescr = try file(dump, "long.npy", npy(dict: "{'descr': '<f\(String(repeating: "4", count: 5000))', 'fortran_order': False, 'shape': (6, 5), }", data: scoreData))
+    add("5000-character descr", eval(dump, replacing: "predictions", with: longDescr), file: longDescr, "...")
+    let newlineName = dump.dir.path("bad\nname.npy")
+    add("file name with a newline", eval(dump, replacing: "labels", with: newlineName),
+        file: escapedNewlines(newlineName), "No such file")
+    add("-k with a newline", Array(eval(dump).dropLast(2)) + ["-k", "1\n2"], status: 2, file: nil, "bad -k value '1\\n2'")
+
     // Wrong or unsupported dtypes in each role.
     let dtypes: [(String, String, Int, String)] = [
       ("predictions", ">f4", 4, "big-endian"), ("predictions", "|O", 8, "object arrays"), ("predictions", "<U3", 12, "string"),
@@ -231,6 +248,9 @@ final class BadInputTests: XCTestCase {
     add("unknown subcommand", ["evaluate"], status: 2, file: nil, "unknown subcommand")
     return cases
   }
+
+  /// The path as the error line shows it (newlines escaped), written apart from the code under test.
+  func escapedNewlines(_ path: String) -> String { path.replacingOccurrences(of: "\n", with: "\\n") }
 
   func testEveryBadInputEndsInOneClearErrorLine() throws {
     let dump = try makeDump()
