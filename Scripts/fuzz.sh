@@ -39,12 +39,17 @@ for name in "${selected[@]}"; do
   [ -n "$src" ] || { echo "fuzz.sh: unknown target $name (known: ${!targets[*]})" >&2; exit 2; }
   bin="$out/$name"
   echo "== building $name"
-  swiftc -O -g -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_$name" \
-    "${cflags[@]}" "${sources[@]}" "$src" -o "$bin"
+  # (gold warns about every ASan helper symbol; the log keeps them out of sight unless the build fails)
+  if ! swiftc -O -g -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_$name" \
+       "${cflags[@]}" "${sources[@]}" "$src" -o "$bin" > "$out/$name.build.log" 2>&1; then
+    grep -v 'Cannot export local symbol' "$out/$name.build.log" >&2
+    exit 1
+  fi
   work="$out/corpus-$name"
   mkdir -p "$work"
   echo "== running $name for ${seconds}s"
-  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  # Swift's own crash backtracer would read memory ASan does not expect; libFuzzer reports instead.
+  if SWIFT_BACKTRACE=enable=no "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
        -artifact_prefix="$out/crashes/$name-" "$work" "Fuzz/corpus/$name" > "$out/$name.log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$name.log" | grep -o '[0-9]*$' || echo '?')
     echo "fuzz $name: $runs executions in ${seconds}s, no crash"

@@ -61,20 +61,27 @@ enum TruncationReport {
       let start = f.base.map { UInt(bitPattern: $0) } ?? 0
       entries.initializeElement(at: i, to: Entry(
         start: start, end: start + UInt(f.size),
-        message: bytes("mapk: error: \(f.path): the file shrank while being read (truncated by another process?); "
-                       + "no result\n")))
+        message: bytes("mapk: error: \(FileError.oneLine(f.path)): bus error (SIGBUS) reading the mapped file: "
+                       + "it shrank while being read, or the device failed; no result\n")))
     }
-    let names = files.map(\.path).joined(separator: ", ")
+    let names = files.map { FileError.oneLine($0.path) }.joined(separator: ", ")
     let table = UnsafeMutablePointer<Table>.allocate(capacity: 1)
     table.initialize(to: Table(
       entries: entries,
-      fallback: bytes("mapk: error: bus error (SIGBUS) while reading \(names): an input shrank while being read?\n")))
+      fallback: bytes("mapk: error: bus error (SIGBUS) while reading \(names): did an input shrink?\n")))
     current.store(UInt(bitPattern: table), ordering: .releasing)
+    _ = reporting.load(ordering: .relaxed)  // initialize the global before any signal can read it
     System.handleBusErrors(handle)
   }
 
+  /// Set by the first thread to fault: several workers can hit lost pages at
+  /// once, and the process must print one line, not one per thread.
+  static let reporting = Atomic<Bool>(false)
+
   /// The SIGBUS handler: find the file by the faulting address, say so, exit 1.
   static let handle: System.FaultHandler = { _, info, _ in
+    // A later thread waits (in the kernel) for the first one's `_exit`, which ends them all.
+    if TruncationReport.reporting.exchange(true, ordering: .acquiringAndReleasing) { System.waitForever() }
     guard let table = UnsafeMutablePointer<Table>(bitPattern: TruncationReport.current.load(ordering: .acquiring))
     else {
       let text: StaticString = "mapk: error: bus error (SIGBUS)\n"

@@ -26,7 +26,8 @@ final class StateTruncationTests: XCTestCase {
     XCTAssertFalse(child.signaled, "killed by signal \(child.status): \(child.stderr)")
     XCTAssertEqual(child.status, 1, child.stdout + child.stderr)
     XCTAssertEqual(child.stderrLines, [
-      "mapk: error: \(dir.path("p.npy")): the file shrank while being read (truncated by another process?); no result"
+      "mapk: error: \(dir.path("p.npy")): bus error (SIGBUS) reading the mapped file: it shrank while being read, "
+        + "or the device failed; no result"
     ], child.stderr)
   }
 

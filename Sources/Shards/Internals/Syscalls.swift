@@ -121,6 +121,13 @@ enum System {
     return UInt(bitPattern: info.pointee._sifields._sigfault.si_addr)
   }
 
+  /// Blocks the calling thread until the process ends (async-signal-safe:
+  /// `pause` only returns for a handled signal, and then it pauses again).
+  /// The corresponding C function is `pause`.
+  static func waitForever() -> Never {
+    while true { _ = pause() }
+  }
+
   /// Writes bytes to stderr and ends the process at once with `status`, from
   /// a signal handler: `write` and `_exit` are async-signal-safe; nothing
   /// else runs (no atexit handlers, no buffered output).
