@@ -2,17 +2,42 @@
 /// values owned here, viewed as ``LabelRows`` with `SparseTensor` rules.
 final class ParsedLabels: @unchecked Sendable {
   // Sendable: immutable after init.
+  /// `rows + 1` non-decreasing offsets, the first 0.
   let offsets: UnsafeMutableBufferPointer<Int64>
+  /// The values (capacity at least 1, so the base address exists; the count
+  /// that matters is `offsets[rows]`).
   let values: UnsafeMutableBufferPointer<Int64>
+  /// The file they came from, kept mapped for the size check after a run.
   let files: [MappedFile]
 
+  /// The view the evaluator reads.
   var rows: LabelRows {
     LabelRows(rows: offsets.count - 1, offsets: .explicit(UnsafePointer(offsets.baseAddress!)),
               values: .int64(UnsafePointer(values.baseAddress!)), semantics: .sparse)
   }
 
+  /// The number of label values over all rows.
+  var valueCount: Int { Int(offsets[offsets.count - 1]) }
+
+  /// Reads the labels file at `path`.
+  ///
+  /// - Parameters:
+  ///   - path: A `.txt` (``LabelFormat/text``) or scipy `.npz` (``LabelFormat/csr``) file.
+  ///   - format: Which of the two.
+  ///   - rows: The number of prediction rows, which the file must match.
+  ///   - threads: Workers for parsing text.
+  /// - Throws: ``FileError`` naming the file and the problem.
   init(path: String, format: LabelFormat, rows: Int, threads: Int) throws {
-    throw FileError(path: path, problem: "\(format.rawValue) labels are not supported yet")
+    let file = try MappedFile(path: path)
+    switch format {
+    case .text:
+      (offsets, values) = try TextLabels.parse(file.bytes, rows: rows, threads: max(1, threads), path: path)
+    case .csr:
+      (offsets, values) = try CSRLabels.read(file.bytes, rows: rows, path: path)
+    case .dense:
+      preconditionFailure("dense labels are mapped, not parsed")
+    }
+    files = [file]
   }
 
   deinit {
