@@ -91,7 +91,7 @@ enum TextLabels {
           let mid = (lo + hi) / 2
           if valuesBefore(line: mid) == before { lo = mid } else { hi = mid }
         }
-        problem += "; line \(hi) (1-based), after the last row, has labels"
+        problem += "; line \(hi), after the last row, has labels"
       }
       throw FileError(path: path, problem: problem)
     }
