@@ -18,8 +18,9 @@ enum CSRLabels {
   static func read(_ bytes: UnsafeRawBufferPointer, rows: Int, path: String) throws -> Buffers {
     let npz = try NPZArchive(bytes: bytes, path: path)
     let format = try npz.string("format", missing: "not a scipy sparse matrix: save labels with scipy.sparse.save_npz")
-    let members = "scipy.sparse.save_npz writes indptr, indices, data, shape and format for '\(format)'"
-    let shape = try npz.withIntegers("shape", dataLimit: 16, missing: members) { a -> (rows: Int, columns: Int) in
+    let missing = "scipy.sparse.save_npz writes " + (Self.members[format] ?? "shape and format")
+      + " for a '\(format)' matrix"
+    let shape = try npz.withIntegers("shape", dataLimit: 16, missing: missing) { a -> (rows: Int, columns: Int) in
       guard a.shape == [2], a[0] >= 0, a[1] >= 0 else {
         throw npz.failure("shape", "must hold the 2 dims of a matrix (found \((0..<a.count).map { a[$0] }))")
       }
@@ -31,9 +32,9 @@ enum CSRLabels {
     var output = Output(rows: rows)
     do {
       switch format {
-      case "csr": try readCSR(npz, columns: shape.columns, into: &output)
-      case "csc": try readCSC(npz, columns: shape.columns, into: &output)
-      case "coo": try readCOO(npz, columns: shape.columns, into: &output)
+      case "csr": try readCSR(npz, columns: shape.columns, missing: missing, into: &output)
+      case "csc": try readCSC(npz, columns: shape.columns, missing: missing, into: &output)
+      case "coo": try readCOO(npz, columns: shape.columns, missing: missing, into: &output)
       default:
         throw FileError(path: path, problem: "sparse format '\(format)' is not supported (csr, csc and coo are; "
                         + "convert with m.tocsr())")
@@ -44,6 +45,13 @@ enum CSRLabels {
     }
     return (output.offsets, output.values ?? .allocate(capacity: 1))
   }
+
+  /// The members `scipy.sparse.save_npz` writes for each format mapk reads.
+  static let members = [
+    "csr": "indptr, indices, data, shape and format",
+    "csc": "indptr, indices, data, shape and format",
+    "coo": "row and col (or coords), data, shape and format",
+  ]
 
   /// The buffers being filled, freed by the caller on error.
   struct Output {
@@ -70,9 +78,8 @@ enum CSRLabels {
   }
 
   /// CSR: `indptr` (rows + 1) are the offsets, `indices` the values.
-  static func readCSR(_ npz: NPZArchive, columns: Int, into output: inout Output) throws {
+  static func readCSR(_ npz: NPZArchive, columns: Int, missing: String, into output: inout Output) throws {
     let rows = output.rows, offsets = output.offsets
-    let missing = "a csr matrix from scipy.sparse.save_npz has indptr, indices, data, shape and format"
     try npz.withIntegers("indptr", dataLimit: product(rows + 1, 8), missing: missing) { a in
       try checkPointers(a, count: rows + 1, npz: npz) { offsets[$0] = $1 }
     }
@@ -105,8 +112,7 @@ enum CSRLabels {
   }
 
   /// CSC: `indptr` (M + 1) points into `indices`, which hold row numbers.
-  static func readCSC(_ npz: NPZArchive, columns: Int, into output: inout Output) throws {
-    let missing = "a csc matrix from scipy.sparse.save_npz has indptr, indices, data, shape and format"
+  static func readCSC(_ npz: NPZArchive, columns: Int, missing: String, into output: inout Output) throws {
     var pointers = [Int64](repeating: 0, count: columns + 1)
     try npz.withIntegers("indptr", dataLimit: product(columns + 1, 8), missing: missing) { a in
       try checkPointers(a, count: columns + 1, npz: npz) { pointers[$0] = $1 }
@@ -124,9 +130,8 @@ enum CSRLabels {
   }
 
   /// COO: `row` and `col` (or a `[2, nnz]` `coords`), one entry each.
-  static func readCOO(_ npz: NPZArchive, columns: Int, into output: inout Output) throws {
+  static func readCOO(_ npz: NPZArchive, columns: Int, missing: String, into output: inout Output) throws {
     let rows = output.rows
-    let missing = "a coo matrix from scipy.sparse.save_npz has row and col (or coords), data, shape and format"
     let bound = product(product(rows, columns), 16)
     if npz.has("coords") {
       try npz.withIntegers("coords", dataLimit: bound, missing: missing) { a in

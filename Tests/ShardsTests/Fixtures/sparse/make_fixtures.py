@@ -33,3 +33,10 @@ sp.save_npz("csr_explicit_zeros.npz", z, compressed=True)
 
 sp.save_npz("bsr.npz", csr.tobsr(), compressed=False)
 np.savez("not_sparse.npz", a=np.arange(3))
+
+# One member on its own, for archives the tests assemble: the .npy bytes of
+# the matrix's indptr and the same bytes as a raw deflate stream (ZIP method 8).
+import io, zlib
+buf = io.BytesIO(); np.save(buf, csr.indptr.astype(np.int32)); member = buf.getvalue()
+open("indptr.npy", "wb").write(member)
+c = zlib.compressobj(9, zlib.DEFLATED, -15); open("indptr.npy.deflate", "wb").write(c.compress(member) + c.flush())
