@@ -2,10 +2,13 @@ import Foundation
 import MAPKShards
 import XCTest
 
-/// Every case TensorFlow produced in Fixtures/conformance (copied from
-/// ../shared/conformance): the metric, the per-row AP and the streaming
-/// updates, within 1e-12 relative, through the file readers and the parallel
-/// evaluator.
+/// Every case TensorFlow produced: Fixtures/conformance (copied from
+/// ../shared/conformance), Fixtures/oracle-seed7 (../shared/oracle/fixtures.py
+/// with seed 7, scale 2, --holdout) and Fixtures/oracle-extra
+/// (Scripts/oracle-extra.py seed 11: large k, float16 at large k, huge labels,
+/// -0.0, infinities, rank-1 predictions). The metric, the per-row AP and the
+/// streaming updates must match within 1e-12 relative, through the file
+/// readers and the parallel evaluator.
 final class ConformanceTests: XCTestCase {
   struct Case: Decodable {
     let name: String
@@ -22,13 +25,17 @@ final class ConformanceTests: XCTestCase {
 
   struct Suite: Decodable { let cases: [Case] }
 
-  static var directory: URL {
-    Bundle.module.resourceURL!.appendingPathComponent("Fixtures/conformance")
+  static let suites = ["conformance", "oracle-seed7", "oracle-extra"]
+
+  static func directory(_ suite: String) -> URL {
+    Bundle.module.resourceURL!.appendingPathComponent("Fixtures/\(suite)")
   }
 
-  static func loadCases() throws -> [Case] {
-    let data = try Data(contentsOf: directory.appendingPathComponent("cases.json"))
-    return try JSONDecoder().decode(Suite.self, from: data).cases
+  static func loadCases() throws -> [(suite: String, Case)] {
+    try suites.flatMap { suite in
+      let data = try Data(contentsOf: directory(suite).appendingPathComponent("cases.json"))
+      return try JSONDecoder().decode(Suite.self, from: data).cases.map { (suite, $0) }
+    }
   }
 
   func assertClose(_ got: Double, _ expected: Double?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
@@ -41,8 +48,8 @@ final class ConformanceTests: XCTestCase {
                              file: file, line: line)
   }
 
-  func open(_ c: Case, threads: Int = 3) throws -> EvaluationInputs {
-    let dir = Self.directory
+  func open(_ suite: String, _ c: Case, threads: Int = 3) throws -> EvaluationInputs {
+    let dir = Self.directory(suite)
     return try EvaluationInputs(
       predictions: dir.appendingPathComponent(c.predictions).path,
       labels: dir.appendingPathComponent(c.labels).path,
@@ -50,17 +57,17 @@ final class ConformanceTests: XCTestCase {
   }
 
   func testEveryCaseHasTheExpectedSemantics() throws {
-    for c in try Self.loadCases() {
-      let inputs = try open(c)
+    for (suite, c) in try Self.loadCases() {
+      let inputs = try open(suite, c)
       XCTAssertEqual(inputs.labels.semantics.rawValue, c.label_semantics, c.name)
     }
   }
 
   func testMetricMatchesTensorFlow() throws {
     let cases = try Self.loadCases()
-    XCTAssertGreaterThanOrEqual(cases.count, 31)
-    for c in cases {
-      let inputs = try open(c)
+    XCTAssertGreaterThanOrEqual(cases.count, 31 + 36 + 10)
+    for (suite, c) in cases {
+      let inputs = try open(suite, c)
       for threads in [1, 4] {
         let state = try Evaluator(threads: threads).evaluate(
           scores: inputs.scores, labels: inputs.labels, weights: inputs.weights,
@@ -71,9 +78,9 @@ final class ConformanceTests: XCTestCase {
   }
 
   func testPerRowMatchesTensorFlow() throws {
-    for c in try Self.loadCases() {
+    for (suite, c) in try Self.loadCases() {
       guard let expected = c.expected_per_row else { continue }
-      let inputs = try open(c)
+      let inputs = try open(suite, c)
       var perRow = [Double](repeating: -1, count: inputs.rows)
       _ = try perRow.withUnsafeMutableBufferPointer { buffer in
         try Evaluator(threads: 2).evaluate(
@@ -88,10 +95,10 @@ final class ConformanceTests: XCTestCase {
   }
 
   func testStreamingUpdatesMatchTensorFlow() throws {
-    let streaming = try Self.loadCases().filter { $0.batch_bounds != nil }
-    XCTAssertFalse(streaming.isEmpty)
-    for c in streaming {
-      let inputs = try open(c)
+    let streaming = try Self.loadCases().filter { $0.1.batch_bounds != nil }
+    XCTAssertEqual(streaming.count, 2)
+    for (suite, c) in streaming {
+      let inputs = try open(suite, c)
       let bounds = c.batch_bounds!, expected = c.expected_updates!
       var metric = try StreamingAveragePrecision(configuration: MAPConfiguration(ks: [c.k]))
       for (i, (a, b)) in zip(bounds, bounds.dropFirst()).enumerated() {
