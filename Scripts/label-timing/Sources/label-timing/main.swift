@@ -6,15 +6,16 @@ import MAPKShards
 // For each labels file: the fastest of N runs of opening the inputs (which
 // parses text/CSR labels; dense .npy labels are only mapped) and of evaluating.
 
-var args = Array(CommandLine.arguments.dropFirst())
-func option(_ name: String) -> Int? {
+/// The value of `--name N`, removed from `args`.
+func option(_ name: String, _ args: inout [String]) -> Int? {
   guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return nil }
   args.removeSubrange(i...(i + 1))
   return v
 }
-let k = option("-k") ?? 10
-let repeats = option("--repeat") ?? 5
-let threads = option("--threads") ?? Evaluator.activeProcessorCount
+var args = Array(CommandLine.arguments.dropFirst())
+let k = option("-k", &args) ?? 10
+let repeats = option("--repeat", &args) ?? 5
+let threads = option("--threads", &args) ?? Evaluator.activeProcessorCount
 guard args.count >= 2 else {
   print("usage: label-timing P.npy LABELS... [-k K] [--repeat N] [--threads T]")
   exit(2)
