@@ -21,7 +21,8 @@ enum CSRLabels {
     let missing = "scipy.sparse.save_npz writes " + (Self.members[format] ?? "shape and format")
       + " for a '\(format)' matrix"
     let shape = try npz.withIntegers("shape", dataLimit: 16, missing: missing) { a -> (rows: Int, columns: Int) in
-      guard a.shape == [2], a[0] >= 0, a[1] >= 0 else {
+      // Below 2^62, sizes derived from the dims (dim + 1, 16 · dim) cannot overflow.
+      guard a.shape == [2], (0..<(1 << 62)).contains(a[0]), (0..<(1 << 62)).contains(a[1]) else {
         throw npz.failure("shape", "must hold the 2 dims of a matrix (found \((0..<a.count).map { a[$0] }))")
       }
       return (Int(a[0]), Int(a[1]))
@@ -43,7 +44,7 @@ enum CSRLabels {
       output.free()
       throw error
     }
-    return (output.offsets, output.values ?? .allocate(capacity: 1))
+    return (output.offsets ?? output.allocateOffsets(), output.values ?? output.allocateValues(0))
   }
 
   /// The members `scipy.sparse.save_npz` writes for each format mapk reads.
@@ -53,18 +54,24 @@ enum CSRLabels {
     "coo": "row and col (or coords), data, shape and format",
   ]
 
-  /// The buffers being filled, freed by the caller on error.
+  /// The buffers being filled, allocated once a member has vouched for
+  /// their size, and freed by the caller on error.
   struct Output {
     let rows: Int
-    let offsets: UnsafeMutableBufferPointer<Int64>
+    var offsets: UnsafeMutableBufferPointer<Int64>? = nil
     var values: UnsafeMutableBufferPointer<Int64>? = nil
 
-    init(rows: Int) {
-      self.rows = rows
-      offsets = .allocate(capacity: rows + 1)
-      offsets.initialize(repeating: 0)
+    init(rows: Int) { self.rows = rows }
+
+    /// `rows + 1` zeros.
+    mutating func allocateOffsets() -> UnsafeMutableBufferPointer<Int64> {
+      let o = UnsafeMutableBufferPointer<Int64>.allocate(capacity: rows + 1)
+      o.initialize(repeating: 0)
+      offsets = o
+      return o
     }
 
+    /// Room for `count` values (at least 1, so that the base address exists).
     mutating func allocateValues(_ count: Int) -> UnsafeMutableBufferPointer<Int64> {
       let v = UnsafeMutableBufferPointer<Int64>.allocate(capacity: max(1, count))
       values = v
@@ -72,16 +79,21 @@ enum CSRLabels {
     }
 
     func free() {
-      offsets.deallocate()
+      offsets?.deallocate()
       values?.deallocate()
     }
   }
 
   /// CSR: `indptr` (rows + 1) are the offsets, `indices` the values.
   static func readCSR(_ npz: NPZArchive, columns: Int, missing: String, into output: inout Output) throws {
-    let rows = output.rows, offsets = output.offsets
-    try npz.withIntegers("indptr", dataLimit: product(rows + 1, 8), missing: missing) { a in
-      try checkPointers(a, count: rows + 1, npz: npz) { offsets[$0] = $1 }
+    let rows = output.rows
+    // The offsets are allocated only once indptr, whose bytes were checked
+    // against its shape, has shown that rows + 1 entries exist.
+    let offsets = try npz.withIntegers("indptr", dataLimit: product(rows + 1, 8), missing: missing) { a in
+      try checkPointers(a, count: rows + 1, npz: npz)
+      let offsets = output.allocateOffsets()
+      for i in 0...rows { offsets[i] = a[i] }
+      return offsets
     }
     let count = Int(offsets[rows])
     let values = try npz.withIntegers("indices", dataLimit: product(count, 8), missing: missing) { a in
@@ -113,16 +125,17 @@ enum CSRLabels {
 
   /// CSC: `indptr` (M + 1) points into `indices`, which hold row numbers.
   static func readCSC(_ npz: NPZArchive, columns: Int, missing: String, into output: inout Output) throws {
-    var pointers = [Int64](repeating: 0, count: columns + 1)
-    try npz.withIntegers("indptr", dataLimit: product(columns + 1, 8), missing: missing) { a in
-      try checkPointers(a, count: columns + 1, npz: npz) { pointers[$0] = $1 }
+    let pointers = try npz.withIntegers("indptr", dataLimit: product(columns + 1, 8), missing: missing) { a in
+      try checkPointers(a, count: columns + 1, npz: npz)
+      return (0...columns).map { a[$0] }
     }
     let count = Int(pointers[columns])
     let keep = try nonzero(npz, count: count, missing: missing)
     try npz.withIntegers("indices", dataLimit: product(count, 8), missing: missing) { a in
       try checkLength(a.shape, count, "indices", npz)
       var column = 0
-      try sortByRow(count: count, columns: columns, keep: keep, into: &output, npz: npz, member: "indices") { i in
+      try sortByRow(count: count, columns: columns, keep: keep, into: &output, npz: npz,
+                    members: ("indices", "indptr")) { i in
         while Int(pointers[column + 1]) <= i { column += 1 }  // entries are visited in order
         return (a[i], Int64(column))
       } restart: { column = 0 }
@@ -140,7 +153,8 @@ enum CSRLabels {
         }
         let count = a.shape[1]
         let keep = try nonzero(npz, count: count, missing: missing)
-        try sortByRow(count: count, columns: columns, keep: keep, into: &output, npz: npz, member: "coords") { (a[$0], a[count + $0]) }
+        try sortByRow(count: count, columns: columns, keep: keep, into: &output, npz: npz,
+                      members: ("coords", "coords")) { (a[$0], a[count + $0]) }
       }
       return
     }
@@ -152,7 +166,8 @@ enum CSRLabels {
     let keep = try nonzero(npz, count: count, missing: missing)
     try npz.withIntegers("col", dataLimit: product(count, 8), missing: missing) { a in
       try checkLength(a.shape, count, "col", npz)
-      try sortByRow(count: count, columns: columns, keep: keep, into: &output, npz: npz, member: "row and col") { (rowNumbers[$0], a[$0]) }
+      try sortByRow(count: count, columns: columns, keep: keep, into: &output, npz: npz,
+                    members: ("row", "col")) { (rowNumbers[$0], a[$0]) }
     }
   }
 
@@ -160,16 +175,16 @@ enum CSRLabels {
   /// the row, skipping entries with `keep[i] == false`; `entry` is called in
   /// increasing `i`, twice over (`restart` in between).
   static func sortByRow(count: Int, columns: Int, keep: [Bool]?, into output: inout Output, npz: NPZArchive,
-                        member: String, entry: (Int) -> (row: Int64, column: Int64),
+                        members: (row: String, column: String), entry: (Int) -> (row: Int64, column: Int64),
                         restart: () -> Void = {}) throws {
-    let rows = output.rows, offsets = output.offsets
+    let rows = output.rows, offsets = output.allocateOffsets()
     for i in 0..<count {
       let (r, c) = entry(i)
       guard r >= 0 && r < Int64(rows) else {
-        throw npz.failure(member, "row \(r) at entry \(i) is outside the matrix's \(rows) rows")
+        throw npz.failure(members.row, "row \(r) at entry \(i) is outside the matrix's \(rows) rows")
       }
       guard c >= 0 && c < Int64(columns) else {
-        throw npz.failure(member, "column \(c) at entry \(i) is outside the matrix's \(columns) columns")
+        throw npz.failure(members.column, "column \(c) at entry \(i) is outside the matrix's \(columns) columns")
       }
       if keep?[i] ?? true { offsets[Int(r) + 1] += 1 }
     }
@@ -184,9 +199,8 @@ enum CSRLabels {
     }
   }
 
-  /// Reads an `indptr` of `count` entries: 0 first, never decreasing.
-  static func checkPointers(_ a: NPZArchive.Integers, count: Int, npz: NPZArchive,
-                            store: (Int, Int64) -> Void) throws {
+  /// Checks an `indptr` of `count` entries: 0 first, never decreasing.
+  static func checkPointers(_ a: NPZArchive.Integers, count: Int, npz: NPZArchive) throws {
     guard a.shape == [count] else {
       throw npz.failure("indptr", "has shape \(a.shape), expected [\(count)] for this matrix's shape")
     }
@@ -197,7 +211,6 @@ enum CSRLabels {
       guard p >= previous else {
         throw npz.failure("indptr", "decreases at entry \(i) (\(previous) then \(p))")
       }
-      store(i, p)
       previous = p
     }
   }

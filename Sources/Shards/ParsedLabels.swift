@@ -16,9 +16,6 @@ final class ParsedLabels: @unchecked Sendable {
               values: .int64(UnsafePointer(values.baseAddress!)), semantics: .sparse)
   }
 
-  /// The number of label values over all rows.
-  var valueCount: Int { Int(offsets[offsets.count - 1]) }
-
   /// Reads the labels file at `path`.
   ///
   /// - Parameters:

@@ -7,8 +7,11 @@ import Synchronization
 /// The grammar (docs/formats.md has the same in prose):
 /// - A line ends at LF; a CR is allowed only right before an LF (CRLF). The
 ///   last line needs no LF; a file ending in LF has no extra empty line after
-///   it, so `"1\n2\n"` and `"1\n2"` are both two rows, and `"1\n\n"` is two
-///   rows, the second one empty.
+///   it, so `"1\n2\n"` and `"1\n2"` are both two lines, and `"1\n\n"` two
+///   lines, the second one empty.
+/// - Line i is row i. Lines without labels after the last row are the end of
+///   the file, not rows; fewer lines than rows, or labels past the last row,
+///   are an error.
 /// - Separators are any mix of spaces, tabs and commas, anywhere on a line
 ///   (leading, trailing, repeated); a line with no token is a row without labels.
 /// - A token is an optional `+` or `-` and one or more ASCII digits, base 10,
@@ -112,7 +115,7 @@ enum TextLabels {
       }
       chunk.values.withUnsafeBufferPointer { v in
         guard let src = v.baseAddress else { return }
-        (output.values + valueBase).update(from: src, count: v.count)
+        (output.values + valueBase).initialize(from: src, count: v.count)
       }
     }
     return (offsets, values)

@@ -69,7 +69,9 @@ final class NPZTests: XCTestCase {
   // MARK: - Archives that read
 
   func testArchivesScipyWrote() throws {
-    for name in ["csr_stored", "csr_deflated", "csr_int64", "csr_bool", "csr_explicit_zeros", "csc", "coo"] {
+    for name in [
+      "csr_stored", "csr_deflated", "csr_streamed", "csr_int64", "csr_bool", "csr_explicit_zeros", "csc", "coo",
+    ] {
       let path = Self.fixtures.appendingPathComponent(name + ".npz").path
       let labels = try ParsedLabels(path: path, format: .csr, rows: 5, threads: 2)
       let view = labels.rows
@@ -125,6 +127,52 @@ final class NPZTests: XCTestCase {
 
   func testRowsMustMatchThePredictions() {
     XCTAssertEqual(problem(Self.archive(), rows: 4), "the matrix has 5 rows but the predictions have 4 rows")
+    XCTAssertEqual(problem(Self.archive(Self.members(shape: [5, 1 << 62]))),
+                   "member shape.npy: must hold the 2 dims of a matrix (found [5, \(1 << 62)])")
+    XCTAssertEqual(problem(Self.archive(Self.members(shape: [5, -1]))),
+                   "member shape.npy: must hold the 2 dims of a matrix (found [5, -1])")
+  }
+
+  /// A COO archive of (row, column) entries, as `row`/`col` members or one `coords`.
+  static func coo(_ entries: [(Int64, Int64)], coords: Bool = false) -> [UInt8] {
+    let n = entries.count
+    let r = entries.map(\.0), c = entries.map(\.1)
+    var members = [
+      TestZip.Member("format.npy", NPYBytes.file(descr: "|S3", shape: [], payload: Array("coo".utf8))),
+      TestZip.Member("shape.npy", NPYBytes.file(descr: "<i8", shape: [2], payload: NPYBytes.bytes(of: [Int64(5), 7]))),
+      TestZip.Member("data.npy", NPYBytes.file(descr: "|b1", shape: [n], payload: [UInt8](repeating: 1, count: n))),
+    ]
+    if coords {
+      members.append(.init("coords.npy", NPYBytes.file(descr: "<i8", shape: [2, n], payload: NPYBytes.bytes(of: r + c))))
+    } else {
+      members.append(.init("row.npy", NPYBytes.file(descr: "<i8", shape: [n], payload: NPYBytes.bytes(of: r))))
+      members.append(.init("col.npy", NPYBytes.file(descr: "<i4", shape: [n], payload: NPYBytes.bytes(of: c.map { Int32($0) }))))
+    }
+    return archive(members)
+  }
+
+  func testCOOInAnyOrderWithDuplicates() throws {
+    // The matrix's entries shuffled, one of them twice.
+    let entries: [(Int64, Int64)] = [(4, 6), (0, 3), (2, 2), (2, 0), (3, 5), (0, 1), (4, 1), (2, 6), (2, 2)]
+    var expected = Self.expected
+    expected[2] = [0, 2, 2, 6]
+    XCTAssertEqual(try read(Self.coo(entries)), expected)
+    XCTAssertEqual(try read(Self.coo(entries, coords: true)), expected)
+    XCTAssertEqual(problem(Self.coo([(0, 1), (5, 1)])), "member row.npy: row 5 at entry 1 is outside the matrix's 5 rows")
+    XCTAssertEqual(problem(Self.coo([(0, 7)], coords: true)), "member coords.npy: column 7 at entry 0 is outside the matrix's 7 columns")
+    XCTAssertEqual(problem(Self.coo([(0, -1)])), "member col.npy: column -1 at entry 0 is outside the matrix's 7 columns")
+  }
+
+  func testCSCRowIndicesOutsideTheRows() {
+    // Column-major: column 0 holds rows [2, 9].
+    let members = [
+      TestZip.Member("format.npy", NPYBytes.file(descr: "|S3", shape: [], payload: Array("csc".utf8))),
+      TestZip.Member("shape.npy", NPYBytes.file(descr: "<i8", shape: [2], payload: NPYBytes.bytes(of: [Int64(5), 2]))),
+      TestZip.Member("indptr.npy", NPYBytes.file(descr: "<i4", shape: [3], payload: NPYBytes.bytes(of: [Int32(0), 2, 2]))),
+      TestZip.Member("indices.npy", NPYBytes.file(descr: "<i4", shape: [2], payload: NPYBytes.bytes(of: [Int32(2), 9]))),
+      TestZip.Member("data.npy", NPYBytes.file(descr: "<f8", shape: [2], payload: NPYBytes.bytes(of: [1.0, 1.0]))),
+    ]
+    XCTAssertEqual(problem(Self.archive(members)), "member indices.npy: row 9 at entry 1 is outside the matrix's 5 rows")
   }
 
   func testIndicesOutsideTheColumns() {

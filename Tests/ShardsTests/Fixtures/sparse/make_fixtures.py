@@ -40,3 +40,13 @@ import io, zlib
 buf = io.BytesIO(); np.save(buf, csr.indptr.astype(np.int32)); member = buf.getvalue()
 open("indptr.npy", "wb").write(member)
 c = zlib.compressobj(9, zlib.DEFLATED, -15); open("indptr.npy.deflate", "wb").write(c.compress(member) + c.flush())
+
+# Written to a stream that cannot seek: zipfile then puts each member's CRC
+# and sizes in a data descriptor after its data (flag bit 3), zeros in the
+# local header.
+class Unseekable(io.RawIOBase):
+    def __init__(self, f): self.f = f
+    def writable(self): return True
+    def write(self, b): return self.f.write(b)
+with open("csr_streamed.npz", "wb") as f:
+    sp.save_npz(Unseekable(f), csr, compressed=True)
