@@ -16,7 +16,7 @@ public final class AtomicOutputFile {
   /// Bytes written so far (the position of the next ``write(_:)``).
   public private(set) var count = 0
   private var fd: Int32
-  private var committed = false
+  private var closed = false
 
   /// Creates the temporary file for `path`.
   ///
@@ -56,17 +56,21 @@ public final class AtomicOutputFile {
     self.path = path
   }
 
-  deinit {
-    if !committed {
-      System.close(fd)
-      System.remove(temporaryPath)
-    }
+  deinit { discard() }
+
+  /// Closes and removes the temporary file; the destination is untouched.
+  /// Nothing can be written afterwards. (Dropping the writer does the same.)
+  public func discard() {
+    guard !closed else { return }
+    closed = true
+    System.close(fd)
+    System.remove(temporaryPath)
   }
 
   /// Appends `bytes`.
   /// - Throws: ``FileError`` (for example, the disk is full).
   public func write(_ bytes: UnsafeRawBufferPointer) throws {
-    precondition(!committed, "write after commit")
+    precondition(!closed, "write after commit or discard")
     do { try System.writeAll(fd, bytes, path: path) } catch { throw FileError(path: path, problem: error.problem) }
     count += bytes.count
   }
@@ -79,7 +83,7 @@ public final class AtomicOutputFile {
   /// Overwrites bytes already written, at `offset` (to patch a header whose
   /// fields are known only at the end); the append position does not move.
   public func overwrite(_ bytes: [UInt8], at offset: Int) throws {
-    precondition(!committed && offset >= 0 && offset + bytes.count <= count, "overwrite outside the written bytes")
+    precondition(!closed && offset >= 0 && offset + bytes.count <= count, "overwrite outside the written bytes")
     try bytes.withUnsafeBytes { b in
       do throws(FileError) { try System.writeAll(fd, b, at: offset, path: path) } catch {
         throw FileError(path: path, problem: error.problem)
@@ -90,9 +94,9 @@ public final class AtomicOutputFile {
   /// Closes the file and renames it to ``path``.
   /// - Throws: ``FileError`` if the rename fails (the temporary file is then removed).
   public func commit() throws {
-    precondition(!committed, "committed twice")
+    precondition(!closed, "commit after commit or discard")
     System.close(fd)
-    committed = true
+    closed = true
     do { try System.rename(temporaryPath, path) } catch {
       System.remove(temporaryPath)
       throw error

@@ -69,6 +69,7 @@ public final class NPYWriter {
   ///   needs (the temporary file is removed), or the rename fails.
   public func finish() throws {
     guard written == dataByteCount else {
+      file.discard()
       throw FileError(path: path, problem: "internal: \(written) of \(dataByteCount) data bytes written")
     }
     try file.commit()

@@ -29,13 +29,19 @@ public final class ZipWriter {
   private var entries: [Entry] = []
   private var open: (entry: Entry, written: Int, crc: CRC32)? = nil
 
-  /// Python's `zipfile.ZIP64_LIMIT`: sizes and offsets above it use ZIP64 records.
-  static let zip64Limit = (1 << 31) - 1
+  /// Sizes and offsets above this use ZIP64 records in the central directory
+  /// (Python's `zipfile.ZIP64_LIMIT`, 2^31 - 1; lower only in tests).
+  let zip64Limit: Int
 
   /// Starts an archive at `path` (a temporary file until ``finish()``).
   /// - Throws: ``FileError`` if it cannot be created or `path` is one of `inputs`.
-  public init(path: String, protecting inputs: [String] = []) throws {
+  public convenience init(path: String, protecting inputs: [String] = []) throws {
+    try self.init(path: path, protecting: inputs, zip64Limit: (1 << 31) - 1)
+  }
+
+  init(path: String, protecting inputs: [String], zip64Limit: Int) throws {
     file = try AtomicOutputFile(path: path, protecting: inputs)
+    self.zip64Limit = zip64Limit
   }
 
   /// Starts a stored member of exactly `size` bytes.
@@ -95,6 +101,7 @@ public final class ZipWriter {
   public func endMember() throws {
     guard let current = open else { preconditionFailure("no open member") }
     guard current.written == current.entry.size else {
+      file.discard()
       throw FileError(path: path, problem: "internal: member of \(current.entry.size) bytes got \(current.written)")
     }
     var entry = current.entry
@@ -113,9 +120,9 @@ public final class ZipWriter {
     var d = ByteWriter()
     for e in entries {
       var extra: [Int] = []
-      if e.size > ZipWriter.zip64Limit { extra += [e.size, e.size] }
-      if e.offset > ZipWriter.zip64Limit { extra.append(e.offset) }
-      let bigSize = e.size > ZipWriter.zip64Limit
+      if e.size > zip64Limit { extra += [e.size, e.size] }
+      if e.offset > zip64Limit { extra.append(e.offset) }
+      let bigSize = e.size > zip64Limit
       d.u32(0x0201_4B50)
       d.u16(0x032D)  // made by: Unix, 4.5
       d.u16(45)
@@ -132,7 +139,7 @@ public final class ZipWriter {
       d.u16(0)  // disk
       d.u16(0)  // internal attributes
       d.u32(0o600 << 16)  // external: -rw-------, as zipfile's open(..., "w")
-      d.u32(e.offset > ZipWriter.zip64Limit ? 0xFFFF_FFFF : e.offset)
+      d.u32(e.offset > zip64Limit ? 0xFFFF_FFFF : e.offset)
       d.bytes += e.name
       if !extra.isEmpty {
         d.u16(1)
@@ -143,7 +150,7 @@ public final class ZipWriter {
     let size = d.bytes.count
     let end = start + size
     let count = entries.count
-    if count > 0xFFFF || start > ZipWriter.zip64Limit || size > ZipWriter.zip64Limit {
+    if count > 0xFFFF || start > zip64Limit || size > zip64Limit {
       d.u32(0x0606_4B50)  // ZIP64 end of central directory
       d.u64(44)
       d.u16(45)
