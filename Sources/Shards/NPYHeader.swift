@@ -224,12 +224,32 @@ struct HeaderDictParser {
     switch c {
     case UInt8(ascii: "'"), UInt8(ascii: "\""): return .string(try parseString())
     case UInt8(ascii: "("): return .tuple(try parseTuple())
-    case UInt8(ascii: "["): return .list
+    case UInt8(ascii: "["):
+      try skipBracketed()
+      return .list
     default:
       if matchWord("True") { return .bool(true) }
       if matchWord("False") { return .bool(false) }
       throw Failure(message: "unexpected value at byte \(i)")
     }
+  }
+
+  /// Skips a list (a structured dtype's fields), nested brackets and strings included.
+  mutating func skipBracketed() throws {
+    var depth = 0
+    while i < text.count {
+      switch text[i] {
+      case UInt8(ascii: "["), UInt8(ascii: "("): depth += 1
+      case UInt8(ascii: "]"), UInt8(ascii: ")"): depth -= 1
+      case UInt8(ascii: "'"), UInt8(ascii: "\""):
+        _ = try parseString()
+        continue
+      default: break
+      }
+      i += 1
+      if depth == 0 { return }
+    }
+    throw Failure(message: "unterminated list")
   }
 
   mutating func matchWord(_ w: String) -> Bool {
