@@ -36,28 +36,34 @@ struct EvalPass {
     ks == 1 ? rowShape : rowShape + [ks]
   }
 
-  /// Evaluates every row of `inputs`.
+  /// Evaluates the rows of `inputs` in `rows` (default: all of them).
   ///
-  /// - Parameter protecting: Input files the outputs must not replace.
+  /// - Parameters:
+  ///   - rows: A contiguous range of rows (a shard); its per-row output has
+  ///     shape `[rows.count]` (+ ks), the whole file's `[D1..DN]` (+ ks).
+  ///   - protecting: Input files the outputs must not replace.
   /// - Throws: ``MAPKError`` from the kernel (the first bad row), ``FileError`` from the output.
-  func run(_ inputs: EvaluationInputs, configuration: MAPConfiguration, protecting: [String]) throws -> Outcome {
+  func run(_ inputs: EvaluationInputs, configuration: MAPConfiguration, rows: Range<Int>? = nil,
+           protecting: [String]) throws -> Outcome {
+    let all = 0..<inputs.rows
+    let range = rows ?? all
     guard perRowPath != nil || histogram else {
       let state = try evaluator.evaluate(
         scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
-        progress: progress)
+        rows: range, progress: progress)
       return Outcome(state: state, histogram: nil, perRowShape: nil)
     }
     let ks = configuration.ks.count
-    let shape = EvalPass.perRowShape(rowShape: inputs.rowShape, ks: ks)
+    let shape = EvalPass.perRowShape(rowShape: range == all ? inputs.rowShape : [range.count], ks: ks)
     let writer = try perRowPath.map { try NPYWriter(path: $0, type: .float64, shape: shape, protecting: protecting) }
     var bins = histogram ? APHistogram(bins: 20) : nil
     let blockRows = max(1, blockBytes / (8 * ks))
-    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, inputs.rows)) * ks)
+    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, range.count)) * ks)
     defer { buffer.deallocate() }
     var state = MAPState(configuration: configuration)
-    var lower = 0
-    while lower < inputs.rows {
-      let rows = lower..<min(lower + blockRows, inputs.rows)
+    var lower = range.lowerBound
+    while lower < range.upperBound {
+      let rows = lower..<min(lower + blockRows, range.upperBound)
       // Blocks run in row order and each stops at its lowest bad row, so
       // the first error raised is the lowest bad row of the whole file.
       try state.merge(evaluator.evaluate(

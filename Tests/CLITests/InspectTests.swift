@@ -4,6 +4,11 @@ import TestSupport
 import XCTest
 
 final class InspectTests: XCTestCase {
+  /// Fails for each of `expected` that `output` does not contain.
+  func assertLines(_ output: String, _ expected: [String], line: UInt = #line) {
+    for e in expected where !output.contains(e) { XCTFail("missing \(e) in\n\(output)", line: line) }
+  }
+
   func testPredictionsAndLabels() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
@@ -11,7 +16,7 @@ final class InspectTests: XCTestCase {
                      in: dir.path)
     let r = try Mapk.run(["inspect", "d.pred.npy", "d.labels.npy"], in: dir.path)
     XCTAssertEqual(r.status, 0, r.stderr)
-    for expected in [
+    assertLines(r.stdout, [
       "d.pred.npy: .npy version 1.0, 40,128 bytes",
       "  dtype    <f4 (float32)",
       "  shape    [400, 25]  (10,000 elements, data at byte 128)",
@@ -23,9 +28,7 @@ final class InspectTests: XCTestCase {
       "  labels per row  min 1, max 4, mean ",
       "  rows without labels  0",
       "  label values  0 ... 24  (need classes > 24)",
-    ] {
-      XCTAssertTrue(r.stdout.contains(expected), "missing \(expected) in\n\(r.stdout)")
-    }
+    ])
   }
 
   func testEmptyRowsNaNAndOddEntriesAreCounted() throws {
@@ -39,7 +42,7 @@ final class InspectTests: XCTestCase {
     try scores.finish()
     let r = try Mapk.run(["inspect", "l.npy", "s.npy"], in: dir.path)
     XCTAssertEqual(r.status, 0, r.stderr)
-    for expected in [
+    assertLines(r.stdout, [
       "  labels per row  min 0, max 3, mean 1.75",
       "  rows without labels  1  (their AP is NaN, as in TensorFlow; see --empty-rows)",
       "  label values  1 ... 9  (need classes > 9)",
@@ -47,9 +50,7 @@ final class InspectTests: XCTestCase {
       "  scores   min -2.0, max 0.5",
       "  NaN      1  (mapk eval needs --nan largest|lowest)",
       "  +-inf    1",
-    ] {
-      XCTAssertTrue(r.stdout.contains(expected), "missing \(expected) in\n\(r.stdout)")
-    }
+    ])
   }
 
   func testABadFileIsAOneLineError() throws {
