@@ -25,6 +25,7 @@ enum EvalPlot {
     var curve = SVGChart(title: "MAP@k against k", subtitle: nanNote, xLabel: "k", yLabel: "MAP@k")
     curve.series = [.line(name: "MAP@k", points: results.map { (Double($0.k), $0.map) })]
     curve.integerX = true
+    curve.xRange = Double(ks[0])...Double(maxK)  // from the ks, even when every value is NaN
     if results.allSatisfy({ $0.map.isNaN }) { curve.yRange = 0...1 }
 
     let n = histogram.counts.count
