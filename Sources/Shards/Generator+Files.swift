@@ -215,14 +215,3 @@ extension Generator {
     try zip.finish()
   }
 }
-
-extension NPYType {
-  /// The `.npy` dtype of a score type.
-  public init(_ scoreType: ScoreType) {
-    switch scoreType {
-    case .float16: self = .float16
-    case .float32: self = .float32
-    case .float64: self = .float64
-    }
-  }
-}
