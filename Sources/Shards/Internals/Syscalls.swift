@@ -27,6 +27,16 @@ enum System {
     }
   }
 
+  /// Creates `path` for writing, failing if it exists (for a temporary name
+  /// nobody else uses). The corresponding C function is `open` with `O_EXCL`.
+  static func createNew(_ path: String) throws(FileError) -> Int32 {
+    while true {
+      let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+      if fd >= 0 { return fd }
+      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot create")) }
+    }
+  }
+
   /// File status of an open descriptor. The corresponding C function is `fstat`.
   static func status(_ fd: Int32, path: String) throws(FileError) -> stat {
     var s = stat()
@@ -82,6 +92,20 @@ enum System {
     }
   }
 
+  /// Writes all of `buffer` at byte `offset` without moving the file position,
+  /// retrying short writes and `EINTR`. The corresponding C function is `pwrite`.
+  static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int, path: String) throws(FileError) {
+    var done = 0
+    while done < buffer.count {
+      let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw FileError(path: path, problem: describe(errno, "cannot write"))
+      }
+      done += n
+    }
+  }
+
   /// Renames `from` to `to` atomically. The corresponding C function is `rename`.
   static func rename(_ from: String, _ to: String) throws(FileError) {
     if Glibc.rename(from, to) != 0 { throw FileError(path: to, problem: describe(errno, "cannot rename")) }
@@ -89,6 +113,12 @@ enum System {
 
   /// Removes a file, ignoring errors. The corresponding C function is `unlink`.
   static func remove(_ path: String) { _ = unlink(path) }
+
+  /// True if `fd` is a terminal. The corresponding C function is `isatty`.
+  static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+  /// This process's id. The corresponding C function is `getpid`.
+  static var processID: Int32 { getpid() }
 
   /// The number of processors online.
   static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
