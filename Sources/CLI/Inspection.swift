@@ -9,9 +9,12 @@ enum Inspection {
   static func describe(path: String, threads: Int) throws -> [String] {
     switch LabelFormat.inferred(fromPath: path) {
     case .dense?: return try describeNPY(path: path, threads: threads)
-    case .text?, .csr?:
-      throw FileError(path: path, problem: "inspecting .txt and .npz labels needs the sparse label readers, "
-                      + "not yet in this build")
+    case let format?:
+      let parsed = try ParsedLabels(path: path, format: format, rows: nil, threads: threads)
+      let kind = format == .text ? "text labels, one line per row" : "scipy sparse matrix (.npz) labels"
+      return ["\(path): \(kind), \(grouped(parsed.fileSize)) bytes",
+              "  as sparse labels: \(grouped(parsed.rows.rows)) rows (TensorFlow SparseTensor rules)"]
+        + LabelStatistics(parsed.rows).lines
     case nil:
       throw FileError(path: path, problem: "unknown extension: mapk reads .npy, .txt and .npz files")
     }

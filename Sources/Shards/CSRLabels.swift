@@ -10,12 +10,13 @@
 enum CSRLabels {
   typealias Buffers = (offsets: UnsafeMutableBufferPointer<Int64>, values: UnsafeMutableBufferPointer<Int64>)
 
-  /// Reads the matrix in the `.npz` archive `bytes` as `rows` label rows.
+  /// Reads the matrix in the `.npz` archive `bytes` as `rows` label rows
+  /// (nil: as many as the matrix has, for `mapk inspect`).
   ///
   /// - Returns: `rows + 1` offsets and the values, owned by the caller.
   /// - Throws: ``FileError`` naming the file (and member) and the problem.
   /// - Complexity: O(size of the members + rows).
-  static func read(_ bytes: UnsafeRawBufferPointer, rows: Int, path: String) throws -> Buffers {
+  static func read(_ bytes: UnsafeRawBufferPointer, rows expectedRows: Int?, path: String) throws -> Buffers {
     let npz = try NPZArchive(bytes: bytes, path: path)
     let format = try npz.string("format", missing: "not a scipy sparse matrix: save labels with scipy.sparse.save_npz")
     let missing = "scipy.sparse.save_npz writes " + (Self.members[format] ?? "shape and format")
@@ -27,6 +28,7 @@ enum CSRLabels {
       }
       return (Int(a[0]), Int(a[1]))
     }
+    let rows = expectedRows ?? shape.rows
     guard shape.rows == rows else {
       throw FileError(path: path, problem: "the matrix has \(shape.rows) rows but the predictions have \(rows) rows")
     }

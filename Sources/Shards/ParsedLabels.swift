@@ -1,6 +1,6 @@
 /// Sparse labels parsed into memory from a text or CSR file: row offsets and
 /// values owned here, viewed as ``LabelRows`` with `SparseTensor` rules.
-final class ParsedLabels: @unchecked Sendable {
+public final class ParsedLabels: @unchecked Sendable {
   // Sendable: immutable after init.
   /// `rows + 1` non-decreasing offsets, the first 0.
   let offsets: UnsafeMutableBufferPointer<Int64>
@@ -10,8 +10,11 @@ final class ParsedLabels: @unchecked Sendable {
   /// The file they came from, kept mapped for the size check after a run.
   let files: [MappedFile]
 
+  /// The size of the file they were read from, in bytes.
+  public var fileSize: Int { files.reduce(0) { $0 + $1.size } }
+
   /// The view the evaluator reads.
-  var rows: LabelRows {
+  public var rows: LabelRows {
     LabelRows(rows: offsets.count - 1, offsets: .explicit(UnsafePointer(offsets.baseAddress!)),
               values: .int64(UnsafePointer(values.baseAddress!)), semantics: .sparse)
   }
@@ -21,10 +24,11 @@ final class ParsedLabels: @unchecked Sendable {
   /// - Parameters:
   ///   - path: A `.txt` (``LabelFormat/text``) or scipy `.npz` (``LabelFormat/csr``) file.
   ///   - format: Which of the two.
-  ///   - rows: The number of prediction rows, which the file must match.
+  ///   - rows: The number of prediction rows, which the file must match;
+  ///     nil accepts the file's own row count.
   ///   - threads: Workers for parsing text.
   /// - Throws: ``FileError`` naming the file and the problem.
-  init(path: String, format: LabelFormat, rows: Int, threads: Int) throws {
+  public init(path: String, format: LabelFormat, rows: Int?, threads: Int) throws {
     let file = try MappedFile(path: path)
     switch format {
     case .text:

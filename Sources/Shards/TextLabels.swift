@@ -24,14 +24,15 @@ enum TextLabels {
   ///
   /// - Parameters:
   ///   - bytes: The file's bytes (the mapping).
-  ///   - rows: The number of prediction rows; the file must have as many lines.
+  ///   - rows: The number of prediction rows; the file must have as many
+  ///     lines. Nil takes every line as a row (for `mapk inspect`).
   ///   - threads: The number of workers.
   ///   - path: The file's name, for errors.
   /// - Returns: `rows + 1` offsets and the values, owned by the caller.
   /// - Throws: ``FileError``: the lowest bad line (its number and token), or
   ///   the line count next to the row count.
   /// - Complexity: O(bytes) work, spread over `threads` workers.
-  static func parse(_ bytes: UnsafeRawBufferPointer, rows: Int, threads: Int, path: String) throws
+  static func parse(_ bytes: UnsafeRawBufferPointer, rows expectedRows: Int?, threads: Int, path: String) throws
     -> (offsets: UnsafeMutableBufferPointer<Int64>, values: UnsafeMutableBufferPointer<Int64>)
   {
     let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 8)!
@@ -74,6 +75,7 @@ enum TextLabels {
       valueBases.append(valueBases[c] + results[c].values.count)
     }
     let lines = lineBases[chunkCount], valueCount = valueBases[chunkCount]
+    let rows = expectedRows ?? lines
     /// The number of values on lines 0 ..< line.
     func valuesBefore(line: Int) -> Int {
       guard line > 0 else { return 0 }

@@ -53,6 +53,30 @@ final class InspectTests: XCTestCase {
     ])
   }
 
+  func testSparseLabels() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    // Rows: {3, 3, 12}, {}, {-2, 0}: entries >= 0 per row 3, 0, 1.
+    try Data("3 3,12\n\n-2\t0\n".utf8).write(to: URL(fileURLWithPath: dir.file("l.txt")))
+    let r = try Mapk.run(["inspect", "l.txt"], in: dir.path)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    assertLines(r.stdout, [
+      "l.txt: text labels, one line per row, 13 bytes",
+      "  as sparse labels: 3 rows (TensorFlow SparseTensor rules)",
+      "  labels per row  min 0, max 3, mean 1.33",
+      "  rows without labels  1",
+      "  label values  0 ... 12  (need classes > 12)",
+    ])
+    _ = try Mapk.run(["generate", "--rows", "30", "--classes", "9", "--labels-per-row", "2",
+                      "--labels-format", "csr", "--out", "g"], in: dir.path)
+    let csr = try Mapk.run(["inspect", "g.labels.npz"], in: dir.path)
+    XCTAssertEqual(csr.status, 0, csr.stderr)
+    assertLines(csr.stdout, ["scipy sparse matrix (.npz) labels", "  as sparse labels: 30 rows"])
+    let bad = try Mapk.run(["inspect", "g.pred.npy", "missing.txt"], in: dir.path)
+    XCTAssertEqual(bad.status, 1)
+    XCTAssertTrue(bad.stderr.hasPrefix("mapk: error: missing.txt: cannot open"), bad.stderr)
+  }
+
   func testABadFileIsAOneLineError() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
