@@ -81,27 +81,18 @@ extension StateFile {
     try self.init(decoding: file.bytes, path: path)
   }
 
-  /// Writes the state to `path` atomically: to a temporary file beside it,
-  /// flushed, then renamed over `path`, so a reader (a merge started early, a
-  /// job killed mid-write) sees the old file or the whole new one.
+  /// Writes the state to `path` atomically (``AtomicOutputFile``): a reader
+  /// (a merge started early, a job killed mid-write) sees the old file or the
+  /// whole new one, never half of it.
   ///
+  /// - Parameters:
+  ///   - path: The state file.
+  ///   - inputs: Files `path` must not be (a state named like an input is refused).
   /// - Throws: ``FileError`` naming the file that could not be written.
-  public func write(to path: String) throws {
-    let temporary = path + ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-    let fd = try System.createForWriting(temporary)
-    do {
-      try encoded().withUnsafeBytes { try System.writeAll(fd, $0, path: temporary) }
-      try System.synchronize(fd, path: temporary)
-    } catch {
-      System.close(fd)
-      System.remove(temporary)
-      throw error
-    }
-    System.close(fd)
-    do { try System.rename(temporary, path) } catch {
-      System.remove(temporary)
-      throw error
-    }
+  public func write(to path: String, protecting inputs: [String] = []) throws {
+    let file = try AtomicOutputFile(path: path, protecting: inputs)
+    try file.write(encoded())
+    try file.commit()
   }
 
   /// One line describing a decoding error: where in the JSON and what.

@@ -29,9 +29,9 @@ final class BadInputTests: XCTestCase {
     let predictions: [UInt8]
     let labels: [UInt8]
     let weights: [UInt8]
-    var predictionsPath: String { dir.path("p.npy") }
-    var labelsPath: String { dir.path("l.npy") }
-    var weightsPath: String { dir.path("w.npy") }
+    var predictionsPath: String { dir.file("p.npy") }
+    var labelsPath: String { dir.file("l.npy") }
+    var weightsPath: String { dir.file("w.npy") }
   }
 
   func makeDump() throws -> Dump {
@@ -40,9 +40,9 @@ final class BadInputTests: XCTestCase {
     let labels: [Int64] = (0..<(Self.rows * 2)).map { Int64($0 % Self.classes) }
     let dump = Dump(
       dir: dir,
-      predictions: NPYTestWriter.header(descr: "<f4", shape: [Self.rows, Self.classes]) + NPYTestWriter.bytes(scores),
-      labels: NPYTestWriter.header(descr: "<i8", shape: [Self.rows, 2]) + NPYTestWriter.bytes(labels),
-      weights: NPYTestWriter.header(descr: "<f8", shape: [Self.rows]) + NPYTestWriter.bytes([Double](repeating: 1, count: Self.rows)))
+      predictions: NPYBytes.file(descr: "<f4", shape: [Self.rows, Self.classes], payload: []) + NPYBytes.bytes(of: scores),
+      labels: NPYBytes.file(descr: "<i8", shape: [Self.rows, 2], payload: []) + NPYBytes.bytes(of: labels),
+      weights: NPYBytes.file(descr: "<f8", shape: [Self.rows], payload: []) + NPYBytes.bytes(of: [Double](repeating: 1, count: Self.rows)))
     try Data(dump.predictions).write(to: URL(fileURLWithPath: dump.predictionsPath))
     try Data(dump.labels).write(to: URL(fileURLWithPath: dump.labelsPath))
     try Data(dump.weights).write(to: URL(fileURLWithPath: dump.weightsPath))
@@ -59,21 +59,13 @@ final class BadInputTests: XCTestCase {
 
   /// Writes `bytes` as a file named `name` in the dump's directory and returns its path.
   func file(_ dump: Dump, _ name: String, _ bytes: [UInt8]) throws -> String {
-    let path = dump.dir.path(name)
+    let path = dump.dir.file(name)
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     return path
   }
 
   /// A `.npy` with a hand-written header dict (version 1.0, padded to 64) and `data`.
-  func npy(dict: String, data: [UInt8], major: UInt8 = 1) -> [UInt8] {
-    let lengthBytes = major == 1 ? 2 : 4
-    var text = dict
-    let unpadded = 8 + lengthBytes + text.utf8.count + 1
-    text += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-    let n = text.utf8.count
-    let length: [UInt8] = (0..<lengthBytes).map { UInt8((n >> (8 * $0)) & 0xFF) }
-    return [0x93] + Array("NUMPY".utf8) + [major, 0] + length + Array(text.utf8) + data
-  }
+  func npy(dict: String, data: [UInt8]) -> [UInt8] { NPYBytes.file(descr: "", shape: [], payload: data, dict: dict) }
 
   /// Every case: truncations, headers, dtypes, shapes, values, odd files, flags.
   func corpus(_ dump: Dump) throws -> [BadCase] {
@@ -118,11 +110,11 @@ final class BadInputTests: XCTestCase {
       // Empty file, a directory, a missing file, a device, a FIFO (opening one must not block).
       let empty = try file(dump, "\(role)-empty.npy", [])
       add("\(role) empty", eval(dump, replacing: role, with: empty), file: empty, "empty file")
-      let directory = dump.dir.path("\(role)-dir.npy")
+      let directory = dump.dir.file("\(role)-dir.npy")
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       add("\(role) directory", eval(dump, replacing: role, with: directory), file: directory, "is a directory")
-      add("\(role) missing", eval(dump, replacing: role, with: dump.dir.path("nope.npy")), file: dump.dir.path("nope.npy"), "No such file")
-      let fifo = dump.dir.path("\(role)-fifo.npy")
+      add("\(role) missing", eval(dump, replacing: role, with: dump.dir.file("nope.npy")), file: dump.dir.file("nope.npy"), "No such file")
+      let fifo = dump.dir.file("\(role)-fifo.npy")
       XCTAssertEqual(mkfifo(fifo, 0o600), 0)
       add("\(role) fifo", eval(dump, replacing: role, with: fifo), file: fifo, "not a regular file")
       // Unreadable: root reads anything, so the case only means something for other users.
@@ -175,7 +167,7 @@ final class BadInputTests: XCTestCase {
     add("terminal escape in descr", eval(dump, replacing: "predictions", with: escape), file: escape, "'\\u{1B}[2J<f4'")
     let longDescr = try file(dump, "long.npy", npy(dict: "{'descr': '<f\(String(repeating: "4", count: 5000))', 'fortran_order': False, 'shape': (6, 5), }", data: scoreData))
     add("5000-character descr", eval(dump, replacing: "predictions", with: longDescr), file: longDescr, "...")
-    let newlineName = dump.dir.path("bad\nname.npy")
+    let newlineName = dump.dir.file("bad\nname.npy")
     add("file name with a newline", eval(dump, replacing: "labels", with: newlineName),
         file: escapedNewlines(newlineName), "No such file")
     add("-k with a newline", Array(eval(dump).dropLast(2)) + ["-k", "1\n2"], status: 2, file: nil, "bad -k value '1\\n2'")
@@ -205,11 +197,11 @@ final class BadInputTests: XCTestCase {
 
     // Shapes that do not fit together.
     func labelsFile(_ name: String, _ shape: [Int]) throws -> String {
-      try file(dump, name, NPYTestWriter.header(descr: "<i8", shape: shape)
-        + NPYTestWriter.bytes([Int64](repeating: 1, count: shape.reduce(1, *))))
+      try file(dump, name, NPYBytes.file(descr: "<i8", shape: shape, payload: [])
+        + NPYBytes.bytes(of: [Int64](repeating: 1, count: shape.reduce(1, *))))
     }
     func weightsFile(_ name: String, _ values: [Double], shape: [Int]? = nil) throws -> String {
-      try file(dump, name, NPYTestWriter.header(descr: "<f8", shape: shape ?? [values.count]) + NPYTestWriter.bytes(values))
+      try file(dump, name, NPYBytes.file(descr: "<f8", shape: shape ?? [values.count], payload: []) + NPYBytes.bytes(of: values))
     }
     for (i, shape) in [[7, 2], [5], [3, 2, 2], [6, 2, 1], [2, 6], [0, 2]].enumerated() {
       let path = try labelsFile("lshape-\(i).npy", shape)
@@ -228,7 +220,7 @@ final class BadInputTests: XCTestCase {
     add("negative scalar weight", eval(dump, replacing: "weights", with: scalarWeight), file: scalarWeight, "weight 0 is -2.0")
     var nanScores = [Float](repeating: 0.5, count: Self.rows * Self.classes)
     nanScores[3 * Self.classes + 4] = .nan
-    let nanPath = try file(dump, "nan.npy", NPYTestWriter.header(descr: "<f4", shape: [Self.rows, Self.classes]) + NPYTestWriter.bytes(nanScores))
+    let nanPath = try file(dump, "nan.npy", NPYBytes.file(descr: "<f4", shape: [Self.rows, Self.classes], payload: []) + NPYBytes.bytes(of: nanScores))
     add("NaN score under --nan error", eval(dump, replacing: "predictions", with: nanPath), file: nanPath, "NaN score at row 3, class 4")
     let csv = try file(dump, "l.csv", dump.labels)
     add("labels of an unknown format", eval(dump, replacing: "labels", with: csv), file: csv, "label format")
@@ -254,7 +246,7 @@ final class BadInputTests: XCTestCase {
 
   func testEveryBadInputEndsInOneClearErrorLine() throws {
     let dump = try makeDump()
-    defer { dump.dir.cleanup() }
+    defer { dump.dir.remove() }
     // The dump itself is valid: the errors below come from what each case changes.
     let valid = try ProcessRunner.mapk(eval(dump))
     XCTAssertEqual(valid.status, 0, valid.stderr)

@@ -32,7 +32,7 @@ final class ShardLargeFileTests: XCTestCase {
   /// zeros (holes) but the last `realRows` rows.
   func makeLargeDump() throws -> LargeDump {
     let dir = try TemporaryDirectory("mapk-large")
-    let predictions = dir.path("big.pred.npy"), labels = dir.path("big.labels.npy")
+    let predictions = dir.file("big.pred.npy"), labels = dir.file("big.labels.npy")
     var rng = SplitMix64(seed: 4096)
     var realScores: [Float] = [], realLabels: [Int64] = [], realAP: [[Double]] = []
     for _ in 0..<Self.realRows {
@@ -45,14 +45,14 @@ final class ShardLargeFileTests: XCTestCase {
                                       semantics: .dense)
       })
     }
-    try writeSparse(predictions, descr: "<f4", shape: [Self.rows, Self.classes], tail: NPYTestWriter.bytes(realScores))
-    try writeSparse(labels, descr: "<i8", shape: [Self.rows, 2], tail: NPYTestWriter.bytes(realLabels))
+    try writeSparse(predictions, descr: "<f4", shape: [Self.rows, Self.classes], tail: NPYBytes.bytes(of: realScores))
+    try writeSparse(labels, descr: "<i8", shape: [Self.rows, 2], tail: NPYBytes.bytes(of: realLabels))
     return LargeDump(dir: dir, predictions: predictions, labels: labels, realAP: realAP)
   }
 
   /// A `.npy` of `shape` whose data is a hole followed by `tail`.
   func writeSparse(_ path: String, descr: String, shape: [Int], tail: [UInt8]) throws {
-    let header = NPYTestWriter.header(descr: descr, shape: shape)
+    let header = NPYBytes.file(descr: descr, shape: shape, payload: [])
     let width = descr.hasSuffix("8") ? 8 : 4
     let size = UInt64(header.count + shape.reduce(1, *) * width)
     XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(header)))
@@ -65,10 +65,10 @@ final class ShardLargeFileTests: XCTestCase {
 
   func testLastShardOfAFileOver4GiB() throws {
     let dump = try makeLargeDump()
-    defer { dump.dir.cleanup() }
+    defer { dump.dir.remove() }
     let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: dump.predictions)[.size] as? Int)
     XCTAssertGreaterThan(size, 1 << 32)
-    let state = dump.dir.path("last.json")
+    let state = dump.dir.file("last.json")
     let outcome = try ProcessRunner.mapk([
       "eval", "--predictions", dump.predictions, "--labels", dump.labels, "-k", "1,5,100", "--json",
       "--shard", "\(Self.shard.index)/\(Self.shard.count)", "--state", state,
@@ -94,7 +94,7 @@ final class ShardLargeFileTests: XCTestCase {
       throw XCTSkip("reads 4 GiB: run Scripts/large-file-test.sh")
     }
     let dump = try makeLargeDump()
-    defer { dump.dir.cleanup() }
+    defer { dump.dir.remove() }
     let start = Date()
     let outcome = try ProcessRunner.mapk(
       ["eval", "--predictions", dump.predictions, "--labels", dump.labels, "-k", "1,5,100", "--json"], timeout: 1800)

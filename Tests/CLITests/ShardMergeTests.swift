@@ -51,11 +51,11 @@ final class ShardMergeTests: XCTestCase {
     }
     let leading = rows % 2 == 0 ? [rows / 2, 2] : [rows]
     let dump = Dump(
-      dir: dir, predictions: dir.path("scores.npy"), labels: dir.path("labels.npy"), weights: dir.path("w.npy"),
+      dir: dir, predictions: dir.file("scores.npy"), labels: dir.file("labels.npy"), weights: dir.file("w.npy"),
       rows: rows, referenceTotals: totals, referenceMax: maxSum)
-    try NPYTestWriter.write(dump.predictions, shape: leading + [classes], float32: scores)
-    try NPYTestWriter.write(dump.labels, shape: leading + [3], int64: labels)
-    try NPYTestWriter.write(dump.weights, shape: leading, float64: weights)
+    try NPYBytes.write(scores, descr: "<f4", shape: leading + [classes], to: dump.predictions)
+    try NPYBytes.write(labels, descr: "<i8", shape: leading + [3], to: dump.labels)
+    try NPYBytes.write(weights, descr: "<f8", shape: leading, to: dump.weights)
     return dump
   }
 
@@ -82,7 +82,7 @@ final class ShardMergeTests: XCTestCase {
   func runShards(_ dump: Dump, n: Int, indices: [Int]? = nil, ks: String = "1,3,10", extra: [String] = [],
                  prefix: String = "s") throws -> [String] {
     let indices = indices ?? Array(0..<n)
-    let paths = indices.map { dump.dir.path("\(prefix)\(n)-\($0).json") }
+    let paths = indices.map { dump.dir.file("\(prefix)\(n)-\($0).json") }
     let running = try zip(indices, paths).map { i, path in
       try ProcessRunner.start(
         ProcessRunner.mapkExecutable,
@@ -99,7 +99,7 @@ final class ShardMergeTests: XCTestCase {
   func testMergeOfShardsIsBitIdenticalToOneRun() throws {
     for (rows, seed) in [(1000, UInt64(11)), (5, UInt64(12))] {
       let dump = try makeDump(rows: rows, classes: 40, seed: seed)
-      defer { dump.dir.cleanup() }
+      defer { dump.dir.remove() }
       let single = try ProcessRunner.mapk(evalArguments(dump))
       XCTAssertEqual(single.status, 0, single.stderr)
       let singleResults = resultsText(single.stdout)
@@ -137,8 +137,8 @@ final class ShardMergeTests: XCTestCase {
 
   func testStateWithoutShardIsTheWholeRange() throws {
     let dump = try makeDump(rows: 30, classes: 12, seed: 21)
-    defer { dump.dir.cleanup() }
-    let path = dump.dir.path("all.json")
+    defer { dump.dir.remove() }
+    let path = dump.dir.file("all.json")
     let single = try ProcessRunner.mapk(evalArguments(dump, extra: ["--state", path]))
     XCTAssertEqual(single.status, 0, single.stderr)
     let merged = try ProcessRunner.mapk(["merge", "--json", path])
@@ -162,7 +162,7 @@ final class ShardMergeTests: XCTestCase {
 
   func testMergeRefusesStatesThatDoNotBelongTogether() throws {
     let dump = try makeDump(rows: 100, classes: 12, seed: 31)
-    defer { dump.dir.cleanup() }
+    defer { dump.dir.remove() }
     let s7 = try runShards(dump, n: 7)
     let s3 = try runShards(dump, n: 3)
 
@@ -173,7 +173,7 @@ final class ShardMergeTests: XCTestCase {
     // Overlaps and duplicates.
     try assertRefused(["merge", s3[0], s7[1]] + s3.dropFirst(), s7[1], "overlap", s3[0])
     try assertRefused(["merge"] + s3 + [s3[1]], s3[1], "given twice")
-    let copy = dump.dir.path("copy.json")
+    let copy = dump.dir.file("copy.json")
     try FileManager.default.copyItem(atPath: s3[1], toPath: copy)
     try assertRefused(["merge"] + s3 + [copy], "same rows 33..<66")
 
@@ -183,10 +183,10 @@ final class ShardMergeTests: XCTestCase {
     let otherPolicy = try runShards(dump, n: 3, indices: [1], extra: ["--empty-rows", "skip"], prefix: "p")
     try assertRefused(["merge", s3[0], otherPolicy[0], s3[2]], otherPolicy[0], "--empty-rows skip vs zero")
     let other = try makeDump(rows: 100, classes: 12, seed: 32)  // same names, sizes and shapes; other scores
-    defer { other.dir.cleanup() }
+    defer { other.dir.remove() }
     let otherInputs = try runShards(other, n: 3, indices: [1])
     try assertRefused(["merge", s3[0], otherInputs[0], s3[2]], otherInputs[0], "other inputs", "contents differ")
-    let noWeights = dump.dir.path("nw.json")
+    let noWeights = dump.dir.file("nw.json")
     XCTAssertEqual(try ProcessRunner.mapk(["eval", "--predictions", dump.predictions, "--labels", dump.labels,
                                            "-k", "1,3,10", "--empty-rows", "zero", "--shard", "1/3",
                                            "--state", noWeights]).status, 0)
@@ -195,7 +195,7 @@ final class ShardMergeTests: XCTestCase {
     // Broken state files: each named, with the problem.
     let original = try String(contentsOfFile: s3[1], encoding: .utf8)
     func broken(_ name: String, _ text: String) throws -> String {
-      let path = dump.dir.path(name)
+      let path = dump.dir.file(name)
       try text.write(toFile: path, atomically: true, encoding: .utf8)
       return path
     }
@@ -216,8 +216,8 @@ final class ShardMergeTests: XCTestCase {
       let path = try broken(name, text)
       try assertRefused(["merge", s3[0], path, s3[2]], path, needle)
     }
-    try assertRefused(["merge", s3[0], dump.dir.path("missing.json")], "missing.json", "No such file")
-    try assertRefused(["merge", s3[0], dump.dir.url.path], dump.dir.url.path, "directory")
+    try assertRefused(["merge", s3[0], dump.dir.file("missing.json")], "missing.json", "No such file")
+    try assertRefused(["merge", s3[0], dump.dir.path], dump.dir.path, "directory")
     try assertRefused(["merge"], status: 2, "no state files")
     try assertRefused(["merge", "--bogus", s3[0]], status: 2, "unknown option --bogus")
     for bad in ["3/3", "-1/3", "1/0", "a/3", "1", "1/3/4", "1 /3", "/3"] {

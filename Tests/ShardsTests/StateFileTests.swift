@@ -38,17 +38,17 @@ final class StateFileTests: XCTestCase {
     let scores = (0..<(rows * classes)).map { _ in Float(Int.random(in: 0..<5, using: &rng)) }
     let labels = (0..<(rows * 2)).map { _ in Int64.random(in: -1..<Int64(classes), using: &rng) }
     let weights = (0..<rows).map { _ in Double.random(in: 0..<3, using: &rng) }
-    try NPYTestWriter.write(dir.path("p.npy"), shape: [rows, classes], float32: scores)
-    try NPYTestWriter.write(dir.path("l.npy"), shape: [rows, 2], int64: labels)
-    try NPYTestWriter.write(dir.path("w.npy"), shape: [rows], float64: weights)
-    let inputs = try EvaluationInputs(predictions: dir.path("p.npy"), labels: dir.path("l.npy"),
-                                      weights: dir.path("w.npy"))
+    try NPYBytes.write(scores, descr: "<f4", shape: [rows, classes], to: dir.file("p.npy"))
+    try NPYBytes.write(labels, descr: "<i8", shape: [rows, 2], to: dir.file("l.npy"))
+    try NPYBytes.write(weights, descr: "<f8", shape: [rows], to: dir.file("w.npy"))
+    let inputs = try EvaluationInputs(predictions: dir.file("p.npy"), labels: dir.file("l.npy"),
+                                      weights: dir.file("w.npy"))
     return (dir, inputs)
   }
 
   func testShardsRoundTripAndMergeToTheWholeRun() throws {
     let (dir, inputs) = try makeInputs(rows: 257, classes: 9, seed: 5)
-    defer { dir.cleanup() }
+    defer { dir.remove() }
     let configuration = try MAPConfiguration(ks: [1, 4, 9], emptyRows: .zero)
     let whole = try StateFile(evaluating: inputs, configuration: configuration, evaluator: Evaluator(threads: 3))
     XCTAssertEqual(whole.rows, 0..<257)
@@ -58,7 +58,7 @@ final class StateFileTests: XCTestCase {
         let shard = StateFile.Shard(index: i, count: n)!
         let state = try StateFile(evaluating: inputs, configuration: configuration, shard: shard,
                                   evaluator: Evaluator(threads: 1 + i % 3))
-        let path = dir.path("s\(i).json")
+        let path = dir.file("s\(i).json")
         try state.write(to: path)
         let back = try StateFile(contentsOf: path)
         XCTAssertEqual(back, state, "N=\(n) shard \(i)")
@@ -72,13 +72,13 @@ final class StateFileTests: XCTestCase {
       XCTAssertNil(merged.shard)
     }
     // No temporary files are left behind by the atomic writes.
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.contains(".tmp-") }
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".tmp") }
     XCTAssertEqual(leftovers, [])
   }
 
   func testPartialMergeNeedsOneContiguousRange() throws {
     let (dir, inputs) = try makeInputs(rows: 40, classes: 5, seed: 6)
-    defer { dir.cleanup() }
+    defer { dir.remove() }
     let configuration = try MAPConfiguration(ks: [2])
     let parts = try (0..<4).map { i in
       ("s\(i)", try StateFile(evaluating: inputs, configuration: configuration,
@@ -100,7 +100,7 @@ final class StateFileTests: XCTestCase {
 
   func testDecodingIsStrictAndNamesTheFile() throws {
     let (dir, inputs) = try makeInputs(rows: 12, classes: 4, seed: 7)
-    defer { dir.cleanup() }
+    defer { dir.remove() }
     let state = try StateFile(evaluating: inputs, configuration: try MAPConfiguration(ks: [1, 2]),
                               shard: StateFile.Shard(index: 1, count: 2))
     let text = String(decoding: state.encoded(), as: UTF8.self)
@@ -129,8 +129,8 @@ final class StateFileTests: XCTestCase {
         XCTAssertFalse(e.problem.contains("\n"), e.problem)
       }
     }
-    XCTAssertThrowsError(try state.write(to: dir.path("no/such/dir/s.json"))) { error in
-      XCTAssertTrue("\(error)".contains("no/such/dir/s.json.tmp-"), "\(error)")
+    XCTAssertThrowsError(try state.write(to: dir.file("no/such/dir/s.json"))) { error in
+      XCTAssertEqual((error as? FileError)?.path, dir.file("no/such/dir/s.json"), "\(error)")
     }
   }
 
@@ -138,20 +138,20 @@ final class StateFileTests: XCTestCase {
   /// between opening and the end of the run is an error naming it.
   func testInputThatChangesSizeDuringTheRunIsAnError() throws {
     let (dir, inputs) = try makeInputs(rows: 20, classes: 5, seed: 8)
-    defer { dir.cleanup() }
+    defer { dir.remove() }
     let configuration = try MAPConfiguration(ks: [1])
     XCTAssertNoThrow(try inputs.checkUnchanged())
     // Growing the labels keeps every mapped page readable: the run completes, then the check fails.
-    let handle = try XCTUnwrap(FileHandle(forWritingAtPath: dir.path("l.npy")))
+    let handle = try XCTUnwrap(FileHandle(forWritingAtPath: dir.file("l.npy")))
     try handle.seekToEnd()
     try handle.write(contentsOf: Data([0, 0, 0, 0, 0, 0, 0, 0]))
     try handle.close()
     XCTAssertThrowsError(try StateFile(evaluating: inputs, configuration: configuration)) { error in
-      XCTAssertEqual((error as? FileError)?.path, dir.path("l.npy"))
+      XCTAssertEqual((error as? FileError)?.path, dir.file("l.npy"))
       XCTAssertTrue("\(error)".contains("changed size while being read (448 -> 456 bytes)"), "\(error)")
     }
     // Shrinking: checked without reading the lost pages (reading them would raise SIGBUS).
-    XCTAssertEqual(truncate(dir.path("w.npy"), 10), 0)
+    XCTAssertEqual(truncate(dir.file("w.npy"), 10), 0)
     XCTAssertThrowsError(try inputs.checkUnchanged())
   }
 }

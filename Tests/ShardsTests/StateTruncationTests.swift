@@ -13,20 +13,20 @@ final class StateTruncationTests: XCTestCase {
 
   func testSIGBUSFromATruncatedInputIsOneErrorLine() throws {
     let dir = try TemporaryDirectory("mapk-sigbus")
-    defer { dir.cleanup() }
+    defer { dir.remove() }
     // 1000 × 64 float32 scores: 256 KB, many pages past the first.
     var rng = SplitMix64(seed: 77)
-    try NPYTestWriter.write(dir.path("p.npy"), shape: [1000, 64],
-                            float32: (0..<64000).map { _ in Float.random(in: 0..<1, using: &rng) })
-    try NPYTestWriter.write(dir.path("l.npy"), shape: [1000], int64: (0..<1000).map { Int64($0 % 64) })
+    try NPYBytes.write((0..<64000).map { _ in Float.random(in: 0..<1, using: &rng) }, descr: "<f4", shape: [1000, 64],
+                       to: dir.file("p.npy"))
+    try NPYBytes.write((0..<1000).map { Int64($0 % 64) }, descr: "<i8", shape: [1000], to: dir.file("l.npy"))
     let child = try ProcessRunner.run(
       ProcessRunner.testExecutable, ["ShardsTests.StateTruncationTests/testChildReadsATruncatedMapping"],
-      environment: [Self.childVariable: dir.url.path], timeout: 120)
+      environment: [Self.childVariable: dir.path], timeout: 120)
     XCTAssertFalse(child.timedOut)
     XCTAssertFalse(child.signaled, "killed by signal \(child.status): \(child.stderr)")
     XCTAssertEqual(child.status, 1, child.stdout + child.stderr)
     XCTAssertEqual(child.stderrLines, [
-      "mapk: error: \(dir.path("p.npy")): bus error (SIGBUS) reading the mapped file: it shrank while being read, "
+      "mapk: error: \(dir.file("p.npy")): bus error (SIGBUS) reading the mapped file: it shrank while being read, "
         + "or the device failed; no result"
     ], child.stderr)
   }

@@ -98,21 +98,3 @@ public enum ProcessRunner {
     try run(mapkExecutable, arguments, timeout: timeout)
   }
 }
-
-/// A fresh directory under the system's temporary directory, removed by `cleanup`.
-public struct TemporaryDirectory {
-  /// Its URL.
-  public let url: URL
-
-  /// Creates one named after `prefix`.
-  public init(_ prefix: String) throws {
-    url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  }
-
-  /// The path of `name` inside it.
-  public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-  /// Removes it and everything in it.
-  public func cleanup() { try? FileManager.default.removeItem(at: url) }
-}

@@ -31,6 +31,16 @@ enum System {
     }
   }
 
+  /// Creates `path` for writing, failing if it exists (for a temporary name
+  /// nobody else uses). The corresponding C function is `open` with `O_EXCL`.
+  static func createNew(_ path: String) throws(FileError) -> Int32 {
+    while true {
+      let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+      if fd >= 0 { return fd }
+      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot create")) }
+    }
+  }
+
   /// File status of an open descriptor. The corresponding C function is `fstat`.
   static func status(_ fd: Int32, path: String) throws(FileError) -> stat {
     var s = stat()
@@ -86,11 +96,17 @@ enum System {
     }
   }
 
-  /// Flushes a file's data to its device, so that a rename after it never
-  /// exposes an empty file after a crash. The corresponding C function is `fsync`.
-  static func synchronize(_ fd: Int32, path: String) throws(FileError) {
-    while fsync(fd) != 0 {
-      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot sync")) }
+  /// Writes all of `buffer` at byte `offset` without moving the file position,
+  /// retrying short writes and `EINTR`. The corresponding C function is `pwrite`.
+  static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int, path: String) throws(FileError) {
+    var done = 0
+    while done < buffer.count {
+      let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw FileError(path: path, problem: describe(errno, "cannot write"))
+      }
+      done += n
     }
   }
 
@@ -140,6 +156,12 @@ enum System {
     }
     _exit(status)
   }
+
+  /// True if `fd` is a terminal. The corresponding C function is `isatty`.
+  static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+  /// This process's id. The corresponding C function is `getpid`.
+  static var processID: Int32 { getpid() }
 
   /// The number of processors online.
   static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
