@@ -250,9 +250,11 @@ final class BadInputTests: XCTestCase {
     // The dump itself is valid: the errors below come from what each case changes.
     let valid = try ProcessRunner.mapk(eval(dump))
     XCTAssertEqual(valid.status, 0, valid.stderr)
+    try run(try corpus(dump), label: "dense and general")
+  }
 
-    let cases = try corpus(dump)
-    // A few at a time: each case is its own process.
+  /// Runs the cases a few at a time (each is its own process) and checks each error line.
+  func run(_ cases: [BadCase], label: String) throws {
     var index = 0
     while index < cases.count {
       let batch = cases[index..<min(index + 4, cases.count)]
@@ -274,10 +276,165 @@ final class BadInputTests: XCTestCase {
           XCTAssertTrue(problem.contains(m), "\(c.name): '\(m)' not in \(outcome.stderr)")
         }
         XCTAssertEqual(outcome.stdout, "", c.name)
-        if ProcessInfo.processInfo.environment["MAPK_SHOW_CORPUS"] != nil { print("[\(c.name)] \(outcome.status) \(outcome.stderr)", terminator: "") }
+        if ProcessInfo.processInfo.environment["MAPK_SHOW_CORPUS"] != nil {
+          print("[\(c.name)] \(outcome.status) \(outcome.stderr)", terminator: "")
+        }
       }
       index += batch.count
     }
-    print("BadInputTests: \(cases.count) bad inputs tried")
+    print("BadInputTests: \(cases.count) \(label) bad inputs tried")
+  }
+
+  // MARK: - Sparse labels: text lines and scipy CSR archives
+
+  /// The dump's labels as scipy CSR members: rows {0 1}, {2}, {}, {3 4}, {0}, {1 2}, a 6 x 5 matrix.
+  static let indptr: [Int32] = [0, 2, 3, 3, 5, 6, 8]
+  static let indices: [Int32] = [0, 1, 2, 3, 4, 0, 1, 2]
+
+  func csrMembers(indptr: [Int32] = indptr, indices: [Int32] = indices, shape: [Int64] = [6, 5],
+                  format: String = "csr", data: [Float]? = nil) -> [TestZip.Member] {
+    [
+      .init("indices.npy", NPYBytes.file(descr: "<i4", shape: [indices.count], payload: NPYBytes.bytes(of: indices))),
+      .init("indptr.npy", NPYBytes.file(descr: "<i4", shape: [indptr.count], payload: NPYBytes.bytes(of: indptr))),
+      .init("format.npy", NPYBytes.file(descr: "|S\(format.utf8.count)", shape: [], payload: Array(format.utf8))),
+      .init("shape.npy", NPYBytes.file(descr: "<i8", shape: [shape.count], payload: NPYBytes.bytes(of: shape))),
+      .init("data.npy", NPYBytes.file(descr: "<f4", shape: [(data ?? []).count == 0 ? indices.count : data!.count],
+                                      payload: NPYBytes.bytes(of: data ?? [Float](repeating: 1, count: indices.count)))),
+    ]
+  }
+
+  /// A raw deflate stream (RFC 1951, one fixed-Huffman block) that expands to
+  /// `1 + 258 · copies` zero bytes: a literal 0, then copies of "258 bytes at
+  /// distance 1". About 130:1, written bit by bit here, independent of zlib.
+  func deflateBomb(copies: Int) -> [UInt8] {
+    var out: [UInt8] = []
+    var bitBuffer: UInt32 = 0, bitCount = 0
+    func bits(_ value: UInt32, _ count: Int) {  // LSB first: header fields
+      bitBuffer |= value << UInt32(bitCount)
+      bitCount += count
+      while bitCount >= 8 {
+        out.append(UInt8(bitBuffer & 0xFF))
+        bitBuffer >>= 8
+        bitCount -= 8
+      }
+    }
+    func code(_ value: UInt32, _ length: Int) {  // Huffman codes go MSB first
+      var reversed: UInt32 = 0
+      for i in 0..<length where value & (1 << UInt32(i)) != 0 { reversed |= 1 << UInt32(length - 1 - i) }
+      bits(reversed, length)
+    }
+    bits(1, 1)  // BFINAL
+    bits(1, 2)  // BTYPE 01: fixed Huffman
+    code(0x30, 8)  // literal 0
+    for _ in 0..<copies {
+      code(0xC5, 8)  // length code 285: 258
+      code(0, 5)  // distance code 0: 1
+    }
+    code(0, 7)  // end of block (256)
+    if bitCount > 0 { out.append(UInt8(bitBuffer & 0xFF)) }
+    return out
+  }
+
+  func sparseCorpus(_ dump: Dump) throws -> [BadCase] {
+    var cases: [BadCase] = []
+    func add(_ name: String, _ path: String, _ problem: String...) {
+      cases.append(BadCase(name: name, arguments: eval(dump, replacing: "labels", with: path), status: 1, file: path,
+                           problem: problem))
+    }
+    // Text: one line of ids per row (6 rows).
+    let goodText = "0 1\n2\n\n3,4\n0\n1\t2\n"
+    let texts: [(String, String, String)] = [
+      ("bad token", "0 1\n2\nabc\n3,4\n0\n1 2\n", "line 3"),
+      ("fraction", "0 1\n2\n1.5\n3,4\n0\n1 2\n", "line 3"),
+      ("overflowing token", "0 1\n2\n99999999999999999999\n3,4\n0\n1 2\n", "line 3"),
+      ("sign alone", "0 1\n-\n\n3,4\n0\n1 2\n", "line 2"),
+      ("too few lines", "0 1\n2\n\n3,4\n0\n", "6"),
+      ("too many lines", goodText + "4\n", "6"),
+      ("lone carriage return", "0 1\r2\n\n3,4\n0\n1 2\n", "line 1"),
+      ("NUL byte", "0 1\n2\u{0}\n\n3,4\n0\n1 2\n", "line 2"),
+      ("empty file", "", "6"),
+      ("long bad token", "0 1\n2\n\n3,4\n0\n1 " + String(repeating: "9", count: 3000) + "x\n", "line 6"),
+    ]
+    for (i, (name, text, problem)) in texts.enumerated() {
+      add("text: \(name)", try file(dump, "labels-\(i).txt", Array(text.utf8)), problem)
+    }
+    add("text: byte 0xFF", try file(dump, "labels-ff.txt", Array("0 1\n2\n".utf8) + [0xFF] + Array("\n3\n0\n1\n".utf8)),
+        "line 3")
+    let textDir = dump.dir.file("dir.txt")
+    try FileManager.default.createDirectory(atPath: textDir, withIntermediateDirectories: true)
+    add("text: a directory", textDir, "is a directory")
+
+    // scipy CSR archives. First, the untouched archive must evaluate (checked by the caller).
+    let good = TestZip(members: csrMembers()).bytes()
+    // Truncated at points all through the archive, and damaged bytes.
+    for n in stride(from: 0, to: good.count, by: 41) + [good.count - 22, good.count - 1] {
+      add("npz: truncated to \(n) bytes", try file(dump, "trunc-\(n).npz", Array(good.prefix(n))))
+    }
+    add("npz: not a zip", try file(dump, "random.npz", (0..<500).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 11) }), "not a ZIP archive")
+    add("npz: a .npy renamed", try file(dump, "npy.npz", dump.labels))
+    var crc = csrMembers()
+    crc[0].crc = 0x1234_5678
+    add("npz: CRC mismatch", try file(dump, "crc.npz", TestZip(members: crc).bytes()), "CRC")
+    var bigger = csrMembers()
+    bigger[1].size = bigger[1].content.count + 1
+    add("npz: declared size disagrees", try file(dump, "size.npz", TestZip(members: bigger).bytes()), "declares")
+    var renamed = csrMembers()
+    renamed[1].localName = "indptx.npy"
+    add("npz: local and central names disagree", try file(dump, "names.npz", TestZip(members: renamed).bytes()))
+    // A deflate bomb: 16 MiB of zeros from 106 KB, declaring its true size (far more than a
+    // 6-row matrix needs) or lying small (inflation must stop at the declared size).
+    let bomb = deflateBomb(copies: 65_000)
+    var honest = csrMembers()
+    honest[1].method = 8
+    honest[1].stored = bomb
+    honest[1].size = 1 + 258 * 65_000
+    honest[1].crc = 0
+    add("npz: deflate bomb declaring 16 MiB", try file(dump, "bomb-honest.npz", TestZip(members: honest).bytes()), "declares")
+    var lying = honest
+    lying[1].size = lying[1].content.count
+    add("npz: deflate bomb declaring 88 bytes", try file(dump, "bomb-lying.npz", TestZip(members: lying).bytes()), "inflates to more")
+    var huge = honest
+    huge[1].size = 1 << 40
+    add("npz: 1 TiB declared (ZIP64)", try file(dump, "bomb-zip64.npz", TestZip(members: huge, zip64: true).bytes()), "declares")
+    var truncatedStream = honest
+    let small = deflateBomb(copies: 3)  // 775 bytes once inflated
+    truncatedStream[1].stored = Array(small.dropLast(2))
+    truncatedStream[1].size = 775
+    add("npz: deflate stream cut short", try file(dump, "bomb-cut.npz", TestZip(members: truncatedStream).bytes()), "truncated")
+    // Matrices that are well-formed archives but not valid CSR labels for these predictions.
+    let matrices: [(String, [TestZip.Member], String)] = [
+      ("decreasing indptr", csrMembers(indptr: [0, 2, 3, 1, 5, 6, 8]), "indptr"),
+      ("indptr not from 0", csrMembers(indptr: [1, 2, 3, 3, 5, 6, 8]), "indptr"),
+      ("indptr past the indices", csrMembers(indptr: [0, 2, 3, 3, 5, 6, 9]), "9 stored entries"),
+      ("index equal to the columns", csrMembers(indices: [0, 1, 2, 3, 5, 0, 1, 2]), "5"),
+      ("negative index", csrMembers(indices: [0, 1, -2, 3, 4, 0, 1, 2]), "-2"),
+      ("indices shorter than data", csrMembers(indices: [0, 1, 2, 3, 4, 0, 1], data: [Float](repeating: 1, count: 8)), "indices"),
+      ("rows disagree with the predictions", csrMembers(indptr: [0, 2, 3, 3, 5, 8], shape: [5, 5]), "rows"),
+      ("3-d shape", csrMembers(shape: [6, 5, 1]), "shape"),
+      ("bsr format", csrMembers(format: "bsr"), "bsr"),
+      ("unknown format", csrMembers(format: "xyz"), "xyz"),
+    ]
+    for (i, (name, members, problem)) in matrices.enumerated() {
+      add("npz: \(name)", try file(dump, "matrix-\(i).npz", TestZip(members: members).bytes()), problem)
+    }
+    for missing in ["indices.npy", "indptr.npy", "format.npy", "shape.npy"] {
+      add("npz: no \(missing)", try file(dump, "no-\(missing).npz", TestZip(members: csrMembers().filter { $0.name != missing }).bytes()))
+    }
+    return cases
+  }
+
+  func testEverySparseLabelCorruptionEndsInOneClearErrorLine() throws {
+    let dump = try makeDump()
+    defer { dump.dir.remove() }
+    // The undamaged text and archive evaluate, and agree: the cases below fail for what they change.
+    let text = try file(dump, "good.txt", Array("0 1\n2\n\n3,4\n0\n1\t2\n".utf8))
+    let archive = try file(dump, "good.npz", TestZip(members: csrMembers()).bytes())
+    let fromText = try ProcessRunner.mapk(eval(dump, replacing: "labels", with: text, extra: ["--json"]))
+    let fromArchive = try ProcessRunner.mapk(eval(dump, replacing: "labels", with: archive, extra: ["--json"]))
+    XCTAssertEqual(fromText.status, 0, fromText.stderr)
+    XCTAssertEqual(fromArchive.status, 0, fromArchive.stderr)
+    func results(_ s: String) -> Substring { s[s.range(of: "\"results\"")!.lowerBound...].prefix { $0 != "]" } }
+    XCTAssertEqual(results(fromText.stdout), results(fromArchive.stdout))
+    try run(try sparseCorpus(dump), label: "sparse-label")
   }
 }
