@@ -19,10 +19,10 @@ mkdir -p "$out/crashes"
 # target name -> source file
 declare -A targets=(
   [npy_header]=Fuzz/NPYHeaderFuzz.swift
+  [text_labels]=Fuzz/TextLabelsFuzz.swift
+  [npz]=Fuzz/NPZFuzz.swift
   [state_file]=Fuzz/StateFileFuzz.swift
 )
-[ -f Fuzz/TextLabelsFuzz.swift ] && targets[text_labels]=Fuzz/TextLabelsFuzz.swift
-[ -f Fuzz/NPZFuzz.swift ] && targets[npz]=Fuzz/NPZFuzz.swift
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))
 
