@@ -7,7 +7,8 @@ import XCTest
 /// file when a file is at fault; never a signal, never a hang, never output.
 ///
 /// The inputs are generated here from one valid dump, so the corpus needs no
-/// binary fixtures and grows with a line per case.
+/// binary fixtures and grows with a line per case. `MAPK_SHOW_CORPUS=1`
+/// prints every case's error line, for reviewing the messages.
 final class BadInputTests: XCTestCase {
   /// One bad invocation and what its error line must contain.
   struct BadCase {
