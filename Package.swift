@@ -21,7 +21,9 @@ let package = Package(
     // Pure computation: top-k, per-row AP, the exact accumulator. No Foundation.
     .target(name: "MAPKKernel", path: "Sources/Kernel"),
     // Files and parallelism: mapped .npy inputs, the threaded evaluator.
-    .target(name: "MAPKShards", dependencies: ["MAPKKernel"], path: "Sources/Shards"),
+    .target(name: "MAPKShards", dependencies: ["MAPKKernel", "CZlib"], path: "Sources/Shards"),
+    // The system's zlib, for deflated `.npz` members (zlib1g-dev).
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     // The thin command-line layer.
     .executableTarget(name: "mapk", dependencies: ["MAPKShards"], path: "Sources/CLI"),
     // The benchmark: `swift run -c release mapk-bench` (docs/performance.md).

@@ -19,20 +19,26 @@ enum EvalCommand {
       --threads N            worker threads (default: active processors)
       --empty-rows P         rows without labels: nan (TensorFlow, default) | skip | zero
       --nan P                NaN scores: error (default) | largest | lowest
+      --per-row OUT.npy      write every row's AP@k (float64, shape [D1..DN] for one k,
+                             [D1..DN, number of ks] for several; NaN: row without labels)
+      --plot OUT.svg         draw MAP@k against k and a histogram of per-row AP@(largest k)
+      --no-progress          no progress line (it shows only on a terminal, after ~1 s)
       --json                 print one JSON object on stdout
+    \(ShardOptions.help)
       -h, --help             show this help
 
     EXAMPLES:
       mapk eval --predictions Examples/demo.pred.npy --labels Examples/demo.labels.npy -k 10
       mapk eval --predictions p.npy --labels l.txt -k 1,5,10 --json
+      mapk eval --predictions p.npy --labels l.npy -k 1-20,50 --per-row ap.npy --plot map.svg
     """
 
   static func run(_ args: ArraySlice<String>) throws {
     let parsed = try Arguments(
       args,
-      valued: ["--predictions", "--labels", "--labels-format", "--k", "--weights", "--threads",
-               "--empty-rows", "--nan"],
-      boolean: ["--json", "--help"],
+      valued: (["--predictions", "--labels", "--labels-format", "--k", "--weights", "--threads",
+               "--empty-rows", "--nan", "--per-row", "--plot"] as Set<String>).union(ShardOptions.flags),
+      boolean: ["--json", "--help", "--no-progress"],
       aliases: ["-k": "--k", "-h": "--help"])
     if parsed.has("--help") {
       print(help)
@@ -48,30 +54,48 @@ enum EvalCommand {
       emptyRows: try parsed.choice("--empty-rows", EmptyRowPolicy.self) ?? .nan,
       nanScores: try parsed.choice("--nan", NaNScorePolicy.self) ?? .error)
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self)
+    let sharding = try ShardOptions(parsed)
 
     let start = DispatchTime.now()
     let inputs = try EvaluationInputs(
       predictions: predictions, labels: labels, weights: parsed["--weights"], labelFormat: labelFormat,
       threads: threads)
-    let evaluator = Evaluator(threads: threads)
-    let state: MAPState
+    inputs.reportTruncationAsError()  // a file truncated under the mapping: one error line, not a crash
+    let inputPaths = [predictions, labels] + (parsed["--weights"].map { [$0] } ?? [])
+    if let plot = parsed["--plot"], plot == parsed["--per-row"] {
+      throw UsageError(description: "--per-row and --plot name the same file '\(plot)'")
+    }
+    // Created before the pass so that an unwritable path fails at once, not after it.
+    let plotFile = try parsed["--plot"].map { try AtomicOutputFile(path: $0, protecting: inputPaths) }
+    let counter = EvaluationProgress()
+    let pass = EvalPass(evaluator: Evaluator(threads: threads), perRowPath: parsed["--per-row"],
+                        histogram: parsed["--plot"] != nil, progress: counter)
+    let reporter = ProgressReporter.started(
+      total: inputs.rows, bytes: inputs.byteCount, unit: "rows", counter: counter,
+      disabled: parsed.has("--no-progress"), json: parsed.has("--json"))
+    let outcome: EvalPass.Outcome
     do {
-      state = try evaluator.evaluate(
-        scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration)
+      defer { reporter?.stop() }
+      outcome = try pass.run(inputs, configuration: configuration, rows: sharding.rows(of: inputs.rows),
+                             protecting: inputPaths)
     } catch let error as MAPKError {
       throw FileError(path: error.isAboutScores ? predictions : labels, problem: error.description)
     }
+    let state = outcome.state
     try inputs.checkUnchanged()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    try sharding.save(state, inputs: inputs, threads: threads, seconds: seconds, protecting: inputPaths)
+
+    if let file = plotFile, let histogram = outcome.histogram {
+      try file.write(Array(EvalPlot.svg(state: state, histogram: histogram, name: predictions).utf8))
+      try file.commit()
+    }
 
     let report = Report(state: state, classes: inputs.classes, threads: threads, seconds: seconds,
-                        bytes: inputs.byteCount)
-    if parsed.has("--json") {
-      print(report.json.text)
-    } else {
-      for line in report.humanLines { print(line) }
-      for warning in report.warnings { FileHandle.standardError.write(Data("mapk: warning: \(warning)\n".utf8)) }
-    }
+                        bytes: inputs.byteCount,
+                        perRow: parsed["--per-row"].flatMap { p in outcome.perRowShape.map { (p, $0) } },
+                        plot: plotFile?.path)
+    report.emit(json: parsed.has("--json"))
   }
 }
 

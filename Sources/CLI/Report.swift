@@ -1,20 +1,45 @@
+import Foundation
 import MAPKShards
 
-/// What `mapk eval` prints: the human lines, the warnings and the JSON object.
+/// What `mapk eval` and `mapk merge` print: the human lines, the warnings
+/// and the JSON object. One code path for both, so a merge of shards prints
+/// the same numbers, with the same formatting, as a single run.
 struct Report {
   let state: MAPState
   let classes: Int
   let threads: Int
   let seconds: Double
   let bytes: Int
+  /// The number of merged state files (`mapk merge`), or nil for one run.
+  var shards: Int? = nil
+  /// The per-row output, if written: its path and shape.
+  var perRow: (path: String, shape: [Int])? = nil
+  /// The plot, if written.
+  var plot: String? = nil
 
   var gigabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1e9 : 0 }
 
+  /// One line per k. With one k the run's figures follow on the same line; with
+  /// several, the values are aligned and the figures come once, after them.
   var humanLines: [String] {
-    state.results.map { r in
-      "MAP@\(r.k) = \(r.map)  (\(state.rows) rows, \(threads) thread\(threads == 1 ? "" : "s"), "
-        + "\(format(seconds, 2)) s, \(format(gigabytesPerSecond, 1)) GB/s)"
+    let figures = "(\(state.rows) rows, " + (shards.map { "\($0) shard\($0 == 1 ? "" : "s"), " } ?? "")
+      + "\(threads) thread\(threads == 1 ? "" : "s"), "
+      + "\(format(seconds, 2)) s, \(format(gigabytesPerSecond, 1)) GB/s)"
+    let results = state.results
+    var lines: [String]
+    if results.count == 1 {
+      lines = ["MAP@\(results[0].k) = \(results[0].map)  \(figures)"]
+    } else {
+      let width = results.map { "MAP@\($0.k)".count }.max() ?? 0
+      lines = results.map { r in
+        let name = "MAP@\(r.k)"
+        return name + String(repeating: " ", count: width - name.count) + " = \(r.map)"
+      }
+      lines.append(figures)
     }
+    if let perRow { lines.append("wrote per-row AP (float64, shape \(perRow.shape)) to \(perRow.path)") }
+    if let plot { lines.append("wrote the plot to \(plot)") }
+    return lines
   }
 
   var warnings: [String] {
@@ -39,6 +64,7 @@ struct Report {
     o.set("rows", state.rows)
     o.set("classes", classes)
     o.set("threads", threads)
+    if let shards { o.set("shards", shards) }
     o.set("empty_rows", state.emptyRows)
     o.set("nan_scores", state.nanScores)
     o.set("empty_rows_policy", state.configuration.emptyRows.rawValue)
@@ -51,9 +77,24 @@ struct Report {
       x.set("max", r.max)
       return x
     })
+    if let perRow { o.set("per_row", perRow.path) }
+    if let plot { o.set("plot", plot) }
     o.set("seconds", seconds)
     o.set("bytes", bytes)
     return o
+  }
+}
+
+extension Report {
+  /// Prints the report: one JSON object on stdout, or the human lines on
+  /// stdout and the warnings on stderr.
+  func emit(json: Bool) {
+    if json {
+      print(self.json.text)
+    } else {
+      for line in humanLines { print(line) }
+      for warning in warnings { FileHandle.standardError.write(Data("mapk: warning: \(warning)\n".utf8)) }
+    }
   }
 }
 

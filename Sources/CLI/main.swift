@@ -13,12 +13,20 @@ let usage = """
 
   SUBCOMMANDS:
     eval        MAP@k of a predictions dump against its labels
+    merge       merge the states of 'eval --shard I/N --state FILE' runs exactly
+    generate    write a realistic synthetic dump to try mapk on
+    inspect     show what a .npy / .txt / .npz file holds
+
+  EXAMPLES:
+    mapk generate --rows 100000 --classes 1000 --labels-per-row 5 --out demo
+    mapk eval --predictions demo.pred.npy --labels demo.labels.npy -k 1-20 --plot demo.svg
+    mapk inspect demo.labels.npy
 
   Run 'mapk <subcommand> --help' for its options. 'mapk --version' prints the version.
   """
 
 func fail(_ message: String, code: Int32) -> Never {
-  FileHandle.standardError.write(Data("mapk: error: \(message)\n".utf8))
+  FileHandle.standardError.write(Data("mapk: error: \(FileError.oneLine(message))\n".utf8))
   exit(code)
 }
 
@@ -29,8 +37,11 @@ do {
   case "--help", "-h", "help": print(usage)
   case "--version": print("mapk \(version)")
   case "eval": try EvalCommand.run(rest)
+  case "merge": try MergeCommand.run(rest)
+  case "generate": try GenerateCommand.run(rest)
+  case "inspect": try InspectCommand.run(rest)
   case let other:
-    let hint = Arguments.closest(to: other, in: ["eval"]).map { " (did you mean \($0)?)" } ?? ""
+    let hint = Arguments.closest(to: other, in: ["eval", "merge", "generate", "inspect"]).map { " (did you mean \($0)?)" } ?? ""
     throw UsageError(description: "unknown subcommand '\(other)'\(hint); see mapk --help")
   }
 } catch let e as UsageError {

@@ -21,11 +21,11 @@ public struct ExactSum: Sendable {
   var limbs: [Int64]
   var pendingAdds: Int32 = 0
   /// The number of NaN terms added.
-  public private(set) var nanCount: Int = 0
+  public internal(set) var nanCount: Int = 0
   /// The number of `+inf` terms added.
-  public private(set) var positiveInfinityCount: Int = 0
+  public internal(set) var positiveInfinityCount: Int = 0
   /// The number of `-inf` terms added.
-  public private(set) var negativeInfinityCount: Int = 0
+  public internal(set) var negativeInfinityCount: Int = 0
 
   /// Creates a sum of zero terms.
   public init() {

@@ -53,6 +53,11 @@ public final class EvaluationInputs: @unchecked Sendable {
     }
     let rowShape = Array(pred.shape.dropLast())
     let rows = rowShape.reduce(1, *)
+    guard classes > 0 else {
+      // No k can be ranked among zero classes; refusing here also keeps label
+      // readers from sizing anything by a row count no score backs.
+      throw FileError(path: predictions, problem: "predictions have no classes (shape \(pred.shape))")
+    }
     guard classes <= Int(Int32.max) else {
       throw FileError(path: predictions, problem: "\(classes) classes exceed the supported 2^31 - 1")
     }

@@ -68,70 +68,97 @@ public struct NPYHeader: Sendable, Equatable {
   ///   order, or a data size that does not match the shape.
   public init(parsing bytes: UnsafeRawBufferPointer, path: String) throws {
     func fail(_ problem: String) -> FileError { FileError(path: path, problem: problem) }
-    let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
-    guard bytes.count >= 8 else {
-      throw fail(bytes.isEmpty ? "empty file, not a .npy array" : "too short for a .npy header (\(bytes.count) bytes)")
-    }
-    guard bytes.prefix(6).elementsEqual(magic) else { throw fail("not a .npy file (bad magic bytes)") }
-    let major = bytes[6], minor = bytes[7]
-    let lengthBytes: Int
-    switch major {
-    case 1: lengthBytes = 2
-    case 2, 3: lengthBytes = 4
-    default: throw fail("unsupported .npy format version \(major).\(minor)")
-    }
-    let start = 8 + lengthBytes
-    guard bytes.count >= start else { throw fail("truncated inside the .npy header length") }
-    var headerLength = 0
-    for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
-    guard start + headerLength <= bytes.count else {
-      throw fail("header length \(headerLength) points past the end of the file (\(bytes.count) bytes)")
-    }
-    let text = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + headerLength)])
-    if major < 3, text.contains(where: { $0 >= 0x80 }) { throw fail("non-ASCII bytes in a version \(major) header") }
-    var parser = HeaderDictParser(text: text)
-    let dict: [String: HeaderDictParser.Value]
-    do { dict = try parser.parseDict() } catch let e as HeaderDictParser.Failure {
-      throw fail("malformed .npy header: \(e.message)")
-    }
-    guard Set(dict.keys) == ["descr", "fortran_order", "shape"] else {
-      throw fail("malformed .npy header: keys must be descr, fortran_order, shape (found \(dict.keys.sorted()))")
-    }
-    guard case .string(let descr)? = dict["descr"] else {
-      if case .list? = dict["descr"] { throw fail("structured dtypes are not supported") }
-      throw fail("malformed .npy header: descr is not a string")
-    }
-    guard case .bool(let fortran)? = dict["fortran_order"] else {
-      throw fail("malformed .npy header: fortran_order is not True or False")
-    }
-    guard case .tuple(let shape)? = dict["shape"] else { throw fail("malformed .npy header: shape is not a tuple") }
-    let type = try NPYHeader.type(of: descr, fail: fail)
-    var count = 1
-    for d in shape {
-      let (m, overflow) = count.multipliedReportingOverflow(by: d)
-      guard !overflow else { throw fail("shape \(shape) is too large") }
-      count = m
-    }
-    let (dataBytes, overflow) = count.multipliedReportingOverflow(by: type.byteWidth)
-    guard !overflow else { throw fail("shape \(shape) is too large") }
-    if fortran && shape.filter({ $0 > 1 }).count > 1 {
-      throw fail("Fortran-order arrays are not supported (save with np.ascontiguousarray)")
-    }
-    let dataOffset = start + headerLength
-    let available = bytes.count - dataOffset
-    if available < dataBytes {
-      throw fail("truncated: shape \(shape) of \(descr) needs \(dataBytes) data bytes, the file holds \(available)")
-    }
-    if available > dataBytes {
-      throw fail("shape \(shape) of \(descr) needs \(dataBytes) data bytes, the file holds \(available) (header and size disagree)")
-    }
-    if dataOffset % type.byteWidth != 0 {
-      throw fail("data offset \(dataOffset) is not aligned to the \(type.byteWidth)-byte elements")
-    }
-    self.version = (major, minor)
+    let fields = try Fields(parsing: bytes, fail: fail)
+    let type = try NPYHeader.type(of: fields.descr, fail: fail)
+    try fields.checkData(byteWidth: type.byteWidth, fileSize: bytes.count, fail: fail)
+    self.version = fields.version
     self.type = type
-    self.shape = shape
-    self.dataOffset = dataOffset
+    self.shape = fields.shape
+    self.dataOffset = fields.dataOffset
+  }
+
+  /// The header's fields before the dtype is interpreted: what
+  /// ``init(parsing:path:)`` checks its dtype against, and what a reader of
+  /// one odd member (the `<U3` format string of a scipy `.npz`) uses
+  /// without widening the dtypes ``NPYType`` admits.
+  struct Fields {
+    let version: (major: UInt8, minor: UInt8)
+    let descr: String
+    let fortranOrder: Bool
+    let shape: [Int]
+    let dataOffset: Int
+
+    init(parsing bytes: UnsafeRawBufferPointer, fail: (String) -> FileError) throws {
+      let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
+      guard bytes.count >= 8 else {
+        throw fail(bytes.isEmpty ? "empty file, not a .npy array" : "too short for a .npy header (\(bytes.count) bytes)")
+      }
+      guard bytes.prefix(6).elementsEqual(magic) else { throw fail("not a .npy file (bad magic bytes)") }
+      let major = bytes[6], minor = bytes[7]
+      let lengthBytes: Int
+      switch major {
+      case 1: lengthBytes = 2
+      case 2, 3: lengthBytes = 4
+      default: throw fail("unsupported .npy format version \(major).\(minor)")
+      }
+      let start = 8 + lengthBytes
+      guard bytes.count >= start else { throw fail("truncated inside the .npy header length") }
+      var headerLength = 0
+      for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
+      guard start + headerLength <= bytes.count else {
+        throw fail("header length \(headerLength) points past the end of the file (\(bytes.count) bytes)")
+      }
+      let text = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + headerLength)])
+      if major < 3, text.contains(where: { $0 >= 0x80 }) { throw fail("non-ASCII bytes in a version \(major) header") }
+      var parser = HeaderDictParser(text: text)
+      let dict: [String: HeaderDictParser.Value]
+      do { dict = try parser.parseDict() } catch let e as HeaderDictParser.Failure {
+        throw fail("malformed .npy header: \(e.message)")
+      }
+      guard Set(dict.keys) == ["descr", "fortran_order", "shape"] else {
+        throw fail("malformed .npy header: keys must be descr, fortran_order, shape (found \(dict.keys.sorted()))")
+      }
+      guard case .string(let descr)? = dict["descr"] else {
+        if case .list? = dict["descr"] { throw fail("structured dtypes are not supported") }
+        throw fail("malformed .npy header: descr is not a string")
+      }
+      guard case .bool(let fortran)? = dict["fortran_order"] else {
+        throw fail("malformed .npy header: fortran_order is not True or False")
+      }
+      guard case .tuple(let shape)? = dict["shape"] else { throw fail("malformed .npy header: shape is not a tuple") }
+      self.version = (major, minor)
+      self.descr = descr
+      self.fortranOrder = fortran
+      self.shape = shape
+      self.dataOffset = start + headerLength
+    }
+
+    /// Checks the data that follows against the shape, for elements of
+    /// `byteWidth` bytes; `aligned`: the data offset must be a multiple of
+    /// the width (what typed access needs; a byte string does not).
+    func checkData(byteWidth: Int, fileSize: Int, aligned: Bool = true, fail: (String) -> FileError) throws {
+      var count = 1
+      for d in shape {
+        let (m, overflow) = count.multipliedReportingOverflow(by: d)
+        guard !overflow else { throw fail("shape \(shape) is too large") }
+        count = m
+      }
+      let (dataBytes, overflow) = count.multipliedReportingOverflow(by: byteWidth)
+      guard !overflow else { throw fail("shape \(shape) is too large") }
+      if fortranOrder && shape.filter({ $0 > 1 }).count > 1 {
+        throw fail("Fortran-order arrays are not supported (save with np.ascontiguousarray)")
+      }
+      let available = fileSize - dataOffset
+      if available < dataBytes {
+        throw fail("truncated: shape \(shape) of \(descr) needs \(dataBytes) data bytes, the file holds \(available)")
+      }
+      if available > dataBytes {
+        throw fail("shape \(shape) of \(descr) needs \(dataBytes) data bytes, the file holds \(available) (header and size disagree)")
+      }
+      if aligned && dataOffset % byteWidth != 0 {
+        throw fail("data offset \(dataOffset) is not aligned to the \(byteWidth)-byte elements")
+      }
+    }
   }
 
   static func type(of descr: String, fail: (String) -> FileError) throws -> NPYType {
@@ -224,12 +251,32 @@ struct HeaderDictParser {
     switch c {
     case UInt8(ascii: "'"), UInt8(ascii: "\""): return .string(try parseString())
     case UInt8(ascii: "("): return .tuple(try parseTuple())
-    case UInt8(ascii: "["): return .list
+    case UInt8(ascii: "["):
+      try skipBracketed()
+      return .list
     default:
       if matchWord("True") { return .bool(true) }
       if matchWord("False") { return .bool(false) }
       throw Failure(message: "unexpected value at byte \(i)")
     }
+  }
+
+  /// Skips a list (a structured dtype's fields), nested brackets and strings included.
+  mutating func skipBracketed() throws {
+    var depth = 0
+    while i < text.count {
+      switch text[i] {
+      case UInt8(ascii: "["), UInt8(ascii: "("): depth += 1
+      case UInt8(ascii: "]"), UInt8(ascii: ")"): depth -= 1
+      case UInt8(ascii: "'"), UInt8(ascii: "\""):
+        _ = try parseString()
+        continue
+      default: break
+      }
+      i += 1
+      if depth == 0 { return }
+    }
+    throw Failure(message: "unterminated list")
   }
 
   mutating func matchWord(_ w: String) -> Bool {

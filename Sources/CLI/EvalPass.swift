@@ -1,0 +1,110 @@
+import MAPKShards
+
+/// One evaluation pass over the rows, with the extras `mapk eval` offers:
+/// every row's AP streamed to a `.npy` (`--per-row`) and a histogram of the
+/// rows' AP at the largest k (for `--plot`).
+///
+/// Without extras it is one call to ``Evaluator/evaluate``. With them, rows
+/// go through in blocks whose per-row values fit a fixed buffer
+/// (``blockBytes``), so a dump of any size needs bounded memory: each block is
+/// evaluated in parallel, appended to the output and folded into the
+/// histogram. The exact sums make the merged state identical to one call.
+struct EvalPass {
+  /// The parallel evaluator.
+  var evaluator: Evaluator
+  /// Where to write per-row AP, if anywhere.
+  var perRowPath: String?
+  /// Whether to build the histogram.
+  var histogram: Bool
+  /// Bytes of per-row values held at once.
+  var blockBytes = 32 << 20
+  /// Advanced as rows finish.
+  var progress: EvaluationProgress?
+
+  /// What the pass produced.
+  struct Outcome {
+    /// The exact state of the rows.
+    let state: MAPState
+    /// The per-row AP histogram at the largest k, if asked.
+    let histogram: APHistogram?
+    /// The per-row output's shape, if written.
+    let perRowShape: [Int]?
+  }
+
+  /// The shape of the per-row output: the rows' dims, then the number of ks if more than one.
+  static func perRowShape(rowShape: [Int], ks: Int) -> [Int] {
+    ks == 1 ? rowShape : rowShape + [ks]
+  }
+
+  /// Evaluates the rows of `inputs` in `rows` (default: all of them).
+  ///
+  /// - Parameters:
+  ///   - rows: A contiguous range of rows (a shard); its per-row output has
+  ///     shape `[rows.count]` (+ ks), the whole file's `[D1..DN]` (+ ks).
+  ///   - protecting: Input files the outputs must not replace.
+  /// - Throws: ``MAPKError`` from the kernel (the first bad row), ``FileError`` from the output.
+  func run(_ inputs: EvaluationInputs, configuration: MAPConfiguration, rows: Range<Int>? = nil,
+           protecting: [String]) throws -> Outcome {
+    let all = 0..<inputs.rows
+    let range = rows ?? all
+    guard perRowPath != nil || histogram else {
+      let state = try evaluator.evaluate(
+        scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
+        rows: range, progress: progress)
+      return Outcome(state: state, histogram: nil, perRowShape: nil)
+    }
+    let ks = configuration.ks.count
+    let shape = EvalPass.perRowShape(rowShape: range == all ? inputs.rowShape : [range.count], ks: ks)
+    let writer = try perRowPath.map { try NPYWriter(path: $0, type: .float64, shape: shape, protecting: protecting) }
+    var bins = histogram ? APHistogram(bins: 20) : nil
+    let blockRows = max(1, blockBytes / (8 * ks))
+    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, range.count)) * ks)
+    defer { buffer.deallocate() }
+    var state = MAPState(configuration: configuration)
+    var lower = range.lowerBound
+    while lower < range.upperBound {
+      let rows = lower..<min(lower + blockRows, range.upperBound)
+      // Blocks run in row order and each stops at its lowest bad row, so
+      // the first error raised is the lowest bad row of the whole file.
+      try state.merge(evaluator.evaluate(
+        scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
+        rows: rows, perRow: PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound), progress: progress))
+      let values = UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * ks)])
+      try writer?.append(values)
+      if bins != nil {
+        // The largest k is the last column: the configuration keeps ks ascending.
+        for r in 0..<rows.count { bins!.add(values[r * ks + ks - 1]) }
+      }
+      lower = rows.upperBound
+    }
+    // The output appears only for inputs that stayed the same throughout.
+    try inputs.checkUnchanged()
+    try writer?.finish()
+    return Outcome(state: state, histogram: bins, perRowShape: writer == nil ? nil : shape)
+  }
+}
+
+/// Counts of per-row AP values in equal bins over [0, 1]; NaN (rows without
+/// labels under the nan and skip policies) counted apart.
+struct APHistogram: Equatable {
+  /// Rows per bin; bin i covers [i/n, (i+1)/n), the last one includes 1.
+  private(set) var counts: [Int]
+  /// Rows whose AP is NaN.
+  private(set) var missing = 0
+
+  /// An empty histogram of `bins` bins.
+  init(bins: Int) { counts = Array(repeating: 0, count: bins) }
+
+  /// Adds one row's AP.
+  mutating func add(_ ap: Double) {
+    guard ap.isFinite else {
+      missing += 1
+      return
+    }
+    let n = counts.count
+    counts[min(n - 1, max(0, Int(ap * Double(n))))] += 1
+  }
+
+  /// The rows counted in bins.
+  var total: Int { counts.reduce(0, +) }
+}

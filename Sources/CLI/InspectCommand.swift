@@ -1,0 +1,36 @@
+import Foundation
+import MAPKShards
+
+/// `mapk inspect`: what a file holds, in the terms `mapk eval` uses.
+enum InspectCommand {
+  static let help = """
+    USAGE: mapk inspect FILE... [options]
+
+    Shows what a file holds: format, dtype, shape, size, rows; for labels the
+    number of labels per row (min, max, mean), rows without labels and the
+    label values' range; for scores their range and any NaN or infinity.
+    Run it first when 'mapk eval' complains about a file.
+
+    OPTIONS:
+      --threads N            worker threads for scanning scores (default: active processors)
+      -h, --help             show this help
+
+    EXAMPLES:
+      mapk inspect demo.pred.npy demo.labels.npy
+      mapk inspect labels.npz
+    """
+
+  static func run(_ args: ArraySlice<String>) throws {
+    let parsed = try Arguments(args, valued: ["--threads"], boolean: ["--help"], aliases: ["-h": "--help"])
+    if parsed.has("--help") {
+      print(help)
+      return
+    }
+    guard !parsed.positional.isEmpty else { throw UsageError(description: "missing FILE (see mapk inspect --help)") }
+    let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
+    for (i, path) in parsed.positional.enumerated() {
+      if i > 0 { print("") }
+      for line in try Inspection.describe(path: path, threads: threads) { print(line) }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import MAPKShards
+
+/// `mapk merge`: the result of several `mapk eval --shard I/N --state FILE`
+/// runs, merged exactly.
+enum MergeCommand {
+  static let help = """
+    USAGE: mapk merge STATE.json... [--json]
+
+    Merges the states saved by 'mapk eval --shard I/N --state FILE' and prints
+    what 'mapk eval' prints for all rows, with the same bits as one run over
+    all of them. Refuses states of other inputs, ks or policies, overlapping
+    states, and rows left uncovered (naming the missing shards).
+
+    OPTIONS:
+      --json                 print one JSON object on stdout
+      -h, --help             show this help
+
+    EXAMPLE:
+      for i in 0 1 2; do mapk eval --predictions p.npy --labels l.npy -k 10 \\
+          --shard $i/3 --state s$i.json; done
+      mapk merge s0.json s1.json s2.json
+    """
+
+  static func run(_ args: ArraySlice<String>) throws {
+    let parsed = try Arguments(args, valued: [], boolean: ["--json", "--help"], aliases: ["-h": "--help"])
+    if parsed.has("--help") {
+      print(help)
+      return
+    }
+    guard !parsed.positional.isEmpty else {
+      throw UsageError(description: "no state files given (USAGE: mapk merge STATE.json... [--json])")
+    }
+    let merged = try StateFile.merge(contentsOf: parsed.positional)
+    let inputs = merged.inputs
+    let bytes = inputs.predictions.size + inputs.labels.size + (inputs.weights?.size ?? 0)
+    let report = Report(state: merged.state, classes: merged.classes, threads: merged.threads,
+                        seconds: merged.seconds, bytes: bytes, shards: parsed.positional.count)
+    report.emit(json: parsed.has("--json"))
+  }
+}

@@ -1,0 +1,217 @@
+import Dispatch
+import Synchronization
+
+extension Generator {
+  /// The files a generated dump is written to.
+  public struct Files: Sendable, Equatable {
+    /// `PREFIX.pred.npy`.
+    public let predictions: String
+    /// `PREFIX.labels.npy`, `.txt` or `.npz`.
+    public let labels: String
+
+    /// The names for `prefix` and a labels format.
+    public init(prefix: String, labelFormat: LabelFormat) {
+      predictions = prefix + ".pred.npy"
+      switch labelFormat {
+      case .dense: labels = prefix + ".labels.npy"
+      case .text: labels = prefix + ".labels.txt"
+      case .csr: labels = prefix + ".labels.npz"
+      }
+    }
+  }
+
+  /// Rows made per block: the memory of one block of scores stays near this many bytes.
+  static let blockBytes = 16 << 20
+
+  /// Writes the dump: `[rows, classes]` scores of `scoreType` and the labels
+  /// in `labelFormat`.
+  ///
+  /// - dense: `<i8` `[rows, labelsPerRow]`, rows with fewer labels padded with -1;
+  /// - text: one line per row, the labels separated by spaces;
+  /// - csr: what `scipy.sparse.save_npz(path, m, compressed=False)` writes for
+  ///   the `[rows, classes]` CSR matrix with a float32 1 at each label.
+  ///
+  /// Memory stays bounded (about ``blockBytes`` plus a little per thread)
+  /// whatever the size; both files appear only when complete.
+  ///
+  /// - Parameters:
+  ///   - threads: Workers making rows (the bytes do not depend on it).
+  ///   - progress: Advanced by the rows of scores written.
+  /// - Returns: The paths written.
+  /// - Throws: ``FileError`` if a file cannot be written.
+  @discardableResult
+  public func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, threads: Int,
+                    progress: EvaluationProgress? = nil) throws -> Files {
+    let files = Files(prefix: prefix, labelFormat: labelFormat)
+    let predictions = try NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
+    var dense: NPYWriter? = nil
+    var text: AtomicOutputFile? = nil
+    switch labelFormat {
+    case .dense: dense = try NPYWriter(path: files.labels, type: .int64, shape: [rows, labelsPerRow])
+    case .text: text = try AtomicOutputFile(path: files.labels)
+    case .csr: break
+    }
+
+    let blockRows = max(1, Generator.blockBytes / max(1, classes * scoreType.byteWidth))
+    let scoreBlock = UnsafeMutableRawBufferPointer.allocate(
+      byteCount: min(blockRows, max(rows, 1)) * classes * scoreType.byteWidth, alignment: 64)
+    defer { scoreBlock.deallocate() }
+    let labelBlock = UnsafeMutableBufferPointer<Int64>.allocate(
+      capacity: dense == nil ? 0 : min(blockRows, max(rows, 1)) * labelsPerRow)
+    defer { labelBlock.deallocate() }
+
+    var start = 0
+    while start < rows {
+      let block = start..<min(start + blockRows, rows)
+      let lines = makeBlock(block, scoreType: scoreType, scores: scoreBlock, denseLabels: dense == nil ? nil : labelBlock,
+                            textLabels: text != nil, threads: threads)
+      try predictions.append(UnsafeRawBufferPointer(rebasing: scoreBlock[0..<(block.count * classes * scoreType.byteWidth)]))
+      try dense?.append(UnsafeBufferPointer(rebasing: labelBlock[0..<(block.count * labelsPerRow)]))
+      for part in lines { try text?.write(part) }
+      progress?.done.add(block.count, ordering: .relaxed)
+      start = block.upperBound
+    }
+    if labelFormat == .csr { try writeCSR(to: files.labels) }
+    try predictions.finish()
+    try dense?.finish()
+    try text?.commit()
+    return files
+  }
+
+  /// Makes the rows of `block` on `threads` workers: scores into `scores`,
+  /// dense labels into `denseLabels`, and, if asked, the text lines (one
+  /// byte array per worker's slice, in row order).
+  private func makeBlock(_ block: Range<Int>, scoreType: ScoreType, scores: UnsafeMutableRawBufferPointer,
+                         denseLabels: UnsafeMutableBufferPointer<Int64>?, textLabels: Bool, threads: Int) -> [[UInt8]] {
+    /// Sendable: each worker writes only its own slice's rows of the buffers.
+    struct Buffers: @unchecked Sendable {
+      let scores: UnsafeMutableRawPointer
+      let labels: UnsafeMutablePointer<Int64>?
+    }
+    let buffers = Buffers(scores: scores.baseAddress!, labels: denseLabels?.baseAddress)
+    let parts = max(1, min(threads, block.count))
+    let lines = Mutex<[[UInt8]]>(Array(repeating: [], count: parts))
+    let generator = self
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      let lower = block.lowerBound + block.count * part / parts
+      let upper = block.lowerBound + block.count * (part + 1) / parts
+      let row = UnsafeMutablePointer<Float>.allocate(capacity: generator.classes)
+      let labels = UnsafeMutablePointer<Int32>.allocate(capacity: generator.labelsPerRow)
+      defer {
+        row.deallocate()
+        labels.deallocate()
+      }
+      var text: [UInt8] = []
+      for r in lower..<upper {
+        let local = r - block.lowerBound
+        let m = generator.labels(ofRow: r, into: labels)
+        generator.scores(ofRow: r, labels: UnsafeBufferPointer(start: labels, count: m), into: row)
+        Generator.store(row, count: generator.classes, as: scoreType,
+                        to: buffers.scores + local * generator.classes * scoreType.byteWidth)
+        if let out = buffers.labels {
+          let width = generator.labelsPerRow
+          for i in 0..<width { out[local * width + i] = i < m ? Int64(labels[i]) : -1 }
+        }
+        if textLabels {
+          for i in 0..<m {
+            if i > 0 { text.append(UInt8(ascii: " ")) }
+            text += String(labels[i]).utf8
+          }
+          text.append(UInt8(ascii: "\n"))
+        }
+      }
+      if textLabels { lines.withLock { $0[part] = text } }
+    }
+    return textLabels ? lines.withLock { $0 } : []
+  }
+
+  /// Converts scores (multiples of 1/1024 in [0, 1]) to `type`'s bytes.
+  static func store(_ row: UnsafeMutablePointer<Float>, count: Int, as type: ScoreType, to out: UnsafeMutableRawPointer) {
+    switch type {
+    case .float32:
+      out.copyMemory(from: row, byteCount: count * 4)
+    case .float64:
+      let p = out.assumingMemoryBound(to: Double.self)
+      for i in 0..<count { p[i] = Double(row[i]) }
+    case .float16:
+      let p = out.assumingMemoryBound(to: UInt16.self)
+      for i in 0..<count { p[i] = halfBits(row[i]) }
+    }
+  }
+
+  /// The float16 bits of `x`, which must be 0 or a multiple of 2^-10 in (0, 1]:
+  /// such values are normal float16 numbers with at most 11 significant bits,
+  /// so moving the exponent and dropping 13 zero mantissa bits is exact.
+  @inline(__always)
+  static func halfBits(_ x: Float) -> UInt16 {
+    let b = x.bitPattern
+    if b == 0 { return 0 }
+    let exponent = Int((b >> 23) & 0xFF) - 127 + 15
+    return UInt16(exponent << 10) | UInt16((b >> 13) & 0x3FF)
+  }
+
+  /// Writes the labels as scipy's CSR `.npz`: indices, indptr, format, shape,
+  /// data, in that order, stored. Labels are remade row by row (cheap), so
+  /// the whole matrix is never in memory.
+  func writeCSR(to path: String) throws {
+    var nnz = 0
+    for r in 0..<rows { nnz += labelCount(ofRow: r) }
+    // scipy picks int32 indices unless a value would not fit.
+    let wide = max(nnz, classes) > Int(Int32.max)
+    let indexType: NPYType = wide ? .int64 : .int32
+    let zip = try ZipWriter(path: path)
+    let chunk = 1 << 16
+
+    try zip.beginNPYMember(name: "indices.npy", type: indexType, shape: [nnz])
+    let labels = UnsafeMutablePointer<Int32>.allocate(capacity: labelsPerRow)
+    defer { labels.deallocate() }
+    var narrow: [Int32] = []
+    var long: [Int64] = []
+    for r in 0..<rows {
+      let m = self.labels(ofRow: r, into: labels)
+      for i in 0..<m {
+        if wide { long.append(Int64(labels[i])) } else { narrow.append(labels[i]) }
+      }
+      if narrow.count + long.count >= chunk || r == rows - 1 {
+        try zip.append(contentsOf: narrow)
+        try zip.append(contentsOf: long)
+        narrow.removeAll(keepingCapacity: true)
+        long.removeAll(keepingCapacity: true)
+      }
+    }
+    try zip.endMember()
+
+    try zip.beginNPYMember(name: "indptr.npy", type: indexType, shape: [rows + 1])
+    var offset = 0
+    for r in 0...rows {
+      if wide { long.append(Int64(offset)) } else { narrow.append(Int32(offset)) }
+      if r < rows { offset += labelCount(ofRow: r) }
+      if narrow.count + long.count >= chunk || r == rows {
+        try zip.append(contentsOf: narrow)
+        try zip.append(contentsOf: long)
+        narrow.removeAll(keepingCapacity: true)
+        long.removeAll(keepingCapacity: true)
+      }
+    }
+    try zip.endMember()
+
+    try zip.beginNPYMember(name: "format.npy", descr: "|S3", elementWidth: 3, shape: [])
+    try zip.append(contentsOf: Array("csr".utf8))
+    try zip.endMember()
+
+    try zip.beginNPYMember(name: "shape.npy", type: .int64, shape: [2])
+    try zip.append(contentsOf: [Int64(rows), Int64(classes)])
+    try zip.endMember()
+
+    try zip.beginNPYMember(name: "data.npy", type: .float32, shape: [nnz])
+    let ones = [Float](repeating: 1, count: chunk)
+    var left = nnz
+    while left > 0 {
+      let n = min(left, chunk)
+      try ones.withUnsafeBytes { try zip.append(UnsafeRawBufferPointer(rebasing: $0[0..<(n * 4)])) }
+      left -= n
+    }
+    try zip.endMember()
+    try zip.finish()
+  }
+}

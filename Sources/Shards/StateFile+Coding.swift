@@ -1,0 +1,268 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The JSON form of a ``StateFile`` and its strict reading.
+///
+/// Layout (version 1; keys sorted, so the same state gives the same bytes):
+///
+/// ```json
+/// {"classes": 50,
+///  "counts": {"empty_rows": 0, "nan_scores": 0, "rows": 333},
+///  "empty_rows_policy": "nan", "format": "mapk-state",
+///  "inputs": {"labels": {...}, "predictions": {"dtype": "<f4", "format": "npy",
+///             "name": "p.npy", "sample": "9f...", "shape": [1000, 50], "size": 200128}},
+///  "ks": [1, 10], "nan_policy": "error",
+///  "rows": {"lower": 0, "total": 1000, "upper": 333},
+///  "run": {"seconds": 0.01, "threads": 2}, "shard": {"count": 3, "index": 0},
+///  "totals": [{"exact": "0x1f...", "nan": 0, "negative_infinity": 0, "positive_infinity": 0}, ...],
+///  "version": 1, "weight_sum": {"exact": "0x...", ...}}
+/// ```
+///
+/// `exact` is ``ExactSum/hexadecimal``: the sums are stored exactly, never as
+/// rounded decimals, so `decode(encode(s)) == s`.
+extension StateFile {
+  /// The JSON bytes of this state (pretty-printed, keys sorted, newline-terminated).
+  ///
+  /// - Complexity: O(ks · limbs).
+  public func encoded() -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    // Every field is an integer, a string or a finite double: encoding cannot fail.
+    let data = try! encoder.encode(Document(self))
+    return Array(data) + [0x0A]
+  }
+
+  /// Reads a state from its JSON bytes, checking every field.
+  ///
+  /// - Parameters:
+  ///   - bytes: The file's contents.
+  ///   - path: The file's name, for errors.
+  /// - Throws: ``FileError`` naming `path` and the problem: not JSON, not a
+  ///   mapk state, another version, a missing or mistyped key, a malformed
+  ///   exact sum, or fields that contradict each other.
+  public init(decoding bytes: some Collection<UInt8>, path: String) throws(FileError) {
+    func fail(_ problem: String) -> FileError { FileError(path: path, problem: problem) }
+    guard !bytes.isEmpty else { throw fail("empty file, not a mapk state") }
+    // Refuse a data file (a .npy passed by mistake) before copying it whole.
+    guard bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") else {
+      throw fail("not a mapk state (not a JSON object)")
+    }
+    let data = Data(bytes)
+    let decoder = JSONDecoder()
+    // Any JSON first: the decoder reports an integer field holding 6.5 or 1e30
+    // as invalid JSON, and this tells the two apart.
+    do { _ = try decoder.decode(AnyJSON.self, from: data) } catch { throw fail("not a mapk state: not valid JSON") }
+    let header: Header
+    do { header = try decoder.decode(Header.self, from: data) } catch {
+      throw fail("not a mapk state: \(Self.describe(error))")
+    }
+    guard header.format == Self.formatName else {
+      throw fail("not a mapk state (no \"format\": \"\(Self.formatName)\")")
+    }
+    guard header.version == Self.version else {
+      let found = header.version.map { "version \($0)" } ?? "no version"
+      throw fail("unsupported state \(found) (this mapk reads version \(Self.version))")
+    }
+    let document: Document
+    do { document = try decoder.decode(Document.self, from: data) } catch {
+      throw fail("bad state: \(Self.describe(error))")
+    }
+    do { self = try document.stateFile() } catch { throw fail("bad state: \(error)") }
+  }
+
+  /// Reads the state file at `path`.
+  ///
+  /// - Throws: ``FileError`` if it cannot be read or is not a valid state.
+  public init(contentsOf path: String) throws {
+    let file = try MappedFile(path: path)
+    try self.init(decoding: file.bytes, path: path)
+  }
+
+  /// Writes the state to `path` atomically (``AtomicOutputFile``): a reader
+  /// (a merge started early, a job killed mid-write) sees the old file or the
+  /// whole new one, never half of it.
+  ///
+  /// - Parameters:
+  ///   - path: The state file.
+  ///   - inputs: Files `path` must not be (a state named like an input is refused).
+  /// - Throws: ``FileError`` naming the file that could not be written.
+  public func write(to path: String, protecting inputs: [String] = []) throws {
+    let file = try AtomicOutputFile(path: path, protecting: inputs)
+    try file.write(encoded())
+    try file.commit()
+  }
+
+  /// One line describing a decoding error: where in the JSON and what.
+  static func describe(_ error: any Error) -> String {
+    func at(_ path: [any CodingKey]) -> String {
+      guard !path.isEmpty else { return "the top level" }
+      var text = ""
+      for key in path {
+        if let i = key.intValue { text += "[\(i)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+      }
+      return "'\(text)'"
+    }
+    guard let error = error as? DecodingError else { return "\(error)".split(separator: "\n").first.map(String.init) ?? "" }
+    switch error {
+    case .keyNotFound(let key, let context): return "missing key \(at(context.codingPath + [key]))"
+    case .valueNotFound(_, let context): return "\(at(context.codingPath)) is null"
+    case .typeMismatch(let type, let context): return "\(at(context.codingPath)) is not of type \(type)"
+    case .dataCorrupted(let context):
+      // The JSON is valid (checked first): a number does not fit its integer field.
+      return context.codingPath.isEmpty ? "a number is not an integer in range where one is expected"
+        : "bad value at \(at(context.codingPath))"
+    @unknown default: return "cannot decode"
+    }
+  }
+}
+
+// MARK: - The JSON document
+
+extension StateFile {
+  /// The first keys, read before the rest so a wrong version gets its own message.
+  struct Header: Decodable {
+    var format: String?
+    var version: Int?
+  }
+
+  /// Any JSON value, decoded only to tell malformed JSON from a well-formed
+  /// file with a mistyped field.
+  struct AnyJSON: Decodable {
+    init(from decoder: any Decoder) throws {
+      if var array = try? decoder.unkeyedContainer() {
+        while !array.isAtEnd { _ = try array.decode(AnyJSON.self) }
+      } else if let object = try? decoder.container(keyedBy: AnyKey.self) {
+        for key in object.allKeys { _ = try object.decode(AnyJSON.self, forKey: key) }
+      } else {
+        let value = try decoder.singleValueContainer()
+        if !value.decodeNil(), (try? value.decode(Bool.self)) == nil, (try? value.decode(Double.self)) == nil {
+          _ = try value.decode(String.self)
+        }
+      }
+    }
+  }
+
+  /// Any key of a JSON object.
+  struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  /// An ``ExactSum`` on disk.
+  struct SumDocument: Codable {
+    var exact: String
+    var nan: Int
+    var positive_infinity: Int
+    var negative_infinity: Int
+
+    init(_ s: ExactSum) {
+      exact = s.hexadecimal
+      nan = s.nanCount
+      positive_infinity = s.positiveInfinityCount
+      negative_infinity = s.negativeInfinityCount
+    }
+
+    func sum(_ field: String) throws -> ExactSum {
+      do {
+        return try ExactSum(hexadecimal: exact, nanCount: nan, positiveInfinityCount: positive_infinity,
+                            negativeInfinityCount: negative_infinity)
+      } catch { throw InvalidState(description: "\(field): \(error)") }
+    }
+  }
+
+  struct RowsDocument: Codable { var lower: Int, upper: Int, total: Int }
+  struct ShardDocument: Codable { var index: Int, count: Int }
+  struct CountsDocument: Codable { var rows: Int, empty_rows: Int, nan_scores: Int }
+  struct RunDocument: Codable { var threads: Int, seconds: Double }
+  struct InputDocument: Codable {
+    var name: String, size: Int, format: String, dtype: String?, shape: [Int]?, sample: String
+  }
+  struct InputsDocument: Codable { var predictions: InputDocument, labels: InputDocument, weights: InputDocument? }
+
+  /// The whole file, field for field.
+  struct Document: Codable {
+    var format: String
+    var version: Int
+    var ks: [Int]
+    var empty_rows_policy: String
+    var nan_policy: String
+    var classes: Int
+    var rows: RowsDocument
+    var shard: ShardDocument?
+    var counts: CountsDocument
+    var totals: [SumDocument]
+    var weight_sum: SumDocument
+    var inputs: InputsDocument
+    var run: RunDocument
+
+    init(_ s: StateFile) {
+      let c = s.state.configuration
+      format = StateFile.formatName
+      version = StateFile.version
+      ks = c.ks
+      empty_rows_policy = c.emptyRows.rawValue
+      nan_policy = c.nanScores.rawValue
+      classes = s.classes
+      rows = RowsDocument(lower: s.rows.lowerBound, upper: s.rows.upperBound, total: s.totalRows)
+      shard = s.shard.map { ShardDocument(index: $0.index, count: $0.count) }
+      counts = CountsDocument(rows: s.state.rows, empty_rows: s.state.emptyRows, nan_scores: s.state.nanScores)
+      totals = s.state.totals.map(SumDocument.init)
+      weight_sum = SumDocument(s.state.weightSum)
+      func input(_ i: Input) -> InputDocument {
+        InputDocument(name: i.name, size: i.size, format: i.format, dtype: i.dtype, shape: i.shape, sample: i.sample)
+      }
+      inputs = InputsDocument(predictions: input(s.inputs.predictions), labels: input(s.inputs.labels),
+                              weights: s.inputs.weights.map(input))
+      run = RunDocument(threads: s.threads, seconds: s.seconds)
+    }
+
+    /// The state this document describes, every field checked.
+    func stateFile() throws -> StateFile {
+      func invalid(_ s: String) -> InvalidState { InvalidState(description: s) }
+      guard !ks.isEmpty, ks[0] >= 1, zip(ks, ks.dropFirst()).allSatisfy({ $0 < $1 }) else {
+        throw invalid("ks \(ks) must be ascending, distinct and at least 1")
+      }
+      guard let emptyRows = EmptyRowPolicy(rawValue: empty_rows_policy) else {
+        throw invalid("empty_rows_policy '\(empty_rows_policy)' is not one of nan|skip|zero")
+      }
+      guard let nanScores = NaNScorePolicy(rawValue: nan_policy) else {
+        throw invalid("nan_policy '\(nan_policy)' is not one of error|largest|lowest")
+      }
+      let configuration = try MAPConfiguration(ks: ks, emptyRows: emptyRows, nanScores: nanScores)
+      guard rows.lower >= 0, rows.lower <= rows.upper, rows.upper <= rows.total else {
+        throw invalid("rows \(rows.lower)..<\(rows.upper) are not within 0..<\(rows.total)")
+      }
+      var shard: Shard? = nil
+      if let s = self.shard {
+        guard let valid = Shard(index: s.index, count: s.count) else {
+          throw invalid("shard \(s.index)/\(s.count) is not a valid I/N")
+        }
+        shard = valid
+      }
+      guard totals.count == ks.count else { throw invalid("\(totals.count) totals for \(ks.count) ks") }
+      var sums: [ExactSum] = []
+      for (i, t) in totals.enumerated() { sums.append(try t.sum("totals[\(i)]")) }
+      let state = try MAPState(
+        configuration: configuration, totals: sums, weightSum: try weight_sum.sum("weight_sum"),
+        rows: counts.rows, emptyRows: counts.empty_rows, nanScores: counts.nan_scores)
+      for i in [inputs.predictions, inputs.labels] + (inputs.weights.map { [$0] } ?? []) {
+        guard i.size >= 0, i.shape?.allSatisfy({ $0 >= 0 }) ?? true else {
+          throw invalid("inputs \(i.name): negative size or dim")
+        }
+      }
+      func input(_ i: InputDocument) -> Input {
+        Input(name: i.name, size: i.size, format: i.format, dtype: i.dtype, shape: i.shape, sample: i.sample)
+      }
+      return try StateFile(
+        state: state, rows: rows.lower..<rows.upper, totalRows: rows.total, shard: shard, classes: classes,
+        inputs: Inputs(predictions: input(inputs.predictions), labels: input(inputs.labels),
+                       weights: inputs.weights.map(input)),
+        threads: run.threads, seconds: run.seconds)
+    }
+  }
+}

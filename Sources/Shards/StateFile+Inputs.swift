@@ -1,0 +1,126 @@
+extension StateFile {
+  /// The fingerprint of one input file: enough to tell, cheaply, that two
+  /// shards read the same file.
+  ///
+  /// It holds the file's name (without directories, since shards may mount the
+  /// data at different places), its size, its `.npy` dtype and shape, and a
+  /// hash of its first and last 64 KiB. It reads those 128 KiB, not the file:
+  /// two different dumps of the same shape are told apart by their headers
+  /// and samples, not proved identical.
+  public struct Input: Sendable, Equatable {
+    /// The file name, without its directory.
+    public var name: String
+    /// The size in bytes.
+    public var size: Int
+    /// The label format (`dense`, `text`, `csr`), or `npy` for predictions and weights.
+    public var format: String
+    /// The `.npy` dtype (`<f4`), if the file is a `.npy`.
+    public var dtype: String?
+    /// The `.npy` shape, if the file is a `.npy`.
+    public var shape: [Int]?
+    /// FNV-1a (64-bit, hex) of the first and the last 64 KiB.
+    public var sample: String
+
+    /// Creates a fingerprint from its parts.
+    public init(name: String, size: Int, format: String, dtype: String?, shape: [Int]?, sample: String) {
+      self.name = name
+      self.size = size
+      self.format = format
+      self.dtype = dtype
+      self.shape = shape
+      self.sample = sample
+    }
+
+    /// The fingerprint of a mapped file, with its `.npy` header if it has one.
+    ///
+    /// - Complexity: O(1): it hashes at most 128 KiB.
+    public init(file: MappedFile, format: String, header: NPYHeader?) {
+      let bytes = file.bytes
+      let window = 64 << 10
+      var hash = FNV1a()
+      hash.add(UnsafeRawBufferPointer(rebasing: bytes.prefix(window)))
+      // The tail window starts where the head ends when the file is small, so no byte counts twice.
+      hash.add(UnsafeRawBufferPointer(rebasing: bytes.suffix(max(0, min(window, bytes.count - window)))))
+      self.init(
+        name: file.path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? file.path,
+        size: file.size, format: format, dtype: header?.type.rawValue, shape: header?.shape,
+        sample: hash.hex)
+    }
+
+    /// How `other` differs from this fingerprint, or nil if it does not.
+    func difference(from other: Input) -> String? {
+      if name != other.name { return "name \(other.name) vs \(name)" }
+      if size != other.size { return "size \(other.size) vs \(size) bytes" }
+      if format != other.format { return "format \(other.format) vs \(format)" }
+      if dtype != other.dtype { return "dtype \(other.dtype ?? "none") vs \(dtype ?? "none")" }
+      if shape != other.shape {
+        return "shape \(other.shape.map { "\($0)" } ?? "none") vs \(shape.map { "\($0)" } ?? "none")"
+      }
+      if sample != other.sample { return "contents differ (sampled hash \(other.sample) vs \(sample))" }
+      return nil
+    }
+  }
+
+  /// The fingerprints of an evaluation's files.
+  public struct Inputs: Sendable, Equatable {
+    /// The predictions `.npy`.
+    public var predictions: Input
+    /// The labels file.
+    public var labels: Input
+    /// The weights `.npy`, if any.
+    public var weights: Input?
+
+    /// Creates the fingerprints from their parts.
+    public init(predictions: Input, labels: Input, weights: Input?) {
+      self.predictions = predictions
+      self.labels = labels
+      self.weights = weights
+    }
+
+    /// The fingerprints of opened inputs.
+    ///
+    /// - Throws: ``FileError`` if the labels file cannot be mapped again
+    ///   (only for a format that parsed it and let go of the mapping).
+    public init(of inputs: EvaluationInputs) throws {
+      let labelsFile = try inputs.files.first(where: { $0.path == inputs.labelsPath })
+        ?? MappedFile(path: inputs.labelsPath)
+      let labelsHeader = inputs.labelFormat == .dense
+        ? try NPYHeader(parsing: labelsFile.bytes, path: inputs.labelsPath) : nil
+      self.init(
+        predictions: Input(file: inputs.predictions.file, format: "npy", header: inputs.predictions.header),
+        labels: Input(file: labelsFile, format: inputs.labelFormat.rawValue, header: labelsHeader),
+        weights: inputs.weightsArray.map { Input(file: $0.file, format: "npy", header: $0.header) })
+    }
+
+    /// How `other` differs, as "labels: size 10 vs 12 bytes", or nil if it does not.
+    func difference(from other: Inputs) -> String? {
+      if let d = predictions.difference(from: other.predictions) { return "predictions: \(d)" }
+      if let d = labels.difference(from: other.labels) { return "labels: \(d)" }
+      switch (weights, other.weights) {
+      case (nil, nil): return nil
+      case (nil, .some): return "weights: given vs none"
+      case (.some, nil): return "weights: none vs given"
+      case (.some(let a), .some(let b)): return a.difference(from: b).map { "weights: \($0)" }
+      }
+    }
+  }
+}
+
+/// The 64-bit FNV-1a hash: small, fast enough for 128 KiB, and stable across
+/// platforms and releases (unlike `Hasher`, which is seeded per process).
+struct FNV1a {
+  var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+  mutating func add(_ bytes: UnsafeRawBufferPointer) {
+    for b in bytes {
+      value ^= UInt64(b)
+      value = value &* 0x0000_0100_0000_01B3
+    }
+  }
+
+  /// 16 lowercase hex digits.
+  var hex: String {
+    let s = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - s.count) + s
+  }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// How a child process ended, and what it printed.
+public struct ProcessOutcome: Sendable {
+  /// The exit status, or the signal number if it was killed by one.
+  public let status: Int32
+  /// True if it ended by a signal (a crash), not by `exit`.
+  public let signaled: Bool
+  /// True if it outlived its timeout and was killed.
+  public let timedOut: Bool
+  /// Its standard output.
+  public let stdout: String
+  /// Its standard error.
+  public let stderr: String
+
+  /// The lines of standard error (without the last newline's empty line).
+  public var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+}
+
+/// Runs executables for end-to-end tests, with a timeout so that a hang is
+/// a failure, not a stuck test run.
+public enum ProcessRunner {
+  /// The `mapk` binary built next to the test bundle (`.build/<config>/mapk`,
+  /// or under any `--scratch-path`).
+  public static var mapkExecutable: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mapk")
+  }
+
+  /// The running test executable itself (to run one of its tests in a child process).
+  public static var testExecutable: URL { URL(fileURLWithPath: CommandLine.arguments[0]) }
+
+  /// Starts `executable` with `arguments`; stdout and stderr go to files so
+  /// that large outputs never block the child.
+  public static func start(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+                           directory: URL? = nil) throws -> Running {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mapk-run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    let out = scratch.appendingPathComponent("stdout"), err = scratch.appendingPathComponent("stderr")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    if let directory { process.currentDirectoryURL = directory }
+    process.standardInput = FileHandle.nullDevice
+    let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+    // The child has its own copies once started; closing ours keeps hundreds of runs within the fd limit.
+    defer {
+      try? outHandle.close()
+      try? errHandle.close()
+    }
+    process.standardOutput = outHandle
+    process.standardError = errHandle
+    let done = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in done.signal() }
+    try process.run()
+    return Running(process: process, done: done, scratch: scratch)
+  }
+
+  /// A started child.
+  public final class Running: @unchecked Sendable {
+    // Sendable: used from the test's thread only; `done` is thread-safe.
+    let process: Process
+    let done: DispatchSemaphore
+    let scratch: URL
+
+    init(process: Process, done: DispatchSemaphore, scratch: URL) {
+      self.process = process
+      self.done = done
+      self.scratch = scratch
+    }
+
+    /// Waits for the end (killing the child after `timeout` seconds) and collects its output.
+    public func wait(timeout: Double = 120) -> ProcessOutcome {
+      var timedOut = false
+      if done.wait(timeout: .now() + timeout) == .timedOut {
+        timedOut = true
+        kill(process.processIdentifier, SIGKILL)
+        done.wait()
+      }
+      let out = (try? String(contentsOf: scratch.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
+      let err = (try? String(contentsOf: scratch.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+      try? FileManager.default.removeItem(at: scratch)
+      return ProcessOutcome(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+                            timedOut: timedOut, stdout: out, stderr: err)
+    }
+  }
+
+  /// Runs `executable` to its end (or its timeout).
+  public static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+                         timeout: Double = 120) throws -> ProcessOutcome {
+    try start(executable, arguments, environment: environment).wait(timeout: timeout)
+  }
+
+  /// Runs the built `mapk` with `arguments`.
+  public static func mapk(_ arguments: [String], timeout: Double = 120) throws -> ProcessOutcome {
+    try run(mapkExecutable, arguments, timeout: timeout)
+  }
+}
