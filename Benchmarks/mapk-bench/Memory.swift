@@ -13,6 +13,15 @@ enum Memory {
     return nil
   }
 
+  /// Hands freed heap memory back to the system (glibc's `malloc_trim`, found
+  /// at run time: Swift's Glibc module does not export it), so that RssAnon
+  /// shows what evaluating holds, not what generating a dump left behind.
+  static func releaseFreedHeap() {
+    typealias Trim = @convention(c) (Int) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+    _ = unsafeBitCast(symbol, to: Trim.self)(0)
+  }
+
   /// Samples `RssAnon` (current anonymous memory: heap, stacks, not the
   /// mapped file) every few milliseconds on its own thread and keeps the peak.
   final class Sampler: @unchecked Sendable {

@@ -29,8 +29,9 @@ struct Options {
     Measures, in one process and one run: the bandwidth ceiling of this machine
     (the fastest plain SIMD max-scan of the mapped dump, same threads), mapk's
     evaluation throughput per k, dtype and thread count, and peak anonymous
-    memory. Dumps are generated (in bounded memory) unless given. Prints a
-    table, and optionally writes JSON and an SVG chart.
+    memory. Dumps are made by the project's generator (`mapk generate`: bounded
+    memory, 5 labels at most per row) unless given. Prints a table, and
+    optionally writes JSON and an SVG chart.
 
     Build it optimized: swift run -c release mapk-bench [options]
 
@@ -47,7 +48,7 @@ struct Options {
                              folder, removed at the end)
       --keep                 keep generated dumps
       --json FILE            write every measurement as JSON
-      --svg FILE             draw throughput against threads as SVG
+      --svg FILE             draw throughput against threads (one chart per dump)
       --seed S               generator seed (default 1)
       -h, --help             show this help
 

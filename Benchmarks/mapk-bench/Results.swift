@@ -1,4 +1,5 @@
 import Foundation
+import MAPKShards
 
 /// One timed evaluation: a dump, a k, a thread count.
 struct Measurement: Codable {
@@ -92,4 +93,26 @@ struct BenchReport: Codable {
                                  measured: String(format: "%.1f MB peak RssAnon", mb), met: mb < 64))
     }
   }
+}
+
+/// Throughput against threads, one chart per dump (each k a line, and the
+/// ceiling), stacked in one SVG document by the project's `SVGChart`.
+func chart(of report: BenchReport) -> String {
+  var dumps = [String]()
+  for m in report.measurements where !dumps.contains(m.dump) { dumps.append(m.dump) }
+  let charts = dumps.map { dump -> SVGChart in
+    var chart = SVGChart(title: dump, subtitle: "hot page cache; best of \(report.repeats) runs",
+                         xLabel: "threads", yLabel: "GB/s of scores")
+    chart.integerX = true
+    var ks = [Int]()
+    for m in report.measurements where m.dump == dump && !ks.contains(m.k) { ks.append(m.k) }
+    chart.series = ks.map { k in
+      .line(name: "mapk, k = \(k)", points: report.measurements.filter { $0.dump == dump && $0.k == k }
+        .map { (Double($0.threads), $0.gigabytesPerSecond) })
+    }
+    chart.series.append(.line(name: "ceiling: SIMD max-scan", points: report.ceilings.filter { $0.dump == dump }
+      .map { (Double($0.threads), $0.gigabytesPerSecond) }))
+    return chart
+  }
+  return SVGChart.document(charts, title: "mapk-bench: throughput against threads (\(report.cores) cores)")
 }
