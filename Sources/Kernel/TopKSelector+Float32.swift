@@ -124,12 +124,45 @@ extension UInt32: RowScanning {
       }
       return count
     }
+    let raw = UnsafeRawPointer(row)
+    let t = SIMD16<Float>(repeating: s)
+    let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    if n >= 256 {
+      // Long rows: one compare per 4 lanes. Before c's block a tie ranks
+      // before c (>=), after it only a larger score does (>); c's own block
+      // and the tail mix the two by lane index. (The varying split costs a
+      // branch miss or two per call, which short rows would feel.)
+      var total = SIMD16<Int32>(repeating: 0)
+      let full = n / 16 &* 16
+      let home = Swift.min(c / 16 &* 16, full)
+      @inline(__always) func mixed(_ base: Int, from: Int) {
+        let x = raw.loadUnaligned(fromByteOffset: base &<< 2, as: SIMD16<Float>.self)
+        let at = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: c &- base))
+        let fresh = lanes .> SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: from &- base &- 1))
+        total &+= unsafeBitCast(((x .> t) .| ((x .== t) .& (at .> lanes))) .& fresh, to: SIMD16<Int32>.self)
+      }
+      var i = 0
+      while i < home {
+        let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
+        total &+= unsafeBitCast(x .>= t, to: SIMD16<Int32>.self)
+        i &+= 16
+      }
+      if home < full {
+        mixed(home, from: home)
+        i &+= 16
+        while i < full {
+          let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
+          total &+= unsafeBitCast(x .> t, to: SIMD16<Int32>.self)
+          i &+= 16
+        }
+      }
+      if i < n { mixed(n &- 16, from: i) }
+      return -laneSum(total)
+    }
     // Larger scores anywhere, plus equal ones before c (IEEE compares count
     // -0.0 == 0.0 as a tie). One pass counts the larger and the equal scores
     // (true lanes sum to -1 each); only if something besides c itself is
-    // equal (a tie, rare in real scores) are the equal ones before c counted.
-    let raw = UnsafeRawPointer(row)
-    let t = SIMD16<Float>(repeating: s)
+    // equal (a tie) are the equal ones before c counted.
     var larger = SIMD16<Int32>(repeating: 0), equal = SIMD16<Int32>(repeating: 0)
     var i = 0
     while i &+ 16 <= n {
@@ -143,8 +176,7 @@ extension UInt32: RowScanning {
       let base = n &- 16
       let x = raw.loadUnaligned(fromByteOffset: base &<< 2, as: SIMD16<Float>.self)
       let fresh = unsafeBitCast(
-        SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-          .> SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: i &- base &- 1)), to: SIMD16<Int32>.self)
+        lanes .> SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: i &- base &- 1)), to: SIMD16<Int32>.self)
       larger &+= unsafeBitCast(x .> t, to: SIMD16<Int32>.self) & fresh
       equal &+= unsafeBitCast(x .== t, to: SIMD16<Int32>.self) & fresh
     }
