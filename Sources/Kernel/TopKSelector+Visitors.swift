@@ -45,7 +45,8 @@ struct LabelRanker<Bits: ScoreBits>: CandidateVisitor {
   var alive: Int
   let k: Int
   var nan: NaNTally<Key>
-  /// The lowest live label's key; `Key.max` (only NaN matters) when none is left.
+  /// The lowest live label's key (plus one once the scan is past its index);
+  /// `Key.max` (only NaN matters) when none is left.
   var threshold: Key
 
   init(keys: UnsafeMutablePointer<Key>, classes: UnsafeMutablePointer<Int32>, beaten: UnsafeMutablePointer<Int>,
@@ -78,8 +79,16 @@ struct LabelRanker<Bits: ScoreBits>: CandidateVisitor {
     }
     if i < alive - 1 {
       while alive > 0 && beaten[alive - 1] >= k { alive -= 1 }
-      threshold = alive > 0 ? keys[alive - 1] : Key.max
     }
+    guard alive > 0 else {
+      threshold = Key.max
+      return true
+    }
+    // Past the lowest label's index, a score equal to it no longer ranks
+    // before it (nor before an equal label, which has a lower index): only
+    // larger keys matter from here. Ties are common in quantized scores.
+    let lowest = keys[alive - 1]
+    threshold = c >= classes[alive - 1] && lowest < Key.max ? lowest + 1 : lowest
     return true
   }
 }
