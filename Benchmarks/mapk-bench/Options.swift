@@ -43,7 +43,7 @@ struct Options {
       --threads LIST         thread counts, e.g. 1,2,4 (default 1, cores, 2x cores)
       --predictions FILE     measure an existing dump (with --labels) instead
       --labels FILE          its labels (.npy, .txt or .npz)
-      --repeat N             timed runs per point, best kept (default 5)
+      --repeat N             rounds, each timing every point once; best kept (default 7)
       --dir DIR              where generated dumps go (default: a temporary
                              folder, removed at the end)
       --keep                 keep generated dumps
@@ -58,7 +58,7 @@ struct Options {
     """
 
   var scenarios: [Scenario] = []
-  var repeats = 5
+  var repeats = 7
   var directory: String? = nil
   var keep = false
   var json: String? = nil
@@ -105,7 +105,7 @@ struct Options {
     }
 
     var options = Options()
-    options.repeats = try int("--repeat") ?? 5
+    options.repeats = try int("--repeat") ?? 7
     options.directory = values["--dir"]
     options.keep = flags.contains("--keep")
     options.json = values["--json"]

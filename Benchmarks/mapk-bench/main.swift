@@ -85,47 +85,51 @@ for var scenario in options.scenarios {
   Memory.releaseFreedHeap()
   sampler.reset()
 
-  // 3. The ceiling per thread count (again after the evaluations; the best is kept).
+  // 3. Rounds: in each, the ceiling and one timed evaluation of every (k,
+  //    threads) point; each keeps its best. Interleaving spreads every
+  //    point's samples over the whole measurement, so that a burst of other
+  //    load on the machine spoils a round, not a point.
+  let ks = scenario.ks.filter { $0 <= scenario.classes }
+  let configurations = ks.map { try! MAPConfiguration(ks: [$0]) }
   var ceiling = [Int: Double]()
-  for t in scenario.threads { ceiling[t] = Ceiling.measure(bytes, threads: t, repeats: options.repeats) }
-
-  // 4. Evaluations: one untimed warm run, then the best of `repeats`.
-  var points = [Measurement]()
-  for k in scenario.ks where k <= scenario.classes {
-    let configuration = try! MAPConfiguration(ks: [k])
-    for t in scenario.threads {
-      let evaluator = Evaluator(threads: t)
-      var best = Double.infinity
-      var value: Double = .nan
-      for run in 0...options.repeats {
-        let start = now()
-        let state: MAPState
-        do {
-          state = try evaluator.evaluate(scores: inputs.scores, labels: inputs.labels, configuration: configuration)
-        } catch {
-          fail("\(name) k=\(k): \(error)")
-        }
-        let seconds = Double(now() - start) / 1e9
-        sampler.sample()
-        if run > 0 { best = min(best, seconds) }
-        value = state.value(atIndex: 0)
-      }
-      points.append(Measurement(
-        dump: name, rows: scenario.rows, classes: scenario.classes, dtype: Scenario.shortName(scenario.type), k: k,
-        threads: t, seconds: best, gigabytesPerSecond: gigabytes / best, rowsPerSecond: Double(scenario.rows) / best,
-        ceilingGigabytesPerSecond: 0, ratioToCeiling: 0, map: value.isNaN ? nil : value))
-      log(String(format: "  k=%-5d threads=%-3d %7.2f GB/s", k, t, gigabytes / best))
+  var best = [[Double]](repeating: [Double](repeating: .infinity, count: scenario.threads.count), count: ks.count)
+  var values = [Double](repeating: .nan, count: ks.count)
+  func evaluate(_ j: Int, threads: Int) -> Double {
+    let start = now()
+    let state: MAPState
+    do {
+      state = try Evaluator(threads: threads).evaluate(
+        scores: inputs.scores, labels: inputs.labels, configuration: configurations[j])
+    } catch {
+      fail("\(name) k=\(ks[j]): \(error)")
+    }
+    let seconds = Double(now() - start) / 1e9
+    sampler.sample()
+    values[j] = state.value(atIndex: 0)
+    return seconds
+  }
+  for j in ks.indices { _ = evaluate(j, threads: cores) }  // untimed warm runs
+  for _ in 0..<options.repeats {
+    for t in scenario.threads { ceiling[t] = min(ceiling[t] ?? .infinity, Ceiling.measure(bytes, threads: t, repeats: 1)) }
+    for j in ks.indices {
+      for (i, t) in scenario.threads.enumerated() { best[j][i] = min(best[j][i], evaluate(j, threads: t)) }
     }
   }
   for t in scenario.threads {
-    ceiling[t] = min(ceiling[t]!, Ceiling.measure(bytes, threads: t, repeats: options.repeats))
     report.ceilings.append(CeilingMeasurement(dump: name, threads: t, seconds: ceiling[t]!,
                                               gigabytesPerSecond: gigabytes / ceiling[t]!))
   }
-  for var m in points {
-    m.ceilingGigabytesPerSecond = gigabytes / ceiling[m.threads]!
-    m.ratioToCeiling = m.gigabytesPerSecond / m.ceilingGigabytesPerSecond
-    report.measurements.append(m)
+  for j in ks.indices {
+    for (i, t) in scenario.threads.enumerated() {
+      let seconds = best[j][i]
+      let rate = gigabytes / seconds, ceilingRate = gigabytes / ceiling[t]!
+      report.measurements.append(Measurement(
+        dump: name, rows: scenario.rows, classes: scenario.classes, dtype: Scenario.shortName(scenario.type), k: ks[j],
+        threads: t, seconds: seconds, gigabytesPerSecond: rate, rowsPerSecond: Double(scenario.rows) / seconds,
+        ceilingGigabytesPerSecond: ceilingRate, ratioToCeiling: rate / ceilingRate,
+        map: values[j].isNaN ? nil : values[j]))
+      log(String(format: "  k=%-5d threads=%-3d %7.2f GB/s (ceiling %.2f)", ks[j], t, rate, ceilingRate))
+    }
   }
   report.peakAnonymousBytes[name] = sampler.peak
   for path in generated { try? FileManager.default.removeItem(atPath: path) }

@@ -27,7 +27,7 @@ extension UInt32: RowScanning {
     while i <= end {
       let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
       let hit = .!(x .< t)
-      if any(hit) {
+      if anyLane(hit) {
         if !visitLanes(UInt64(laneBits(hit)), base: i, row, &v) { return false }
         if v.threshold != key {
           key = v.threshold
@@ -40,7 +40,7 @@ extension UInt32: RowScanning {
     // The last 16 scores, without the lanes a full block already covered.
     let x = raw.loadUnaligned(fromByteOffset: end &<< 2, as: SIMD16<Float>.self)
     let hit = .!(x .< t)
-    guard any(hit) else { return true }
+    guard anyLane(hit) else { return true }
     return visitLanes(UInt64(laneBits(hit) & (~0 << UInt32(i &- end))), base: end, row, &v)
   }
 

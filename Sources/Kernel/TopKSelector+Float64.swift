@@ -23,7 +23,7 @@ extension UInt64: RowScanning {
     while i <= end {
       let x = raw.loadUnaligned(fromByteOffset: i &<< 3, as: SIMD8<Double>.self)
       let hit = .!(x .< t)
-      if any(hit) {
+      if anyLane(hit) {
         if !visitLanes(UInt64(laneBits(hit)), base: i, row, &v) { return false }
         if v.threshold != key {
           key = v.threshold
@@ -35,7 +35,7 @@ extension UInt64: RowScanning {
     guard i < n else { return true }
     let x = raw.loadUnaligned(fromByteOffset: end &<< 3, as: SIMD8<Double>.self)
     let hit = .!(x .< t)
-    guard any(hit) else { return true }
+    guard anyLane(hit) else { return true }
     return visitLanes(UInt64(laneBits(hit) & (~0 << UInt32(i &- end))), base: end, row, &v)
   }
 
