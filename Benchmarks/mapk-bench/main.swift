@@ -14,6 +14,19 @@ func log(_ message: String) {
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
+/// One timed evaluation: seconds and MAP@k, or nil (after printing why) if it failed.
+func timedEvaluation(_ inputs: EvaluationInputs, threads: Int, configuration: MAPConfiguration) -> (Double, Double)? {
+  let start = now()
+  do {
+    let state = try Evaluator(threads: threads).evaluate(
+      scores: inputs.scores, labels: inputs.labels, configuration: configuration)
+    return (Double(now() - start) / 1e9, state.value(atIndex: 0))
+  } catch {
+    log("mapk-bench: \(error)")
+    return nil
+  }
+}
+
 let options: Options
 do {
   guard let parsed = try Options.parse(Array(CommandLine.arguments.dropFirst())) else {
@@ -95,17 +108,11 @@ for var scenario in options.scenarios {
   var best = [[Double]](repeating: [Double](repeating: .infinity, count: scenario.threads.count), count: ks.count)
   var values = [Double](repeating: .nan, count: ks.count)
   func evaluate(_ j: Int, threads: Int) -> Double {
-    let start = now()
-    let state: MAPState
-    do {
-      state = try Evaluator(threads: threads).evaluate(
-        scores: inputs.scores, labels: inputs.labels, configuration: configurations[j])
-    } catch {
-      fail("\(name) k=\(ks[j]): \(error)")
+    guard let (seconds, value) = timedEvaluation(inputs, threads: threads, configuration: configurations[j]) else {
+      fail("\(name) k=\(ks[j]): the evaluation failed")
     }
-    let seconds = Double(now() - start) / 1e9
     sampler.sample()
-    values[j] = state.value(atIndex: 0)
+    values[j] = value
     return seconds
   }
   for j in ks.indices { _ = evaluate(j, threads: cores) }  // untimed warm runs
