@@ -101,7 +101,7 @@ func chart(of report: BenchReport) -> String {
   var dumps = [String]()
   for m in report.measurements where !dumps.contains(m.dump) { dumps.append(m.dump) }
   let charts = dumps.map { dump -> SVGChart in
-    var chart = SVGChart(title: dump, subtitle: "hot page cache; best of \(report.repeats) runs",
+    var chart = SVGChart(title: dump, subtitle: "hot page cache; best of \(report.repeats) interleaved rounds",
                          xLabel: "threads", yLabel: "GB/s of scores")
     chart.integerX = true
     var ks = [Int]()
@@ -110,7 +110,7 @@ func chart(of report: BenchReport) -> String {
       .line(name: "mapk, k = \(k)", points: report.measurements.filter { $0.dump == dump && $0.k == k }
         .map { (Double($0.threads), $0.gigabytesPerSecond) })
     }
-    chart.series.append(.line(name: "ceiling: SIMD max-scan", points: report.ceilings.filter { $0.dump == dump }
+    chart.series.append(.line(name: "ceiling (max-scan)", points: report.ceilings.filter { $0.dump == dump }
       .map { (Double($0.threads), $0.gigabytesPerSecond) }))
     return chart
   }
