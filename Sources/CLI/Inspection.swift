@@ -1,6 +1,5 @@
 import Dispatch
 import MAPKShards
-import Synchronization
 
 /// The facts `mapk inspect` prints about one file.
 enum Inspection {
@@ -140,7 +139,7 @@ struct ScoreScan {
   init(_ scores: ScoreMatrix, threads: Int) {
     let count = scores.rows * scores.classes
     let parts = max(1, min(threads * 8, count / (1 << 16) + 1))
-    let total = Mutex(ScoreScan())
+    let partials = WorkerSlots<ScoreScan>(count: parts)
     DispatchQueue.concurrentPerform(iterations: parts) { part in
       var local = ScoreScan()
       let range = (count * part / parts)..<(count * (part + 1) / parts)
@@ -155,9 +154,11 @@ struct ScoreScan {
         let p = scores.base.assumingMemoryBound(to: Double.self)
         for i in range { local.see(p[i]) }
       }
-      total.withLock { $0.merge(local) }
+      partials.store(local, at: part)
     }
-    self = total.withLock { $0 }
+    var total = ScoreScan()
+    for p in partials.values { total.merge(p) }
+    self = total
   }
 
   @inline(__always)

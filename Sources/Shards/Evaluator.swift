@@ -75,8 +75,8 @@ public struct Evaluator: Sendable {
     let perChunk = rowsPerChunk(rows: range.count, rowBytes: scores.classes * scores.type.byteWidth)
     let chunkCount = (range.count + perChunk - 1) / perChunk
     let workers = min(threads, chunkCount)
-    let run = ParallelRun(chunkCount: chunkCount)
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+    let run = ParallelRun(chunkCount: chunkCount, workers: workers)
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
       do {
         let engine = try RowEvaluator(configuration: configuration, classes: scores.classes, scoreType: scores.type)
         var state = MAPState(configuration: configuration)
@@ -87,31 +87,37 @@ public struct Evaluator: Sendable {
             try engine.evaluate(rows: lower..<upper, scores: scores, labels: labels, weights: weights,
                                 into: &state, perRow: perRow)
           } catch {
-            run.fail(error, row: (error as? MAPKError)?.row ?? lower)
-            break
+            run.fail(error, row: (error as? MAPKError)?.row ?? lower, worker: worker)
+            return
           }
           progress?.done.add(upper - lower, ordering: .relaxed)
         }
-        run.finish(state)
+        run.partials.store(state, at: worker)
       } catch {
-        run.fail(error, row: -1)
+        run.fail(error, row: -1, worker: worker)
       }
     }
     return try run.result(configuration: configuration)
   }
 }
 
-/// The shared part of one parallel run: the chunk counter, the partial
-/// states and the first error.
+/// The shared part of one parallel run: the chunk counter, each worker's
+/// partial state and error, and the lowest failing row.
 final class ParallelRun: Sendable {
   let chunkCount: Int
   let next = Atomic<Int>(0)
   /// The lowest row of any error so far (Int.max: none).
   let firstErrorRow = Atomic<Int>(Int.max)
-  let partials = Mutex<[MAPState]>([])
-  let errors = Mutex<[(row: Int, error: any Error)]>([])
+  /// Each worker's state, stored once when it runs out of chunks.
+  let partials: WorkerSlots<MAPState>
+  /// Each worker's error, if it stopped on one.
+  let errors: WorkerSlots<(row: Int, error: any Error)>
 
-  init(chunkCount: Int) { self.chunkCount = chunkCount }
+  init(chunkCount: Int, workers: Int) {
+    self.chunkCount = chunkCount
+    partials = WorkerSlots(count: workers)
+    errors = WorkerSlots(count: workers)
+  }
 
   /// The next chunk to evaluate, or nil when there is none left.
   ///
@@ -124,7 +130,7 @@ final class ParallelRun: Sendable {
     return c
   }
 
-  func fail(_ error: any Error, row: Int) {
+  func fail(_ error: any Error, row: Int, worker: Int) {
     var current = firstErrorRow.load(ordering: .relaxed)
     while row < current {
       let (exchanged, original) = firstErrorRow.compareExchange(
@@ -132,17 +138,14 @@ final class ParallelRun: Sendable {
       if exchanged { break }
       current = original
     }
-    errors.withLock { $0.append((row, error)) }
+    errors.store((row, error), at: worker)
   }
 
-  func finish(_ state: MAPState) {
-    partials.withLock { $0.append(state) }
-  }
-
+  /// The merged state, or the error at the lowest row; call after the run.
   func result(configuration: MAPConfiguration) throws -> MAPState {
-    if let first = errors.withLock({ $0.min(by: { $0.row < $1.row }) }) { throw first.error }
+    if let first = errors.values.min(by: { $0.row < $1.row }) { throw first.error }
     var total = MAPState(configuration: configuration)
-    for p in partials.withLock({ $0 }) { try total.merge(p) }
+    for p in partials.values { try total.merge(p) }
     return total
   }
 }

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 extension Generator {
   /// The files a generated dump is written to.
@@ -90,7 +89,7 @@ extension Generator {
     }
     let buffers = Buffers(scores: scores.baseAddress!, labels: denseLabels?.baseAddress)
     let parts = max(1, min(threads, block.count))
-    let lines = Mutex<[[UInt8]]>(Array(repeating: [], count: parts))
+    let lines = WorkerSlots<[UInt8]>(count: parts)
     let generator = self
     DispatchQueue.concurrentPerform(iterations: parts) { part in
       let lower = block.lowerBound + block.count * part / parts
@@ -120,9 +119,9 @@ extension Generator {
           text.append(UInt8(ascii: "\n"))
         }
       }
-      if textLabels { lines.withLock { $0[part] = text } }
+      if textLabels { lines.store(text, at: part) }
     }
-    return textLabels ? lines.withLock { $0 } : []
+    return textLabels ? lines.values : []
   }
 
   /// Converts scores (multiples of 1/1024 in [0, 1]) to `type`'s bytes.
