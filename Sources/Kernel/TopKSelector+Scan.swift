@@ -82,25 +82,23 @@ extension RowScanning {
   }
 }
 
-/// True if any lane of the mask is set. (The standard `any` reduces through
-/// a generic `min()` that stays a lane-by-lane loop inside these generic
-/// scans; an OR of the halves compiles to a few vector instructions.)
+/// True if any of the 512 bits is set: the OR of the halves, a few vector
+/// instructions. (The standard `any(mask)` reduces through a generic `min()`
+/// that stays a lane-by-lane loop inside these generic scans.)
 @inline(__always)
-func anyLane(_ mask: SIMDMask<SIMD16<Int32>>) -> Bool {
-  let v = unsafeBitCast(mask, to: SIMD8<UInt64>.self)
+func anyBit(_ v: SIMD8<UInt64>) -> Bool {
   let a = v.lowHalf | v.highHalf
   let b = a.lowHalf | a.highHalf
   return (b[0] | b[1]) != 0
 }
 
-/// True if any lane of the mask is set (see the 32-bit lanes' version).
+/// True if any lane of the mask is set.
 @inline(__always)
-func anyLane(_ mask: SIMDMask<SIMD8<Int64>>) -> Bool {
-  let v = unsafeBitCast(mask, to: SIMD8<UInt64>.self)
-  let a = v.lowHalf | v.highHalf
-  let b = a.lowHalf | a.highHalf
-  return (b[0] | b[1]) != 0
-}
+func anyLane(_ mask: SIMDMask<SIMD16<Int32>>) -> Bool { anyBit(unsafeBitCast(mask, to: SIMD8<UInt64>.self)) }
+
+/// True if any lane of the mask is set.
+@inline(__always)
+func anyLane(_ mask: SIMDMask<SIMD8<Int64>>) -> Bool { anyBit(unsafeBitCast(mask, to: SIMD8<UInt64>.self)) }
 
 /// Bit l set for every true lane l of a 16-lane mask of 32-bit lanes (an AND
 /// with powers of two and an OR tree: no per-lane branch).

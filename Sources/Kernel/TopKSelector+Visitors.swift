@@ -23,12 +23,15 @@ struct NaNTally<Key: FixedWidthInteger & SignedInteger> {
     self.key = key
   }
 
-  /// Records a NaN at `index`; false when the scan must stop (`.error`).
+  /// The key the score `bits` at `index` ranks with: its own, or the
+  /// policy's for a NaN, which is recorded; nil when the scan must stop (a
+  /// NaN under `.error`).
   @inline(__always)
-  mutating func record(_ index: Int) -> Bool {
+  mutating func rankKey<Bits: ScoreBits>(_ bits: Bits, at index: Int) -> Key? where Bits.Key == Key {
+    guard Bits.isNaN(bits) else { return Bits.key(bits) }
     if count == 0 { first = index }
     count += 1
-    return policy != .error
+    return policy == .error ? nil : key
   }
 }
 
@@ -62,13 +65,7 @@ struct LabelRanker<Bits: ScoreBits>: CandidateVisitor {
 
   @inline(__always)
   mutating func visit(_ index: Int, _ bits: Bits) -> Bool {
-    let key: Key
-    if Bits.isNaN(bits) {
-      if !nan.record(index) { return false }
-      key = nan.key
-    } else {
-      key = Bits.key(bits)
-    }
+    guard let key = nan.rankKey(bits, at: index) else { return false }
     // From the lowest label up, while this score ranks before it. A label's
     // own score does not beat it (same key, same index) and stops the walk.
     let c = Int32(truncatingIfNeeded: index)
@@ -110,14 +107,9 @@ struct Collector<Bits: ScoreBits>: CandidateVisitor {
 
   @inline(__always)
   mutating func visit(_ index: Int, _ bits: Bits) -> Bool {
-    let key: Key
-    if Bits.isNaN(bits) {
-      if !nan.record(index) { return false }
-      key = nan.key
-    } else {
-      key = Bits.key(bits)
-      guard key >= threshold else { return true }
-    }
+    guard let key = nan.rankKey(bits, at: index) else { return false }
+    // Every NaN is kept (its key may be below the bound under `.lowest`).
+    guard key >= threshold || Bits.isNaN(bits) else { return true }
     entries[count] = RankEntry(key: key, index: Int32(truncatingIfNeeded: index))
     count += 1
     return true
@@ -138,13 +130,7 @@ struct ArgMax<Bits: ScoreBits>: CandidateVisitor {
 
   @inline(__always)
   mutating func visit(_ i: Int, _ bits: Bits) -> Bool {
-    let key: Key
-    if Bits.isNaN(bits) {
-      if !nan.record(i) { return false }
-      key = nan.key
-    } else {
-      key = Bits.key(bits)
-    }
+    guard let key = nan.rankKey(bits, at: i) else { return false }
     if key > best || index < 0 {
       best = key
       index = i
