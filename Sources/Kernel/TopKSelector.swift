@@ -5,23 +5,24 @@
 /// order-preserving integer keys (see `ScoreBits`), so `-0.0 == 0.0` and
 /// NaN ranks where the policy puts it.
 ///
-/// Every strategy is one or two SIMD threshold scans of the row
-/// (`RowScanning`): a block of 16 scores (32 for float16) is compared with a
-/// threshold at once, and only the rare blocks holding a score at or above it
-/// (or a NaN, which always qualifies) are looked at one score at a time, in
-/// increasing index order. What the threshold is depends on the question:
+/// Every strategy is made of SIMD passes over the row (`RowScanning`): a
+/// block of 16 scores (64 for float16) is compared with a threshold at once,
+/// and only the rare blocks holding a score at or above it (or a NaN, which
+/// always qualifies) are looked at one score at a time, in increasing index
+/// order. What is asked decides the passes:
 ///
 /// - ``rankClasses(_:_:count:)`` (what AP needs: the ranks of a row's
-///   labels): the threshold is the key of the lowest-ranked label still
-///   possibly in the top k. Each visited score counts against the labels it
-///   beats; a label beaten k times is out and the threshold rises to the next
-///   label. One pass, no top-k buffer at all.
+///   labels, not the ranked top k): k = 1 is one argmax pass; otherwise a
+///   pass takes the maxima of disjoint groups of the row, whose k-th largest
+///   bounds the row's k-th largest score from below and rules out the labels
+///   under it, and one scan with the lowest live label as the threshold
+///   counts the scores that beat each label (a label beaten k times is out,
+///   and the threshold rises). For short rows, or a k too large for a useful
+///   bound, each label's rank is counted directly over the row instead.
 /// - ``select(_:)`` (the ranked top k itself): k = 1 keeps the running
-///   maximum; larger k first takes the maxima of at least k disjoint groups
-///   of the row (one SIMD pass), whose k-th largest is a lower bound of the
-///   row's k-th largest score, then collects every score at or above it and
-///   partially sorts those few. When k is too close to the row's length for
-///   such a bound, every score is collected (a partial quicksort of the row).
+///   maximum; larger k collects every score at or above the group-maxima
+///   bound and partially sorts those few (every score, when k is too close
+///   to the row's length for a bound).
 ///
 /// Nothing is allocated per row.
 final class TopKSelector<Bits: RowScanning> {
