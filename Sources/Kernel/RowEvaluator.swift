@@ -176,6 +176,28 @@ public final class RowEvaluator {
       // over all slots (with results kept by arithmetic, not branches) run
       // the same way on every row and the branch predictor is never wrong.
       let values = labelValues, classIDs = labelClasses
+      if classes <= 64 {
+        // Few classes: the classes seen so far as a bit set, no inner loop.
+        @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (n: Int, m: Int) {
+          var n = 0, m = 0
+          var seen: UInt64 = 0
+          for i in 0..<width {
+            let v = Int64(p[span.lowerBound &+ i])
+            let valid = UInt64(bitPattern: v) < UInt64(c)
+            // &<< shifts by v mod 64; the bit of an invalid label is dropped.
+            let bit = (1 as UInt64) &<< UInt64(truncatingIfNeeded: v) & (valid ? ~0 : 0)
+            n &+= valid ? 1 : 0
+            classIDs[m] = Int32(truncatingIfNeeded: v)
+            m &+= bit & ~seen != 0 ? 1 : 0
+            seen |= bit
+          }
+          return (n, m)
+        }
+        switch labels.values {
+        case .int64(let p): return read(p)
+        case .int32(let p): return read(p)
+        }
+      }
       @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (n: Int, m: Int) {
         var n = 0, m = 0
         for i in 0..<width {

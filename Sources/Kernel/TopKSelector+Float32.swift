@@ -198,6 +198,34 @@ extension UInt32: RowScanning {
     return count + before
   }
 
+  /// SIMD keys, 8 at a time (the last 8 overlapping the block before when
+  /// 8 does not divide the row: rewriting a key is harmless), and one NaN
+  /// test per lane: a magnitude above infinity's.
+  @inline(__always)
+  static func shortRowKeys(_ row: UnsafePointer<UInt32>, count n: Int, into keys: UnsafeMutablePointer<Int32>) -> Bool {
+    guard n >= 8 else { return shortRowKeysScalar(row, from: 0, to: n, into: keys) }
+    let raw = UnsafeRawPointer(row), out = UnsafeMutableRawPointer(keys)
+    let magnitude = SIMD8<Int32>(repeating: 0x7FFF_FFFF), infinity = SIMD8<Int32>(repeating: 0x7F80_0000)
+    var nan = SIMD8<Int32>(repeating: 0)
+    @inline(__always) func convert(_ i: Int) {
+      let bits = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD8<Int32>.self)
+      let m = bits & magnitude
+      let sign = bits &>> 31
+      nan |= unsafeBitCast(m .> infinity, to: SIMD8<Int32>.self)
+      // The key: the magnitude, negated when the sign is set (-0.0 gives 0).
+      out.storeBytes(of: (m ^ sign) &- sign, toByteOffset: i &<< 2, as: SIMD8<Int32>.self)
+    }
+    var i = 0
+    while i &+ 8 <= n {
+      convert(i)
+      i &+= 8
+    }
+    if i < n { convert(n &- 8) }
+    let any = unsafeBitCast(nan, to: SIMD4<UInt64>.self)
+    let folded = any.lowHalf | any.highHalf
+    return folded[0] | folded[1] == 0
+  }
+
   /// The sum of the lanes, by halves.
   @inline(__always)
   static func laneSum(_ v: SIMD16<Int32>) -> Int {

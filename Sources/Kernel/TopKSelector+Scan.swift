@@ -42,9 +42,20 @@ protocol RowScanning: ScoreBits {
   /// The k-th largest of the group maxima `keys[0..<count]` by a branch-free
   /// SIMD count, when this type has one for `count` (else nil: quickselect).
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Key>, count: Int, k: Int) -> Key?
+
+  /// Writes the keys of `row[0..<count]`, widened to 32 bits, into `keys`
+  /// (only when ``hasShortRowKeys``); false when the row holds a NaN (the
+  /// keys written are then meaningless).
+  ///
+  /// - Complexity: O(count).
+  static func shortRowKeys(_ row: UnsafePointer<Self>, count: Int, into keys: UnsafeMutablePointer<Int32>) -> Bool
 }
 
 extension RowScanning {
+  static func shortRowKeys(_ row: UnsafePointer<Self>, count n: Int, into keys: UnsafeMutablePointer<Int32>) -> Bool {
+    shortRowKeysScalar(row, from: 0, to: n, into: keys)
+  }
+
   /// The plain loop: scores `from..<to`, one at a time.
   @inline(__always)
   static func scanScalar<V: CandidateVisitor>(_ row: UnsafePointer<Self>, from: Int, to: Int, _ visitor: inout V)

@@ -55,6 +55,11 @@ final class TopKSelector<Bits: RowScanning> {
   let labelBeaten: UnsafeMutablePointer<Int>
   /// rank of each class in the last ``select(_:)``, only for many labels (lazily made).
   private var rankOf: UnsafeMutablePointer<Int32>?
+  /// Short rows (see ``ShortRows``): the row's keys (`ShortRows.chunks` of
+  /// 8, padded with `Int32.min`); nil for longer rows or 64-bit keys.
+  let shortKeys: UnsafeMutablePointer<Int32>?
+  /// ``ShortRows/makeBeforeTable()``, with ``shortKeys``.
+  let shortTable: UnsafeMutablePointer<Int32>?
 
   init(k: Int, classes: Int, nanPolicy: NaNScorePolicy) {
     precondition(k >= 1 && k <= classes && classes <= Int(Int32.max))
@@ -71,6 +76,17 @@ final class TopKSelector<Bits: RowScanning> {
     labelKeys = .allocate(capacity: labels)
     labelClasses = .allocate(capacity: labels)
     labelBeaten = .allocate(capacity: labels)
+    if classes <= ShortRows.maxClasses && Bits.hasShortRowKeys {
+      let lanes = ShortRows.chunks(classes: classes) * 8
+      let keys = UnsafeMutablePointer<Int32>.allocate(capacity: lanes)
+      // Lanes past the row are never written again: Int32.min beats no label.
+      keys.initialize(repeating: .min, count: lanes)
+      shortKeys = keys
+      shortTable = ShortRows.makeBeforeTable()
+    } else {
+      shortKeys = nil
+      shortTable = nil
+    }
   }
 
   deinit {
@@ -82,6 +98,8 @@ final class TopKSelector<Bits: RowScanning> {
     labelClasses.deallocate()
     labelBeaten.deallocate()
     rankOf?.deallocate()
+    shortKeys?.deallocate()
+    shortTable?.deallocate()
   }
 
   /// The outcome of ranking one row.
@@ -125,6 +143,10 @@ final class TopKSelector<Bits: RowScanning> {
       }
       return Outcome(nanCount: best.nan.count, firstNaN: best.nan.first)
     }
+    if let shortKeys, let shortTable, let hits = rankShortRow(row, ids, count: m, keys: shortKeys, table: shortTable) {
+      hitCount = hits
+      return Outcome(nanCount: 0, firstNaN: -1)
+    }
     if countsDirectly(labels: m), Bits.isNaNFree(row, count: classes) {
       // Each label's rank counted over the row (the NaN pass brought it into
       // the cache); a rank above k is a miss.
@@ -157,6 +179,11 @@ final class TopKSelector<Bits: RowScanning> {
       labelKeys[j] = key
       labelClasses[j] = c
       alive += 1
+    }
+    if alive == 0 && nanFree {
+      // Every label is below the bound and the row holds no NaN: nothing to count.
+      hitCount = 0
+      return Outcome(nanCount: 0, firstNaN: -1)
     }
     labelBeaten.update(repeating: 0, count: alive)
     var ranker = LabelRanker<Bits>(

@@ -203,6 +203,25 @@ final class TopKDifferentialTests: XCTestCase {
     }
   }
 
+  /// Every row length of the short-row path (float16 and float32 keys
+  /// counted per label; rows with NaN fall back), against the reference.
+  func testShortRowsMatchFullSort() {
+    XCTAssertNotNil(TopKSelector<UInt32>(k: 2, classes: ShortRows.maxClasses, nanPolicy: .largest).shortKeys)
+    XCTAssertNotNil(TopKSelector<UInt16>(k: 1, classes: 1, nanPolicy: .largest).shortKeys)
+    XCTAssertNil(TopKSelector<UInt32>(k: 2, classes: ShortRows.maxClasses + 1, nanPolicy: .largest).shortKeys)
+    XCTAssertNil(TopKSelector<UInt64>(k: 2, classes: 50, nanPolicy: .largest).shortKeys)
+    withEvery(seed: 30...31) { seed, rng in
+      for c in 1...ShortRows.maxClasses {
+        for flavor in [Flavor.ties, .uniform, .bits, .boosted, .ascending] {
+          for dtype in [DType.float16, .float32] {
+            let ks = Set([2, 1 + Int(rng.next() % UInt64(c)), min(c, 5), c]).filter { $0 <= c }
+            checkRow(dtype, flavor, classes: c, ks: ks.sorted(), seed: seed, &rng)
+          }
+        }
+      }
+    }
+  }
+
   func testLargeRows() {
     withEvery(seed: 10...11) { seed, rng in
       for c in [2000, 5000] {

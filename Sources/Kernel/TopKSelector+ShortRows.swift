@@ -1,0 +1,98 @@
+/// Short rows (at most ``ShortRows/maxClasses`` scores, float16 or float32):
+/// each label's rank is counted over 32-bit keys of the whole row, made once
+/// per row.
+///
+/// The row's keys go into a scratch of 8-lane chunks (the lanes past the row
+/// padded with `Int32.min`, which ranks before nothing). A label c with key
+/// s is beaten by a score at index j when `key_j > s`, or `key_j == s` and
+/// j < c, i.e. when `key_j > s - [j < c]`; so with `t_j = s + 1 - [j < c]`
+/// the count is the number of lanes where `t_j > key_j` is false. `[j < c]`
+/// is read from a constant table at an offset that depends on c
+/// (``ShortRows/beforeTable``), so one label costs one add, one compare and
+/// one accumulate per 4 lanes, and no branch depends on the data.
+enum ShortRows {
+  /// The longest row this path takes.
+  static let maxClasses = 64
+
+  /// `table[i] = -1` for i < 64, else 0: at `table + 64 - c`, lane j reads
+  /// -1 exactly when j < c (j < 64, c <= 64).
+  static func makeBeforeTable() -> UnsafeMutablePointer<Int32> {
+    let table = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * maxClasses)
+    for i in 0..<(2 * maxClasses) { table[i] = i < maxClasses ? -1 : 0 }
+    return table
+  }
+
+  /// The number of 8-lane chunks a row of `classes` keys takes.
+  static func chunks(classes: Int) -> Int { (classes + 7) / 8 }
+
+  /// For each of the classes `ids[0..<m]`, the number of scores ranked
+  /// before it (key larger, or equal at a lower index); writes `before + 1`
+  /// into `ranks` for each and returns how many are at most k: those fill
+  /// `ranks[0..<hits]` (the others' ranks are overwritten or left beyond).
+  ///
+  /// Concrete `Int32` (not generic): the SIMD operators stay vector code.
+  ///
+  /// - Complexity: O(m · chunks) vector operations, no data-dependent branch
+  ///   but the loop over the m labels.
+  @inline(__always)
+  static func rank(keys: UnsafePointer<Int32>, chunks: Int, table: UnsafePointer<Int32>, ids: UnsafePointer<Int32>,
+                   count m: Int, k: Int, into ranks: UnsafeMutablePointer<Int32>) -> Int {
+    let rawKeys = UnsafeRawPointer(keys)
+    let lanes = Int32(truncatingIfNeeded: chunks &* 8)
+    var hits = 0
+    for i in 0..<m {
+      let c = Int(ids[i])
+      let t = SIMD8<Int32>(repeating: keys[c] &+ 1)
+      let before = UnsafeRawPointer(table + (maxClasses &- c))
+      var notBeaten = SIMD8<Int32>(repeating: 0)
+      var b = 0
+      while b < chunks {
+        let key = rawKeys.loadUnaligned(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
+        let threshold = t &+ before.loadUnaligned(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
+        // A true lane is -1: notBeaten counts, negated, the lanes that do not beat c.
+        notBeaten &+= unsafeBitCast(threshold .> key, to: SIMD8<Int32>.self)
+        b &+= 1
+      }
+      let a = notBeaten.lowHalf &+ notBeaten.highHalf
+      let beaten = lanes &+ (a[0] &+ a[1] &+ a[2] &+ a[3])
+      // Kept without a branch: whether a label is a hit is unpredictable.
+      ranks[hits] = beaten &+ 1
+      // (The sign of beaten - k, as arithmetic: `< k ? 1 : 0` compiles to a branch.)
+      hits &+= Int(UInt(bitPattern: Int(beaten) &- k) &>> (UInt.bitWidth &- 1))
+    }
+    return hits
+  }
+}
+
+extension RowScanning {
+  /// True when ``shortRowKeys(_:count:into:)`` can hold this type's keys.
+  static var hasShortRowKeys: Bool { Key.bitWidth <= 32 }
+
+  /// The plain loop: each score's key, widened.
+  @inline(__always)
+  static func shortRowKeysScalar(_ row: UnsafePointer<Self>, from: Int, to n: Int, into keys: UnsafeMutablePointer<Int32>)
+    -> Bool
+  {
+    var nan = false
+    for j in from..<n {
+      nan = nan || isNaN(row[j])
+      keys[j] = Int32(truncatingIfNeeded: key(row[j]))
+    }
+    return !nan
+  }
+}
+
+extension TopKSelector {
+  /// Ranks the labels of a short row through its 32-bit keys (see
+  /// ``ShortRows``) into ``hitRanks`` and returns how many are hits; nil
+  /// when the row holds a NaN (the general path then applies the NaN policy).
+  ///
+  /// - Complexity: O(classes · (1 + m) / 4) vector operations for m labels.
+  @inline(__always)
+  func rankShortRow(_ row: UnsafePointer<Bits>, _ ids: UnsafePointer<Int32>, count m: Int, keys: UnsafeMutablePointer<Int32>,
+                    table: UnsafePointer<Int32>) -> Int? {
+    guard Bits.shortRowKeys(row, count: classes, into: keys) else { return nil }
+    return ShortRows.rank(keys: keys, chunks: ShortRows.chunks(classes: classes), table: table, ids: ids, count: m,
+                          k: k, into: hitRanks)
+  }
+}
