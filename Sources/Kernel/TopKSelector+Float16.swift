@@ -259,6 +259,7 @@ extension UInt16: RowScanning {
       }
       return count
     }
+    if key > 0 { return countRankedBefore(row, count: n, index: c, positiveKey: key) }
     let raw = UnsafeRawPointer(row)
     // Larger keys anywhere: the raw-bit test for key >= `key` + 1 (a real key
     // is below Int16.max). Equal keys before c: the bits of `key`, and for
@@ -307,10 +308,64 @@ extension UInt16: RowScanning {
       let base = n &- 16
       let x = raw.loadUnaligned(fromByteOffset: base &<< 1, as: SIMD16<Int16>.self)
       let covered = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: i &- base)) .> lanes
-      let at = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: c &- base))
+      let at = SIMD16<Int16>(repeating: Int16(clamping: c &- base))
       add((above(x) .| (equal(x) .& (at .> lanes))) .& .!covered)
     }
     flush()
+    return count
+  }
+
+  /// ``countRankedBefore(_:count:index:key:)`` for a positive key (the
+  /// common case: scores that are probabilities). A positive key is the
+  /// score's bits, and any negative sign gives negative signed bits, so a
+  /// score ranks before c when its signed bits exceed `key - 1` (before c) or
+  /// `key` (after c): one compare per 8 lanes (the row holds no NaN).
+  @inline(__always)
+  static func countRankedBefore(_ row: UnsafePointer<UInt16>, count n: Int, index c: Int, positiveKey key: Int16) -> Int {
+    let raw = UnsafeRawPointer(row)
+    let above = SIMD16<Int16>(repeating: key), atLeast = SIMD16<Int16>(repeating: key &- 1)
+    let lanes = SIMD16<Int16>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    @inline(__always) func load(_ at: Int) -> SIMD16<Int16> {
+      raw.loadUnaligned(fromByteOffset: at &<< 1, as: SIMD16<Int16>.self)
+    }
+    @inline(__always) func sum(_ v: SIMD16<Int16>) -> Int {
+      var total = 0
+      for l in 0..<16 { total &+= Int(v[l]) }
+      return total
+    }
+    var count = 0
+    var i = 0
+    // Blocks up to `end` against `t`, in runs short enough for 16-bit lane counts.
+    @inline(__always) func run(to end: Int, _ t: SIMD16<Int16>) {
+      while i < end {
+        let stop = Swift.min(end, i &+ 16 &* 16_384)
+        var total = SIMD16<Int16>(repeating: 0)
+        while i < stop {
+          total &+= unsafeBitCast(load(i) .> t, to: SIMD16<Int16>.self)
+          i &+= 16
+        }
+        count &-= sum(total)
+      }
+    }
+    // The threshold of a block holding c: `key - 1` in the lanes before c.
+    @inline(__always) func mixed(_ base: Int) -> SIMD16<Int16> {
+      // (Clamped: c may lie far before the tail's base.)
+      above &+ unsafeBitCast(SIMD16<Int16>(repeating: Int16(clamping: c &- base)) .> lanes, to: SIMD16<Int16>.self)
+    }
+    let full = n / 16 &* 16
+    let home = Swift.min(c / 16 &* 16, full)
+    run(to: home, atLeast)
+    if home < full {
+      count &-= sum(unsafeBitCast(load(home) .> mixed(home), to: SIMD16<Int16>.self))
+      i = home &+ 16
+      run(to: full, above)
+    }
+    if i < n {
+      // The last 16 scores, without the lanes a full block already covered.
+      let base = n &- 16
+      let fresh = .!(SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: i &- base)) .> lanes)
+      count &-= sum(unsafeBitCast((load(base) .> mixed(base)) .& fresh, to: SIMD16<Int16>.self))
+    }
     return count
   }
 }

@@ -234,6 +234,16 @@ final class TopKDifferentialTests: XCTestCase {
     }
   }
 
+  /// float16 rows longer than 16-bit lane arithmetic reaches (32,768): the
+  /// direct count's tail block with a label far before it.
+  func testFloat16RowsBeyond16BitIndices() {
+    withEvery(seed: 12...12) { seed, rng in
+      for flavor in [Flavor.ties, .boosted] {
+        checkRow(.float16, flavor, classes: 40_007, ks: [40_007], seed: seed, &rng)
+      }
+    }
+  }
+
   // MARK: - Per-row AP and sums through RowEvaluator
 
   /// Rows of scores and their labels in one layout.
