@@ -259,7 +259,7 @@ extension UInt16: RowScanning {
       }
       return count
     }
-    if key > 0 { return countRankedBefore(row, count: n, index: c, positiveKey: key) }
+    if key > 0 { return countRankedBefore(row, count: n, index: c, positiveKey: key, checkingNaN: false).count }
     let raw = UnsafeRawPointer(row)
     // Larger keys anywhere: the raw-bit test for key >= `key` + 1 (a real key
     // is below Int16.max). Equal keys before c: the bits of `key`, and for
@@ -320,13 +320,23 @@ extension UInt16: RowScanning {
   /// score's bits, and any negative sign gives negative signed bits, so a
   /// score ranks before c when its signed bits exceed `key - 1` (before c) or
   /// `key` (after c): one compare per 8 lanes (the row holds no NaN).
+  /// With `checkingNaN`, the same pass also tells whether the row holds a
+  /// NaN (the count is then meaningless).
   @inline(__always)
-  static func countRankedBefore(_ row: UnsafePointer<UInt16>, count n: Int, index c: Int, positiveKey key: Int16) -> Int {
+  static func countRankedBefore(_ row: UnsafePointer<UInt16>, count n: Int, index c: Int, positiveKey key: Int16,
+                                checkingNaN: Bool) -> (count: Int, nanFree: Bool) {
     let raw = UnsafeRawPointer(row)
+    let magnitude = SIMD16<Int16>(repeating: 0x7FFF)
+    var largest = SIMD16<Int16>(repeating: 0)
     let above = SIMD16<Int16>(repeating: key), atLeast = SIMD16<Int16>(repeating: key &- 1)
     let lanes = SIMD16<Int16>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
     @inline(__always) func load(_ at: Int) -> SIMD16<Int16> {
-      raw.loadUnaligned(fromByteOffset: at &<< 1, as: SIMD16<Int16>.self)
+      let x = raw.loadUnaligned(fromByteOffset: at &<< 1, as: SIMD16<Int16>.self)
+      if checkingNaN {
+        let m = x & magnitude
+        largest.replace(with: m, where: m .> largest)
+      }
+      return x
     }
     @inline(__always) func sum(_ v: SIMD16<Int16>) -> Int {
       var total = 0
@@ -366,6 +376,14 @@ extension UInt16: RowScanning {
       let fresh = .!(SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: i &- base)) .> lanes)
       count &-= sum(unsafeBitCast((load(base) .> mixed(base)) .& fresh, to: SIMD16<Int16>.self))
     }
-    return count
+    guard checkingNaN else { return (count, true) }
+    let infinity = SIMD16<Int16>(repeating: infinityKey)
+    return (count, !anyLane(largest .> infinity))
+  }
+
+  static func countRankedBeforeIfNaNFree(_ row: UnsafePointer<UInt16>, count n: Int, index c: Int, key: Int16) -> Int? {
+    guard n >= 16 && key > 0 else { return isNaNFree(row, count: n) ? countRankedBefore(row, count: n, index: c, key: key) : nil }
+    let (count, nanFree) = countRankedBefore(row, count: n, index: c, positiveKey: key, checkingNaN: true)
+    return nanFree ? count : nil
   }
 }

@@ -39,6 +39,13 @@ protocol RowScanning: ScoreBits {
   /// - Complexity: O(count), branch-free compares.
   static func countRankedBefore(_ row: UnsafePointer<Self>, count: Int, index: Int, key: Key) -> Int
 
+  /// ``countRankedBefore(_:count:index:key:)`` when the row holds no NaN
+  /// (``isNaNFree(_:count:)``), else nil; a type may check both in one pass.
+  /// `key` is the key of the bits at `index` (anything, if they are a NaN).
+  ///
+  /// - Complexity: O(count).
+  static func countRankedBeforeIfNaNFree(_ row: UnsafePointer<Self>, count: Int, index: Int, key: Key) -> Int?
+
   /// The k-th largest of the group maxima `keys[0..<count]` by a branch-free
   /// SIMD count, when this type has one for `count` (else nil: quickselect).
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Key>, count: Int, k: Int) -> Key?
@@ -52,6 +59,10 @@ protocol RowScanning: ScoreBits {
 }
 
 extension RowScanning {
+  static func countRankedBeforeIfNaNFree(_ row: UnsafePointer<Self>, count n: Int, index c: Int, key: Key) -> Int? {
+    isNaNFree(row, count: n) ? countRankedBefore(row, count: n, index: c, key: key) : nil
+  }
+
   static func shortRowKeys(_ row: UnsafePointer<Self>, count n: Int, into keys: UnsafeMutablePointer<Int32>) -> Bool {
     shortRowKeysScalar(row, from: 0, to: n, into: keys)
   }

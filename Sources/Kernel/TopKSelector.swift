@@ -147,13 +147,17 @@ final class TopKSelector<Bits: RowScanning> {
       hitCount = hits
       return Outcome(nanCount: 0, firstNaN: -1)
     }
-    if countsDirectly(labels: m), Bits.isNaNFree(row, count: classes) {
-      // Each label's rank counted over the row (the NaN pass brought it into
-      // the cache); a rank above k is a miss.
+    if countsDirectly(labels: m),
+      let first = m > 0
+        ? Bits.countRankedBeforeIfNaNFree(row, count: classes, index: Int(ids[0]), key: Bits.key(row[Int(ids[0])]))
+        : Bits.isNaNFree(row, count: classes) ? 0 : nil
+    {
+      // Each label's rank counted over the row (the first pass also made sure
+      // the row holds no NaN); a rank above k is a miss.
       hitCount = 0
       for i in 0..<m {
         let c = Int(ids[i])
-        let before = Bits.countRankedBefore(row, count: classes, index: c, key: Bits.key(row[c]))
+        let before = i == 0 ? first : Bits.countRankedBefore(row, count: classes, index: c, key: Bits.key(row[c]))
         // Kept without a branch: whether a label is a hit is unpredictable.
         hitRanks[hitCount] = Int32(truncatingIfNeeded: before + 1)
         hitCount &+= before < k ? 1 : 0
@@ -207,8 +211,13 @@ final class TopKSelector<Bits: RowScanning> {
   @inline(__always)
   func countsDirectly(labels m: Int) -> Bool {
     let blocks = (classes + 15) / 16
-    let direct = (m * 20 + 6) * blocks
     let selectBound = k <= 16 ? 200 : k <= 32 ? 800 : 40 * k
+    if Bits.self == UInt16.self {
+      // float16: a label's count is one compare per 8 lanes (positive keys),
+      // while the bound pass keeps three extremes per lane.
+      return (m * 6 + 6) * blocks <= 36 * blocks + selectBound + 40 * k
+    }
+    let direct = (m * 20 + 6) * blocks
     let scan = 22 * blocks + selectBound + 40 * k
     return direct <= scan
   }
