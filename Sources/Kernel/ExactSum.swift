@@ -35,7 +35,6 @@ public struct ExactSum: Sendable {
   /// Adds one double exactly.
   ///
   /// - Complexity: O(1); every 2^30 additions, O(limbs) to propagate carries.
-  
   public mutating func add(_ x: Double) {
     guard x.isFinite else {
       if x.isNaN { nanCount += 1 } else if x > 0 { positiveInfinityCount += 1 } else { negativeInfinityCount += 1 }
@@ -87,7 +86,6 @@ public struct ExactSum: Sendable {
 
   /// Propagates carries: afterwards every limb but the last is in `0..<2^32`
   /// and the last carries the sign. This is the canonical form of the value.
-  
   mutating func normalize() {
     limbs.withUnsafeMutableBufferPointer { l in
       var carry: Int64 = 0
@@ -120,7 +118,6 @@ public struct ExactSum: Sendable {
   }
 
   /// The IEEE result of the special terms, or nil when there are none.
-  
   var specialValue: Double? {
     if nanCount > 0 || (positiveInfinityCount > 0 && negativeInfinityCount > 0) { return .nan }
     if positiveInfinityCount > 0 { return .infinity }
