@@ -13,7 +13,8 @@
 public struct ExactSum: Sendable {
   /// Limb `i` weighs 2^(32·i − bias). `bias` is a multiple of 32 above 1074.
   static let bias = 1088
-  /// 2^1024 · 2^64 (room for 2^64 additions) needs bit 2176 + bias: 70 limbs.
+  /// Sums below 2^1024 · 2^64 (room for 2^64 additions), in units of 2^-bias,
+  /// need 1024 + 64 + 1088 = 2176 bits: 68 limbs; 70 leave headroom.
   static let limbCount = 70
   /// Additions allowed before the limbs must be normalized (each adds < 2^32).
   static let normalizeEvery: Int32 = 1 << 30
