@@ -40,7 +40,7 @@ for name in "${selected[@]}"; do
   bin="$out/$name"
   echo "== building $name"
   # (gold warns about every ASan helper symbol; the log keeps them out of sight unless the build fails)
-  if ! swiftc -O -g -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_$name" \
+  if ! swiftc -O -g -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_$name" -package-name mapk \
        "${cflags[@]}" "${sources[@]}" Fuzz/FuzzSupport.swift "$src" -o "$bin" > "$out/$name.build.log" 2>&1; then
     grep -v 'Cannot export local symbol' "$out/$name.build.log" >&2
     exit 1

@@ -13,7 +13,8 @@
 public struct ExactSum: Sendable {
   /// Limb `i` weighs 2^(32·i − bias). `bias` is a multiple of 32 above 1074.
   static let bias = 1088
-  /// 2^1024 · 2^64 (room for 2^64 additions) needs bit 2176 + bias: 70 limbs.
+  /// Sums below 2^1024 · 2^64 (room for 2^64 additions), in units of 2^-bias,
+  /// need 1024 + 64 + 1088 = 2176 bits: 68 limbs; 70 leave headroom.
   static let limbCount = 70
   /// Additions allowed before the limbs must be normalized (each adds < 2^32).
   static let normalizeEvery: Int32 = 1 << 30
@@ -35,7 +36,6 @@ public struct ExactSum: Sendable {
   /// Adds one double exactly.
   ///
   /// - Complexity: O(1); every 2^30 additions, O(limbs) to propagate carries.
-  
   public mutating func add(_ x: Double) {
     guard x.isFinite else {
       if x.isNaN { nanCount += 1 } else if x > 0 { positiveInfinityCount += 1 } else { negativeInfinityCount += 1 }
@@ -87,7 +87,6 @@ public struct ExactSum: Sendable {
 
   /// Propagates carries: afterwards every limb but the last is in `0..<2^32`
   /// and the last carries the sign. This is the canonical form of the value.
-  
   mutating func normalize() {
     limbs.withUnsafeMutableBufferPointer { l in
       var carry: Int64 = 0
@@ -120,7 +119,6 @@ public struct ExactSum: Sendable {
   }
 
   /// The IEEE result of the special terms, or nil when there are none.
-  
   var specialValue: Double? {
     if nanCount > 0 || (positiveInfinityCount > 0 && negativeInfinityCount > 0) { return .nan }
     if positiveInfinityCount > 0 { return .infinity }

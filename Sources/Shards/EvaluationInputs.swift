@@ -124,7 +124,7 @@ public final class EvaluationInputs: @unchecked Sendable {
       throw FileError(
         path: array.path,
         problem: "labels of shape \(array.shape) do not match predictions of shape \(predictionsShape) "
-          + "(expected \(rowShape + ["L"]) or \(rowShape))")
+          + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))")
     }
     // Width 0 ([D1..DN, 0]) is valid: every row is empty.
     return LabelRows(rows: rowShape.reduce(1, *), offsets: .uniform(width: width), values: values, semantics: .dense)
