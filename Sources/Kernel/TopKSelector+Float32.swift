@@ -51,17 +51,23 @@ extension UInt32: RowScanning {
     let segments = Swift.min(segments, blocks)
     guard segments > 0 else { return (0, false) }
     let raw = UnsafeRawPointer(row)
+    // The NaN check rides along as one `addps` per 4 lanes: a NaN makes the
+    // lane sums NaN, and a sum without a NaN term is NaN only when it met
+    // both infinities (a false alarm: the row then takes the NaN-safe path).
+    var sum = SIMD16<Float>(repeating: 0)
     for s in 0..<segments {
       var m = SIMD16<Float>(repeating: -.infinity)
       for b in segmentBlocks(s, of: segments, blocks: blocks) {
         let x = raw.loadUnaligned(fromByteOffset: b &<< 6, as: SIMD16<Float>.self)
         // x > m is false for NaN, so NaN never becomes a maximum (maxps).
         m.replace(with: x, where: x .> m)
+        sum += x
       }
       if s == segments - 1 && blocks * 16 < n {
         // The tail joins the last segment; lanes a block already covered are
         // masked to -inf so that the groups stay disjoint.
         var x = raw.loadUnaligned(fromByteOffset: (n - 16) &<< 2, as: SIMD16<Float>.self)
+        sum += x
         let covered = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: blocks * 16 - (n - 16)))
         x.replace(with: -.infinity, where: SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< covered)
         m.replace(with: x, where: x .> m)
@@ -72,7 +78,8 @@ extension UInt32: RowScanning {
       let keys = ((bits & 0x7FFF_FFFF) ^ sign) &- sign
       UnsafeMutableRawPointer(out + s * 16).storeBytes(of: keys, as: SIMD16<Int32>.self)
     }
-    return (segments * 16, false)
+    let nan = unsafeBitCast(sum .!= sum, to: SIMD8<UInt64>.self)
+    return (segments * 16, !anyBit(nan))
   }
 
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Int32>, count: Int, k: Int) -> Int32? {

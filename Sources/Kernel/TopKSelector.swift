@@ -189,6 +189,17 @@ final class TopKSelector<Bits: RowScanning> {
       hitCount = 0
       return Outcome(nanCount: 0, firstNaN: -1)
     }
+    if nanFree && alive <= 2 {
+      // One or two labels left in a row without NaN: counting their ranks (a
+      // pass each) costs less than the scan's visits, each a mispredicted branch.
+      hitCount = 0
+      for i in 0..<alive {
+        let before = Bits.countRankedBefore(row, count: classes, index: Int(labelClasses[i]), key: labelKeys[i])
+        hitRanks[hitCount] = Int32(truncatingIfNeeded: before + 1)
+        hitCount &+= before < k ? 1 : 0
+      }
+      return Outcome(nanCount: 0, firstNaN: -1)
+    }
     labelBeaten.update(repeating: 0, count: alive)
     var ranker = LabelRanker<Bits>(
       keys: labelKeys, classes: labelClasses, beaten: labelBeaten, alive: alive, k: k,
