@@ -168,7 +168,12 @@ final class TopKDifferentialTests: XCTestCase {
 
   /// Checks one random row of `flavor` for every k in `ks` and every NaN policy.
   func checkRow(_ dtype: DType, _ flavor: Flavor, classes c: Int, ks: [Int], seed: UInt64, _ rng: inout SplitMix64) {
-    let row = Self.makeRow(dtype, flavor, classes: c, &rng)
+    checkRow(Self.makeRow(dtype, flavor, classes: c, &rng), dtype, "\(flavor)", ks: ks, seed: seed, &rng)
+  }
+
+  /// Checks `row` for every k in `ks` and every NaN policy.
+  func checkRow(_ row: Row, _ dtype: DType, _ flavor: String, ks: [Int], seed: UInt64, _ rng: inout SplitMix64) {
+    let c = row.raw.count
     for policy in Self.policies + [.error] {
       // The reference's full sort, once per row and policy (`.error` rows without NaN rank as `.largest`).
       let full = ReferenceMAP.ranking(row.values, nan: policy == .error ? .largest : policy)
@@ -228,6 +233,31 @@ final class TopKDifferentialTests: XCTestCase {
         for flavor in [Flavor.uniform, .ties, .nans, .boosted] {
           for dtype in DType.allCases {
             checkRow(dtype, flavor, classes: c, ks: [1, 10, 100, 1 + Int(rng.next() % UInt64(c)), c], seed: seed, &rng)
+          }
+        }
+      }
+    }
+  }
+
+  /// float32 and float16 rows long enough for the bound pass, whose NaN check
+  /// (float32: lane sums that a NaN makes NaN) decides whether 1 or 2
+  /// surviving labels are counted directly: one NaN anywhere (first block,
+  /// middle, the overlapping tail), both infinities without NaN (a sum of
+  /// NaN, and no NaN), and sums overflowing to infinity.
+  func testBoundPassNaNCheck() {
+    withEvery(seed: 13...14) { seed, rng in
+      for dtype in [DType.float32, .float16] {
+        for c in [1000, 1003] {
+          var cases: [(String, [Int: Double])] = [("none", [:]), ("infinities", [7: .infinity, c - 2: -.infinity])]
+          for p in [0, 17, c / 2, c - 1] { cases.append(("NaN at \(p)", [p: .nan])) }
+          cases.append(("overflow", Dictionary(uniqueKeysWithValues: (0..<40).map { ($0 * 20, dtype == .float16 ? 6e4 : 3e38) })))
+          for (name, patches) in cases {
+            var row = Self.makeRow(dtype, .boosted, classes: c, &rng)
+            for (p, x) in patches {
+              row.raw[p] = x.isNaN ? Self.nanBits(dtype, &rng) : Self.bits(dtype, x)
+              row.values[p] = Self.value(dtype, bits: row.raw[p])
+            }
+            checkRow(row, dtype, "boosted, \(name)", ks: [2, 5, 10], seed: seed, &rng)
           }
         }
       }
