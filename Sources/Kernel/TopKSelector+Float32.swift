@@ -134,38 +134,7 @@ extension UInt32: RowScanning {
     let raw = UnsafeRawPointer(row)
     let t = SIMD16<Float>(repeating: s)
     let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-    if n >= 256 {
-      // Long rows: one compare per 4 lanes. Before c's block a tie ranks
-      // before c (>=), after it only a larger score does (>); c's own block
-      // and the tail mix the two by lane index. (The varying split costs a
-      // branch miss or two per call, which short rows would feel.)
-      var total = SIMD16<Int32>(repeating: 0)
-      let full = n / 16 &* 16
-      let home = Swift.min(c / 16 &* 16, full)
-      @inline(__always) func mixed(_ base: Int, from: Int) {
-        let x = raw.loadUnaligned(fromByteOffset: base &<< 2, as: SIMD16<Float>.self)
-        let at = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: c &- base))
-        let fresh = lanes .> SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: from &- base &- 1))
-        total &+= unsafeBitCast(((x .> t) .| ((x .== t) .& (at .> lanes))) .& fresh, to: SIMD16<Int32>.self)
-      }
-      var i = 0
-      while i < home {
-        let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
-        total &+= unsafeBitCast(x .>= t, to: SIMD16<Int32>.self)
-        i &+= 16
-      }
-      if home < full {
-        mixed(home, from: home)
-        i &+= 16
-        while i < full {
-          let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
-          total &+= unsafeBitCast(x .> t, to: SIMD16<Int32>.self)
-          i &+= 16
-        }
-      }
-      if i < n { mixed(n &- 16, from: i) }
-      return -laneSum(total)
-    }
+    if n >= 256 { return countRankedBefore(row, count: n, index: c, score: s, checkingNaN: false).count }
     // Larger scores anywhere, plus equal ones before c (IEEE compares count
     // -0.0 == 0.0 as a tie). One pass counts the larger and the equal scores
     // (true lanes sum to -1 each); only if something besides c itself is
@@ -203,6 +172,64 @@ extension UInt32: RowScanning {
       j &+= 1
     }
     return count + before
+  }
+
+  /// ``countRankedBefore(_:count:index:key:)`` for rows of 256 scores or
+  /// more, where `s` is the label's score: one compare per 4 lanes. Before
+  /// c's block a tie ranks before c (>=), after it only a larger score does
+  /// (>); c's own block and the tail mix the two by lane index. (The varying
+  /// split costs a branch miss or two per call, which short rows would feel.)
+  /// With `checkingNaN` the same pass sums the scores lane-wise: a NaN makes
+  /// a sum NaN (so do both infinities, a false alarm that only sends the row
+  /// down the NaN-safe path); `nanFree` is false then.
+  @inline(__always)
+  static func countRankedBefore(_ row: UnsafePointer<UInt32>, count n: Int, index c: Int, score s: Float,
+                                checkingNaN: Bool) -> (count: Int, nanFree: Bool) {
+    let raw = UnsafeRawPointer(row)
+    let t = SIMD16<Float>(repeating: s)
+    let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    var total = SIMD16<Int32>(repeating: 0)
+    var sum = SIMD16<Float>(repeating: 0)
+    @inline(__always) func load(_ at: Int) -> SIMD16<Float> {
+      let x = raw.loadUnaligned(fromByteOffset: at &<< 2, as: SIMD16<Float>.self)
+      if checkingNaN { sum += x }
+      return x
+    }
+    let full = n / 16 &* 16
+    let home = Swift.min(c / 16 &* 16, full)
+    @inline(__always) func mixed(_ base: Int, from: Int) {
+      let x = load(base)
+      let at = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: c &- base))
+      let fresh = lanes .> SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: from &- base &- 1))
+      total &+= unsafeBitCast(((x .> t) .| ((x .== t) .& (at .> lanes))) .& fresh, to: SIMD16<Int32>.self)
+    }
+    var i = 0
+    while i < home {
+      total &+= unsafeBitCast(load(i) .>= t, to: SIMD16<Int32>.self)
+      i &+= 16
+    }
+    if home < full {
+      mixed(home, from: home)
+      i &+= 16
+      while i < full {
+        total &+= unsafeBitCast(load(i) .> t, to: SIMD16<Int32>.self)
+        i &+= 16
+      }
+    }
+    if i < n { mixed(n &- 16, from: i) }
+    guard checkingNaN else { return (-laneSum(total), true) }
+    return (-laneSum(total), !anyLane(sum .!= sum))
+  }
+
+  static func countRankedBeforeIfNaNFree(_ row: UnsafePointer<UInt32>, count n: Int, index c: Int, key: Int32) -> Int? {
+    // (A NaN label score has a key beyond +inf's: no score to compare with,
+    // and the row holds a NaN anyway.)
+    guard n >= 256 && key <= infinityKey && key >= 0 &- infinityKey else {
+      return isNaNFree(row, count: n) ? countRankedBefore(row, count: n, index: c, key: key) : nil
+    }
+    let (count, nanFree) = countRankedBefore(
+      row, count: n, index: c, score: Float(bitPattern: bits(ofKey: key)), checkingNaN: true)
+    return nanFree ? count : nil
   }
 
   /// SIMD keys, 8 at a time (the last 8 overlapping the block before when
