@@ -189,8 +189,8 @@ final class TopKSelector<Bits: RowScanning> {
       hitCount = 0
       return Outcome(nanCount: 0, firstNaN: -1)
     }
-    if nanFree && alive <= 2 {
-      // One or two labels left in a row without NaN: counting their ranks (a
+    if Bits.self == UInt32.self && nanFree && alive <= 2 {
+      // float32, one or two labels left, no NaN: counting their ranks (a
       // pass each) costs less than the scan's visits, each a mispredicted branch.
       hitCount = 0
       for i in 0..<alive {
