@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Label rows from a sparse matrix saved with `scipy.sparse.save_npz`.
 ///
 /// The matrix is `[rows, M]`; a nonzero entry at `(r, c)` means label `c` of
@@ -98,20 +100,29 @@ enum CSRLabels {
       return offsets
     }
     let count = Int(offsets[rows])
-    let values = try npz.withIntegers("indices", dataLimit: product(count, 8), missing: missing) { a in
-      try checkLength(a.shape, count, "indices", npz)
-      let values = output.allocateValues(count)
-      for i in 0..<count {
-        let c = a[i]
-        guard c >= 0 && c < Int64(columns) else {
-          throw npz.failure("indices", "column \(c) at entry \(i) (row \(row(of: i, offsets))) is outside the "
-                            + "matrix's \(columns) columns")
-        }
-        values[i] = c
-      }
-      return values
+    // `indices` and `data` are independent members, and zlib inflates one
+    // stream on one core: read them at the same time. Each task owns what it
+    // allocates until it hands it back, and errors keep the serial order
+    // (indices before data), so the message does not depend on timing.
+    struct Shared: @unchecked Sendable {
+      // Sendable: both tasks only read the archive's mapping and the offsets.
+      let npz: NPZArchive
+      let offsets: UnsafeMutableBufferPointer<Int64>
     }
-    guard let keep = try nonzero(npz, count: count, missing: missing) else { return }
+    let shared = Shared(npz: npz, offsets: offsets)
+    let indices = WorkerSlots<Result<UnsafeMutableBufferPointer<Int64>, any Error>>(count: 1)
+    let data = WorkerSlots<Result<[Bool]?, any Error>>(count: 1)
+    DispatchQueue.concurrentPerform(iterations: 2) { task in
+      if task == 0 {
+        indices.store(Result { try readIndices(shared.npz, count: count, columns: columns, offsets: shared.offsets,
+                                               missing: missing) }, at: 0)
+      } else {
+        data.store(Result { try nonzero(shared.npz, count: count, missing: missing) }, at: 0)
+      }
+    }
+    let values = try indices.values[0].get()
+    output.values = values
+    guard let keep = try data.values[0].get() else { return }
     // Drop the explicit zeros in place: writes never overtake reads.
     var w = 0, start = 0
     for r in 0..<rows {
@@ -214,6 +225,26 @@ enum CSRLabels {
         throw npz.failure("indptr", "decreases at entry \(i) (\(previous) then \(p))")
       }
       previous = p
+    }
+  }
+
+  /// The `indices` member of a CSR matrix: `count` column numbers below
+  /// `columns`, in a buffer allocated once the member has vouched for its size.
+  static func readIndices(_ npz: NPZArchive, count: Int, columns: Int, offsets: UnsafeMutableBufferPointer<Int64>,
+                          missing: String) throws -> UnsafeMutableBufferPointer<Int64> {
+    try npz.withIntegers("indices", dataLimit: product(count, 8), missing: missing) { a in
+      try checkLength(a.shape, count, "indices", npz)
+      let values = UnsafeMutableBufferPointer<Int64>.allocate(capacity: max(1, count))
+      for i in 0..<count {
+        let c = a[i]
+        guard c >= 0 && c < Int64(columns) else {
+          values.deallocate()
+          throw npz.failure("indices", "column \(c) at entry \(i) (row \(row(of: i, offsets))) is outside the "
+                            + "matrix's \(columns) columns")
+        }
+        values[i] = c
+      }
+      return values
     }
   }
 

@@ -181,6 +181,15 @@ struct ZipArchive {
     guard entry.uncompressedSize <= limit else {
       throw fail("declares \(entry.uncompressedSize) uncompressed bytes, more than this matrix can need (\(limit))")
     }
+    if entry.method == 8 {
+      // Deflate expands at most 1032:1 (a 258-byte match per 2 bits, RFC 1951):
+      // a larger declared size is a lie, refused before anything is allocated.
+      let (bound, overflow) = entry.compressedSize.multipliedReportingOverflow(by: 1032)
+      guard overflow || entry.uncompressedSize <= bound + 1024 else {
+        throw fail("declares \(entry.uncompressedSize) uncompressed bytes from \(entry.compressedSize) deflated "
+                   + "bytes, more than deflate can expand to (1032:1): a corrupt or malicious archive")
+      }
+    }
     let data = try dataRange(of: entry, fail: fail)
     let source = UnsafeRawBufferPointer(rebasing: bytes[data])
     if entry.method == 0 {

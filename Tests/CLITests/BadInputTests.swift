@@ -397,6 +397,15 @@ final class BadInputTests: XCTestCase {
     var huge = honest
     huge[1].size = 1 << 40
     add("npz: 1 TiB declared (ZIP64)", try file(dump, "bomb-zip64.npz", TestZip(members: huge, zip64: true).bytes()), "declares")
+    // An indptr that ends at 2^50 lets the indices member declare 2^45 bytes within the
+    // matrix's own bound: the deflate ratio (at most 1032:1) refuses it before allocating.
+    var inflated = csrMembers()
+    inflated[1] = .init("indptr.npy", NPYBytes.file(descr: "<i8", shape: [7], payload: NPYBytes.bytes(of: [Int64(0), 2, 3, 3, 5, 6, 1 << 50])))
+    inflated[0].method = 8
+    inflated[0].stored = bomb
+    inflated[0].size = 1 << 45
+    inflated[0].crc = 0
+    add("npz: indices declaring 32 TiB under a huge indptr", try file(dump, "bomb-ratio.npz", TestZip(members: inflated, zip64: true).bytes()), "1032:1")
     var truncatedStream = honest
     let small = deflateBomb(copies: 3)  // 775 bytes once inflated
     truncatedStream[1].stored = Array(small.dropLast(2))
