@@ -124,7 +124,24 @@ public final class RowEvaluator {
         self.patterns = patterns
       }
     }
+    // Short rows while counting patterns: keys, ranks and the pattern in one
+    // loop, no per-row dispatch (see `shortRowPattern`). Rows it declines
+    // (no label, or a NaN) take the general path below.
+    let short = counting ? ShortRowCounting(selector) : nil
+    var shortRows = 0
+    defer {
+      state.rows += shortRows
+      unitWeights += shortRows
+    }
     for r in rows {
+      if let short {
+        let (n, m) = gatherLabels(row: r, labels: labels)
+        if n > 0, let mask = short.pattern(base + r &* classes, labelClasses, count: m) {
+          patterns!.count(mask: mask, relevant: n)
+          shortRows &+= 1
+          continue
+        }
+      }
       let (n, m) = gatherLabels(row: r, labels: labels)
       let outcome = selector.rankClasses(base + r * classes, labelClasses, count: m)
       if outcome.nanCount > 0 {
@@ -380,6 +397,12 @@ struct PatternCounts {
   mutating func count(hits: UnsafePointer<Int32>, hitCount: Int, relevant n: Int) {
     var mask = 0
     for i in 0..<hitCount { mask |= 1 << (Int(hits[i]) - 1) }
+    count(mask: mask, relevant: n)
+  }
+
+  /// Counts a row whose hits are the set bits of `mask` (bit `rank - 1`, ranks <= maxK).
+  @inline(__always)
+  mutating func count(mask: Int, relevant n: Int) {
     let p = mask * Self.maxK + Swift.min(n, maxK) - 1
     if counts[p] == 0 { used.append(p) }
     counts[p] += 1

@@ -25,42 +25,73 @@ enum ShortRows {
   /// The number of 8-lane chunks a row of `classes` keys takes.
   static func chunks(classes: Int) -> Int { (classes + 7) / 8 }
 
-  /// For each of the classes `ids[0..<m]`, the number of scores ranked
-  /// before it (key larger, or equal at a lower index); writes `before + 1`
-  /// into `ranks` for each and returns how many are at most k: those fill
-  /// `ranks[0..<hits]` (the others' ranks are overwritten or left beyond).
+  /// The number of scores ranked before class c (key larger, or equal at a
+  /// lower index), counted over all the row's keys.
   ///
   /// Concrete `Int32` (not generic): the SIMD operators stay vector code.
+  ///
+  /// - Complexity: O(chunks) vector operations, no data-dependent branch.
+  @inline(__always)
+  static func beaten(_ c: Int, keys: UnsafePointer<Int32>, chunks: Int, table: UnsafePointer<Int32>) -> Int {
+    let rawKeys = UnsafeRawPointer(keys)
+    let t = SIMD8<Int32>(repeating: keys[c] &+ 1)
+    let before = UnsafeRawPointer(table + (maxClasses &- c))
+    var notBeaten = SIMD8<Int32>(repeating: 0)
+    var b = 0
+    while b < chunks {
+      let key = rawKeys.loadUnaligned(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
+      let threshold = t &+ before.loadUnaligned(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
+      // A true lane is -1: notBeaten counts, negated, the lanes that do not beat c.
+      notBeaten &+= unsafeBitCast(threshold .> key, to: SIMD8<Int32>.self)
+      b &+= 1
+    }
+    let a = notBeaten.lowHalf &+ notBeaten.highHalf
+    return Int(Int32(truncatingIfNeeded: chunks &* 8) &+ (a[0] &+ a[1] &+ a[2] &+ a[3]))
+  }
+
+  /// 1 when `beaten < k`, else 0, as arithmetic (the sign of beaten - k):
+  /// `< k ? 1 : 0` compiles to a branch, and whether a label is a hit is
+  /// unpredictable.
+  @inline(__always)
+  static func isHit(beaten: Int, k: Int) -> Int {
+    Int(UInt(bitPattern: beaten &- k) &>> (UInt.bitWidth &- 1))
+  }
+
+  /// For each of the classes `ids[0..<m]`, the number of scores ranked
+  /// before it (see ``beaten(_:keys:chunks:table:)``); writes `before + 1`
+  /// into `ranks` for each and returns how many are at most k: those fill
+  /// `ranks[0..<hits]` (the others' ranks are overwritten or left beyond).
   ///
   /// - Complexity: O(m · chunks) vector operations, no data-dependent branch
   ///   but the loop over the m labels.
   @inline(__always)
   static func rank(keys: UnsafePointer<Int32>, chunks: Int, table: UnsafePointer<Int32>, ids: UnsafePointer<Int32>,
                    count m: Int, k: Int, into ranks: UnsafeMutablePointer<Int32>) -> Int {
-    let rawKeys = UnsafeRawPointer(keys)
-    let lanes = Int32(truncatingIfNeeded: chunks &* 8)
     var hits = 0
     for i in 0..<m {
-      let c = Int(ids[i])
-      let t = SIMD8<Int32>(repeating: keys[c] &+ 1)
-      let before = UnsafeRawPointer(table + (maxClasses &- c))
-      var notBeaten = SIMD8<Int32>(repeating: 0)
-      var b = 0
-      while b < chunks {
-        let key = rawKeys.loadUnaligned(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
-        let threshold = t &+ before.loadUnaligned(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
-        // A true lane is -1: notBeaten counts, negated, the lanes that do not beat c.
-        notBeaten &+= unsafeBitCast(threshold .> key, to: SIMD8<Int32>.self)
-        b &+= 1
-      }
-      let a = notBeaten.lowHalf &+ notBeaten.highHalf
-      let beaten = lanes &+ (a[0] &+ a[1] &+ a[2] &+ a[3])
-      // Kept without a branch: whether a label is a hit is unpredictable.
-      ranks[hits] = beaten &+ 1
-      // (The sign of beaten - k, as arithmetic: `< k ? 1 : 0` compiles to a branch.)
-      hits &+= Int(UInt(bitPattern: Int(beaten) &- k) &>> (UInt.bitWidth &- 1))
+      let beaten = beaten(Int(ids[i]), keys: keys, chunks: chunks, table: table)
+      // Kept without a branch: a miss's rank is overwritten by the next label.
+      ranks[hits] = Int32(truncatingIfNeeded: beaten &+ 1)
+      hits &+= isHit(beaten: beaten, k: k)
     }
     return hits
+  }
+
+  /// The distinct classes `ids[0..<m]` as an AP pattern: bit `r - 1` is set
+  /// for each label ranked r <= k (k <= 63), as ``PatternCounts`` counts rows.
+  ///
+  /// - Complexity: O(m · chunks) vector operations, no data-dependent branch
+  ///   but the loop over the m labels.
+  @inline(__always)
+  static func hitMask(keys: UnsafePointer<Int32>, chunks: Int, table: UnsafePointer<Int32>, ids: UnsafePointer<Int32>,
+                      count m: Int, k: Int) -> Int {
+    var mask = 0
+    for i in 0..<m {
+      let beaten = beaten(Int(ids[i]), keys: keys, chunks: chunks, table: table)
+      // A miss (beaten >= k) ORs 0: the shift's bit is masked off by -0.
+      mask |= (1 &<< (beaten & 63)) & (0 &- isHit(beaten: beaten, k: k))
+    }
+    return mask
   }
 }
 
