@@ -133,8 +133,31 @@ public final class RowEvaluator {
       state.rows += shortRows
       unitWeights += shortRows
     }
+    // Dense rows of a few slots: whole runs of rows in one loop.
+    var fixedWidth = 0
+    if short != nil, labels.semantics == .dense, case .uniform(let width) = labels.offsets,
+      width <= ShortRowCounting<Bits>.maxWidth, width <= labelCapacity
+    {
+      fixedWidth = width
+    }
+    var next = rows.lowerBound
     for r in rows {
-      if let short {
+      if let short, fixedWidth > 0 {
+        if r == next {
+          switch labels.values {
+          case .int64(let p):
+            next = short.countRows(base, from: r, to: rows.upperBound, labels: p, width: fixedWidth, ids: labelClasses,
+                                   into: &patterns!)
+          case .int32(let p):
+            next = short.countRows(base, from: r, to: rows.upperBound, labels: p, width: fixedWidth, ids: labelClasses,
+                                   into: &patterns!)
+          }
+          shortRows &+= next &- r
+        }
+        // Rows before `next` are counted; `next` itself takes the general path.
+        if r < next { continue }
+        next = r &+ 1
+      } else if let short {
         let (n, m) = gatherLabels(row: r, labels: labels)
         if n > 0, let mask = short.pattern(base + r &* classes, labelClasses, count: m) {
           patterns!.count(mask: mask, relevant: n)

@@ -7,18 +7,31 @@
 /// s is beaten by a score at index j when `key_j > s`, or `key_j == s` and
 /// j < c, i.e. when `key_j > s - [j < c]`; so with `t_j = s + 1 - [j < c]`
 /// the count is the number of lanes where `t_j > key_j` is false. `[j < c]`
-/// is read from a constant table at an offset that depends on c
-/// (``ShortRows/beforeTable``), so one label costs one add, one compare and
-/// one accumulate per 4 lanes, and no branch depends on the data.
+/// is row c of a constant table (``ShortRows/makeBeforeTable(classes:)``), so
+/// one label costs one add, one compare and one accumulate per 4 lanes, and
+/// no branch depends on the data. The keys and the table rows are 16-byte
+/// aligned: their loads fold into the add and the compare.
 enum ShortRows {
   /// The longest row this path takes.
   static let maxClasses = 64
 
-  /// `table[i] = -1` for i < 64, else 0: at `table + 64 - c`, lane j reads
-  /// -1 exactly when j < c (j < 64, c <= 64).
-  static func makeBeforeTable() -> UnsafeMutablePointer<Int32> {
-    let table = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * maxClasses)
-    for i in 0..<(2 * maxClasses) { table[i] = i < maxClasses ? -1 : 0 }
+  /// 16-byte aligned scratch for `count` 32-bit lanes (free it with
+  /// ``deallocate(_:)``).
+  static func allocate(lanes count: Int) -> UnsafeMutablePointer<Int32> {
+    UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 16).bindMemory(to: Int32.self, capacity: count)
+  }
+
+  /// Frees what ``allocate(lanes:)`` returned.
+  static func deallocate(_ p: UnsafeMutablePointer<Int32>) { UnsafeMutableRawPointer(p).deallocate() }
+
+  /// `classes` rows of `chunks(classes:) · 8` lanes: lane j of row c is -1
+  /// when j < c, else 0 (so row c is the `[j < c]` of a label of class c).
+  static func makeBeforeTable(classes: Int) -> UnsafeMutablePointer<Int32> {
+    let lanes = chunks(classes: classes) * 8
+    let table = allocate(lanes: classes * lanes)
+    for c in 0..<classes {
+      for j in 0..<lanes { table[c * lanes + j] = j < c ? -1 : 0 }
+    }
     return table
   }
 
@@ -35,12 +48,14 @@ enum ShortRows {
   static func beaten(_ c: Int, keys: UnsafePointer<Int32>, chunks: Int, table: UnsafePointer<Int32>) -> Int {
     let rawKeys = UnsafeRawPointer(keys)
     let t = SIMD8<Int32>(repeating: keys[c] &+ 1)
-    let before = UnsafeRawPointer(table + (maxClasses &- c))
+    // Row c of the table; aligned loads (both buffers are 16-byte aligned and
+    // every offset is a multiple of 32).
+    let before = UnsafeRawPointer(table + c &* (chunks &<< 3))
     var notBeaten = SIMD8<Int32>(repeating: 0)
     var b = 0
     while b < chunks {
-      let key = rawKeys.loadUnaligned(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
-      let threshold = t &+ before.loadUnaligned(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
+      let key = rawKeys.load(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
+      let threshold = t &+ before.load(fromByteOffset: b &<< 5, as: SIMD8<Int32>.self)
       // A true lane is -1: notBeaten counts, negated, the lanes that do not beat c.
       notBeaten &+= unsafeBitCast(threshold .> key, to: SIMD8<Int32>.self)
       b &+= 1
@@ -77,19 +92,22 @@ enum ShortRows {
     return hits
   }
 
-  /// The distinct classes `ids[0..<m]` as an AP pattern: bit `r - 1` is set
-  /// for each label ranked r <= k (k <= 63), as ``PatternCounts`` counts rows.
+  /// The classes `ids[0..<m]` as an AP pattern: bit `r - 1` is set for each
+  /// label ranked r <= k (k <= 63), as ``PatternCounts`` counts rows. Only
+  /// the slots i whose bit i of `live` is set count (the others must still
+  /// hold a class of the row: they are ranked and dropped); the live classes
+  /// must be distinct.
   ///
   /// - Complexity: O(m · chunks) vector operations, no data-dependent branch
-  ///   but the loop over the m labels.
+  ///   but the loop over the m slots.
   @inline(__always)
   static func hitMask(keys: UnsafePointer<Int32>, chunks: Int, table: UnsafePointer<Int32>, ids: UnsafePointer<Int32>,
-                      count m: Int, k: Int) -> Int {
+                      count m: Int, live: Int, k: Int) -> Int {
     var mask = 0
     for i in 0..<m {
       let beaten = beaten(Int(ids[i]), keys: keys, chunks: chunks, table: table)
-      // A miss (beaten >= k) ORs 0: the shift's bit is masked off by -0.
-      mask |= (1 &<< (beaten & 63)) & (0 &- isHit(beaten: beaten, k: k))
+      // A miss (beaten >= k) or a dead slot ORs 0: the bit is masked off by -0.
+      mask |= (1 &<< (beaten & 63)) & (0 &- (isHit(beaten: beaten, k: k) & (live &>> i)))
     }
     return mask
   }

@@ -58,7 +58,7 @@ final class TopKSelector<Bits: RowScanning> {
   /// Short rows (see ``ShortRows``): the row's keys (`ShortRows.chunks` of
   /// 8, padded with `Int32.min`); nil for longer rows or 64-bit keys.
   let shortKeys: UnsafeMutablePointer<Int32>?
-  /// ``ShortRows/makeBeforeTable()``, with ``shortKeys``.
+  /// ``ShortRows/makeBeforeTable(classes:)``, with ``shortKeys``.
   let shortTable: UnsafeMutablePointer<Int32>?
 
   init(k: Int, classes: Int, nanPolicy: NaNScorePolicy) {
@@ -78,11 +78,11 @@ final class TopKSelector<Bits: RowScanning> {
     labelBeaten = .allocate(capacity: labels)
     if classes <= ShortRows.maxClasses && Bits.hasShortRowKeys {
       let lanes = ShortRows.chunks(classes: classes) * 8
-      let keys = UnsafeMutablePointer<Int32>.allocate(capacity: lanes)
+      let keys = ShortRows.allocate(lanes: lanes)
       // Lanes past the row are never written again: Int32.min beats no label.
       keys.initialize(repeating: .min, count: lanes)
       shortKeys = keys
-      shortTable = ShortRows.makeBeforeTable()
+      shortTable = ShortRows.makeBeforeTable(classes: classes)
     } else {
       shortKeys = nil
       shortTable = nil
@@ -98,8 +98,8 @@ final class TopKSelector<Bits: RowScanning> {
     labelClasses.deallocate()
     labelBeaten.deallocate()
     rankOf?.deallocate()
-    shortKeys?.deallocate()
-    shortTable?.deallocate()
+    if let shortKeys { ShortRows.deallocate(shortKeys) }
+    if let shortTable { ShortRows.deallocate(shortTable) }
   }
 
   /// The outcome of ranking one row.
