@@ -235,10 +235,32 @@ extension UInt32: RowScanning {
   /// SIMD keys, 8 at a time (the last 8 overlapping the block before when
   /// 8 does not divide the row: rewriting a key is harmless), and one NaN
   /// test per lane: a magnitude above infinity's.
+  ///
+  /// A first pass copies the bits and ORs them with the lanes above
+  /// +infinity's bits: when no lane of the result has its sign set, no
+  /// score is negative (nor -0.0) and none is NaN (a positive NaN's bits are
+  /// above +infinity's, a negative one's sign is set), so every key is the
+  /// score's bits, already written. Only rows with a sign bit set (negative
+  /// scores, -0.0, negative NaN) or a NaN take the second pass.
   @inline(__always)
   static func shortRowKeys(_ row: UnsafePointer<UInt32>, count n: Int, into keys: UnsafeMutablePointer<Int32>) -> Bool {
     guard n >= 8 else { return shortRowKeysScalar(row, from: 0, to: n, into: keys) }
     let raw = UnsafeRawPointer(row), out = UnsafeMutableRawPointer(keys)
+    let infinityBits = SIMD8<Int32>(repeating: 0x7F80_0000)
+    var signs = SIMD8<Int32>(repeating: 0)
+    @inline(__always) func copy(_ i: Int) {
+      let bits = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD8<Int32>.self)
+      signs |= bits | unsafeBitCast(bits .> infinityBits, to: SIMD8<Int32>.self)
+      out.storeBytes(of: bits, toByteOffset: i &<< 2, as: SIMD8<Int32>.self)
+    }
+    var j = 0
+    while j &+ 8 <= n {
+      copy(j)
+      j &+= 8
+    }
+    if j < n { copy(n &- 8) }
+    let half = signs.lowHalf | signs.highHalf
+    if (half[0] | half[1] | half[2] | half[3]) >= 0 { return true }
     let magnitude = SIMD8<Int32>(repeating: 0x7FFF_FFFF), infinity = SIMD8<Int32>(repeating: 0x7F80_0000)
     var nan = SIMD8<Int32>(repeating: 0)
     @inline(__always) func convert(_ i: Int) {
