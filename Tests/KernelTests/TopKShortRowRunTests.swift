@@ -1,0 +1,104 @@
+import XCTest
+import TestSupport
+@testable import MAPKKernel
+
+/// The short-row run of `RowEvaluator` (rows of at most 64 classes, every k
+/// at most 8, no weights, no per-row output, dense labels of at most 8
+/// slots: ranks counted straight into AP patterns, whole runs of rows per
+/// call) against the plain full-sort reference, on runs broken by NaN rows
+/// and empty rows, with 32- and 64-bit labels and row ranges that do not
+/// start at 0.
+extension TopKDifferentialTests {
+  /// Rows of mixed flavors (NaN-bearing, tie-heavy, negative, model-like)
+  /// in one batch, so that runs of counted rows are broken by rows the
+  /// general path takes.
+  static func makeMixedBatch(_ dtype: DType, classes c: Int, rows count: Int, width: Int, _ rng: inout SplitMix64)
+    -> Batch
+  {
+    let flavors: [Flavor] = [.boosted, .boosted, .boosted, .ties, .uniform, .nans, .bits, .ascending]
+    let rows = (0..<count).map { _ in makeRow(dtype, flavors[Int(rng.next() % UInt64(flavors.count))], classes: c, &rng) }
+    var batch = Batch(dtype: dtype, classes: c, rows: rows, values: [], offsets: nil, width: width, semantics: .dense)
+    for _ in 0..<count * width { batch.values.append(label(classes: c, last: batch.values.last, &rng)) }
+    return batch
+  }
+
+  /// Evaluates `rows` of a dense batch with its labels stored as `Int32` or `Int64`.
+  func evaluateDense(_ batch: Batch, rows: Range<Int>, _ configuration: MAPConfiguration, int32Labels: Bool,
+                     perRow: Bool) throws -> (MAPState, [Double]) {
+    let evaluator = try RowEvaluator(configuration: configuration, classes: batch.classes, scoreType: scoreType(batch.dtype))
+    var state = MAPState(configuration: configuration)
+    var out = [Double](repeating: -7, count: rows.count * configuration.ks.count)
+    let narrow = batch.values.map { Int32(truncatingIfNeeded: $0) }
+    try Self.withScores(batch.dtype, batch.rows) { base in
+      try batch.values.withUnsafeBufferPointer { wide in
+        try narrow.withUnsafeBufferPointer { narrow in
+          try out.withUnsafeMutableBufferPointer { sink in
+            let labels = LabelRows(
+              rows: batch.rows.count, offsets: .uniform(width: batch.width),
+              values: int32Labels ? .int32(narrow.baseAddress!) : .int64(wide.baseAddress!), semantics: .dense)
+            let scores = ScoreMatrix(base: base, rows: batch.rows.count, classes: batch.classes,
+                                     type: scoreType(batch.dtype))
+            try evaluator.evaluate(rows: rows, scores: scores, labels: labels, weights: .none, into: &state,
+                                   perRow: perRow ? PerRowSink(base: sink.baseAddress!, firstRow: rows.lowerBound) : nil)
+          }
+        }
+      }
+    }
+    return (state, out)
+  }
+
+  func testShortRowRunsMatchReference() throws {
+    try withEvery(seed: 40...47) { seed, rng in
+      for dtype in [DType.float32, .float16, .float32] {
+        // 50 (the benchmark's shape), a multiple of 8, one past it, tiny, the longest.
+        let c = [50, 8, 9, 57, 3, 64, 1 + Int(rng.next() % 64)][Int(rng.next() % 7)]
+        let width = 1 + Int(rng.next() % 8)
+        let batch = Self.makeMixedBatch(dtype, classes: c, rows: 120, width: width, &rng)
+        let maxK = min(c, 1 + Int(rng.next() % 8))
+        let ks = Array(Set([maxK, 1 + Int(rng.next() % UInt64(maxK)), min(maxK, 5)])).sorted()
+        let start = Int(rng.next() % 7)
+        let rows = start..<(batch.rows.count - Int(rng.next() % 5))
+        for policy in Self.policies {
+          let ap = rows.map { r in
+            ks.map { k in
+              ReferenceMAP.averagePrecision(scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: k,
+                                            semantics: .dense, nan: policy)
+            }
+          }
+          let nans = rows.reduce(0) { $0 + batch.rows[$1].values.filter(\.isNaN).count }
+          for empty in EmptyRowPolicy.allCases {
+            let configuration = try MAPConfiguration(ks: ks, emptyRows: empty, nanScores: policy)
+            var totals = [ExactSum](repeating: ExactSum(), count: ks.count)
+            var weightSum = ExactSum()
+            var emptyRows = 0
+            for i in ap.indices {
+              let isEmpty = ap[i][0].isNaN
+              if isEmpty { emptyRows += 1 }
+              if isEmpty && empty == .skip { continue }
+              for j in ks.indices { totals[j].add(isEmpty && empty == .zero ? 0 : ap[i][j]) }
+              weightSum.add(1)
+            }
+            let expected = try MAPState(configuration: configuration, totals: totals, weightSum: weightSum,
+                                        rows: rows.count, emptyRows: emptyRows, nanScores: nans)
+            let context = "seed \(seed) \(dtype) C=\(c) width \(width) ks \(ks) rows \(rows) \(policy) \(empty)"
+            for int32Labels in [false, true] {
+              let (state, _) = try evaluateDense(batch, rows: rows, configuration, int32Labels: int32Labels, perRow: false)
+              XCTAssertEqual(state, expected, "\(context) int32 labels \(int32Labels): state")
+            }
+            // Per-row output takes the general path: the same rows, row by row.
+            let (state, perRow) = try evaluateDense(batch, rows: rows, configuration, int32Labels: true, perRow: true)
+            XCTAssertEqual(state, expected, "\(context): state with per-row output")
+            for i in ap.indices {
+              for j in ks.indices {
+                let want = ap[i][j].isNaN && empty == .zero ? 0 : ap[i][j]
+                let got = perRow[i * ks.count + j]
+                XCTAssertTrue(got.bitPattern == want.bitPattern || (got.isNaN && want.isNaN),
+                              "\(context) row \(rows.lowerBound + i) k=\(ks[j]): \(got) vs \(want)")
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
