@@ -16,7 +16,26 @@ extension TopKDifferentialTests {
     -> Batch
   {
     let flavors: [Flavor] = [.boosted, .boosted, .boosted, .ties, .uniform, .nans, .bits, .ascending]
-    let rows = (0..<count).map { _ in makeRow(dtype, flavors[Int(rng.next() % UInt64(flavors.count))], classes: c, &rng) }
+    var rows = (0..<count).map { _ in makeRow(dtype, flavors[Int(rng.next() % UInt64(flavors.count))], classes: c, &rng) }
+    // Non-negative rows with one special score: a positive NaN (the float32
+    // pass that copies sign-free rows must still see it), +inf, or -0.0 and
+    // 0.0 (ties of equal keys whose bits differ).
+    for r in rows.indices where rng.next() % 3 == 0 {
+      var row = makeRow(dtype, .boosted, classes: c, &rng)
+      let special = rng.next() % 3
+      for _ in 0..<(1 + Int(rng.next() % 2)) {
+        let j = Int(rng.next() % UInt64(c))
+        var b: UInt64
+        switch special {
+        case 0: b = nanBits(dtype, &rng) & (dtype == .float16 ? 0x7FFF : 0x7FFF_FFFF)
+        case 1: b = bits(dtype, .infinity)
+        default: b = bits(dtype, rng.next() & 1 == 0 ? -0.0 : 0.0)
+        }
+        row.raw[j] = b
+        row.values[j] = value(dtype, bits: b)
+      }
+      rows[r] = row
+    }
     var batch = Batch(dtype: dtype, classes: c, rows: rows, values: [], offsets: nil, width: width, semantics: .dense)
     for _ in 0..<count * width { batch.values.append(label(classes: c, last: batch.values.last, &rng)) }
     return batch
