@@ -92,22 +92,19 @@ enum ShortRows {
     return hits
   }
 
-  /// The classes `ids[0..<m]` as an AP pattern: bit `r - 1` is set for each
-  /// label ranked r <= k (k <= 63), as ``PatternCounts`` counts rows. Only
-  /// the slots i whose bit i of `live` is set count (the others must still
-  /// hold a class of the row: they are ranked and dropped); the live classes
-  /// must be distinct.
+  /// The distinct classes `ids[0..<m]` as an AP pattern: bit `r - 1` is set
+  /// for each label ranked r <= k (k <= 63), as ``PatternCounts`` counts rows.
   ///
   /// - Complexity: O(m · chunks) vector operations, no data-dependent branch
-  ///   but the loop over the m slots.
+  ///   but the loop over the m labels.
   @inline(__always)
   static func hitMask(keys: UnsafePointer<Int32>, chunks: Int, table: UnsafePointer<Int32>, ids: UnsafePointer<Int32>,
-                      count m: Int, live: Int, k: Int) -> Int {
+                      count m: Int, k: Int) -> Int {
     var mask = 0
     for i in 0..<m {
       let beaten = beaten(Int(ids[i]), keys: keys, chunks: chunks, table: table)
-      // A miss (beaten >= k) or a dead slot ORs 0: the bit is masked off by -0.
-      mask |= (1 &<< (beaten & 63)) & (0 &- (isHit(beaten: beaten, k: k) & (live &>> i)))
+      // A miss (beaten >= k) ORs 0: the bit is masked off by -0.
+      mask |= (1 &<< (beaten & 63)) & (0 &- isHit(beaten: beaten, k: k))
     }
     return mask
   }

@@ -3,7 +3,7 @@ import TestSupport
 @testable import MAPKKernel
 
 /// The short-row run of `RowEvaluator` (rows of at most 64 classes, every k
-/// at most 8, no weights, no per-row output, dense labels of at most 8
+/// at most 8, no weights, no per-row output, dense labels of at most 16
 /// slots: ranks counted straight into AP patterns, whole runs of rows per
 /// call) against the plain full-sort reference, on runs broken by NaN rows
 /// and empty rows, with 32- and 64-bit labels and row ranges that do not
@@ -71,7 +71,7 @@ extension TopKDifferentialTests {
       for dtype in [DType.float32, .float16, .float32] {
         // 50 (the benchmark's shape), a multiple of 8, one past it, tiny, the longest.
         let c = [50, 8, 9, 57, 3, 64, 1 + Int(rng.next() % 64)][Int(rng.next() % 7)]
-        let width = 1 + Int(rng.next() % 8)
+        let width = 1 + Int(rng.next() % 12)
         let batch = Self.makeMixedBatch(dtype, classes: c, rows: 120, width: width, &rng)
         let maxK = min(c, 1 + Int(rng.next() % 8))
         let ks = Array(Set([maxK, 1 + Int(rng.next() % UInt64(maxK)), min(maxK, 5)])).sorted()
