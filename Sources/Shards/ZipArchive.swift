@@ -242,8 +242,7 @@ struct ZipArchive {
 
   /// Checks the CRC-32 of a member's uncompressed bytes against the recorded one.
   func checkCRC(_ data: UnsafeRawBufferPointer, _ entry: Entry, fail: (String) -> FileError) throws {
-    let start = data.baseAddress?.assumingMemoryBound(to: Bytef.self)
-    let crc = UInt32(truncatingIfNeeded: crc32_z(0, start, z_size_t(data.count)))
+    let crc = CRC32.of(data)
     guard crc == entry.crc else {
       throw fail("CRC-32 mismatch (\(hex(crc)) computed, \(hex(entry.crc)) recorded): the archive is corrupt")
     }

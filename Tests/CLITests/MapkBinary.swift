@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `mapk` executable, as a user would.
@@ -41,28 +42,10 @@ enum Mapk {
       XCTFail("the mapk binary was not found (build it, or set MAPK_BINARY)", file: file, line: line)
       throw XCTSkip("no mapk binary")
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes while it runs, so a full pipe never blocks it.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-               stderr: String(decoding: errData, as: UTF8.self))
+    // ProcessRunner: output through files (a full pipe never blocks the child) and a timeout.
+    let outcome = try ProcessRunner.start(URL(fileURLWithPath: binary), arguments, environment: environment,
+                                          directory: directory.map { URL(fileURLWithPath: $0) }).wait()
+    XCTAssertFalse(outcome.timedOut, "mapk \(arguments) timed out", file: file, line: line)
+    return Run(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
   }
 }
