@@ -40,8 +40,8 @@ public final class RowEvaluator {
   /// A row's label values (room for `labelCapacity`, grown for longer rows)
   /// and its distinct in-range classes.
   private var labelValues: UnsafeMutablePointer<Int64>
-  private var labelClasses: UnsafeMutablePointer<Int32>
-  private var labelCapacity = 0
+  private(set) var labelClasses: UnsafeMutablePointer<Int32>
+  private(set) var labelCapacity = 0
   /// Rows counted per AP pattern, when the ks are small (see `PatternCounts`).
   private var patterns: PatternCounts?
 
@@ -107,7 +107,6 @@ public final class RowEvaluator {
     _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?
   ) throws {
     let base = scores.base.assumingMemoryBound(to: Bits.self)
-    let policy = configuration.emptyRows
     let unweighted = weights.isNone
     // Without weights every counted row adds exactly 1 to the weight sum:
     // count them and add the integer once (exact below 2^53 rows).
@@ -124,89 +123,69 @@ public final class RowEvaluator {
         self.patterns = patterns
       }
     }
-    // Short rows while counting patterns: keys, ranks and the pattern in one
-    // loop, no per-row dispatch (see `shortRowPattern`). Rows it declines
-    // (no label, or a NaN) take the general path below.
-    let short = counting ? ShortRowCounting(selector) : nil
-    var shortRows = 0
-    defer {
-      state.rows += shortRows
-      unitWeights += shortRows
+    // Short rows while counting patterns: runs of rows ranked straight into
+    // AP patterns (`runShortRows`, its own loop: this one stays as it was).
+    if counting, let short = ShortRowCounting(selector) {
+      try runShortRows(short, selector, rows, base, labels, weights, &state, &patterns, &unitWeights)
+      return
     }
-    // Dense rows of a few slots: whole runs of rows in one loop.
-    var fixedWidth = 0
-    if short != nil, labels.semantics == .dense, case .uniform(let width) = labels.offsets,
-      width <= ShortRowCounting<Bits>.maxWidth, width <= labelCapacity
-    {
-      fixedWidth = width
-    }
-    var next = rows.lowerBound
     for r in rows {
-      if let short, fixedWidth > 0 {
-        if r == next {
-          switch labels.values {
-          case .int64(let p):
-            next = short.countRows(base, from: r, to: rows.upperBound, labels: p, width: fixedWidth, ids: labelClasses,
-                                   into: &patterns!)
-          case .int32(let p):
-            next = short.countRows(base, from: r, to: rows.upperBound, labels: p, width: fixedWidth, ids: labelClasses,
-                                   into: &patterns!)
-          }
-          shortRows &+= next &- r
-        }
-        // Rows before `next` are counted; `next` itself takes the general path.
-        if r < next { continue }
-        next = r &+ 1
-      } else if let short {
-        let (n, m) = gatherLabels(row: r, labels: labels)
-        if n > 0, let mask = short.pattern(base + r &* classes, labelClasses, count: m) {
-          patterns!.count(mask: mask, relevant: n)
-          shortRows &+= 1
-          continue
-        }
-      }
-      let (n, m) = gatherLabels(row: r, labels: labels)
-      let outcome = selector.rankClasses(base + r * classes, labelClasses, count: m)
-      if outcome.nanCount > 0 {
-        if configuration.nanScores == .error { throw MAPKError.nanScore(row: r, classIndex: outcome.firstNaN) }
-        state.nanScores += outcome.nanCount
-      }
-      state.rows += 1
-      if n == 0 {
-        state.emptyRows += 1
-        let ap: Double = policy == .zero ? 0 : .nan
-        if let perRow { for j in 0..<ksCount { perRow.base[(r - perRow.firstRow) * ksCount + j] = ap } }
-        if policy == .skip { continue }
-        let w = unweighted ? 1 : weights.weight(ofRow: r)
-        let contribution = unweighted ? ap : w * ap
-        for j in 0..<ksCount { state.totals[j].add(contribution) }
-        if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
-        continue
-      }
-      if counting {
-        patterns!.count(hits: selector.hitRanks, hitCount: selector.hitCount, relevant: n)
-        unitWeights += 1
-        continue
-      }
-      sortHits(selector.hitRanks, count: selector.hitCount)
-      averagePrecisions(hits: selector.hitRanks, count: selector.hitCount, relevant: n)
-      if let perRow { for j in 0..<ksCount { perRow.base[(r - perRow.firstRow) * ksCount + j] = ap[j] } }
-      if unweighted {
-        for j in 0..<ksCount { state.totals[j].add(ap[j]) }
-        unitWeights += 1
-      } else {
-        let w = weights.weight(ofRow: r)
-        for j in 0..<ksCount { state.totals[j].add(w * ap[j]) }
-        state.weightSum.add(w)
-      }
+      try evaluateRow(r, selector, base, labels, weights, &state, perRow, counting, &patterns, &unitWeights)
     }
+  }
+
+  /// One row on the general path: ranks its labels, then adds its AP (or
+  /// counts its pattern) to `state`, under every empty-row and NaN policy.
+  @inline(__always)
+  func evaluateRow<Bits: RowScanning>(
+    _ r: Int, _ selector: TopKSelector<Bits>, _ base: UnsafePointer<Bits>, _ labels: LabelRows,
+    _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ counting: Bool,
+    _ patterns: inout PatternCounts?, _ unitWeights: inout Int
+  ) throws {
+    let policy = configuration.emptyRows
+    let unweighted = weights.isNone
+    let (n, m) = gatherLabels(row: r, labels: labels)
+    let outcome = selector.rankClasses(base + r * classes, labelClasses, count: m)
+    if outcome.nanCount > 0 {
+      if configuration.nanScores == .error { throw MAPKError.nanScore(row: r, classIndex: outcome.firstNaN) }
+      state.nanScores += outcome.nanCount
+    }
+    state.rows += 1
+    if n == 0 {
+      state.emptyRows += 1
+      let ap: Double = policy == .zero ? 0 : .nan
+      if let perRow { for j in 0..<ksCount { perRow.base[(r - perRow.firstRow) * ksCount + j] = ap } }
+      if policy == .skip { return }
+      let w = unweighted ? 1 : weights.weight(ofRow: r)
+      let contribution = unweighted ? ap : w * ap
+      for j in 0..<ksCount { state.totals[j].add(contribution) }
+      if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
+      return
+    }
+    if counting {
+      patterns!.count(hits: selector.hitRanks, hitCount: selector.hitCount, relevant: n)
+      unitWeights += 1
+      return
+    }
+    sortHits(selector.hitRanks, count: selector.hitCount)
+    averagePrecisions(hits: selector.hitRanks, count: selector.hitCount, relevant: n)
+    if let perRow { for j in 0..<ksCount { perRow.base[(r - perRow.firstRow) * ksCount + j] = ap[j] } }
+    if unweighted {
+      for j in 0..<ksCount { state.totals[j].add(ap[j]) }
+      unitWeights += 1
+    } else {
+      let w = weights.weight(ofRow: r)
+      for j in 0..<ksCount { state.totals[j].add(w * ap[j]) }
+      state.weightSum.add(w)
+    }
+
   }
 
   /// Reads row `r`'s labels: returns `n`, the denominator's label count, and
   /// `m`, the number of distinct in-range classes written to `labelClasses`
   /// (a label listed twice is one class, hit at one rank).
   @inline(__always)
-  private func gatherLabels(row r: Int, labels: LabelRows) -> (n: Int, m: Int) {
+  func gatherLabels(row r: Int, labels: LabelRows) -> (n: Int, m: Int) {
     let span = labels.range(ofRow: r)
     if span.count > labelCapacity { growLabels(span.count) }
     let c = Int64(classes)
