@@ -134,8 +134,7 @@ extension TopKSelector {
   /// when the row holds a NaN (the general path then applies the NaN policy).
   ///
   /// - Complexity: O(classes · (1 + m) / 4) vector operations for m labels.
-  // Not inlined: rankClasses's other paths (long rows) keep their code layout.
-  @inline(never)
+  @inline(__always)
   func rankShortRow(_ row: UnsafePointer<Bits>, _ ids: UnsafePointer<Int32>, count m: Int, keys: UnsafeMutablePointer<Int32>,
                     table: UnsafePointer<Int32>) -> Int? {
     guard Bits.shortRowKeys(row, count: classes, into: keys) else { return nil }
