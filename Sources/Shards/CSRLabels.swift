@@ -112,13 +112,20 @@ enum CSRLabels {
     let shared = Shared(npz: npz, offsets: offsets)
     let indices = WorkerSlots<Result<UnsafeMutableBufferPointer<Int64>, any Error>>(count: 1)
     let data = WorkerSlots<Result<[Bool]?, any Error>>(count: 1)
-    DispatchQueue.concurrentPerform(iterations: 2) { task in
+    let read: @Sendable (Int) -> Void = { task in
       if task == 0 {
         indices.store(Result { try readIndices(shared.npz, count: count, columns: columns, offsets: shared.offsets,
                                                missing: missing) }, at: 0)
       } else {
         data.store(Result { try nonzero(shared.npz, count: count, missing: missing) }, at: 0)
       }
+    }
+    // Small matrices are read faster than a second thread starts.
+    if count >= 1 << 16 {
+      DispatchQueue.concurrentPerform(iterations: 2, execute: read)
+    } else {
+      read(0)
+      read(1)
     }
     let values = try indices.values[0].get()
     output.values = values

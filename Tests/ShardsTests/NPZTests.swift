@@ -185,6 +185,39 @@ final class NPZTests: XCTestCase {
     }
   }
 
+  func testLargeMatricesReadIndicesAndDataInParallel() throws {
+    // Enough entries (>= 2^16) for the two members to be read on two threads:
+    // the same rows, explicit zeros dropped, and the same errors as when serial.
+    let rows = 50_000
+    var indptr: [Int32] = [0], indices: [Int32] = [], data: [Float] = []
+    for r in 0..<rows {
+      for j in 0..<(r % 4) {
+        indices.append(Int32((r * 7 + j * 3) % 11))
+        data.append(j == 2 && r % 8 == 3 ? 0 : 1)  // some explicit zeros
+      }
+      indptr.append(Int32(indices.count))
+    }
+    XCTAssertGreaterThanOrEqual(indices.count, 1 << 16)
+    func members(_ indices: [Int32], _ data: [Float]) -> [TestZip.Member] {
+      Self.members(
+        indptr: NPYBytes.file(descr: "<i4", shape: [rows + 1], payload: NPYBytes.bytes(of: indptr)),
+        indices: NPYBytes.file(descr: "<i4", shape: [indices.count], payload: NPYBytes.bytes(of: indices)),
+        data: NPYBytes.file(descr: "<f4", shape: [data.count], payload: NPYBytes.bytes(of: data)),
+        shape: [Int64(rows), 11])
+    }
+    let got = try read(Self.archive(members(indices, data)), rows: rows)
+    for r in 0..<rows {
+      let span = Int(indptr[r])..<Int(indptr[r + 1])
+      let expected = span.filter { data[$0] != 0 }.map { Int64(indices[$0]) }.sorted()
+      XCTAssertEqual(got[r], expected, "row \(r)")
+    }
+    var bad = indices
+    bad[bad.count - 1] = 11
+    XCTAssertEqual(problem(Self.archive(members(bad, data)), rows: rows),
+                   "member indices.npy: column 11 at entry \(bad.count - 1) (row \(rows - 1)) is outside the matrix's 11 columns")
+    XCTAssertTrue(problem(Self.archive(members(indices, Array(data.dropLast()))), rows: rows).contains("data.npy"))
+  }
+
   func testIndptrMustStartAtZeroAndNeverDecrease() {
     func with(_ p: [Int32]) -> [UInt8] {
       Self.archive(Self.members(indptr: NPYBytes.file(descr: "<i4", shape: [p.count], payload: NPYBytes.bytes(of: p))))
