@@ -2,6 +2,7 @@
 // process and one run (see `Options.help` and docs/performance.md).
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 func fail(_ message: String) -> Never {
   FileHandle.standardError.write(Data("mapk-bench: error: \(message)\n".utf8))

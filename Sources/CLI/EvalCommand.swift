@@ -1,5 +1,6 @@
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 /// `mapk eval`: MAP@k of a predictions dump against its labels.
 enum EvalCommand {

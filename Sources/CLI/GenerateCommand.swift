@@ -1,5 +1,6 @@
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 /// `mapk generate`: a realistic synthetic dump to try mapk on.
 enum GenerateCommand {

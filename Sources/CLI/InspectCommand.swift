@@ -1,5 +1,6 @@
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 /// `mapk inspect`: what a file holds, in the terms `mapk eval` uses.
 enum InspectCommand {

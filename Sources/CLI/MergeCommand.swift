@@ -1,4 +1,5 @@
 import MAPKShards
+import MAPKTooling
 
 /// `mapk merge`: the result of several `mapk eval --shard I/N --state FILE`
 /// runs, merged exactly.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 /// Draws a ``ProgressLine`` on standard error every 200 ms from a timer,
 /// reading a counter that workers advance; ``stop()`` clears the line.

@@ -1,4 +1,5 @@
 import MAPKShards
+import MAPKTooling
 
 /// `mapk eval`'s `--shard I/N` and `--state FILE`: evaluate one part of the
 /// rows and save its exact state for `mapk merge`.

@@ -1,5 +1,6 @@
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 /// mapk's entry point: dispatch to a subcommand and turn errors into one
 /// line on stderr and an exit code (1: bad input or runtime error, 2: usage).

@@ -1,4 +1,5 @@
 import Dispatch
+import MAPKShards
 
 extension Generator {
   /// The files a generated dump is written to.

@@ -1,22 +1,25 @@
 import Foundation
 
 /// A usage error: bad flags or values. The CLI exits with code 2.
-struct UsageError: Error, CustomStringConvertible {
-  let description: String
+package struct UsageError: Error, CustomStringConvertible {
+  package let description: String
+
+  /// A usage error saying `description`.
+  package init(description: String) { self.description = description }
 }
 
 /// A small command-line parser: `--name value`, `--name=value`, `-k value`,
 /// boolean flags and positional arguments. Unknown flags are usage errors
 /// that suggest the closest known flag.
-struct Arguments {
+package struct Arguments {
   /// Flags that take a value, and flags that do not.
-  let valued: Set<String>
-  let boolean: Set<String>
-  private(set) var values: [String: String] = [:]
-  private(set) var flags: Set<String> = []
-  private(set) var positional: [String] = []
+  package let valued: Set<String>
+  package let boolean: Set<String>
+  package private(set) var values: [String: String] = [:]
+  package private(set) var flags: Set<String> = []
+  package private(set) var positional: [String] = []
 
-  init(_ args: ArraySlice<String>, valued: Set<String>, boolean: Set<String>, aliases: [String: String] = [:]) throws {
+  package init(_ args: ArraySlice<String>, valued: Set<String>, boolean: Set<String>, aliases: [String: String] = [:]) throws {
     self.valued = valued
     self.boolean = boolean
     var i = args.startIndex
@@ -57,16 +60,16 @@ struct Arguments {
     }
   }
 
-  subscript(_ name: String) -> String? { values[name] }
+  package subscript(_ name: String) -> String? { values[name] }
 
-  func has(_ flag: String) -> Bool { flags.contains(flag) }
+  package func has(_ flag: String) -> Bool { flags.contains(flag) }
 
-  func required(_ name: String) throws -> String {
+  package func required(_ name: String) throws -> String {
     guard let v = values[name] else { throw UsageError(description: "missing \(name)") }
     return v
   }
 
-  func int(_ name: String, minimum: Int = 1) throws -> Int? {
+  package func int(_ name: String, minimum: Int = 1) throws -> Int? {
     guard let v = values[name] else { return nil }
     guard let n = Int(v), n >= minimum else {
       throw UsageError(description: "\(name) must be an integer >= \(minimum) (got '\(v)')")
@@ -74,7 +77,7 @@ struct Arguments {
     return n
   }
 
-  func choice<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T?
+  package func choice<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T?
   where T.RawValue == String, T: CaseIterable {
     guard let v = values[name] else { return nil }
     guard let t = T(rawValue: v) else {
@@ -85,7 +88,7 @@ struct Arguments {
   }
 
   /// The known flag closest to `name` by edit distance, if close enough.
-  static func closest(to name: String, in known: Set<String>) -> String? {
+  package static func closest(to name: String, in known: Set<String>) -> String? {
     var best: String? = nil
     var bestDistance = Int.max
     for candidate in known.sorted() {
@@ -98,7 +101,7 @@ struct Arguments {
     return bestDistance <= Swift.max(2, name.count / 3) ? best : nil
   }
 
-  static func editDistance(_ a: String, _ b: String) -> Int {
+  package static func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     var row: [Int] = Array(0...b.count)
@@ -117,7 +120,7 @@ struct Arguments {
 }
 
 /// Parses `-k` values: a comma list of integers and inclusive ranges, `1-20,50,100`.
-func parseKList(_ text: String) throws -> [Int] {
+package func parseKList(_ text: String) throws -> [Int] {
   var ks: [Int] = []
   for part in text.split(separator: ",", omittingEmptySubsequences: false) {
     let token = part.trimmingCharacters(in: .whitespaces)

@@ -1,5 +1,6 @@
 import Foundation
-@testable import MAPKShards
+import MAPKShards
+@testable import MAPKTooling
 import TestSupport
 import XCTest
 

@@ -1,3 +1,5 @@
+import MAPKShards
+
 /// Facts about the process's terminal, for deciding whether to draw a
 /// progress line.
 public enum Terminal {

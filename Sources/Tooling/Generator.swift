@@ -1,3 +1,5 @@
+import MAPKShards
+
 /// A synthetic multi-label dump that looks like a real model's output:
 /// scores correlated with the labels, rows of varying difficulty, and ties.
 ///
