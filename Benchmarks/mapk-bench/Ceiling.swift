@@ -1,4 +1,5 @@
 import Dispatch
+import MAPKTooling
 
 /// The bandwidth ceiling: the fastest plain SIMD read of a mapping with T
 /// threads, a lane-wise max over 32 floats at a time (two independent
@@ -17,9 +18,7 @@ enum Ceiling {
   static func measure(_ bytes: Bytes, threads: Int, repeats: Int) -> Double {
     var best = Double.infinity
     for _ in 0..<max(1, repeats) {
-      let start = DispatchTime.now().uptimeNanoseconds
-      let sink = scan(bytes, threads: threads)
-      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      let (sink, seconds) = Stopwatch.measure { scan(bytes, threads: threads) }
       // Use the result, so that the scan cannot be optimized away.
       if sink.isNaN { print("", terminator: "") }
       best = min(best, seconds)

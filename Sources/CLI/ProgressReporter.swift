@@ -10,7 +10,7 @@ final class ProgressReporter: @unchecked Sendable {
   private let line: ProgressLine
   private let counter: EvaluationProgress
   private let queue = DispatchQueue(label: "mapk.progress")
-  private let start = DispatchTime.now()
+  private let clock = Stopwatch()
   private var timer: DispatchSourceTimer?
   private var drawn = false
 
@@ -48,8 +48,7 @@ final class ProgressReporter: @unchecked Sendable {
 
   /// Draws the line now (on `queue`).
   private func tick() {
-    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    guard let text = line.text(done: counter.rowsDone, elapsed: elapsed) else { return }
+    guard let text = line.text(done: counter.rowsDone, elapsed: clock.seconds) else { return }
     drawn = true
     FileHandle.standardError.write(Data(text.utf8))
   }
