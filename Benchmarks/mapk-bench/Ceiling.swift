@@ -3,7 +3,8 @@ import MAPKTooling
 
 /// The bandwidth ceiling: the fastest plain SIMD read of a mapping with T
 /// threads, a lane-wise max over 32 floats at a time (two independent
-/// accumulators, no branch), the same work `../shared/oracle/bw.c` does in C.
+/// accumulators, no branch), the same work as `Benchmarks/ceiling/bw.c` in C
+/// (AVX2), which cross-checks this ceiling outside Swift.
 /// Any evaluation of the same bytes must read them at least once, so this is
 /// as fast as an evaluation can go on this machine.
 enum Ceiling {
