@@ -13,13 +13,8 @@ struct Scenario {
 
   var name: String { "\(rows)x\(classes) \(Self.shortName(type))" }
 
-  static func shortName(_ type: ScoreType) -> String {
-    switch type {
-    case .float16: return "f16"
-    case .float32: return "f32"
-    case .float64: return "f64"
-    }
-  }
+  /// `f16`, `f32` or `f64`.
+  static func shortName(_ type: ScoreType) -> String { ScoreTypeName(type).rawValue }
 }
 
 /// The command line of `mapk-bench`.
@@ -109,12 +104,11 @@ struct Options {
     let ks = try list("--k")
     var type = ScoreType.float32
     if let d = values["--dtype"] {
-      switch d {
-      case "f16", "float16": type = .float16
-      case "f32", "float32": type = .float32
-      case "f64", "float64": type = .float64
-      default: throw Failure(description: "--dtype must be f16, f32 or f64")
+      // The short names, or the long ones (`float16`).
+      guard let named = ScoreTypeName(rawValue: d)?.scoreType ?? ScoreType(rawValue: d) else {
+        throw Failure(description: "--dtype must be f16, f32 or f64")
       }
+      type = named
     }
 
     if let predictions = values["--predictions"] {

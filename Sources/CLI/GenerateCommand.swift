@@ -34,19 +34,6 @@ enum GenerateCommand {
         mapk generate --rows 1000 --classes 50 --labels-per-row 3 --labels-format text --out small --seed 7
       """)
 
-  /// The `--dtype` names.
-  enum DType: String, CaseIterable {
-    case f16, f32, f64
-
-    var scoreType: ScoreType {
-      switch self {
-      case .f16: return .float16
-      case .f32: return .float32
-      case .f64: return .float64
-      }
-    }
-  }
-
   /// Runs `mapk generate` with its parsed options.
   static func run(_ parsed: Arguments) throws {
     if let extra = parsed.positional.first { throw UsageError(description: "unexpected argument '\(extra)'") }
@@ -67,7 +54,7 @@ enum GenerateCommand {
       }
       seed = s
     }
-    let dtype = try parsed.choice("--dtype", DType.self) ?? .f32
+    let dtype = try parsed.choice("--dtype", ScoreTypeName.self) ?? .f32
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self) ?? .dense
     let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
     let (bytes, overflow) = rows.multipliedReportingOverflow(by: classes * dtype.scoreType.byteWidth)
