@@ -8,18 +8,24 @@ package struct UsageError: Error, CustomStringConvertible {
   package init(description: String) { self.description = description }
 }
 
-/// A small command-line parser: `--name value`, `--name=value`, `-k value`,
+/// Parsed command-line arguments: `--name value`, `--name=value`, `-k value`,
 /// boolean flags and positional arguments. Unknown flags are usage errors
-/// that suggest the closest known flag.
+/// that suggest the closest known flag. Made by ``OptionTable/parse(_:)``
+/// (or ``Command/parse(_:)``), so that only declared options parse.
 package struct Arguments {
-  /// Flags that take a value, and flags that do not.
+  /// The names of the options that take a value.
   package let valued: Set<String>
+  /// The names of the flags, which take none.
   package let boolean: Set<String>
+  /// The value of each valued option given, by its name (the last one wins).
   package private(set) var values: [String: String] = [:]
+  /// The names of the flags given.
   package private(set) var flags: Set<String> = []
+  /// The other arguments, in order (everything after `--` among them).
   package private(set) var positional: [String] = []
 
-  package init(_ args: ArraySlice<String>, valued: Set<String>, boolean: Set<String>, aliases: [String: String] = [:]) throws {
+  /// Parses `args`; `aliases` maps other spellings to names.
+  init(_ args: ArraySlice<String>, valued: Set<String>, boolean: Set<String>, aliases: [String: String] = [:]) throws {
     self.valued = valued
     self.boolean = boolean
     var i = args.startIndex
@@ -60,15 +66,21 @@ package struct Arguments {
     }
   }
 
+  /// The value of the option `name`, if given.
   package subscript(_ name: String) -> String? { values[name] }
 
+  /// True if the flag `flag` was given.
   package func has(_ flag: String) -> Bool { flags.contains(flag) }
 
+  /// The value of the option `name`.
+  /// - Throws: ``UsageError`` `missing NAME` if it was not given.
   package func required(_ name: String) throws -> String {
     guard let v = values[name] else { throw UsageError(description: "missing \(name)") }
     return v
   }
 
+  /// The value of `name` as an integer of at least `minimum`, or nil if not given.
+  /// - Throws: ``UsageError`` if it is not such an integer.
   package func int(_ name: String, minimum: Int = 1) throws -> Int? {
     guard let v = values[name] else { return nil }
     guard let n = Int(v), n >= minimum else {
@@ -77,6 +89,8 @@ package struct Arguments {
     return n
   }
 
+  /// The value of `name` as one of `type`'s cases (by raw value), or nil if not given.
+  /// - Throws: ``UsageError`` listing the cases if it is none of them.
   package func choice<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T?
   where T.RawValue == String, T: CaseIterable {
     guard let v = values[name] else { return nil }
@@ -101,6 +115,7 @@ package struct Arguments {
     return bestDistance <= Swift.max(2, name.count / 3) ? best : nil
   }
 
+  /// The Levenshtein distance between `a` and `b` (insertions, deletions, substitutions).
   package static func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
