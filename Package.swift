@@ -24,10 +24,15 @@ let package = Package(
     .target(name: "MAPKShards", dependencies: ["MAPKKernel", "CZlib"], path: "Sources/Shards"),
     // The system's zlib, for deflated `.npz` members (zlib1g-dev).
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    // Tooling for the CLI, the bench and the tests, not a product (no library
+    // user sees it): the command-line parser, the SVG chart, the synthetic
+    // data generator, terminal detection, the elapsed-time clock.
+    .target(name: "MAPKTooling", dependencies: ["MAPKShards"], path: "Sources/Tooling"),
     // The thin command-line layer.
-    .executableTarget(name: "mapk", dependencies: ["MAPKShards"], path: "Sources/CLI"),
+    .executableTarget(name: "mapk", dependencies: ["MAPKShards", "MAPKTooling"], path: "Sources/CLI"),
     // The benchmark: `swift run -c release mapk-bench` (docs/performance.md).
-    .executableTarget(name: "mapk-bench", dependencies: ["MAPKShards"], path: "Benchmarks/mapk-bench"),
+    .executableTarget(
+      name: "mapk-bench", dependencies: ["MAPKShards", "MAPKTooling"], path: "Benchmarks/mapk-bench"),
 
     // MARK: - Tests
     // Seeded generators and helpers shared by the test targets.
@@ -36,7 +41,8 @@ let package = Package(
     .testTarget(
       name: "ShardsTests", dependencies: ["MAPKShards", "TestSupport"], path: "Tests/ShardsTests",
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "CLITests", dependencies: ["mapk", "TestSupport"], path: "Tests/CLITests"),
+    .testTarget(name: "ToolingTests", dependencies: ["MAPKTooling", "TestSupport"], path: "Tests/ToolingTests"),
+    .testTarget(name: "CLITests", dependencies: ["mapk", "MAPKTooling", "TestSupport"], path: "Tests/CLITests"),
   ],
   swiftLanguageModes: [.v6]
 )

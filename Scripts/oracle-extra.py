@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Extra TensorFlow conformance cases beyond ../shared/conformance: large k
-(the partial-sort path), float16 at large k, huge and negative label values,
-rank-1 predictions, wide rows with heavy ties. Needs TensorFlow (see
-../shared/oracle/README.md); the project's tests only read its output.
+"""Extra TensorFlow conformance cases beyond Tests/ShardsTests/Fixtures/conformance:
+large k (the partial-sort path), float16 at large k, huge and negative label
+values, rank-1 predictions, wide rows with heavy ties. The project's tests
+only read its output (Tests/ShardsTests/Fixtures/oracle-extra was written
+with seed 11 and TensorFlow 2.21.0 CPU). Needs TensorFlow and numpy, in a
+virtual environment:
 
-    tfenv/bin/python Scripts/oracle-extra.py Tests/ShardsTests/Fixtures/extra SEED
+    python3 -m venv tfenv && tfenv/bin/pip install tensorflow-cpu==2.21.0
+    tfenv/bin/python Scripts/oracle-extra.py Tests/ShardsTests/Fixtures/oracle-extra 11
 """
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"

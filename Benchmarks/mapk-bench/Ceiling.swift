@@ -1,8 +1,10 @@
 import Dispatch
+import MAPKTooling
 
 /// The bandwidth ceiling: the fastest plain SIMD read of a mapping with T
 /// threads, a lane-wise max over 32 floats at a time (two independent
-/// accumulators, no branch), the same work `../shared/oracle/bw.c` does in C.
+/// accumulators, no branch), the same work as `Benchmarks/ceiling/bw.c` in C
+/// (AVX2), which cross-checks this ceiling outside Swift.
 /// Any evaluation of the same bytes must read them at least once, so this is
 /// as fast as an evaluation can go on this machine.
 enum Ceiling {
@@ -17,9 +19,7 @@ enum Ceiling {
   static func measure(_ bytes: Bytes, threads: Int, repeats: Int) -> Double {
     var best = Double.infinity
     for _ in 0..<max(1, repeats) {
-      let start = DispatchTime.now().uptimeNanoseconds
-      let sink = scan(bytes, threads: threads)
-      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      let (sink, seconds) = Stopwatch.measure { scan(bytes, threads: threads) }
       // Use the result, so that the scan cannot be optimized away.
       if sink.isNaN { print("", terminator: "") }
       best = min(best, seconds)

@@ -1,4 +1,5 @@
 import MAPKShards
+import MAPKTooling
 
 /// One dump to measure: its shape, score type, the ks and thread counts.
 struct Scenario {
@@ -12,50 +13,49 @@ struct Scenario {
 
   var name: String { "\(rows)x\(classes) \(Self.shortName(type))" }
 
-  static func shortName(_ type: ScoreType) -> String {
-    switch type {
-    case .float16: return "f16"
-    case .float32: return "f32"
-    case .float64: return "f64"
-    }
-  }
+  /// `f16`, `f32` or `f64`.
+  static func shortName(_ type: ScoreType) -> String { ScoreTypeName(type).rawValue }
 }
 
 /// The command line of `mapk-bench`.
 struct Options {
-  static let help = """
-    USAGE: mapk-bench [--quick] [options]
+  /// `mapk-bench`'s description and options: its help and parsing.
+  static let command = Command(
+    name: "mapk-bench", summary: "the bandwidth ceiling, mapk's throughput and its memory",
+    synopsis: """
+      USAGE: mapk-bench [--quick] [options]
 
-    Measures, in one process and one run: the bandwidth ceiling of this machine
-    (the fastest plain SIMD max-scan of the mapped dump, same threads), mapk's
-    evaluation throughput per k, dtype and thread count, and peak anonymous
-    memory. Dumps are made by the project's generator (`mapk generate`: bounded
-    memory, 5 labels at most per row) unless given. Prints a table, and
-    optionally writes JSON and an SVG chart.
+      Measures, in one process and one run: the bandwidth ceiling of this machine
+      (the fastest plain SIMD max-scan of the mapped dump, same threads), mapk's
+      evaluation throughput per k, dtype and thread count, and peak anonymous
+      memory. Dumps are made by the project's generator (`mapk generate`: bounded
+      memory, 5 labels at most per row) unless given. Prints a table, and
+      optionally writes JSON and an SVG chart.
 
-    Build it optimized: swift run -c release mapk-bench [options]
-
-    OPTIONS:
-      --quick                a small preset for a smoke run (a few seconds)
-      --rows N --classes C   one generated dump of that shape instead of the preset
-      --dtype f16|f32|f64    its score type (default f32)
-      --k LIST               ks to measure, e.g. 1,10,100 (default 1,10,100)
-      --threads LIST         thread counts, e.g. 1,2,4 (default 1, cores, 2x cores)
-      --predictions FILE     measure an existing dump (with --labels) instead
-      --labels FILE          its labels (.npy, .txt or .npz)
-      --repeat N             rounds, each timing every point once; best kept (default 7)
-      --dir DIR              where generated dumps go (default: a temporary
-                             folder, removed at the end)
-      --keep                 keep generated dumps
-      --json FILE            write every measurement as JSON
-      --svg FILE             draw throughput against threads (one chart per dump)
-      --seed S               generator seed (default 1)
-      -h, --help             show this help
-
-    The default preset is the issue's targets: 200,000 x 1,000 float32 (k = 1,
-    10, 100), the same in float16, 2,000,000 x 50 float32 (k = 5) and
-    20,000 x 1,000 float32 (k = 1000); about 1.7 GB of dumps.
-    """
+      Build it optimized: swift run -c release mapk-bench [options]
+      """,
+    options: [
+      Option("--quick", help: "a small preset for a smoke run (a few seconds)"),
+      Option("--rows", value: "N", label: "--rows N --classes C",
+             help: "one generated dump of that shape instead of the preset"),
+      Option("--classes", value: "C"),  // shown on the line of --rows
+      Option("--dtype", value: "f16|f32|f64", help: "its score type (default f32)"),
+      Option("--k", value: "LIST", help: "ks to measure, e.g. 1,10,100 (default 1,10,100)"),
+      Option("--threads", value: "LIST", help: "thread counts, e.g. 1,2,4 (default 1, cores, 2x cores)"),
+      Option("--predictions", value: "FILE", help: "measure an existing dump (with --labels) instead"),
+      Option("--labels", value: "FILE", help: "its labels (.npy, .txt or .npz)"),
+      Option("--repeat", value: "N", help: "rounds, each timing every point once; best kept (default 7)"),
+      Option("--dir", value: "DIR", help: "where generated dumps go (default: a temporary", "folder, removed at the end)"),
+      Option("--keep", help: "keep generated dumps"),
+      Option("--json", value: "FILE", help: "write every measurement as JSON"),
+      Option("--svg", value: "FILE", help: "draw throughput against threads (one chart per dump)"),
+      Option("--seed", value: "S", help: "generator seed (default 1)"),
+    ],
+    epilog: """
+      The default preset is the issue's targets: 200,000 x 1,000 float32 (k = 1,
+      10, 100), the same in float16, 2,000,000 x 50 float32 (k = 5) and
+      20,000 x 1,000 float32 (k = 1000); about 1.7 GB of dumps.
+      """)
 
   var scenarios: [Scenario] = []
   var repeats = 7
@@ -71,25 +71,10 @@ struct Options {
 
   /// Parses `arguments` (without the program name); nil after `--help`.
   static func parse(_ arguments: [String]) throws -> Options? {
-    var values: [String: String] = [:]
-    var flags: Set<String> = []
-    let valued: Set<String> = ["--rows", "--classes", "--dtype", "--k", "--threads", "--predictions", "--labels",
-                               "--repeat", "--dir", "--json", "--svg", "--seed"]
-    var i = 0
-    while i < arguments.count {
-      let arg = arguments[i]
-      i += 1
-      if arg == "-h" || arg == "--help" { return nil }
-      if arg == "--quick" || arg == "--keep" {
-        flags.insert(arg)
-      } else if valued.contains(arg) {
-        guard i < arguments.count else { throw Failure(description: "\(arg) needs a value") }
-        values[arg] = arguments[i]
-        i += 1
-      } else {
-        throw Failure(description: "unknown option \(arg) (see --help)")
-      }
-    }
+    guard let parsed = try command.parse(arguments[...]) else { return nil }
+    if let extra = parsed.positional.first { throw Failure(description: "unexpected argument '\(extra)'") }
+    let values = parsed.values
+    let flags = parsed.flags
     func int(_ name: String) throws -> Int? {
       guard let v = values[name] else { return nil }
       guard let n = Int(v), n > 0 else { throw Failure(description: "\(name) needs a positive integer, got '\(v)'") }
@@ -119,12 +104,11 @@ struct Options {
     let ks = try list("--k")
     var type = ScoreType.float32
     if let d = values["--dtype"] {
-      switch d {
-      case "f16", "float16": type = .float16
-      case "f32", "float32": type = .float32
-      case "f64", "float64": type = .float64
-      default: throw Failure(description: "--dtype must be f16, f32 or f64")
+      // The short names, or the long ones (`float16`).
+      guard let named = ScoreTypeName(rawValue: d)?.scoreType ?? ScoreType(rawValue: d) else {
+        throw Failure(description: "--dtype must be f16, f32 or f64")
       }
+      type = named
     }
 
     if let predictions = values["--predictions"] {

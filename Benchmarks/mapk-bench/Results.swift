@@ -1,5 +1,6 @@
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 /// One timed evaluation: a dump, a k, a thread count.
 struct Measurement: Codable {

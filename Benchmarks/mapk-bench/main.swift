@@ -1,7 +1,8 @@
 // mapk-bench: the bandwidth ceiling, mapk's throughput and its memory, in one
-// process and one run (see `Options.help` and docs/performance.md).
+// process and one run (see `Options.command` and docs/performance.md).
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 func fail(_ message: String) -> Never {
   FileHandle.standardError.write(Data("mapk-bench: error: \(message)\n".utf8))
@@ -12,15 +13,13 @@ func log(_ message: String) {
   FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
 /// One timed evaluation: seconds and MAP@k, or nil (after printing why) if it failed.
 func timedEvaluation(_ inputs: EvaluationInputs, threads: Int, configuration: MAPConfiguration) -> (Double, Double)? {
-  let start = now()
   do {
-    let state = try Evaluator(threads: threads).evaluate(
-      scores: inputs.scores, labels: inputs.labels, configuration: configuration)
-    return (Double(now() - start) / 1e9, state.value(atIndex: 0))
+    let (state, seconds) = try Stopwatch.measure {
+      try Evaluator(threads: threads).evaluate(scores: inputs.scores, labels: inputs.labels, configuration: configuration)
+    }
+    return (seconds, state.value(atIndex: 0))
   } catch {
     log("mapk-bench: \(error)")
     return nil
@@ -30,7 +29,7 @@ func timedEvaluation(_ inputs: EvaluationInputs, threads: Int, configuration: MA
 let options: Options
 do {
   guard let parsed = try Options.parse(Array(CommandLine.arguments.dropFirst())) else {
-    print(Options.help)
+    print(Options.command.help)
     exit(0)
   }
   options = parsed

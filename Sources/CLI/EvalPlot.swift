@@ -1,4 +1,5 @@
 import MAPKShards
+import MAPKTooling
 
 /// The `--plot` picture: MAP@k against k, and the histogram of per-row AP at
 /// the largest k, as one SVG page.

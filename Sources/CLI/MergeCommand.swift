@@ -1,32 +1,30 @@
 import MAPKShards
+import MAPKTooling
 
 /// `mapk merge`: the result of several `mapk eval --shard I/N --state FILE`
 /// runs, merged exactly.
 enum MergeCommand {
-  static let help = """
-    USAGE: mapk merge STATE.json... [--json]
+  /// `mapk merge`'s description and options.
+  static let command = Command(
+    name: "merge", summary: "merge the states of 'eval --shard I/N --state FILE' runs exactly",
+    synopsis: """
+      USAGE: mapk merge STATE.json... [--json]
 
-    Merges the states saved by 'mapk eval --shard I/N --state FILE' and prints
-    what 'mapk eval' prints for all rows, with the same bits as one run over
-    all of them. Refuses states of other inputs, ks or policies, overlapping
-    states, and rows left uncovered (naming the missing shards).
+      Merges the states saved by 'mapk eval --shard I/N --state FILE' and prints
+      what 'mapk eval' prints for all rows, with the same bits as one run over
+      all of them. Refuses states of other inputs, ks or policies, overlapping
+      states, and rows left uncovered (naming the missing shards).
+      """,
+    options: [Option("--json", help: "print one JSON object on stdout")],
+    epilog: """
+      EXAMPLE:
+        for i in 0 1 2; do mapk eval --predictions p.npy --labels l.npy -k 10 \\
+            --shard $i/3 --state s$i.json; done
+        mapk merge s0.json s1.json s2.json
+      """)
 
-    OPTIONS:
-      --json                 print one JSON object on stdout
-      -h, --help             show this help
-
-    EXAMPLE:
-      for i in 0 1 2; do mapk eval --predictions p.npy --labels l.npy -k 10 \\
-          --shard $i/3 --state s$i.json; done
-      mapk merge s0.json s1.json s2.json
-    """
-
-  static func run(_ args: ArraySlice<String>) throws {
-    let parsed = try Arguments(args, valued: [], boolean: ["--json", "--help"], aliases: ["-h": "--help"])
-    if parsed.has("--help") {
-      print(help)
-      return
-    }
+  /// Runs `mapk merge` with its parsed options.
+  static func run(_ parsed: Arguments) throws {
     guard !parsed.positional.isEmpty else {
       throw UsageError(description: "no state files given (USAGE: mapk merge STATE.json... [--json])")
     }

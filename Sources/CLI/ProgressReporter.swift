@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 /// Draws a ``ProgressLine`` on standard error every 200 ms from a timer,
 /// reading a counter that workers advance; ``stop()`` clears the line.
@@ -9,7 +10,7 @@ final class ProgressReporter: @unchecked Sendable {
   private let line: ProgressLine
   private let counter: EvaluationProgress
   private let queue = DispatchQueue(label: "mapk.progress")
-  private let start = DispatchTime.now()
+  private let clock = Stopwatch()
   private var timer: DispatchSourceTimer?
   private var drawn = false
 
@@ -47,8 +48,7 @@ final class ProgressReporter: @unchecked Sendable {
 
   /// Draws the line now (on `queue`).
   private func tick() {
-    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    guard let text = line.text(done: counter.rowsDone, elapsed: elapsed) else { return }
+    guard let text = line.text(done: counter.rowsDone, elapsed: clock.seconds) else { return }
     drawn = true
     FileHandle.standardError.write(Data(text.utf8))
   }

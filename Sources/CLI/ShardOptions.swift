@@ -1,17 +1,16 @@
 import MAPKShards
+import MAPKTooling
 
 /// `mapk eval`'s `--shard I/N` and `--state FILE`: evaluate one part of the
 /// rows and save its exact state for `mapk merge`.
 struct ShardOptions {
-  /// The flags, both taking a value.
-  static let flags: Set<String> = ["--shard", "--state"]
-  /// Their lines in `mapk eval --help`.
-  static let help = """
-      --shard I/N            evaluate only shard I of N (0 <= I < N): rows
-                             [floor(I*R/N), floor((I+1)*R/N)) of the R rows
-      --state FILE           save the exact state of the evaluated rows (JSON), for
-                             'mapk merge'; without --shard, of all rows
-    """
+  /// The options, listed in `mapk eval --help` after `--json`.
+  static let options = [
+    Option("--shard", value: "I/N", help: "evaluate only shard I of N (0 <= I < N): rows",
+           "[floor(I*R/N), floor((I+1)*R/N)) of the R rows"),
+    Option("--state", value: "FILE", help: "save the exact state of the evaluated rows (JSON), for",
+           "'mapk merge'; without --shard, of all rows"),
+  ]
 
   /// The shard, if one was asked for.
   let shard: StateFile.Shard?

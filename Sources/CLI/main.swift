@@ -1,5 +1,6 @@
 import Foundation
 import MAPKShards
+import MAPKTooling
 
 /// mapk's entry point: dispatch to a subcommand and turn errors into one
 /// line on stderr and an exit code (1: bad input or runtime error, 2: usage).
@@ -12,10 +13,7 @@ let usage = """
   tf.compat.v1.metrics.average_precision_at_k, over memory-mapped dumps.
 
   SUBCOMMANDS:
-    eval        MAP@k of a predictions dump against its labels
-    merge       merge the states of 'eval --shard I/N --state FILE' runs exactly
-    generate    write a realistic synthetic dump to try mapk on
-    inspect     show what a .npy / .txt / .npz file holds
+  \(Subcommands.list)
 
   EXAMPLES:
     mapk generate --rows 100000 --classes 1000 --labels-per-row 5 --out demo
@@ -36,12 +34,9 @@ do {
   switch argv.count > 1 ? argv[1] : "--help" {
   case "--help", "-h", "help": print(usage)
   case "--version": print("mapk \(version)")
-  case "eval": try EvalCommand.run(rest)
-  case "merge": try MergeCommand.run(rest)
-  case "generate": try GenerateCommand.run(rest)
-  case "inspect": try InspectCommand.run(rest)
+  case let name where Subcommands.named(name) != nil: try Subcommands.named(name)!.run(rest)
   case let other:
-    let hint = Arguments.closest(to: other, in: ["eval", "merge", "generate", "inspect"]).map { " (did you mean \($0)?)" } ?? ""
+    let hint = Arguments.closest(to: other, in: Set(Subcommands.all.map(\.command.name))).map { " (did you mean \($0)?)" } ?? ""
     throw UsageError(description: "unknown subcommand '\(other)'\(hint); see mapk --help")
   }
 } catch let e as UsageError {

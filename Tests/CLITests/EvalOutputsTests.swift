@@ -31,12 +31,12 @@ final class EvalOutputsTests: XCTestCase {
   func testPerRowValuesAndMAPMatchAPlainReference() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    let g = try Mapk.run(["generate", "--rows", "300", "--classes", "40", "--labels-per-row", "4", "--seed", "5",
+    let g = try ProcessRunner.mapk(["generate", "--rows", "300", "--classes", "40", "--labels-per-row", "4", "--seed", "5",
                           "--out", "d"], in: dir.path)
     XCTAssertEqual(g.status, 0, g.stderr)
     XCTAssertTrue(g.stdout.hasPrefix("wrote d.pred.npy (float32 [300, 40])\nwrote d.labels.npy (dense labels, "
                                      + "1 to 4 per row, seed 5, "), g.stdout)
-    let r = try Mapk.run(["eval", "--predictions", "d.pred.npy", "--labels", "d.labels.npy", "-k", "10,1-3", "--per-row", "ap.npy", "--plot", "map.svg"],
+    let r = try ProcessRunner.mapk(["eval", "--predictions", "d.pred.npy", "--labels", "d.labels.npy", "-k", "10,1-3", "--per-row", "ap.npy", "--plot", "map.svg"],
                          in: dir.path)
     XCTAssertEqual(r.status, 0, r.stderr)
     let lines = r.stdout.split(separator: "\n").map(String.init)
@@ -76,9 +76,9 @@ final class EvalOutputsTests: XCTestCase {
   func testJSONNamesTheFilesWritten() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    _ = try Mapk.run(["generate", "--rows", "50", "--classes", "8", "--labels-per-row", "2", "--out", "d"],
+    _ = try ProcessRunner.mapk(["generate", "--rows", "50", "--classes", "8", "--labels-per-row", "2", "--out", "d"],
                      in: dir.path)
-    let r = try Mapk.run(["eval", "--predictions", "d.pred.npy", "--labels", "d.labels.npy", "-k", "1-3", "--json",
+    let r = try ProcessRunner.mapk(["eval", "--predictions", "d.pred.npy", "--labels", "d.labels.npy", "-k", "1-3", "--json",
                           "--per-row", "ap.npy", "--plot", "p.svg"], in: dir.path)
     XCTAssertEqual(r.status, 0, r.stderr)
     let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
@@ -103,7 +103,7 @@ final class EvalOutputsTests: XCTestCase {
     defer { dir.remove() }
     try writeRank3(dir)
     let base = ["eval", "--predictions", "p.npy", "--labels", "l.npy"]
-    let one = try Mapk.run(base + ["-k", "2", "--per-row", "one.npy", "--empty-rows", "skip"], in: dir.path)
+    let one = try ProcessRunner.mapk(base + ["-k", "2", "--per-row", "one.npy", "--empty-rows", "skip"], in: dir.path)
     XCTAssertEqual(one.status, 0, one.stderr)
     let oneRows = try rows(dir.file("one.npy"))
     XCTAssertEqual(oneRows.shape, [2, 3])
@@ -112,14 +112,14 @@ final class EvalOutputsTests: XCTestCase {
     XCTAssertTrue(flat.last?.isNaN == true)
     XCTAssertEqual(flat.filter { $0.isNaN }.count, 1)
 
-    let nan = try Mapk.run(base + ["-k", "1,3", "--per-row", "two.npy"], in: dir.path)
+    let nan = try ProcessRunner.mapk(base + ["-k", "1,3", "--per-row", "two.npy"], in: dir.path)
     XCTAssertEqual(nan.status, 0, nan.stderr)
     XCTAssertTrue(nan.stderr.contains("1 of 6 rows have no labels"), nan.stderr)
     let twoRows = try rows(dir.file("two.npy"))
     XCTAssertEqual(twoRows.shape, [2, 3, 2])
     XCTAssertTrue(twoRows.values[5].allSatisfy(\.isNaN))
 
-    let zero = try Mapk.run(base + ["-k", "1,3", "--per-row", "zero.npy", "--empty-rows", "zero"], in: dir.path)
+    let zero = try ProcessRunner.mapk(base + ["-k", "1,3", "--per-row", "zero.npy", "--empty-rows", "zero"], in: dir.path)
     XCTAssertEqual(zero.status, 0, zero.stderr)
     XCTAssertEqual(try rows(dir.file("zero.npy")).values[5], [0, 0])
 
@@ -139,24 +139,24 @@ final class EvalOutputsTests: XCTestCase {
     try writeRank3(dir)
     let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("p.npy")))
     let base = ["eval", "--predictions", "p.npy", "--labels", "l.npy", "-k", "2"]
-    let same = try Mapk.run(base + ["--per-row", "p.npy"], in: dir.path)
+    let same = try ProcessRunner.mapk(base + ["--per-row", "p.npy"], in: dir.path)
     XCTAssertEqual(same.status, 1)
     XCTAssertEqual(same.stderr, "mapk: error: p.npy: is also an input (p.npy); refusing to overwrite it\n")
     XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.file("p.npy"))), before)
 
-    let missing = try Mapk.run(base + ["--plot", "no/such/dir/p.svg"], in: dir.path)
+    let missing = try ProcessRunner.mapk(base + ["--plot", "no/such/dir/p.svg"], in: dir.path)
     XCTAssertEqual(missing.status, 1)
     XCTAssertTrue(missing.stderr.hasPrefix("mapk: error: no/such/dir/p.svg: cannot create: No such file"),
                   missing.stderr)
 
-    let twice = try Mapk.run(base + ["--plot", "x", "--per-row", "x"], in: dir.path)
+    let twice = try ProcessRunner.mapk(base + ["--plot", "x", "--per-row", "x"], in: dir.path)
     XCTAssertEqual(twice.status, 2)
 
     // A NaN score stops the run: no per-row file, no plot, no temporary file.
     let nanScores = try NPYWriter(path: dir.file("nan.npy"), type: .float64, shape: [2, 3, 6])
     try nanScores.append(contentsOf: (0..<36).map { $0 == 20 ? Double.nan : Double($0) })
     try nanScores.finish()
-    let failed = try Mapk.run(["eval", "--predictions", "nan.npy", "--labels", "l.npy", "-k", "2", "--per-row",
+    let failed = try ProcessRunner.mapk(["eval", "--predictions", "nan.npy", "--labels", "l.npy", "-k", "2", "--per-row",
                                "ap.npy", "--plot", "ap.svg"], in: dir.path)
     XCTAssertEqual(failed.status, 1)
     XCTAssertEqual(failed.stderr, "mapk: error: nan.npy: NaN score at row 3, class 2 "
@@ -168,7 +168,7 @@ final class EvalOutputsTests: XCTestCase {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     for (name, threads) in [("a", "1"), ("b", "2")] {
-      let r = try Mapk.run(["generate", "--rows", "500", "--classes", "30", "--labels-per-row", "3", "--seed", "11",
+      let r = try ProcessRunner.mapk(["generate", "--rows", "500", "--classes", "30", "--labels-per-row", "3", "--seed", "11",
                             "--dtype", "f16", "--labels-format", "text", "--threads", threads, "--out", name],
                            in: dir.path)
       XCTAssertEqual(r.status, 0, r.stderr)

@@ -1,5 +1,6 @@
 @testable import mapk
 import MAPKShards
+import MAPKTooling
 import TestSupport
 import XCTest
 

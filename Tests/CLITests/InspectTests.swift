@@ -12,9 +12,9 @@ final class InspectTests: XCTestCase {
   func testPredictionsAndLabels() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    _ = try Mapk.run(["generate", "--rows", "400", "--classes", "25", "--labels-per-row", "4", "--out", "d"],
+    _ = try ProcessRunner.mapk(["generate", "--rows", "400", "--classes", "25", "--labels-per-row", "4", "--out", "d"],
                      in: dir.path)
-    let r = try Mapk.run(["inspect", "d.pred.npy", "d.labels.npy"], in: dir.path)
+    let r = try ProcessRunner.mapk(["inspect", "d.pred.npy", "d.labels.npy"], in: dir.path)
     XCTAssertEqual(r.status, 0, r.stderr)
     assertLines(r.stdout, [
       "d.pred.npy: .npy version 1.0, 40,128 bytes",
@@ -40,7 +40,7 @@ final class InspectTests: XCTestCase {
     let scores = try NPYWriter(path: dir.file("s.npy"), type: .float64, shape: [2, 2])
     try scores.append(contentsOf: [0.5, .nan, -.infinity, -2])
     try scores.finish()
-    let r = try Mapk.run(["inspect", "l.npy", "s.npy"], in: dir.path)
+    let r = try ProcessRunner.mapk(["inspect", "l.npy", "s.npy"], in: dir.path)
     XCTAssertEqual(r.status, 0, r.stderr)
     assertLines(r.stdout, [
       "  labels per row  min 0, max 3, mean 1.75",
@@ -58,7 +58,7 @@ final class InspectTests: XCTestCase {
     defer { dir.remove() }
     // Rows: {3, 3, 12}, {}, {-2, 0}: entries >= 0 per row 3, 0, 1.
     try Data("3 3,12\n\n-2\t0\n".utf8).write(to: URL(fileURLWithPath: dir.file("l.txt")))
-    let r = try Mapk.run(["inspect", "l.txt"], in: dir.path)
+    let r = try ProcessRunner.mapk(["inspect", "l.txt"], in: dir.path)
     XCTAssertEqual(r.status, 0, r.stderr)
     assertLines(r.stdout, [
       "l.txt: text labels, one line per row, 13 bytes",
@@ -67,12 +67,12 @@ final class InspectTests: XCTestCase {
       "  rows without labels  1",
       "  label values  0 ... 12  (need classes > 12)",
     ])
-    _ = try Mapk.run(["generate", "--rows", "30", "--classes", "9", "--labels-per-row", "2",
+    _ = try ProcessRunner.mapk(["generate", "--rows", "30", "--classes", "9", "--labels-per-row", "2",
                       "--labels-format", "csr", "--out", "g"], in: dir.path)
-    let csr = try Mapk.run(["inspect", "g.labels.npz"], in: dir.path)
+    let csr = try ProcessRunner.mapk(["inspect", "g.labels.npz"], in: dir.path)
     XCTAssertEqual(csr.status, 0, csr.stderr)
     assertLines(csr.stdout, ["scipy sparse matrix (.npz) labels", "  as sparse labels: 30 rows"])
-    let bad = try Mapk.run(["inspect", "g.pred.npy", "missing.txt"], in: dir.path)
+    let bad = try ProcessRunner.mapk(["inspect", "g.pred.npy", "missing.txt"], in: dir.path)
     XCTAssertEqual(bad.status, 1)
     XCTAssertTrue(bad.stderr.hasPrefix("mapk: error: missing.txt: cannot open"), bad.stderr)
   }
@@ -81,10 +81,10 @@ final class InspectTests: XCTestCase {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     try Data("hello world, not numpy".utf8).write(to: URL(fileURLWithPath: dir.file("bad.npy")))
-    let r = try Mapk.run(["inspect", "bad.npy"], in: dir.path)
+    let r = try ProcessRunner.mapk(["inspect", "bad.npy"], in: dir.path)
     XCTAssertEqual(r.status, 1)
     XCTAssertEqual(r.stderr, "mapk: error: bad.npy: not a .npy file (bad magic bytes)\n")
-    let u = try Mapk.run(["inspect", "x.csv"], in: dir.path)
+    let u = try ProcessRunner.mapk(["inspect", "x.csv"], in: dir.path)
     XCTAssertEqual(u.status, 1)
     XCTAssertTrue(u.stderr.contains("unknown extension"), u.stderr)
   }

@@ -9,7 +9,7 @@ final class ProgressTerminalTests: XCTestCase {
 
   /// Everything `mapk arguments...` writes to its terminal (stdout and stderr mixed).
   func underTerminal(_ arguments: [String], in dir: String) throws -> String {
-    guard let binary = Mapk.binary else { throw XCTSkip("no mapk binary") }
+    guard let binary = ProcessRunner.mapkBinary?.path else { throw XCTSkip("no mapk binary") }
     let script = """
       import os, pty, sys
       os.environ['MAPK_PROGRESS_DELAY'] = '0'
@@ -62,11 +62,11 @@ final class ProgressTerminalTests: XCTestCase {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let zero = ["MAPK_PROGRESS_DELAY": "0"]
-    let g = try Mapk.run(["generate", "--rows", "2000", "--classes", "50", "--labels-per-row", "2", "--out", "d"],
+    let g = try ProcessRunner.mapk(["generate", "--rows", "2000", "--classes", "50", "--labels-per-row", "2", "--out", "d"],
                          in: dir.path, environment: zero)
     XCTAssertEqual(g.status, 0, g.stderr)
     XCTAssertEqual(g.stderr, "")
-    let e = try Mapk.run(["eval", "--predictions", "d.pred.npy", "--labels", "d.labels.npy", "-k", "3"],
+    let e = try ProcessRunner.mapk(["eval", "--predictions", "d.pred.npy", "--labels", "d.labels.npy", "-k", "3"],
                          in: dir.path, environment: zero)
     XCTAssertEqual(e.status, 0, e.stderr)
     XCTAssertEqual(e.stderr, "")

@@ -1,30 +1,27 @@
 import Foundation
 import MAPKKernel
 import TestSupport
+import Testing
 import XCTest
 
-/// `mapk eval --shard I/N --state` in N separate processes, then `mapk merge`:
-/// the merged output must equal the single run's to the bit, and the merge
-/// must refuse states that do not belong together.
-final class ShardMergeTests: XCTestCase {
-  /// A generated dump on disk and its reference values.
-  struct Dump {
-    let dir: TemporaryDirectory
-    let predictions: String
-    let labels: String
-    let weights: String
-    let rows: Int
-    /// Σ w·AP@k per k and Σ w, from the plain reference (empty rows count as AP 0).
-    let referenceTotals: [Double]
-    let referenceMax: Double
-  }
+/// A generated dump on disk and its reference values, for the shard tests
+/// (XCTest and Swift Testing alike: nothing here asserts).
+struct Dump {
+  let dir: TemporaryDirectory
+  let predictions: String
+  let labels: String
+  let weights: String
+  let rows: Int
+  /// Σ w·AP@k per k and Σ w, from the plain reference (empty rows count as AP 0).
+  let referenceTotals: [Double]
+  let referenceMax: Double
 
   static let ks = [1, 3, 10]
 
   /// `rows` rows of `classes` tie-heavy float32 scores (shape `[rows/2, 2, C]`
   /// when even, to exercise leading dims), 3 labels a row with -1 padding and
   /// out-of-range ids, some rows without labels, and float64 weights with zeros.
-  func makeDump(rows: Int, classes: Int, seed: UInt64) throws -> Dump {
+  init(rows: Int, classes: Int, seed: UInt64) throws {
     var rng = SplitMix64(seed: seed)
     let dir = try TemporaryDirectory("mapk-shard")
     var scores: [Float] = []
@@ -50,89 +47,137 @@ final class ShardMergeTests: XCTestCase {
       maxSum += w
     }
     let leading = rows % 2 == 0 ? [rows / 2, 2] : [rows]
-    let dump = Dump(
-      dir: dir, predictions: dir.file("scores.npy"), labels: dir.file("labels.npy"), weights: dir.file("w.npy"),
-      rows: rows, referenceTotals: totals, referenceMax: maxSum)
-    try NPYBytes.write(scores, descr: "<f4", shape: leading + [classes], to: dump.predictions)
-    try NPYBytes.write(labels, descr: "<i8", shape: leading + [3], to: dump.labels)
-    try NPYBytes.write(weights, descr: "<f8", shape: leading, to: dump.weights)
-    return dump
+    self.dir = dir
+    predictions = dir.file("scores.npy")
+    self.labels = dir.file("labels.npy")
+    self.weights = dir.file("w.npy")
+    self.rows = rows
+    referenceTotals = totals
+    referenceMax = maxSum
+    try NPYBytes.write(scores, descr: "<f4", shape: leading + [classes], to: predictions)
+    try NPYBytes.write(labels, descr: "<i8", shape: leading + [3], to: self.labels)
+    try NPYBytes.write(weights, descr: "<f8", shape: leading, to: self.weights)
   }
 
-  func evalArguments(_ dump: Dump, ks: String = "1,3,10", extra: [String] = []) -> [String] {
-    ["eval", "--predictions", dump.predictions, "--labels", dump.labels, "--weights", dump.weights,
+  func evalArguments(ks: String = "1,3,10", extra: [String] = []) -> [String] {
+    ["eval", "--predictions", predictions, "--labels", labels, "--weights", weights,
      "-k", ks, "--empty-rows", "zero", "--json"] + extra
   }
 
+  /// A shard's run that did not exit with 0.
+  struct ShardFailed: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  /// Runs shards `indices` of `n` concurrently; returns their state paths.
+  /// - Throws: ``ShardFailed`` if one of them did not succeed.
+  func runShards(n: Int, indices: [Int]? = nil, ks: String = "1,3,10", extra: [String] = [],
+                 prefix: String = "s") throws -> [String] {
+    let indices = indices ?? Array(0..<n)
+    let paths = indices.map { dir.file("\(prefix)\(n)-\($0).json") }
+    let running = try zip(indices, paths).map { i, path in
+      try ProcessRunner.start(
+        ProcessRunner.mapkExecutable,
+        evalArguments(ks: ks, extra: ["--shard", "\(i)/\(n)", "--state", path, "--threads", "\(1 + i % 3)"] + extra))
+    }
+    for (i, r) in zip(indices, running) {
+      let outcome = r.wait()
+      guard outcome.status == 0, !outcome.signaled, !outcome.timedOut else {
+        throw ShardFailed(description: "shard \(i)/\(n): status \(outcome.status): \(outcome.stderr)")
+      }
+    }
+    return paths
+  }
+
   /// The `"results": [...]` text of a JSON report: the numbers as printed,
-  /// compared as text so that equality means equal bits.
-  func resultsText(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+  /// compared as text so that equality means equal bits; nil if there is none.
+  static func resultsText(_ json: String) -> String? {
     guard let start = json.range(of: "\"results\": ["), let end = json[start.upperBound...].range(of: "]") else {
-      XCTFail("no results in \(json)", file: file, line: line)
-      return ""
+      return nil
     }
     return String(json[start.lowerBound..<end.upperBound])
   }
 
-  func field(_ json: String, _ key: String) -> Any? {
+  /// The top-level `key` of a JSON report.
+  static func field(_ json: String, _ key: String) -> Any? {
     (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?[key]
+  }
+}
+
+/// One seeded dump of the merge test: a failure names its rows and seed.
+struct SeededDump: Sendable, CustomTestStringConvertible {
+  let rows: Int
+  let seed: UInt64
+  var testDescription: String { "\(rows) rows, seed \(seed)" }
+}
+
+/// Shards run as separate processes and merged give the bits of one run.
+@Suite struct ShardMergeSeedTests {
+  /// 1000 rows, and fewer rows (5) than the most shards (7): some shards are empty.
+  static let dumps = [SeededDump(rows: 1000, seed: 11), SeededDump(rows: 5, seed: 12)]
+
+  @Test("merge of N shards is bit-identical to one run", arguments: dumps, [1, 3, 7])
+  func mergeOfShardsIsBitIdenticalToOneRun(_ seeded: SeededDump, shards n: Int) throws {
+    let dump = try Dump(rows: seeded.rows, classes: 40, seed: seeded.seed)
+    defer { dump.dir.remove() }
+    let single = try ProcessRunner.mapk(dump.evalArguments())
+    #expect(single.status == 0, "\(single.stderr)")
+    let singleResults = try #require(Dump.resultsText(single.stdout), "\(single.stdout)")
+    #expect(Dump.field(single.stdout, "rows") as? Int == seeded.rows)
+
+    // The single run against the plain reference, so the comparison below is not between two wrong numbers.
+    let results = Dump.field(single.stdout, "results") as? [[String: Any]] ?? []
+    #expect(results.count == Dump.ks.count)
+    for (j, r) in results.enumerated() {
+      let expected = dump.referenceTotals[j] / dump.referenceMax
+      let got = r["map"] as? Double ?? .nan
+      #expect(abs(got - expected) <= 1e-12 * max(1, abs(expected)), "k \(Dump.ks[j]): \(got) vs \(expected)")
+    }
+
+    var states = try dump.runShards(n: n)
+    var rng = SplitMix64(seed: seeded.seed &+ UInt64(n))
+    states.shuffle(using: &rng)  // the merge order must not matter
+    let merged = try ProcessRunner.mapk(["merge", "--json"] + states)
+    #expect(merged.status == 0, "\(merged.stderr)")
+    #expect(Dump.resultsText(merged.stdout) == singleResults)
+    for key in ["rows", "classes", "empty_rows", "nan_scores", "bytes"] {
+      #expect(Dump.field(merged.stdout, key) as? Int == Dump.field(single.stdout, key) as? Int, "\(key)")
+    }
+    #expect(Dump.field(merged.stdout, "shards") as? Int == n)
+
+    // The human output: the same MAP lines up to the run details in parentheses.
+    let human = try ProcessRunner.mapk(["merge"] + states)
+    let oneRun = try ProcessRunner.mapk(Array(dump.evalArguments().dropLast()))
+    func values(_ s: String) -> [Substring] { s.split(separator: "\n").map { $0.prefix { $0 != "(" } } }
+    #expect(values(human.stdout) == values(oneRun.stdout))
+    #expect(!values(human.stdout).isEmpty)
+  }
+}
+
+/// `mapk eval --shard I/N --state` in N separate processes, then `mapk merge`:
+/// the merge must refuse states that do not belong together (the bit-identity
+/// of a merge is ``ShardMergeSeedTests``).
+final class ShardMergeTests: XCTestCase {
+  func makeDump(rows: Int, classes: Int, seed: UInt64) throws -> Dump {
+    try Dump(rows: rows, classes: classes, seed: seed)
+  }
+
+  func evalArguments(_ dump: Dump, ks: String = "1,3,10", extra: [String] = []) -> [String] {
+    dump.evalArguments(ks: ks, extra: extra)
+  }
+
+  func resultsText(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+    guard let text = Dump.resultsText(json) else {
+      XCTFail("no results in \(json)", file: file, line: line)
+      return ""
+    }
+    return text
   }
 
   /// Runs shards `indices` of `n` concurrently; returns their state paths.
   func runShards(_ dump: Dump, n: Int, indices: [Int]? = nil, ks: String = "1,3,10", extra: [String] = [],
                  prefix: String = "s") throws -> [String] {
-    let indices = indices ?? Array(0..<n)
-    let paths = indices.map { dump.dir.file("\(prefix)\(n)-\($0).json") }
-    let running = try zip(indices, paths).map { i, path in
-      try ProcessRunner.start(
-        ProcessRunner.mapkExecutable,
-        evalArguments(dump, ks: ks, extra: ["--shard", "\(i)/\(n)", "--state", path, "--threads", "\(1 + i % 3)"] + extra))
-    }
-    for (i, r) in zip(indices, running) {
-      let outcome = r.wait()
-      XCTAssertEqual(outcome.status, 0, "shard \(i)/\(n): \(outcome.stderr)")
-      XCTAssertFalse(outcome.signaled)
-    }
-    return paths
-  }
-
-  func testMergeOfShardsIsBitIdenticalToOneRun() throws {
-    for (rows, seed) in [(1000, UInt64(11)), (5, UInt64(12))] {
-      let dump = try makeDump(rows: rows, classes: 40, seed: seed)
-      defer { dump.dir.remove() }
-      let single = try ProcessRunner.mapk(evalArguments(dump))
-      XCTAssertEqual(single.status, 0, single.stderr)
-      let singleResults = resultsText(single.stdout)
-      XCTAssertEqual(field(single.stdout, "rows") as? Int, rows)
-
-      // The single run against the plain reference, so the comparison below is not between two wrong numbers.
-      let results = field(single.stdout, "results") as? [[String: Any]] ?? []
-      XCTAssertEqual(results.count, Self.ks.count)
-      for (j, r) in results.enumerated() {
-        let expected = dump.referenceTotals[j] / dump.referenceMax
-        let got = r["map"] as? Double ?? .nan
-        XCTAssertEqual(got, expected, accuracy: 1e-12 * max(1, abs(expected)), "seed \(seed) k \(Self.ks[j])")
-      }
-
-      for n in [1, 3, 7] {
-        var states = try runShards(dump, n: n)
-        var rng = SplitMix64(seed: seed &+ UInt64(n))
-        states.shuffle(using: &rng)  // the merge order must not matter
-        let merged = try ProcessRunner.mapk(["merge", "--json"] + states)
-        XCTAssertEqual(merged.status, 0, "N=\(n) seed \(seed): \(merged.stderr)")
-        XCTAssertEqual(resultsText(merged.stdout), singleResults, "N=\(n) seed \(seed)")
-        for key in ["rows", "classes", "empty_rows", "nan_scores", "bytes"] {
-          XCTAssertEqual(field(merged.stdout, key) as? Int, field(single.stdout, key) as? Int, "N=\(n) \(key)")
-        }
-        XCTAssertEqual(field(merged.stdout, "shards") as? Int, n)
-
-        // The human output: the same MAP lines up to the run details in parentheses.
-        let human = try ProcessRunner.mapk(["merge"] + states)
-        let oneRun = try ProcessRunner.mapk(Array(evalArguments(dump).dropLast()))
-        func values(_ s: String) -> [Substring] { s.split(separator: "\n").map { $0.prefix { $0 != "(" } } }
-        XCTAssertEqual(values(human.stdout), values(oneRun.stdout), "N=\(n)")
-      }
-    }
+    try dump.runShards(n: n, indices: indices, ks: ks, extra: extra, prefix: prefix)
   }
 
   func testStateWithoutShardIsTheWholeRange() throws {

@@ -42,10 +42,3 @@ public enum NPYBytes {
     return path
   }
 }
-
-/// A fresh temporary directory for one test, removed by the caller's `defer`.
-public func makeTemporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("mapk-test-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}

@@ -20,10 +20,50 @@ public struct ProcessOutcome: Sendable {
 /// Runs executables for end-to-end tests, with a timeout so that a hang is
 /// a failure, not a stuck test run.
 public enum ProcessRunner {
-  /// The `mapk` binary built next to the test bundle (`.build/<config>/mapk`,
-  /// or under any `--scratch-path`).
+  /// The `mapk` binary, or nil if none is found: `$MAPK_BINARY` if set;
+  /// else `mapk` next to the test product (the same build directory,
+  /// whatever the configuration or `--scratch-path`); else
+  /// `.build/debug/mapk` under the package root found from this file.
+  public static let mapkBinary: URL? = {
+    var candidates: [String] = []
+    if let env = ProcessInfo.processInfo.environment["MAPK_BINARY"] { candidates.append(env) }
+    var executables = [URL(fileURLWithPath: CommandLine.arguments[0])]
+    executables += (Bundle.allBundles + [Bundle.main]).map(\.bundleURL)
+    for product in executables {
+      var dir = product
+      for _ in 0..<3 {  // the .xctest may be a directory bundle (macOS) or a file (Linux)
+        dir.deleteLastPathComponent()
+        candidates.append(dir.appendingPathComponent("mapk").path)
+      }
+    }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    candidates.append(root.appendingPathComponent(".build/debug/mapk").path)
+    return candidates.first { path in
+      var isDirectory: ObjCBool = false
+      return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        && FileManager.default.isExecutableFile(atPath: path)
+    }.map { URL(fileURLWithPath: $0) }
+  }()
+
+  /// ``mapkBinary``, or where it should be (so that running it fails with a clear error).
   public static var mapkExecutable: URL {
-    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mapk")
+    mapkBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mapk")
+  }
+
+  /// Why ``mapk(_:in:environment:timeout:)`` could not give an outcome.
+  public enum Failure: Error, CustomStringConvertible {
+    /// No `mapk` binary was found.
+    case noBinary
+    /// The run outlived its timeout and was killed.
+    case timedOut([String])
+
+    public var description: String {
+      switch self {
+      case .noBinary: return "the mapk binary was not found (build it, or set MAPK_BINARY)"
+      case .timedOut(let arguments): return "mapk \(arguments) timed out"
+      }
+    }
   }
 
   /// The running test executable itself (to run one of its tests in a child process).
@@ -93,8 +133,15 @@ public enum ProcessRunner {
     try start(executable, arguments, environment: environment).wait(timeout: timeout)
   }
 
-  /// Runs the built `mapk` with `arguments`.
-  public static func mapk(_ arguments: [String], timeout: Double = 120) throws -> ProcessOutcome {
-    try run(mapkExecutable, arguments, timeout: timeout)
+  /// Runs the built `mapk` with `arguments` in `directory`, as a user would:
+  /// the one way the tests run the binary.
+  /// - Throws: ``Failure`` if there is no binary or the run timed out.
+  public static func mapk(_ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil,
+                          timeout: Double = 120) throws -> ProcessOutcome {
+    guard let binary = mapkBinary else { throw Failure.noBinary }
+    let outcome = try start(binary, arguments, environment: environment,
+                            directory: directory.map { URL(fileURLWithPath: $0) }).wait(timeout: timeout)
+    if outcome.timedOut { throw Failure.timedOut(arguments) }
+    return outcome
   }
 }

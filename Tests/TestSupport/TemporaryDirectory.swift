@@ -19,8 +19,17 @@ public struct TemporaryDirectory: Sendable {
   /// The names in the directory, sorted (hidden temporary files included).
   public func contents() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: path).sorted() }
 
+  /// Its URL.
+  public var url: URL { URL(fileURLWithPath: path, isDirectory: true) }
+
   /// Removes it and everything in it.
   public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A fresh ``TemporaryDirectory``'s URL, for tests that work with URLs; the
+/// caller removes it (`FileManager.removeItem(at:)` in a `defer`).
+public func makeTemporaryDirectory(_ name: String = "test") throws -> URL {
+  try TemporaryDirectory(name).url
 }
 
 /// Runs `python3 -c script arguments...`; nil when there is no python3, or

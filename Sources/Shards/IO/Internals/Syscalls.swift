@@ -8,7 +8,7 @@ import Darwin
 
 /// The one place that calls the operating system. Each wrapper retries on
 /// `EINTR` and turns `errno` into a ``FileError`` carrying the file's path.
-enum System {
+package enum System {
   /// Opens `path` read-only. The corresponding C function is `open`.
   ///
   /// `O_NONBLOCK` makes opening a FIFO return at once instead of waiting for
@@ -158,7 +158,7 @@ enum System {
   }
 
   /// True if `fd` is a terminal. The corresponding C function is `isatty`.
-  static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+  package static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
   /// This process's id. The corresponding C function is `getpid`.
   static var processID: Int32 { getpid() }

@@ -1,21 +1,30 @@
 import Foundation
 
 /// A usage error: bad flags or values. The CLI exits with code 2.
-struct UsageError: Error, CustomStringConvertible {
-  let description: String
+package struct UsageError: Error, CustomStringConvertible {
+  package let description: String
+
+  /// A usage error saying `description`.
+  package init(description: String) { self.description = description }
 }
 
-/// A small command-line parser: `--name value`, `--name=value`, `-k value`,
+/// Parsed command-line arguments: `--name value`, `--name=value`, `-k value`,
 /// boolean flags and positional arguments. Unknown flags are usage errors
-/// that suggest the closest known flag.
-struct Arguments {
-  /// Flags that take a value, and flags that do not.
-  let valued: Set<String>
-  let boolean: Set<String>
-  private(set) var values: [String: String] = [:]
-  private(set) var flags: Set<String> = []
-  private(set) var positional: [String] = []
+/// that suggest the closest known flag. Made by ``OptionTable/parse(_:)``
+/// (or ``Command/parse(_:)``), so that only declared options parse.
+package struct Arguments {
+  /// The names of the options that take a value.
+  package let valued: Set<String>
+  /// The names of the flags, which take none.
+  package let boolean: Set<String>
+  /// The value of each valued option given, by its name (the last one wins).
+  package private(set) var values: [String: String] = [:]
+  /// The names of the flags given.
+  package private(set) var flags: Set<String> = []
+  /// The other arguments, in order (everything after `--` among them).
+  package private(set) var positional: [String] = []
 
+  /// Parses `args`; `aliases` maps other spellings to names.
   init(_ args: ArraySlice<String>, valued: Set<String>, boolean: Set<String>, aliases: [String: String] = [:]) throws {
     self.valued = valued
     self.boolean = boolean
@@ -57,16 +66,22 @@ struct Arguments {
     }
   }
 
-  subscript(_ name: String) -> String? { values[name] }
+  /// The value of the option `name`, if given.
+  package subscript(_ name: String) -> String? { values[name] }
 
-  func has(_ flag: String) -> Bool { flags.contains(flag) }
+  /// True if the flag `flag` was given.
+  package func has(_ flag: String) -> Bool { flags.contains(flag) }
 
-  func required(_ name: String) throws -> String {
+  /// The value of the option `name`.
+  /// - Throws: ``UsageError`` `missing NAME` if it was not given.
+  package func required(_ name: String) throws -> String {
     guard let v = values[name] else { throw UsageError(description: "missing \(name)") }
     return v
   }
 
-  func int(_ name: String, minimum: Int = 1) throws -> Int? {
+  /// The value of `name` as an integer of at least `minimum`, or nil if not given.
+  /// - Throws: ``UsageError`` if it is not such an integer.
+  package func int(_ name: String, minimum: Int = 1) throws -> Int? {
     guard let v = values[name] else { return nil }
     guard let n = Int(v), n >= minimum else {
       throw UsageError(description: "\(name) must be an integer >= \(minimum) (got '\(v)')")
@@ -74,7 +89,9 @@ struct Arguments {
     return n
   }
 
-  func choice<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T?
+  /// The value of `name` as one of `type`'s cases (by raw value), or nil if not given.
+  /// - Throws: ``UsageError`` listing the cases if it is none of them.
+  package func choice<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T?
   where T.RawValue == String, T: CaseIterable {
     guard let v = values[name] else { return nil }
     guard let t = T(rawValue: v) else {
@@ -85,7 +102,7 @@ struct Arguments {
   }
 
   /// The known flag closest to `name` by edit distance, if close enough.
-  static func closest(to name: String, in known: Set<String>) -> String? {
+  package static func closest(to name: String, in known: Set<String>) -> String? {
     var best: String? = nil
     var bestDistance = Int.max
     for candidate in known.sorted() {
@@ -98,7 +115,8 @@ struct Arguments {
     return bestDistance <= Swift.max(2, name.count / 3) ? best : nil
   }
 
-  static func editDistance(_ a: String, _ b: String) -> Int {
+  /// The Levenshtein distance between `a` and `b` (insertions, deletions, substitutions).
+  package static func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     var row: [Int] = Array(0...b.count)
@@ -117,7 +135,7 @@ struct Arguments {
 }
 
 /// Parses `-k` values: a comma list of integers and inclusive ranges, `1-20,50,100`.
-func parseKList(_ text: String) throws -> [Int] {
+package func parseKList(_ text: String) throws -> [Int] {
   var ks: [Int] = []
   for part in text.split(separator: ",", omittingEmptySubsequences: false) {
     let token = part.trimmingCharacters(in: .whitespaces)

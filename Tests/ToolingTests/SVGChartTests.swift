@@ -2,7 +2,8 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-@testable import MAPKShards
+import MAPKShards
+@testable import MAPKTooling
 import TestSupport
 import XCTest
 

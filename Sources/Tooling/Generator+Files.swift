@@ -1,15 +1,16 @@
 import Dispatch
+import MAPKShards
 
 extension Generator {
   /// The files a generated dump is written to.
-  public struct Files: Sendable, Equatable {
+  package struct Files: Sendable, Equatable {
     /// `PREFIX.pred.npy`.
-    public let predictions: String
+    package let predictions: String
     /// `PREFIX.labels.npy`, `.txt` or `.npz`.
-    public let labels: String
+    package let labels: String
 
     /// The names for `prefix` and a labels format.
-    public init(prefix: String, labelFormat: LabelFormat) {
+    package init(prefix: String, labelFormat: LabelFormat) {
       predictions = prefix + ".pred.npy"
       switch labelFormat {
       case .dense: labels = prefix + ".labels.npy"
@@ -39,7 +40,7 @@ extension Generator {
   /// - Returns: The paths written.
   /// - Throws: ``FileError`` if a file cannot be written.
   @discardableResult
-  public func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, threads: Int,
+  package func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, threads: Int,
                     progress: EvaluationProgress? = nil) throws -> Files {
     let files = Files(prefix: prefix, labelFormat: labelFormat)
     let predictions = try NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])

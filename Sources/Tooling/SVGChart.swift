@@ -11,18 +11,18 @@
 /// chart.integerX = true
 /// let svg = chart.svg()
 /// ```
-public struct SVGChart: Sendable {
+package struct SVGChart: Sendable {
   /// One bar: the x interval it covers and its height.
-  public struct Bar: Sendable, Equatable {
+  package struct Bar: Sendable, Equatable {
     /// The left edge.
-    public var lower: Double
+    package var lower: Double
     /// The right edge.
-    public var upper: Double
+    package var upper: Double
     /// The height.
-    public var value: Double
+    package var value: Double
 
     /// Creates a bar over `lower..<upper` of height `value`.
-    public init(lower: Double, upper: Double, value: Double) {
+    package init(lower: Double, upper: Double, value: Double) {
       self.lower = lower
       self.upper = upper
       self.value = value
@@ -30,7 +30,7 @@ public struct SVGChart: Sendable {
   }
 
   /// What a chart draws.
-  public enum Series: Sendable {
+  package enum Series: Sendable {
     /// Points joined by a line, each marked and titled with its values;
     /// non-finite points are left out (and break the line).
     case line(name: String, points: [(x: Double, y: Double)])
@@ -45,28 +45,28 @@ public struct SVGChart: Sendable {
   }
 
   /// The title above the plot area.
-  public var title: String
+  package var title: String
   /// A smaller line under the title (a note on the data), if any.
-  public var subtitle: String?
+  package var subtitle: String?
   /// The x axis label.
-  public var xLabel: String
+  package var xLabel: String
   /// The y axis label.
-  public var yLabel: String
+  package var yLabel: String
   /// The data, drawn in order (bars first look best).
-  public var series: [Series] = []
+  package var series: [Series] = []
   /// The x range; default: the data's, widened to tick values.
-  public var xRange: ClosedRange<Double>?
+  package var xRange: ClosedRange<Double>?
   /// The y range; default: from 0 (or the data's minimum) to the data's maximum, widened to tick values.
-  public var yRange: ClosedRange<Double>?
+  package var yRange: ClosedRange<Double>?
   /// Put x ticks on integers only (for k).
-  public var integerX = false
+  package var integerX = false
   /// The chart's size in pixels.
-  public var width = 720
+  package var width = 720
   /// The chart's height in pixels.
-  public var height = 380
+  package var height = 380
 
   /// Creates an empty chart.
-  public init(title: String, subtitle: String? = nil, xLabel: String, yLabel: String) {
+  package init(title: String, subtitle: String? = nil, xLabel: String, yLabel: String) {
     self.title = title
     self.subtitle = subtitle
     self.xLabel = xLabel
@@ -74,13 +74,13 @@ public struct SVGChart: Sendable {
   }
 
   /// This chart alone, as an SVG document.
-  public func svg() -> String {
+  package func svg() -> String {
     SVGChart.document([self], title: nil, width: width)
   }
 
   /// Several charts stacked top to bottom in one SVG document, under an
   /// optional page title.
-  public static func document(_ charts: [SVGChart], title: String?, width: Int = 720) -> String {
+  package static func document(_ charts: [SVGChart], title: String?, width: Int = 720) -> String {
     let top = title == nil ? 0 : 44
     let total = top + charts.reduce(0) { $0 + $1.height }
     var out = """

@@ -1,6 +1,8 @@
 import Foundation
-@testable import MAPKShards
+import MAPKShards
+@testable import MAPKTooling
 import TestSupport
+import Testing
 import XCTest
 
 final class GeneratorTests: XCTestCase {
@@ -43,26 +45,6 @@ final class GeneratorTests: XCTestCase {
         XCTFail("row \(r) class \(c)")
         break
       }
-    }
-  }
-
-  func testLabelsAreDistinctSortedInRangeAndCountsCoverOneToL() throws {
-    try withEvery(seed: 1...6) { seed, rng in
-      let classes = Int.random(in: 1...60, using: &rng)
-      let l = Int.random(in: 1...classes, using: &rng)
-      let g = try Generator(rows: 400, classes: classes, labelsPerRow: l, seed: seed)
-      let out = UnsafeMutablePointer<Int32>.allocate(capacity: l)
-      defer { out.deallocate() }
-      var seen = Set<Int>()
-      for r in 0..<400 {
-        let m = g.labels(ofRow: r, into: out)
-        XCTAssertEqual(m, g.labelCount(ofRow: r), "seed \(seed)")
-        let row = Array(UnsafeBufferPointer(start: out, count: m))
-        XCTAssertEqual(row, Array(Set(row)).sorted(), "seed \(seed) row \(r)")
-        XCTAssertTrue(row.allSatisfy { $0 >= 0 && $0 < classes }, "seed \(seed) row \(r)")
-        seen.insert(m)
-      }
-      XCTAssertEqual(seen, Set(1...l), "seed \(seed)")
     }
   }
 
@@ -148,5 +130,28 @@ final class GeneratorTests: XCTestCase {
     XCTAssertEqual(status, 0, output)
     let csrLines = output.split(separator: "\n", omittingEmptySubsequences: false)
     for r in 0..<50 { XCTAssertEqual(csrLines[r].split(separator: " ").map { Int64($0)! }, rows[r], "row \(r)") }
+  }
+}
+
+/// The generator's labels, one case per seed.
+@Suite struct GeneratorLabelTests {
+  @Test("labels are distinct, sorted, in range, and their counts cover 1 to L", arguments: UInt64(1)...6)
+  func labelsAreDistinctSortedInRangeAndCountsCoverOneToL(seed: UInt64) throws {
+    var rng = SplitMix64(seed: seed)
+    let classes = Int.random(in: 1...60, using: &rng)
+    let l = Int.random(in: 1...classes, using: &rng)
+    let g = try Generator(rows: 400, classes: classes, labelsPerRow: l, seed: seed)
+    let out = UnsafeMutablePointer<Int32>.allocate(capacity: l)
+    defer { out.deallocate() }
+    var seen = Set<Int>()
+    for r in 0..<400 {
+      let m = g.labels(ofRow: r, into: out)
+      #expect(m == g.labelCount(ofRow: r), "row \(r)")
+      let row = Array(UnsafeBufferPointer(start: out, count: m))
+      #expect(row == Array(Set(row)).sorted(), "row \(r)")
+      #expect(row.allSatisfy { $0 >= 0 && $0 < classes }, "row \(r)")
+      seen.insert(m)
+    }
+    #expect(seen == Set(1...l))
   }
 }

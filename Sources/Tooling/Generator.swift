@@ -1,3 +1,5 @@
+import MAPKShards
+
 /// A synthetic multi-label dump that looks like a real model's output:
 /// scores correlated with the labels, rows of varying difficulty, and ties.
 ///
@@ -19,23 +21,23 @@
 ///   and float64, so every dtype ranks the same.
 ///
 /// With 1000 classes and up to 5 labels per row, MAP@10 is about 0.66.
-public struct Generator: Sendable {
+package struct Generator: Sendable {
   /// The number of rows.
-  public let rows: Int
+  package let rows: Int
   /// The number of classes.
-  public let classes: Int
+  package let classes: Int
   /// The most labels a row has (each row has 1 to this many).
-  public let labelsPerRow: Int
+  package let labelsPerRow: Int
   /// The seed.
-  public let seed: UInt64
+  package let seed: UInt64
 
   /// Scores are multiples of 1 / `scoreSteps`.
-  public static let scoreSteps = 1024
+  package static let scoreSteps = 1024
 
   /// Creates a generator.
   /// - Throws: ``MAPKError/shapeMismatch(_:)`` naming a count out of range
   ///   (rows >= 0, 1 <= classes < 2^31, 1 <= labelsPerRow <= classes).
-  public init(rows: Int, classes: Int, labelsPerRow: Int, seed: UInt64) throws {
+  package init(rows: Int, classes: Int, labelsPerRow: Int, seed: UInt64) throws {
     guard rows >= 0 else { throw MAPKError.shapeMismatch("rows must be >= 0 (got \(rows))") }
     guard classes >= 1, classes <= Int(Int32.max) else {
       throw MAPKError.shapeMismatch("classes must be between 1 and 2^31 - 1 (got \(classes))")
@@ -74,7 +76,7 @@ public struct Generator: Sendable {
   static func unit(_ bits: UInt64) -> Double { Double(bits >> 11) * 0x1p-53 }
 
   /// The number of labels of row `r`, 1 ... ``labelsPerRow``.
-  public func labelCount(ofRow r: Int) -> Int {
+  package func labelCount(ofRow r: Int) -> Int {
     1 + Int(Generator.bits(key(ofRow: r), 0) % UInt64(labelsPerRow))
   }
 
@@ -82,7 +84,7 @@ public struct Generator: Sendable {
   /// ``labelsPerRow``) and returns how many there are.
   ///
   /// - Complexity: O(m²) for m labels (Floyd's sampling with a sorted insert; m is small).
-  public func labels(ofRow r: Int, into out: UnsafeMutablePointer<Int32>) -> Int {
+  package func labels(ofRow r: Int, into out: UnsafeMutablePointer<Int32>) -> Int {
     let key = key(ofRow: r)
     let m = labelCount(ofRow: r)
     var n = 0
@@ -110,7 +112,7 @@ public struct Generator: Sendable {
   /// 1 / ``scoreSteps`` in [0, 1], given the row's labels (ascending).
   ///
   /// - Complexity: O(classes).
-  public func scores(ofRow r: Int, labels: UnsafeBufferPointer<Int32>, into out: UnsafeMutablePointer<Float>) {
+  package func scores(ofRow r: Int, labels: UnsafeBufferPointer<Int32>, into out: UnsafeMutablePointer<Float>) {
     let key = key(ofRow: r)
     let difficulty = Generator.unit(Generator.bits(key, 1))
     let shift = 1 + 5 * difficulty
