@@ -109,36 +109,3 @@ enum ShortRows {
     return mask
   }
 }
-
-extension RowScanning {
-  /// True when ``shortRowKeys(_:count:into:)`` can hold this type's keys.
-  static var hasShortRowKeys: Bool { Key.bitWidth <= 32 }
-
-  /// The plain loop: each score's key, widened.
-  @inline(__always)
-  static func shortRowKeysScalar(_ row: UnsafePointer<Self>, from: Int, to n: Int, into keys: UnsafeMutablePointer<Int32>)
-    -> Bool
-  {
-    var nan = false
-    for j in from..<n {
-      nan = nan || isNaN(row[j])
-      keys[j] = Int32(truncatingIfNeeded: key(row[j]))
-    }
-    return !nan
-  }
-}
-
-extension TopKSelector {
-  /// Ranks the labels of a short row through its 32-bit keys (see
-  /// ``ShortRows``) into ``hitRanks`` and returns how many are hits; nil
-  /// when the row holds a NaN (the general path then applies the NaN policy).
-  ///
-  /// - Complexity: O(classes · (1 + m) / 4) vector operations for m labels.
-  @inline(__always)
-  func rankShortRow(_ row: UnsafePointer<Bits>, _ ids: UnsafePointer<Int32>, count m: Int, keys: UnsafeMutablePointer<Int32>,
-                    table: UnsafePointer<Int32>) -> Int? {
-    guard Bits.shortRowKeys(row, count: classes, into: keys) else { return nil }
-    return ShortRows.rank(keys: keys, chunks: ShortRows.chunks(classes: classes), table: table, ids: ids, count: m,
-                          k: k, into: hitRanks)
-  }
-}

@@ -1,0 +1,15 @@
+/// Where per-row AP values go: a row-major `[rows, ks]` float64 buffer whose
+/// first row is row `firstRow` of the input.
+public struct PerRowSink: @unchecked Sendable {
+  // Sendable: workers write disjoint rows of the buffer.
+  /// The start of the buffer.
+  public let base: UnsafeMutablePointer<Double>
+  /// The input row stored at `base`.
+  public let firstRow: Int
+
+  /// Creates a sink.
+  public init(base: UnsafeMutablePointer<Double>, firstRow: Int = 0) {
+    self.base = base
+    self.firstRow = firstRow
+  }
+}
