@@ -20,7 +20,7 @@ func timedEvaluation(_ inputs: EvaluationInputs, threads: Int, configuration: MA
   do {
     let state = try Evaluator(threads: threads).evaluate(
       scores: inputs.scores, labels: inputs.labels, configuration: configuration)
-    return (Double(now() - start) / 1e9, state.value(atIndex: 0))
+    return (Double(now() - start) / 1e9, state.values[0])
   } catch {
     log("mapk-bench: \(error)")
     return nil

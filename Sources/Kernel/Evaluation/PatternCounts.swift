@@ -1,8 +1,9 @@
-/// Rows counted by AP pattern. With every k at most 8, a row's AP for each k
-/// depends only on which of ranks 1...maxK hold a hit and on min(n, maxK):
-/// at most 2^8 · 8 patterns. Counting a row is one increment, where adding
-/// its APs would be a division per hit and an exact addition per k; the sums
-/// are the same, exactly (count · AP is added in two exact parts).
+/// Rows counted by hit pattern. With every k at most 8, a row's value for
+/// each metric and k depends only on which of ranks 1...maxK hold a hit and
+/// on min(n, maxK) (a requirement of ``RankingMetric``; true of AP@k): at
+/// most 2^8 · 8 patterns. Counting a row is one increment, where adding its
+/// values would be a division per hit and an exact addition per (metric, k);
+/// the sums are the same, exactly (count · value is added in two exact parts).
 struct PatternCounts {
   static let maxK = 8
   let maxK: Int

@@ -1,5 +1,6 @@
-/// Where per-row AP values go: a row-major `[rows, ks]` float64 buffer whose
-/// first row is row `firstRow` of the input.
+/// Where per-row values go: a row-major `[rows, metrics · ks]` float64
+/// buffer (columns in ``MAPState/totals`` order: for AP alone, one per k)
+/// whose first row is row `firstRow` of the input.
 public struct PerRowSink: @unchecked Sendable {
   // Sendable: workers write disjoint rows of the buffer.
   /// The start of the buffer.

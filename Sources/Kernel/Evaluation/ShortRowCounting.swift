@@ -1,5 +1,5 @@
 /// What the row loop of ``RowEvaluator`` needs to rank short rows (see
-/// ``ShortRows``) straight into an AP pattern: the selector's key scratch and
+/// ``ShortRows``) straight into a hit pattern: the selector's key scratch and
 /// table, held in locals so that a row is the key pass and one count per
 /// label, with no call into the selector, no ranks stored and no dispatch
 /// on the row's strategy.
@@ -23,7 +23,7 @@ struct ShortRowCounting<Bits: RowScanning> {
     k = selector.k
   }
 
-  /// The AP pattern of `row` for the distinct classes `ids[0..<m]` (bit
+  /// The hit pattern of `row` for the distinct classes `ids[0..<m]` (bit
   /// `rank - 1` per hit); nil when the row holds a NaN, which the general
   /// path ranks under the NaN policy.
   ///
