@@ -51,7 +51,9 @@ public struct Labels: Sendable {
   ///
   /// A value beyond `Int64` (a huge `UInt64`) is clamped to `Int64.max`:
   /// it is `>= C`, ignored as it would be at its own value.
-  public static func dense<Label: BinaryInteger>(rows: [[Label]]) -> Labels {
+  public static func dense<Label: BinaryInteger>(rows: [[Label]]) -> Labels { denseRows(rows) }
+
+  private static func denseRows<Label: BinaryInteger>(_ rows: [[Label]]) -> Labels {
     let width = rows.map(\.count).max() ?? 0
     var values: [Int64] = []
     values.reserveCapacity(rows.count * width)
@@ -65,6 +67,10 @@ public struct Labels: Sendable {
     }
     return Labels(storage: .dense(values: values, width: width), rows: rows.count)
   }
+
+  /// Dense labels from one `[Int]` per row, as the generic overload (this
+  /// one lets a literal such as `[]` or `[[1, 2]]` pick `Int`).
+  public static func dense(rows: [[Int]]) -> Labels { denseRows(rows) }
 
   /// Sparse labels with TensorFlow's `SparseTensor` rules: row `r` holds
   /// `values[offsets[r] ..< offsets[r + 1]]`; `offsets` has `rows + 1` entries.
@@ -82,7 +88,13 @@ public struct Labels: Sendable {
   ///
   /// A value beyond `Int64` is clamped to `Int64.max` (`>= C`, so the one
   /// `-1` every such label becomes).
-  public static func sparse<Label: BinaryInteger>(rows: [[Label]]) -> Labels {
+  public static func sparse<Label: BinaryInteger>(rows: [[Label]]) -> Labels { sparseRows(rows) }
+
+  /// Sparse labels from one `[Int]` per row, as the generic overload (this
+  /// one lets a literal such as `[]` or `[[1, 2]]` pick `Int`).
+  public static func sparse(rows: [[Int]]) -> Labels { sparseRows(rows) }
+
+  private static func sparseRows<Label: BinaryInteger>(_ rows: [[Label]]) -> Labels {
     var offsets: [Int64] = [0]
     var values: [Int64] = []
     for r in rows {

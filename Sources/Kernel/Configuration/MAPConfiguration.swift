@@ -56,40 +56,69 @@ public struct MAPConfiguration: Sendable, Equatable, Hashable, Codable {
 }
 
 extension MAPConfiguration {
+  /// The keys of the encoded form, which is also the configuration's part of
+  /// a mapk state file (`StateFile+Coding.swift` decodes it with this type).
   private enum CodingKeys: String, CodingKey {
-    case ks, metrics, emptyRows, nanScores
+    case ks, metrics
+    case emptyRows = "empty_rows_policy"
+    case nanScores = "nan_policy"
   }
 
   /// Decodes a configuration through ``init(ks:metrics:emptyRows:nanScores:)``,
-  /// so empty, non-positive or unsorted ks, an empty list of metrics or an
-  /// unknown metric name throw instead of giving a value that traps later.
-  /// Metrics missing from the data (written before metrics existed) mean AP.
+  /// so that empty, non-positive or unsorted ks, an empty list of metrics, an
+  /// unknown metric or policy name throw instead of giving a value that traps
+  /// later. Missing metrics (data written before metrics existed, such as a
+  /// version-1 state file) mean AP alone.
   ///
-  /// - Throws: `DecodingError.dataCorrupted` for a value the initializer refuses.
+  /// - Throws: `DecodingError.keyNotFound` or `.typeMismatch` for a missing
+  ///   or mistyped field; `DecodingError.dataCorrupted` at the field, its
+  ///   description the problem in one line, for a value the initializer
+  ///   refuses or a list not in canonical order (ascending ks; metrics
+  ///   distinct, in ``Metric/allCases`` order), which a writer of this type
+  ///   never produces.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
+    func invalid(_ key: CodingKeys, _ problem: String) -> DecodingError {
+      .dataCorrupted(.init(codingPath: c.codingPath + [key], debugDescription: problem))
+    }
     let ks = try c.decode([Int].self, forKey: .ks)
-    let metrics = try c.decodeIfPresent([Metric].self, forKey: .metrics) ?? [.averagePrecision]
-    let emptyRows = try c.decode(EmptyRowPolicy.self, forKey: .emptyRows)
-    let nanScores = try c.decode(NaNScorePolicy.self, forKey: .nanScores)
-    // Stored ks must already be canonical: a reordered list is a sign of a
-    // file written by something else, and would silently change meaning.
-    guard zip(ks, ks.dropFirst()).allSatisfy({ $0 < $1 }) else {
-      throw DecodingError.dataCorruptedError(forKey: .ks, in: c, debugDescription: "ks \(ks) are not ascending and distinct")
+    guard !ks.isEmpty, ks[0] >= 1, zip(ks, ks.dropFirst()).allSatisfy({ $0 < $1 }) else {
+      throw invalid(.ks, "ks \(ks) must be ascending, distinct and at least 1")
     }
-    do {
-      try self.init(ks: ks, metrics: metrics, emptyRows: emptyRows, nanScores: nanScores)
-    } catch {
-      throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "\(error)"))
+    var metrics: [Metric] = [.averagePrecision]
+    if let names = try c.decodeIfPresent([String].self, forKey: .metrics) {
+      let known = Metric.allCases.map(\.name).joined(separator: "|")
+      metrics = []
+      for name in names {
+        guard let metric = Metric(name: name) else {
+          throw invalid(.metrics, "metric '\(name)' is not one of \(known)")
+        }
+        metrics.append(metric)
+      }
+      guard !metrics.isEmpty, metrics == Metric.allCases.filter(metrics.contains) else {
+        throw invalid(.metrics, "metrics \(names) must be one or more of \(known), distinct, in that order")
+      }
     }
+    let emptyName = try c.decode(String.self, forKey: .emptyRows)
+    guard let emptyRows = EmptyRowPolicy(rawValue: emptyName) else {
+      throw invalid(.emptyRows, "empty_rows_policy '\(emptyName)' is not one of "
+                      + EmptyRowPolicy.allCases.map(\.rawValue).joined(separator: "|"))
+    }
+    let nanName = try c.decode(String.self, forKey: .nanScores)
+    guard let nanScores = NaNScorePolicy(rawValue: nanName) else {
+      throw invalid(.nanScores, "nan_policy '\(nanName)' is not one of "
+                      + NaNScorePolicy.allCases.map(\.rawValue).joined(separator: "|"))
+    }
+    // Cannot throw: every rule of the initializer was checked above.
+    try self.init(ks: ks, metrics: metrics, emptyRows: emptyRows, nanScores: nanScores)
   }
 
-  /// Encodes the four fields.
+  /// Encodes the four fields (``metrics`` by name).
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(ks, forKey: .ks)
-    try c.encode(metrics, forKey: .metrics)
-    try c.encode(emptyRows, forKey: .emptyRows)
-    try c.encode(nanScores, forKey: .nanScores)
+    try c.encode(metrics.map(\.name), forKey: .metrics)
+    try c.encode(emptyRows.rawValue, forKey: .emptyRows)
+    try c.encode(nanScores.rawValue, forKey: .nanScores)
   }
 }
