@@ -25,7 +25,7 @@ public struct Labels: Sendable {
   }
 
   /// Dense 64-bit labels from any collection (an `ArraySlice`, a
-  /// `ContiguousArray`, ...), as ``dense(_:width:)-([Int64],_)``.
+  /// `ContiguousArray`, ...), with the same rules as an `[Int64]` array.
   ///
   /// - Throws: ``MAPKError/invalidLabels(_:)`` unless the values fill whole rows.
   public static func dense(_ values: some Collection<Int64>, width: Int) throws -> Labels {

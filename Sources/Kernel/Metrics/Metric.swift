@@ -1,11 +1,15 @@
 /// The registry of ranking metrics: one case per implementation, its raw
 /// value the metric's name in files, JSON and on the command line.
 ///
-/// Every use of a metric goes through ``accept(_:)``, the one switch over
-/// the cases, so adding a metric is its implementation file plus its case
-/// here and its arm in ``accept(_:)`` (see docs/extending.md).
+/// Every use of a metric goes through `accept(_:)`, the one switch over the
+/// cases (internal: it opens the case as its implementation type, statically,
+/// for the row loop), so adding a metric is its implementation file plus its
+/// case here and its arm in `accept(_:)`; the compiler then names every
+/// other switch that must learn it.
 public enum Metric: String, CaseIterable, Sendable, Codable {
-  /// TensorFlow's `average_precision_at_k` (``AveragePrecision``): MAP@k.
+  /// TensorFlow's `average_precision_at_k`: a row's AP@k is the sum of the
+  /// precisions at its hits in the top k over `min(n, k)`; MAP@k their
+  /// weighted mean.
   case averagePrecision = "map"
 
   /// Calls `visitor` with this case's implementation type.
