@@ -1,6 +1,6 @@
 /// One worker's engine: ranks rows, computes their value for every metric
-/// and k and adds them to a ``MAPState``. It owns all the scratch it needs and allocates
-/// nothing per row; create one per thread.
+/// and k and adds them to a ``MAPState``. It owns all the scratch it needs
+/// and allocates nothing per row; create one per thread.
 public final class RowEvaluator {
   /// The configuration it evaluates.
   public let configuration: MAPConfiguration
