@@ -19,7 +19,7 @@ func timedEvaluation(_ inputs: EvaluationInputs, threads: Int, configuration: MA
     let (state, seconds) = try Stopwatch.measure {
       try Evaluator(threads: threads).evaluate(scores: inputs.scores, labels: inputs.labels, configuration: configuration)
     }
-    return (seconds, state.value(atIndex: 0))
+    return (seconds, state.values[0])
   } catch {
     log("mapk-bench: \(error)")
     return nil

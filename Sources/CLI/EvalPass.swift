@@ -1,8 +1,8 @@
 import MAPKShards
 
 /// One evaluation pass over the rows, with the extras `mapk eval` offers:
-/// every row's AP streamed to a `.npy` (`--per-row`) and a histogram of the
-/// rows' AP at the largest k (for `--plot`).
+/// every row's value per (metric, k) streamed to a `.npy` (`--per-row`) and
+/// a histogram of the rows' first-metric value (AP) at the largest k (for `--plot`).
 ///
 /// Without extras it is one call to ``Evaluator/evaluate``. With them, rows
 /// go through in blocks whose per-row values fit a fixed buffer
@@ -12,7 +12,7 @@ import MAPKShards
 struct EvalPass {
   /// The parallel evaluator.
   var evaluator: Evaluator
-  /// Where to write per-row AP, if anywhere.
+  /// Where to write per-row values, if anywhere.
   var perRowPath: String?
   /// Whether to build the histogram.
   var histogram: Bool
@@ -25,22 +25,23 @@ struct EvalPass {
   struct Outcome {
     /// The exact state of the rows.
     let state: MAPState
-    /// The per-row AP histogram at the largest k, if asked.
+    /// The histogram of the first metric's per-row values at the largest k, if asked.
     let histogram: APHistogram?
     /// The per-row output's shape, if written.
     let perRowShape: [Int]?
   }
 
-  /// The shape of the per-row output: the rows' dims, then the number of ks if more than one.
-  static func perRowShape(rowShape: [Int], ks: Int) -> [Int] {
-    ks == 1 ? rowShape : rowShape + [ks]
+  /// The shape of the per-row output: the rows' dims, then the number of
+  /// columns, one per (metric, k) in ``MAPState/totals`` order, if more than one.
+  static func perRowShape(rowShape: [Int], columns: Int) -> [Int] {
+    columns == 1 ? rowShape : rowShape + [columns]
   }
 
   /// Evaluates the rows of `inputs` in `rows` (default: all of them).
   ///
   /// - Parameters:
   ///   - rows: A contiguous range of rows (a shard); its per-row output has
-  ///     shape `[rows.count]` (+ ks), the whole file's `[D1..DN]` (+ ks).
+  ///     shape `[rows.count]` (+ columns), the whole file's `[D1..DN]` (+ columns).
   ///   - protecting: Input files the outputs must not replace.
   /// - Throws: ``MAPKError`` from the kernel (the first bad row), ``FileError`` from the output.
   func run(_ inputs: EvaluationInputs, configuration: MAPConfiguration, rows: Range<Int>? = nil,
@@ -54,11 +55,13 @@ struct EvalPass {
       return Outcome(state: state, histogram: nil, perRowShape: nil)
     }
     let ks = configuration.ks.count
-    let shape = EvalPass.perRowShape(rowShape: range == all ? inputs.rowShape : [range.count], ks: ks)
+    // One column per (metric, k), metric-major (`PerRowSink`).
+    let columns = configuration.metrics.count * ks
+    let shape = EvalPass.perRowShape(rowShape: range == all ? inputs.rowShape : [range.count], columns: columns)
     let writer = try perRowPath.map { try NPYWriter(path: $0, type: .float64, shape: shape, protecting: protecting) }
     var bins = histogram ? APHistogram(bins: 20) : nil
-    let blockRows = max(1, blockBytes / (8 * ks))
-    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, range.count)) * ks)
+    let blockRows = max(1, blockBytes / (8 * columns))
+    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, range.count)) * columns)
     defer { buffer.deallocate() }
     var state = MAPState(configuration: configuration)
     var lower = range.lowerBound
@@ -69,11 +72,12 @@ struct EvalPass {
       try state.merge(evaluator.evaluate(
         scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
         rows: rows, perRow: PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound), progress: progress))
-      let values = UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * ks)])
+      let values = UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * columns)])
       try writer?.append(values)
       if bins != nil {
-        // The largest k is the last column: the configuration keeps ks ascending.
-        for r in 0..<rows.count { bins!.add(values[r * ks + ks - 1]) }
+        // The first metric's largest k is its last column: the configuration
+        // keeps ks ascending and the columns metric-major.
+        for r in 0..<rows.count { bins!.add(values[r * columns + ks - 1]) }
       }
       lower = rows.upperBound
     }

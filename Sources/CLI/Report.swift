@@ -19,38 +19,42 @@ struct Report {
 
   var gigabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1e9 : 0 }
 
-  /// One line per k. With one k the run's figures follow on the same line; with
-  /// several, the values are aligned and the figures come once, after them.
+  /// One line per (metric, k), `MAP@10 = ...`. With one line the run's
+  /// figures follow on the same line; with several, the values are aligned
+  /// and the figures come once, after them.
   var humanLines: [String] {
     let figures = "(\(state.rows) rows, " + (shards.map { "\($0) shard\($0 == 1 ? "" : "s"), " } ?? "")
       + "\(threads) thread\(threads == 1 ? "" : "s"), "
       + "\(format(seconds, 2)) s, \(format(gigabytesPerSecond, 1)) GB/s)"
     let results = state.results
     var lines: [String]
+    func name(_ r: MAPResult) -> String { "\(r.metric.displayName)@\(r.k)" }
     if results.count == 1 {
-      lines = ["MAP@\(results[0].k) = \(results[0].map)  \(figures)"]
+      lines = ["\(name(results[0])) = \(results[0].value)  \(figures)"]
     } else {
-      let width = results.map { "MAP@\($0.k)".count }.max() ?? 0
+      let width = results.map { name($0).count }.max() ?? 0
       lines = results.map { r in
-        let name = "MAP@\(r.k)"
-        return name + String(repeating: " ", count: width - name.count) + " = \(r.map)"
+        name(r) + String(repeating: " ", count: width - name(r).count) + " = \(r.value)"
       }
       lines.append(figures)
     }
-    if let perRow { lines.append("wrote per-row AP (float64, shape \(perRow.shape)) to \(perRow.path)") }
+    if let perRow { lines.append("wrote per-row \(rowNames) (float64, shape \(perRow.shape)) to \(perRow.path)") }
     if let plot { lines.append("wrote the plot to \(plot)") }
     return lines
   }
+
+  /// The names of a row's values (`AP`), for the lines about rows.
+  var rowNames: String { state.configuration.metrics.map(\.rowName).joined(separator: ", ") }
 
   var warnings: [String] {
     var out: [String] = []
     if state.emptyRows > 0 {
       switch state.configuration.emptyRows {
       case .nan:
-        out.append("\(state.emptyRows) of \(state.rows) rows have no labels: their AP is 0/0, so the result is NaN "
+        out.append("\(state.emptyRows) of \(state.rows) rows have no labels: their \(rowNames) is 0/0, so the result is NaN "
                    + "as in TensorFlow (use --empty-rows skip or zero)")
       case .skip: out.append("\(state.emptyRows) rows without labels were skipped")
-      case .zero: out.append("\(state.emptyRows) rows without labels counted as AP 0")
+      case .zero: out.append("\(state.emptyRows) rows without labels counted as \(rowNames) 0")
       }
     }
     if state.nanScores > 0 {
@@ -72,7 +76,9 @@ struct Report {
     o.set("results", objects: state.results.map { r in
       var x = JSONObject()
       x.set("k", r.k)
-      x.set("map", r.map)
+      // The value's key is the metric's name (`"map"`), so each object says
+      // which metric it holds without a key more than before metrics existed.
+      x.set(r.metric.name, r.value)
       x.set("total", r.total)
       x.set("max", r.max)
       return x

@@ -9,6 +9,8 @@ public enum MAPKError: Error, Equatable, Sendable, CustomStringConvertible {
   case kAboveClasses(k: Int, classes: Int)
   /// No `k` was requested.
   case noK
+  /// No metric was requested.
+  case noMetric
   /// A score is NaN and the policy is ``NaNScorePolicy/error``.
   case nanScore(row: Int, classIndex: Int)
   /// A weight is negative or not finite.
@@ -25,6 +27,7 @@ public enum MAPKError: Error, Equatable, Sendable, CustomStringConvertible {
     case .kBelowOne(let k): return "k must be at least 1 (got \(k))"
     case .kAboveClasses(let k, let c): return "k = \(k) exceeds the number of classes (\(c))"
     case .noK: return "no k requested"
+    case .noMetric: return "no metric requested"
     case .nanScore(let r, let c):
       return "NaN score at row \(r), class \(c) (use --nan largest|lowest to rank NaN instead)"
     case .invalidWeight(let i, let v): return "weight \(i) is \(v): weights must be finite and >= 0"

@@ -246,7 +246,7 @@ final class ShardMergeTests: XCTestCase {
     }
     let cases: [(String, String, String)] = [
       ("trunc.json", String(original.prefix(original.count / 2)), "not valid JSON"),
-      ("v2.json", original.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 2"), "unsupported state version 2"),
+      ("v3.json", original.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 3"), "unsupported state version 3"),
       ("nofmt.json", original.replacingOccurrences(of: "mapk-state", with: "other"), "not a mapk state"),
       ("limb.json", original.replacingOccurrences(of: "\"exact\" : \"0x", with: "\"exact\" : \"0xz"), "bad hex digit"),
       ("count.json", original.replacingOccurrences(of: "\"rows\" : 33", with: "\"rows\" : 34"), "counts.rows is 34"),

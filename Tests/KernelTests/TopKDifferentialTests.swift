@@ -1,12 +1,14 @@
-import XCTest
 import TestSupport
+import Testing
 @testable import MAPKKernel
 
 /// Every fast path of the top-k kernel against the plain full-sort reference
 /// (`ReferenceMAP`): the ranked top k (`select`), the ranks of given classes
 /// (`rankClasses`, what AP uses) and per-row AP through `RowEvaluator`, over
 /// random shapes, tie-heavy and NaN-bearing rows, ±inf and all three dtypes.
-final class TopKDifferentialTests: XCTestCase {
+/// Each test runs once per named seed (`@Test(arguments:)`), so a failure
+/// names its seed.
+@Suite struct TopKDifferentialTests {
   // MARK: - Random rows
 
   enum DType: CaseIterable { case float16, float32, float64 }
@@ -182,27 +184,27 @@ final class TopKDifferentialTests: XCTestCase {
         let found = Self.runSelector(dtype, row, k: k, policy: policy, labels: labels)
         let want = Self.expected(row, full: full, k: k, policy: policy, labels: labels)
         if policy == .error && want.nanCount > 0 {
-          XCTAssertEqual(found.nanCount, 1, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: NaN count")
-          XCTAssertEqual(found.firstNaN, want.firstNaN, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: first NaN")
+          #expect(found.nanCount == 1, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: NaN count")
+          #expect(found.firstNaN == want.firstNaN, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: first NaN")
           continue
         }
-        XCTAssertEqual(found, want, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) \(policy) labels \(labels)")
+        #expect(found == want, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) \(policy) labels \(labels)")
       }
     }
   }
 
-  func testSelectAndRanksMatchFullSort() {
+  @Test(arguments: [1, 2, 3] as [UInt64])
+  func selectAndRanksMatchFullSort(seed: UInt64) {
     // Shapes around every block size (8, 16, 32 lanes), tails, and large rows.
     let shapes = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 50, 63, 64, 65, 100, 127, 129, 255, 300, 1000, 1024]
-    withEvery(seed: 1...3) { seed, rng in
-      for c in shapes {
-        for flavor in Flavor.allCases {
-          for dtype in DType.allCases {
-            // k: 1, 2, C, and random ones (some large enough for the group bound's shortcuts).
-            var ks = Set([1, min(2, c), c, 1 + Int(rng.next() % UInt64(c)), max(1, c / 16), max(1, c / 5)])
-            if c > 64 { ks.insert(1 + Int(rng.next() % 40)) }
-            checkRow(dtype, flavor, classes: c, ks: ks.sorted(), seed: seed, &rng)
-          }
+    var rng = SplitMix64(seed: seed)
+    for c in shapes {
+      for flavor in Flavor.allCases {
+        for dtype in DType.allCases {
+          // k: 1, 2, C, and random ones (some large enough for the group bound's shortcuts).
+          var ks = Set([1, min(2, c), c, 1 + Int(rng.next() % UInt64(c)), max(1, c / 16), max(1, c / 5)])
+          if c > 64 { ks.insert(1 + Int(rng.next() % 40)) }
+          checkRow(dtype, flavor, classes: c, ks: ks.sorted(), seed: seed, &rng)
         }
       }
     }
@@ -210,30 +212,30 @@ final class TopKDifferentialTests: XCTestCase {
 
   /// Every row length of the short-row path (float16 and float32 keys
   /// counted per label; rows with NaN fall back), against the reference.
-  func testShortRowsMatchFullSort() {
-    XCTAssertNotNil(TopKSelector<UInt32>(k: 2, classes: ShortRows.maxClasses, nanPolicy: .largest).shortKeys)
-    XCTAssertNotNil(TopKSelector<UInt16>(k: 1, classes: 1, nanPolicy: .largest).shortKeys)
-    XCTAssertNil(TopKSelector<UInt32>(k: 2, classes: ShortRows.maxClasses + 1, nanPolicy: .largest).shortKeys)
-    XCTAssertNil(TopKSelector<UInt64>(k: 2, classes: 50, nanPolicy: .largest).shortKeys)
-    withEvery(seed: 30...31) { seed, rng in
-      for c in 1...ShortRows.maxClasses {
-        for flavor in [Flavor.ties, .uniform, .bits, .boosted, .ascending] {
-          for dtype in [DType.float16, .float32] {
-            let ks = Set([2, 1 + Int(rng.next() % UInt64(c)), min(c, 5), c]).filter { $0 <= c }
-            checkRow(dtype, flavor, classes: c, ks: ks.sorted(), seed: seed, &rng)
-          }
+  @Test(arguments: [30, 31] as [UInt64])
+  func shortRowsMatchFullSort(seed: UInt64) {
+    #expect(TopKSelector<UInt32>(k: 2, classes: ShortRows.maxClasses, nanPolicy: .largest).shortKeys != nil)
+    #expect(TopKSelector<UInt16>(k: 1, classes: 1, nanPolicy: .largest).shortKeys != nil)
+    #expect(TopKSelector<UInt32>(k: 2, classes: ShortRows.maxClasses + 1, nanPolicy: .largest).shortKeys == nil)
+    #expect(TopKSelector<UInt64>(k: 2, classes: 50, nanPolicy: .largest).shortKeys == nil)
+    var rng = SplitMix64(seed: seed)
+    for c in 1...ShortRows.maxClasses {
+      for flavor in [Flavor.ties, .uniform, .bits, .boosted, .ascending] {
+        for dtype in [DType.float16, .float32] {
+          let ks = Set([2, 1 + Int(rng.next() % UInt64(c)), min(c, 5), c]).filter { $0 <= c }
+          checkRow(dtype, flavor, classes: c, ks: ks.sorted(), seed: seed, &rng)
         }
       }
     }
   }
 
-  func testLargeRows() {
-    withEvery(seed: 10...11) { seed, rng in
-      for c in [2000, 5000] {
-        for flavor in [Flavor.uniform, .ties, .nans, .boosted] {
-          for dtype in DType.allCases {
-            checkRow(dtype, flavor, classes: c, ks: [1, 10, 100, 1 + Int(rng.next() % UInt64(c)), c], seed: seed, &rng)
-          }
+  @Test(arguments: [10, 11] as [UInt64])
+  func largeRows(seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    for c in [2000, 5000] {
+      for flavor in [Flavor.uniform, .ties, .nans, .boosted] {
+        for dtype in DType.allCases {
+          checkRow(dtype, flavor, classes: c, ks: [1, 10, 100, 1 + Int(rng.next() % UInt64(c)), c], seed: seed, &rng)
         }
       }
     }
@@ -244,21 +246,21 @@ final class TopKDifferentialTests: XCTestCase {
   /// surviving labels are counted directly: one NaN anywhere (first block,
   /// middle, the overlapping tail), both infinities without NaN (a sum of
   /// NaN, and no NaN), and sums overflowing to infinity.
-  func testBoundPassNaNCheck() {
-    withEvery(seed: 13...14) { seed, rng in
-      for dtype in [DType.float32, .float16] {
-        for c in [1000, 1003] {
-          var cases: [(String, [Int: Double])] = [("none", [:]), ("infinities", [7: .infinity, c - 2: -.infinity])]
-          for p in [0, 17, c / 2, c - 1] { cases.append(("NaN at \(p)", [p: .nan])) }
-          cases.append(("overflow", Dictionary(uniqueKeysWithValues: (0..<40).map { ($0 * 20, dtype == .float16 ? 6e4 : 3e38) })))
-          for (name, patches) in cases {
-            var row = Self.makeRow(dtype, .boosted, classes: c, &rng)
-            for (p, x) in patches {
-              row.raw[p] = x.isNaN ? Self.nanBits(dtype, &rng) : Self.bits(dtype, x)
-              row.values[p] = Self.value(dtype, bits: row.raw[p])
-            }
-            checkRow(row, dtype, "boosted, \(name)", ks: [2, 5, 10, 100], seed: seed, &rng)
+  @Test(arguments: [13, 14] as [UInt64])
+  func boundPassNaNCheck(seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    for dtype in [DType.float32, .float16] {
+      for c in [1000, 1003] {
+        var cases: [(String, [Int: Double])] = [("none", [:]), ("infinities", [7: .infinity, c - 2: -.infinity])]
+        for p in [0, 17, c / 2, c - 1] { cases.append(("NaN at \(p)", [p: .nan])) }
+        cases.append(("overflow", Dictionary(uniqueKeysWithValues: (0..<40).map { ($0 * 20, dtype == .float16 ? 6e4 : 3e38) })))
+        for (name, patches) in cases {
+          var row = Self.makeRow(dtype, .boosted, classes: c, &rng)
+          for (p, x) in patches {
+            row.raw[p] = x.isNaN ? Self.nanBits(dtype, &rng) : Self.bits(dtype, x)
+            row.values[p] = Self.value(dtype, bits: row.raw[p])
           }
+          checkRow(row, dtype, "boosted, \(name)", ks: [2, 5, 10, 100], seed: seed, &rng)
         }
       }
     }
@@ -266,11 +268,11 @@ final class TopKDifferentialTests: XCTestCase {
 
   /// float16 rows longer than 16-bit lane arithmetic reaches (32,768): the
   /// direct count's tail block with a label far before it.
-  func testFloat16RowsBeyond16BitIndices() {
-    withEvery(seed: 12...12) { seed, rng in
-      for flavor in [Flavor.ties, .boosted] {
-        checkRow(.float16, flavor, classes: 40_007, ks: [40_007], seed: seed, &rng)
-      }
+  @Test(arguments: [12] as [UInt64])
+  func float16RowsBeyond16BitIndices(seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    for flavor in [Flavor.ties, .boosted] {
+      checkRow(.float16, flavor, classes: 40_007, ks: [40_007], seed: seed, &rng)
     }
   }
 
@@ -330,7 +332,7 @@ final class TopKDifferentialTests: XCTestCase {
   {
     let evaluator = try RowEvaluator(configuration: configuration, classes: batch.classes, scoreType: scoreType(batch.dtype))
     var state = MAPState(configuration: configuration)
-    var out = [Double](repeating: -7, count: batch.rows.count * configuration.ks.count)
+    var out = [Double](repeating: -7, count: batch.rows.count * configuration.metrics.count * configuration.ks.count)
     let rows = batch.rows.count
     try Self.withScores(batch.dtype, batch.rows) { base in
       try batch.values.withUnsafeBufferPointer { v in
@@ -353,72 +355,81 @@ final class TopKDifferentialTests: XCTestCase {
     return (state, out)
   }
 
-  /// Per-row AP bit for bit, and the exact sums (with and without weights,
-  /// with and without per-row output, every empty-row policy) against states
-  /// built from the reference's APs.
-  func testRowEvaluatorMatchesReference() throws {
-    try withEvery(seed: 20...25) { seed, rng in
-      for dtype in DType.allCases {
-        for layout in 0..<3 {
-          let c = [1, 5, 16, 33, 50, 100, 333][Int(rng.next() % 7)]
-          let batch = Self.makeBatch(dtype, classes: c, rows: 10, layout: layout, &rng)
-          let ks = Array(Set([1, c, 1 + Int(rng.next() % UInt64(c)), min(c, 10)])).sorted()
-          let weights = (0..<batch.rows.count).map { _ in Double(rng.next() % 9) / 4 }
-          for policy in Self.policies {
-            let ap = (0..<batch.rows.count).map { r in
+  /// Per-row values of every metric bit for bit, and the exact sums (with and
+  /// without weights, with and without per-row output, every empty-row
+  /// policy) against states built from the reference's values.
+  @Test(arguments: [20, 21, 22, 23, 24, 25] as [UInt64])
+  func rowEvaluatorMatchesReference(seed: UInt64) throws {
+    var rng = SplitMix64(seed: seed)
+    for dtype in DType.allCases {
+      for layout in 0..<3 {
+        let c = [1, 5, 16, 33, 50, 100, 333][Int(rng.next() % 7)]
+        let batch = Self.makeBatch(dtype, classes: c, rows: 10, layout: layout, &rng)
+        let ks = Array(Set([1, c, 1 + Int(rng.next() % UInt64(c)), min(c, 10)])).sorted()
+        let weights = (0..<batch.rows.count).map { _ in Double(rng.next() % 9) / 4 }
+        for policy in Self.policies {
+          // Per row, every (metric, k) in the state's order (metric-major).
+          let metrics = Metric.allCases
+          let columns = metrics.count * ks.count
+          let reference = (0..<batch.rows.count).map { r in
+            metrics.flatMap { metric in
               ks.map { k in
-                ReferenceMAP.averagePrecision(scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: k,
-                                              semantics: batch.semantics, nan: policy)
+                ReferenceMAP.rowValue(metric, scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: k,
+                                      semantics: batch.semantics, nan: policy)
               }
             }
-            let context = "seed \(seed) \(dtype) layout \(layout) C=\(c) ks \(ks) \(policy) \(batch.semantics)"
-            for empty in EmptyRowPolicy.allCases {
-              let configuration = try MAPConfiguration(ks: ks, emptyRows: empty, nanScores: policy)
-              // The expected state, summed exactly from the reference's values.
-              for weighted in [false, true] {
-                var totals = [ExactSum](repeating: ExactSum(), count: ks.count)
-                var weightSum = ExactSum()
-                var emptyRows = 0
-                for r in 0..<batch.rows.count {
-                  let isEmpty = ap[r][0].isNaN
-                  if isEmpty { emptyRows += 1 }
-                  if isEmpty && empty == .skip { continue }
-                  let w = weighted ? weights[r] : 1
-                  for j in ks.indices {
-                    let value = isEmpty && empty == .zero ? 0 : ap[r][j]
-                    totals[j].add(weighted ? w * value : value)
-                  }
-                  weightSum.add(w)
+          }
+          // A row without a relevant label is the one whose AP is 0/0.
+          let empties = (0..<batch.rows.count).map { r in
+            ReferenceMAP.averagePrecision(scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: 1,
+                                          semantics: batch.semantics, nan: policy).isNaN
+          }
+          let context = "seed \(seed) \(dtype) layout \(layout) C=\(c) ks \(ks) \(policy) \(batch.semantics)"
+          for empty in EmptyRowPolicy.allCases {
+            let configuration = try MAPConfiguration(ks: ks, metrics: metrics, emptyRows: empty, nanScores: policy)
+            // The expected state, summed exactly from the reference's values.
+            for weighted in [false, true] {
+              var totals = [ExactSum](repeating: ExactSum(), count: columns)
+              var weightSum = ExactSum()
+              var emptyRows = 0
+              for r in 0..<batch.rows.count {
+                let isEmpty = empties[r]
+                if isEmpty { emptyRows += 1 }
+                if isEmpty && empty == .skip { continue }
+                let w = weighted ? weights[r] : 1
+                for j in 0..<columns {
+                  let value = isEmpty ? (empty == .zero ? 0 : .nan) : reference[r][j]
+                  totals[j].add(weighted ? w * value : value)
                 }
-                let nans = batch.rows.reduce(0) { $0 + $1.values.filter(\.isNaN).count }
-                let expected = try MAPState(configuration: configuration, totals: totals, weightSum: weightSum,
-                                            rows: batch.rows.count, emptyRows: emptyRows, nanScores: nans)
-                let (withRows, perRow) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: true)
-                let (plain, _) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: false)
-                XCTAssertEqual(withRows, expected, "\(context) \(empty) weighted \(weighted): state with per-row output")
-                XCTAssertEqual(plain, expected, "\(context) \(empty) weighted \(weighted): state")
-                for r in 0..<batch.rows.count {
-                  for j in ks.indices {
-                    var want = ap[r][j]
-                    if want.isNaN && empty == .zero { want = 0 }
-                    let got = perRow[r * ks.count + j]
-                    XCTAssertTrue(got.bitPattern == want.bitPattern || (got.isNaN && want.isNaN),
-                                  "\(context) row \(r) k=\(ks[j]): \(got) vs \(want)")
-                  }
+                weightSum.add(w)
+              }
+              let nans = batch.rows.reduce(0) { $0 + $1.values.filter(\.isNaN).count }
+              let expected = try MAPState(configuration: configuration, totals: totals, weightSum: weightSum,
+                                          rows: batch.rows.count, emptyRows: emptyRows, nanScores: nans)
+              let (withRows, perRow) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: true)
+              let (plain, _) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: false)
+              #expect(withRows == expected, "\(context) \(empty) weighted \(weighted): state with per-row output")
+              #expect(plain == expected, "\(context) \(empty) weighted \(weighted): state")
+              for r in 0..<batch.rows.count {
+                for j in 0..<columns {
+                  let want = empties[r] ? (empty == .zero ? 0 : .nan) : reference[r][j]
+                  let got = perRow[r * columns + j]
+                  #expect(got.bitPattern == want.bitPattern || (got.isNaN && want.isNaN),
+                          "\(context) row \(r) \(metrics[j / ks.count]) k=\(ks[j % ks.count]): \(got) vs \(want)")
                 }
               }
             }
           }
-          // Under `.error`, the first NaN (lowest row, then lowest class) is reported.
-          let firstRow = batch.rows.firstIndex { $0.values.contains(where: \.isNaN) }
-          do {
-            _ = try evaluate(batch, try MAPConfiguration(ks: ks), weights: nil, perRow: false)
-            XCTAssertNil(firstRow, "seed \(seed) \(dtype): a NaN went unreported")
-          } catch MAPKError.nanScore(let row, let classIndex) {
-            XCTAssertEqual(row, firstRow, "seed \(seed) \(dtype): NaN row")
-            XCTAssertEqual(classIndex, firstRow.flatMap { batch.rows[$0].values.firstIndex(where: \.isNaN) },
-                           "seed \(seed) \(dtype): NaN class")
-          }
+        }
+        // Under `.error`, the first NaN (lowest row, then lowest class) is reported.
+        let firstRow = batch.rows.firstIndex { $0.values.contains(where: \.isNaN) }
+        do {
+          _ = try evaluate(batch, try MAPConfiguration(ks: ks), weights: nil, perRow: false)
+          #expect(firstRow == nil, "seed \(seed) \(dtype): a NaN went unreported")
+        } catch MAPKError.nanScore(let row, let classIndex) {
+          #expect(row == firstRow, "seed \(seed) \(dtype): NaN row")
+          #expect(classIndex == firstRow.flatMap { batch.rows[$0].values.firstIndex(where: \.isNaN) },
+                  "seed \(seed) \(dtype): NaN class")
         }
       }
     }

@@ -1,10 +1,10 @@
-import XCTest
 import TestSupport
+import Testing
 @testable import MAPKKernel
 
 /// The short-row run of `RowEvaluator` (rows of at most 64 classes, every k
 /// at most 8, no weights, no per-row output, dense labels of at most 16
-/// slots: ranks counted straight into AP patterns, whole runs of rows per
+/// slots: ranks counted straight into hit patterns, whole runs of rows per
 /// call) against the plain full-sort reference, on runs broken by NaN rows
 /// and empty rows, with 32- and 64-bit labels and row ranges that do not
 /// start at 0.
@@ -46,7 +46,7 @@ extension TopKDifferentialTests {
                      perRow: Bool) throws -> (MAPState, [Double]) {
     let evaluator = try RowEvaluator(configuration: configuration, classes: batch.classes, scoreType: scoreType(batch.dtype))
     var state = MAPState(configuration: configuration)
-    var out = [Double](repeating: -7, count: rows.count * configuration.ks.count)
+    var out = [Double](repeating: -7, count: rows.count * configuration.metrics.count * configuration.ks.count)
     let narrow = batch.values.map { Int32(truncatingIfNeeded: $0) }
     try Self.withScores(batch.dtype, batch.rows) { base in
       try batch.values.withUnsafeBufferPointer { wide in
@@ -66,54 +66,65 @@ extension TopKDifferentialTests {
     return (state, out)
   }
 
-  func testShortRowRunsMatchReference() throws {
-    try withEvery(seed: 40...47) { seed, rng in
-      for dtype in [DType.float32, .float16, .float32] {
-        // 50 (the benchmark's shape), a multiple of 8, one past it, tiny, the longest.
-        let c = [50, 8, 9, 57, 3, 64, 1 + Int(rng.next() % 64)][Int(rng.next() % 7)]
-        let width = 1 + Int(rng.next() % 12)
-        let batch = Self.makeMixedBatch(dtype, classes: c, rows: 120, width: width, &rng)
-        let maxK = min(c, 1 + Int(rng.next() % 8))
-        let ks = Array(Set([maxK, 1 + Int(rng.next() % UInt64(maxK)), min(maxK, 5)])).sorted()
-        let start = Int(rng.next() % 7)
-        let rows = start..<(batch.rows.count - Int(rng.next() % 5))
-        for policy in Self.policies {
-          let ap = rows.map { r in
+  /// Every metric's sums and per-row values on the counting path (and, with
+  /// per-row output, the general path) against the reference, per seed.
+  @Test(arguments: Array(40...47) as [UInt64])
+  func shortRowRunsMatchReference(seed: UInt64) throws {
+    var rng = SplitMix64(seed: seed)
+    for dtype in [DType.float32, .float16, .float32] {
+      // 50 (the benchmark's shape), a multiple of 8, one past it, tiny, the longest.
+      let c = [50, 8, 9, 57, 3, 64, 1 + Int(rng.next() % 64)][Int(rng.next() % 7)]
+      let width = 1 + Int(rng.next() % 12)
+      let batch = Self.makeMixedBatch(dtype, classes: c, rows: 120, width: width, &rng)
+      let maxK = min(c, 1 + Int(rng.next() % 8))
+      let ks = Array(Set([maxK, 1 + Int(rng.next() % UInt64(maxK)), min(maxK, 5)])).sorted()
+      let start = Int(rng.next() % 7)
+      let rows = start..<(batch.rows.count - Int(rng.next() % 5))
+      let metrics = Metric.allCases
+      let columns = metrics.count * ks.count
+      for policy in Self.policies {
+        // Per row, every (metric, k) in the state's order (metric-major).
+        let reference = rows.map { r in
+          metrics.flatMap { metric in
             ks.map { k in
-              ReferenceMAP.averagePrecision(scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: k,
-                                            semantics: .dense, nan: policy)
+              ReferenceMAP.rowValue(metric, scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: k,
+                                    semantics: .dense, nan: policy)
             }
           }
-          let nans = rows.reduce(0) { $0 + batch.rows[$1].values.filter(\.isNaN).count }
-          for empty in EmptyRowPolicy.allCases {
-            let configuration = try MAPConfiguration(ks: ks, emptyRows: empty, nanScores: policy)
-            var totals = [ExactSum](repeating: ExactSum(), count: ks.count)
-            var weightSum = ExactSum()
-            var emptyRows = 0
-            for i in ap.indices {
-              let isEmpty = ap[i][0].isNaN
-              if isEmpty { emptyRows += 1 }
-              if isEmpty && empty == .skip { continue }
-              for j in ks.indices { totals[j].add(isEmpty && empty == .zero ? 0 : ap[i][j]) }
-              weightSum.add(1)
-            }
-            let expected = try MAPState(configuration: configuration, totals: totals, weightSum: weightSum,
-                                        rows: rows.count, emptyRows: emptyRows, nanScores: nans)
-            let context = "seed \(seed) \(dtype) C=\(c) width \(width) ks \(ks) rows \(rows) \(policy) \(empty)"
-            for int32Labels in [false, true] {
-              let (state, _) = try evaluateDense(batch, rows: rows, configuration, int32Labels: int32Labels, perRow: false)
-              XCTAssertEqual(state, expected, "\(context) int32 labels \(int32Labels): state")
-            }
-            // Per-row output takes the general path: the same rows, row by row.
-            let (state, perRow) = try evaluateDense(batch, rows: rows, configuration, int32Labels: true, perRow: true)
-            XCTAssertEqual(state, expected, "\(context): state with per-row output")
-            for i in ap.indices {
-              for j in ks.indices {
-                let want = ap[i][j].isNaN && empty == .zero ? 0 : ap[i][j]
-                let got = perRow[i * ks.count + j]
-                XCTAssertTrue(got.bitPattern == want.bitPattern || (got.isNaN && want.isNaN),
-                              "\(context) row \(rows.lowerBound + i) k=\(ks[j]): \(got) vs \(want)")
-              }
+        }
+        // A row without a relevant label is the one whose AP is 0/0.
+        let empties = rows.map { r in
+          ReferenceMAP.averagePrecision(scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: 1,
+                                        semantics: .dense, nan: policy).isNaN
+        }
+        let nans = rows.reduce(0) { $0 + batch.rows[$1].values.filter(\.isNaN).count }
+        for empty in EmptyRowPolicy.allCases {
+          let configuration = try MAPConfiguration(ks: ks, metrics: metrics, emptyRows: empty, nanScores: policy)
+          var totals = [ExactSum](repeating: ExactSum(), count: columns)
+          var weightSum = ExactSum()
+          var emptyRows = 0
+          func want(_ i: Int, _ j: Int) -> Double { empties[i] ? (empty == .zero ? 0 : .nan) : reference[i][j] }
+          for i in reference.indices {
+            if empties[i] { emptyRows += 1 }
+            if empties[i] && empty == .skip { continue }
+            for j in 0..<columns { totals[j].add(want(i, j)) }
+            weightSum.add(1)
+          }
+          let expected = try MAPState(configuration: configuration, totals: totals, weightSum: weightSum,
+                                      rows: rows.count, emptyRows: emptyRows, nanScores: nans)
+          let context = "seed \(seed) \(dtype) C=\(c) width \(width) ks \(ks) rows \(rows) \(policy) \(empty)"
+          for int32Labels in [false, true] {
+            let (state, _) = try evaluateDense(batch, rows: rows, configuration, int32Labels: int32Labels, perRow: false)
+            #expect(state == expected, "\(context) int32 labels \(int32Labels): state")
+          }
+          // Per-row output takes the general path: the same rows, row by row.
+          let (state, perRow) = try evaluateDense(batch, rows: rows, configuration, int32Labels: true, perRow: true)
+          #expect(state == expected, "\(context): state with per-row output")
+          for i in reference.indices {
+            for j in 0..<columns {
+              let got = perRow[i * columns + j], w = want(i, j)
+              #expect(got.bitPattern == w.bitPattern || (got.isNaN && w.isNaN),
+                      "\(context) row \(rows.lowerBound + i) \(metrics[j / ks.count]) k=\(ks[j % ks.count]): \(got) vs \(w)")
             }
           }
         }

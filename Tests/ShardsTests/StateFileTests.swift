@@ -108,7 +108,7 @@ final class StateFileTests: XCTestCase {
       ("{", "not valid JSON"),
       ("[]", "not a mapk state"),
       ("{\"format\": \"mapk-state\"}", "no version"),
-      (text.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 0"), "version 0"),
+      (text.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 0"), "version 0"),
       (text.replacingOccurrences(of: "\"ks\" : [\n    1,\n    2\n  ]", with: "\"ks\" : [2, 1]"), "ascending"),
       (text.replacingOccurrences(of: "\"nan_policy\" : \"error\"", with: "\"nan_policy\" : \"maybe\""), "nan_policy 'maybe'"),
       (text.replacingOccurrences(of: "\"exact\" : \"0x", with: "\"exact\" : \"-0x0"), "leading zeros"),

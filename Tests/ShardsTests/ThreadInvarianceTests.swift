@@ -1,11 +1,12 @@
 import Foundation
 import MAPKShards
 import TestSupport
-import XCTest
+import Testing
 
 /// The result has the same bits for any thread count, chunk size and input
-/// path (mapped file or Swift arrays), on data with many ties.
-final class ThreadInvarianceTests: XCTestCase {
+/// path (mapped file, or any contiguous collection of Swift scores and any
+/// form of Swift labels), on data with many ties.
+@Suite struct ThreadInvarianceTests {
   func tieHeavy(rows: Int, classes: Int, seed: UInt64) -> (scores: [Float], labels: [[Int]], weights: [Double]) {
     var rng = SplitMix64(seed: seed)
     let scores = (0..<(rows * classes)).map { _ in Float(Int.random(in: 0..<5, using: &rng)) * 0.25 }
@@ -16,42 +17,41 @@ final class ThreadInvarianceTests: XCTestCase {
     return (scores, labels, weights)
   }
 
-  func testIdenticalBitsForAnyThreadCountAndChunk() throws {
-    for seed: UInt64 in [1, 2, 3] {
-      let (scores, labelRows, weights) = tieHeavy(rows: 1_003, classes: 37, seed: seed)
-      let configuration = try MAPConfiguration(ks: [1, 5, 10, 37], emptyRows: .zero)
-      var reference: [UInt64]? = nil
-      for threads in [1, 2, 3, 8, 64] {
-        for chunkBytes in [1, 4_096, 1 << 22] {
-          let state = try Evaluator(threads: threads, chunkBytes: chunkBytes).evaluate(
-            scores: scores, classes: 37, labels: .dense(rows: labelRows), weights: .perRow(weights),
-            configuration: configuration)
-          let bits = state.values.map(\.bitPattern) + state.results.map(\.total.bitPattern)
-          if let reference {
-            XCTAssertEqual(bits, reference, "seed \(seed), \(threads) threads, chunk \(chunkBytes)")
-          } else {
-            reference = bits
-          }
-          XCTAssertEqual(state.rows, 1_003)
+  @Test(arguments: [1, 2, 3] as [UInt64])
+  func identicalBitsForAnyThreadCountAndChunk(seed: UInt64) throws {
+    let (scores, labelRows, weights) = tieHeavy(rows: 1_003, classes: 37, seed: seed)
+    let configuration = try MAPConfiguration(ks: [1, 5, 10, 37], emptyRows: .zero)
+    var reference: [UInt64]? = nil
+    for threads in [1, 2, 3, 8, 64] {
+      for chunkBytes in [1, 4_096, 1 << 22] {
+        let state = try Evaluator(threads: threads, chunkBytes: chunkBytes).evaluate(
+          scores: scores, classes: 37, labels: .dense(rows: labelRows), weights: .perRow(weights),
+          configuration: configuration)
+        let bits = state.values.map(\.bitPattern) + state.results.map(\.total.bitPattern)
+        if let reference {
+          #expect(bits == reference, "seed \(seed), \(threads) threads, chunk \(chunkBytes)")
+        } else {
+          reference = bits
         }
+        #expect(state.rows == 1_003)
       }
     }
   }
 
-  func testMoreThreadsThanRows() throws {
+  @Test func moreThreadsThanRows() throws {
     let (scores, labelRows, _) = tieHeavy(rows: 3, classes: 5, seed: 9)
     let configuration = try MAPConfiguration(ks: [2])
     let one = try Evaluator(threads: 1).evaluate(scores: scores, classes: 5, labels: .sparse(rows: labelRows),
                                                  configuration: configuration)
     let many = try Evaluator(threads: 64).evaluate(scores: scores, classes: 5, labels: .sparse(rows: labelRows),
                                                    configuration: configuration)
-    XCTAssertEqual(one, many)
+    #expect(one == many)
     let none = try Evaluator(threads: 8).evaluate(scores: [Float](), classes: 5, labels: .dense(rows: []),
                                                   configuration: configuration)
-    XCTAssertEqual(none.values, [0])
+    #expect(none.values == [0])
   }
 
-  func testArraysOfEveryTypeMatchAMappedFile() throws {
+  @Test func arraysOfEveryTypeMatchAMappedFile() throws {
     let (scores, labelRows, weights) = tieHeavy(rows: 500, classes: 20, seed: 4)
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -76,25 +76,83 @@ final class ThreadInvarianceTests: XCTestCase {
                                                         weights: .perRow(weights), configuration: configuration)
       let fromDouble = try Evaluator(threads: 1).evaluate(scores: f64, classes: 20, labels: labels,
                                                           weights: .perRow(weights), configuration: configuration)
-      XCTAssertEqual(mapped, fromFloat, descr)
-      XCTAssertEqual(mapped, fromHalf, descr)
-      XCTAssertEqual(mapped, fromDouble, descr)
+      #expect(mapped == fromFloat, "\(descr)")
+      #expect(mapped == fromHalf, "\(descr)")
+      #expect(mapped == fromDouble, "\(descr)")
     }
   }
 
-  func testFirstNaNIsReportedWhateverTheThreads() throws {
+  /// Every collection of scores and every form of labels gives the bits of
+  /// `[Float]` with `[[Int]]` labels, for any thread count, with no unsafe
+  /// code (but the `UnsafeBufferPointer` a caller may already hold).
+  @Test(arguments: [6, 7] as [UInt64])
+  func everyCollectionAndLabelFormGivesTheSameBits(seed: UInt64) throws {
+    let rows = 300, classes = 20
+    let (scores, labelRows, weights) = tieHeavy(rows: rows + 40, classes: classes, seed: seed)
+    let configuration = try MAPConfiguration(ks: [1, 3, 20], emptyRows: .zero)
+    // Rows 40..<340 of the generated ones: a slice that does not start at index 0.
+    let slice = scores[(40 * classes)...]
+    let labels = Array(labelRows[40...])
+    let w = Array(weights[40...])
+    let reference = try Evaluator(threads: 1).evaluate(
+      scores: Array(slice), classes: classes, labels: .dense(rows: labels), weights: .perRow(w),
+      configuration: configuration)
+    let width = labels.map(\.count).max()!
+    let padded32 = labels.flatMap { $0.map(Int32.init) + Array(repeating: -1, count: width - $0.count) }
+    let labelForms: [(String, Labels)] = [
+      ("[[Int32]]", .dense(rows: labels.map { $0.map(Int32.init) })),
+      ("[[Int64]]", .dense(rows: labels.map { $0.map(Int64.init) })),
+      ("[Int32] width", try .dense(padded32, width: width)),
+      ("ArraySlice<Int64> width", try .dense(padded32.map(Int64.init)[...], width: width)),
+    ]
+    for threads in [1, 3, 8] {
+      let evaluator = Evaluator(threads: threads, chunkBytes: 4_096)
+      func check(_ what: String, _ state: MAPState) {
+        #expect(state == reference, "seed \(seed), \(threads) threads: \(what)")
+      }
+      check("ArraySlice<Float>", try evaluator.evaluate(scores: slice, classes: classes, labels: .dense(rows: labels),
+                                                         weights: .perRow(w), configuration: configuration))
+      check("ContiguousArray<Float>", try evaluator.evaluate(
+        scores: ContiguousArray(slice), classes: classes, labels: .dense(rows: labels), weights: .perRow(w),
+        configuration: configuration))
+      try Array(slice).withUnsafeBufferPointer { buffer in
+        check("UnsafeBufferPointer<Float>", try evaluator.evaluate(
+          scores: buffer, classes: classes, labels: .dense(rows: labels), weights: .perRow(w),
+          configuration: configuration))
+      }
+      // Not contiguous: copied once, the same bits.
+      check("lazy map", try evaluator.evaluate(scores: slice.lazy.map { $0 }, classes: classes,
+                                               labels: .dense(rows: labels), weights: .perRow(w),
+                                               configuration: configuration))
+      for (name, form) in labelForms {
+        check(name, try evaluator.evaluate(scores: slice, classes: classes, labels: form, weights: .perRow(w),
+                                           configuration: configuration))
+      }
+      var streamed = StreamingAveragePrecision(configuration: configuration)
+      for lower in stride(from: 0, to: rows, by: 70) {
+        let upper = min(rows, lower + 70)
+        try streamed.update(scores: slice[(slice.startIndex + lower * classes)..<(slice.startIndex + upper * classes)],
+                            classes: classes, labels: .dense(rows: labels[lower..<upper].map { $0.map(Int32.init) }),
+                            weights: .perRow(Array(w[lower..<upper])), evaluator: evaluator)
+      }
+      check("streamed ArraySlice<Float> with [[Int32]]", streamed.state)
+    }
+  }
+
+  @Test func firstNaNIsReportedWhateverTheThreads() throws {
     var (scores, labelRows, _) = tieHeavy(rows: 2_000, classes: 16, seed: 5)
     scores[1_500 * 16 + 7] = .nan
     scores[700 * 16 + 3] = .nan
     scores[1_999 * 16] = .nan
     for threads in [1, 2, 8, 64] {
-      XCTAssertThrowsError(try Evaluator(threads: threads, chunkBytes: 64).evaluate(
-        scores: scores, classes: 16, labels: .dense(rows: labelRows), configuration: MAPConfiguration(ks: [4]))
-      ) { XCTAssertEqual($0 as? MAPKError, .nanScore(row: 700, classIndex: 3), "\(threads) threads") }
+      #expect(throws: MAPKError.nanScore(row: 700, classIndex: 3), "\(threads) threads") {
+        try Evaluator(threads: threads, chunkBytes: 64).evaluate(
+          scores: scores, classes: 16, labels: .dense(rows: labelRows), configuration: MAPConfiguration(ks: [4]))
+      }
     }
     let counted = try Evaluator(threads: 3).evaluate(
       scores: scores, classes: 16, labels: .dense(rows: labelRows),
       configuration: MAPConfiguration(ks: [4], emptyRows: .zero, nanScores: .largest))
-    XCTAssertEqual(counted.nanScores, 3)
+    #expect(counted.nanScores == 3)
   }
 }

@@ -1,9 +1,9 @@
 import MAPKKernel
 
-/// A deliberately plain reference of TensorFlow's per-row AP@k, written from
-/// ../shared/guide/semantics.md without any of the kernel's machinery: a full
-/// stable sort of the row, then the definition. Tests compare the fast paths
-/// against it.
+/// A deliberately plain reference of the metrics, per row and aggregated,
+/// written from their definitions (docs/semantics.md for TensorFlow's AP@k)
+/// without any of the kernel's machinery: a full stable sort of the row,
+/// then the definition. Tests compare the fast paths against it.
 public enum ReferenceMAP {
   /// The class indices of `scores` ranked by descending score, lower index
   /// first among equals; NaN placed per `nan` (`.error` ranks it largest).
@@ -43,5 +43,44 @@ public enum ReferenceMAP {
       sum += Double(hits) / Double(i + 1)
     }
     return sum / Double(min(n, k))
+  }
+
+  /// One row's value of `metric` at `k` (one arm per ``Metric`` case, so a
+  /// new metric cannot be left without a reference).
+  public static func rowValue(
+    _ metric: Metric, scores: [Double], labels: [Int], k: Int, semantics: LabelSemantics,
+    nan: NaNScorePolicy = .largest
+  ) -> Double {
+    switch metric {
+    case .averagePrecision: return averagePrecision(scores: scores, labels: labels, k: k, semantics: semantics, nan: nan)
+    }
+  }
+
+  /// The metric over rows, summed in row order in plain doubles (close to,
+  /// not bit-equal with, the kernel's exact sums): `Σ w · value / Σ w` for a
+  /// ``MetricAggregation/weightedMean`` metric, 0 when `Σ w` is 0; rows
+  /// without a relevant label per `emptyRows`.
+  public static func value(
+    _ metric: Metric, scores: [[Double]], labels: [[Int]], k: Int, semantics: LabelSemantics,
+    weights: [Double]? = nil, emptyRows: EmptyRowPolicy = .nan, nan: NaNScorePolicy = .largest
+  ) -> Double {
+    var total = 0.0, max = 0.0
+    for (r, row) in scores.enumerated() {
+      let w = weights?[r] ?? 1
+      let c = row.count
+      let cleaned = labels[r].map { $0 >= c ? -1 : $0 }
+      let empty = semantics == .dense ? !cleaned.contains { $0 >= 0 } : cleaned.isEmpty
+      if empty {
+        if emptyRows == .skip { continue }
+        total += w * (emptyRows == .zero ? 0 : .nan)
+        max += w
+        continue
+      }
+      total += w * rowValue(metric, scores: row, labels: labels[r], k: k, semantics: semantics, nan: nan)
+      max += w
+    }
+    switch metric.aggregation {
+    case .weightedMean: return max == 0 ? 0 : total / max
+    }
   }
 }

@@ -6,7 +6,7 @@ import Foundation
 
 /// The JSON form of a ``StateFile`` and its strict reading.
 ///
-/// Layout (version 1; keys sorted, so the same state gives the same bytes):
+/// Layout (version 2; keys sorted, so the same state gives the same bytes):
 ///
 /// ```json
 /// {"classes": 50,
@@ -14,24 +14,39 @@ import Foundation
 ///  "empty_rows_policy": "nan", "format": "mapk-state",
 ///  "inputs": {"labels": {...}, "predictions": {"dtype": "<f4", "format": "npy",
 ///             "name": "p.npy", "sample": "9f...", "shape": [1000, 50], "size": 200128}},
-///  "ks": [1, 10], "nan_policy": "error",
+///  "ks": [1, 10], "metrics": ["map"], "nan_policy": "error",
 ///  "rows": {"lower": 0, "total": 1000, "upper": 333},
 ///  "run": {"seconds": 0.01, "threads": 2}, "shard": {"count": 3, "index": 0},
-///  "totals": [{"exact": "0x1f...", "nan": 0, "negative_infinity": 0, "positive_infinity": 0}, ...],
-///  "version": 1, "weight_sum": {"exact": "0x...", ...}}
+///  "sums": [{"ks": [1, 10], "metric": "map",
+///            "totals": [{"exact": "0x1f...", "nan": 0, "negative_infinity": 0, "positive_infinity": 0}, ...]}],
+///  "version": 2, "weight_sum": {"exact": "0x...", ...}}
 /// ```
+///
+/// The configuration (`ks`, `metrics`, `empty_rows_policy`, `nan_policy`) is
+/// written and read by ``MAPConfiguration``'s own `Codable`, which validates
+/// it, so a field added to the configuration travels without this file
+/// listing it. `sums` holds, for every metric in `metrics` order, its name,
+/// the ks its totals are for (the configuration's) and one `Σ w · value` per
+/// k (``MAPState/totals``); `weight_sum` is the denominator they share. (A
+/// pooled metric, see ``MetricAggregation``, will add its own per-k
+/// `denominators` beside its `totals`.)
+///
+/// Version 1, written before metrics existed, has no `metrics` and no `sums`
+/// but `"totals": [...]`, one per k, of AP@k; it still loads, as AP, and
+/// merges with version-2 states of the same configuration.
 ///
 /// `exact` is ``ExactSum/hexadecimal``: the sums are stored exactly, never as
 /// rounded decimals, so `decode(encode(s)) == s`.
 extension StateFile {
-  /// The JSON bytes of this state (pretty-printed, keys sorted, newline-terminated).
+  /// The JSON bytes of this state, in the layout of ``version``
+  /// (pretty-printed, keys sorted, newline-terminated).
   ///
-  /// - Complexity: O(ks · limbs).
+  /// - Complexity: O(metrics · ks · limbs).
   public func encoded() -> [UInt8] {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     // Every field is an integer, a string or a finite double: encoding cannot fail.
-    let data = try! encoder.encode(Document(self))
+    let data = try! encoder.encode(Encoded(document: Document(self), configuration: state.configuration))
     return Array(data) + [0x0A]
   }
 
@@ -62,15 +77,24 @@ extension StateFile {
     guard header.format == Self.formatName else {
       throw fail("not a mapk state (no \"format\": \"\(Self.formatName)\")")
     }
-    guard header.version == Self.version else {
+    guard let version = header.version, Self.readableVersions.contains(version) else {
       let found = header.version.map { "version \($0)" } ?? "no version"
-      throw fail("unsupported state \(found) (this mapk reads version \(Self.version))")
+      throw fail("unsupported state \(found) (this mapk reads versions \(Self.readableVersions.lowerBound) "
+                 + "to \(Self.readableVersions.upperBound))")
     }
+    let configuration: MAPConfiguration
     let document: Document
-    do { document = try decoder.decode(Document.self, from: data) } catch {
+    do {
+      // The configuration's keys are the document's own (one flat object),
+      // read by the configuration's validating decoder.
+      configuration = try decoder.decode(MAPConfiguration.self, from: data)
+      document = try decoder.decode(Document.self, from: data)
+    } catch {
       throw fail("bad state: \(Self.describe(error))")
     }
-    do { self = try document.stateFile() } catch { throw fail("bad state: \(error)") }
+    do { self = try document.stateFile(configuration: configuration, version: version) } catch {
+      throw fail("bad state: \(error)")
+    }
   }
 
   /// Reads the state file at `path`.
@@ -112,8 +136,12 @@ extension StateFile {
     case .typeMismatch(let type, let context): return "\(at(context.codingPath)) is not of type \(type)"
     case .dataCorrupted(let context):
       // The JSON is valid (checked first): a number does not fit its integer field.
-      return context.codingPath.isEmpty ? "a number is not an integer in range where one is expected"
-        : "bad value at \(at(context.codingPath))"
+      if context.codingPath.isEmpty { return "a number is not an integer in range where one is expected" }
+      // A value a validating decoder refused (MAPConfiguration's): its one-line reason.
+      if !context.debugDescription.isEmpty, !context.debugDescription.contains("\n") {
+        return context.debugDescription
+      }
+      return "bad value at \(at(context.codingPath))"
     @unknown default: return "cannot decode"
     }
   }
@@ -184,18 +212,38 @@ extension StateFile {
   }
   struct InputsDocument: Codable { var predictions: InputDocument, labels: InputDocument, weights: InputDocument? }
 
-  /// The whole file, field for field.
+  /// The sums of one metric, per k.
+  struct MetricSumsDocument: Codable {
+    var metric: String
+    var ks: [Int]
+    var totals: [SumDocument]
+  }
+
+  /// What is written: the document and, in the same JSON object, the
+  /// configuration's fields as ``MAPConfiguration`` encodes them.
+  struct Encoded: Encodable {
+    var document: Document
+    var configuration: MAPConfiguration
+
+    func encode(to encoder: any Encoder) throws {
+      // Both write keyed containers of the one top-level object.
+      try document.encode(to: encoder)
+      try configuration.encode(to: encoder)
+    }
+  }
+
+  /// The whole file but the configuration (``MAPConfiguration`` reads and
+  /// writes its own keys), field for field. `totals` is version 1's, `sums`
+  /// version 2's; the version says which one must be there.
   struct Document: Codable {
     var format: String
     var version: Int
-    var ks: [Int]
-    var empty_rows_policy: String
-    var nan_policy: String
     var classes: Int
     var rows: RowsDocument
     var shard: ShardDocument?
     var counts: CountsDocument
-    var totals: [SumDocument]
+    var totals: [SumDocument]?
+    var sums: [MetricSumsDocument]?
     var weight_sum: SumDocument
     var inputs: InputsDocument
     var run: RunDocument
@@ -204,14 +252,16 @@ extension StateFile {
       let c = s.state.configuration
       format = StateFile.formatName
       version = StateFile.version
-      ks = c.ks
-      empty_rows_policy = c.emptyRows.rawValue
-      nan_policy = c.nanScores.rawValue
       classes = s.classes
       rows = RowsDocument(lower: s.rows.lowerBound, upper: s.rows.upperBound, total: s.totalRows)
       shard = s.shard.map { ShardDocument(index: $0.index, count: $0.count) }
       counts = CountsDocument(rows: s.state.rows, empty_rows: s.state.emptyRows, nan_scores: s.state.nanScores)
-      totals = s.state.totals.map(SumDocument.init)
+      totals = nil
+      sums = c.metrics.enumerated().map { i, metric in
+        let first = i * c.ks.count
+        return MetricSumsDocument(metric: metric.name, ks: c.ks,
+                                  totals: s.state.totals[first..<(first + c.ks.count)].map(SumDocument.init))
+      }
       weight_sum = SumDocument(s.state.weightSum)
       func input(_ i: Input) -> InputDocument {
         InputDocument(name: i.name, size: i.size, format: i.format, dtype: i.dtype, shape: i.shape, sample: i.sample)
@@ -221,19 +271,11 @@ extension StateFile {
       run = RunDocument(threads: s.threads, seconds: s.seconds)
     }
 
-    /// The state this document describes, every field checked.
-    func stateFile() throws -> StateFile {
+    /// The state this document describes, with `configuration` (read from
+    /// the same object), every field checked.
+    func stateFile(configuration: MAPConfiguration, version: Int) throws -> StateFile {
       func invalid(_ s: String) -> InvalidState { InvalidState(description: s) }
-      guard !ks.isEmpty, ks[0] >= 1, zip(ks, ks.dropFirst()).allSatisfy({ $0 < $1 }) else {
-        throw invalid("ks \(ks) must be ascending, distinct and at least 1")
-      }
-      guard let emptyRows = EmptyRowPolicy(rawValue: empty_rows_policy) else {
-        throw invalid("empty_rows_policy '\(empty_rows_policy)' is not one of nan|skip|zero")
-      }
-      guard let nanScores = NaNScorePolicy(rawValue: nan_policy) else {
-        throw invalid("nan_policy '\(nan_policy)' is not one of error|largest|lowest")
-      }
-      let configuration = try MAPConfiguration(ks: ks, emptyRows: emptyRows, nanScores: nanScores)
+      let ks = configuration.ks
       guard rows.lower >= 0, rows.lower <= rows.upper, rows.upper <= rows.total else {
         throw invalid("rows \(rows.lower)..<\(rows.upper) are not within 0..<\(rows.total)")
       }
@@ -244,9 +286,30 @@ extension StateFile {
         }
         shard = valid
       }
-      guard totals.count == ks.count else { throw invalid("\(totals.count) totals for \(ks.count) ks") }
       var sums: [ExactSum] = []
-      for (i, t) in totals.enumerated() { sums.append(try t.sum("totals[\(i)]")) }
+      if version == 1 {
+        // Version 1: AP@k alone (the configuration read no `metrics`), one total per k.
+        guard let totals else { throw invalid("missing key 'totals'") }
+        guard self.sums == nil, configuration.metrics == [.averagePrecision] else {
+          throw invalid("a version-1 state holds AP@k alone, in 'totals' (no 'sums', no other metrics)")
+        }
+        guard totals.count == ks.count else { throw invalid("\(totals.count) totals for \(ks.count) ks") }
+        for (i, t) in totals.enumerated() { sums.append(try t.sum("totals[\(i)]")) }
+      } else {
+        guard let metricSums = self.sums else { throw invalid("missing key 'sums'") }
+        guard totals == nil else { throw invalid("a version-\(version) state has 'sums' per metric, no 'totals'") }
+        let names = configuration.metrics.map(\.name)
+        guard metricSums.map(\.metric) == names else {
+          throw invalid("sums are for metrics \(metricSums.map(\.metric)), not \(names)")
+        }
+        for (m, entry) in metricSums.enumerated() {
+          guard entry.ks == ks else { throw invalid("sums[\(m)] (\(entry.metric)) are for ks \(entry.ks), not \(ks)") }
+          guard entry.totals.count == ks.count else {
+            throw invalid("sums[\(m)] (\(entry.metric)) has \(entry.totals.count) totals for \(ks.count) ks")
+          }
+          for (i, t) in entry.totals.enumerated() { sums.append(try t.sum("sums[\(m)].totals[\(i)]")) }
+        }
+      }
       let state = try MAPState(
         configuration: configuration, totals: sums, weightSum: try weight_sum.sum("weight_sum"),
         rows: counts.rows, emptyRows: counts.empty_rows, nanScores: counts.nan_scores)

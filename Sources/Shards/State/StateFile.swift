@@ -12,12 +12,14 @@
 /// ``init(decoding:path:)``); ``Inputs`` fingerprints the files so that
 /// states of different dumps are never merged by mistake.
 public struct StateFile: Sendable, Equatable {
-  /// The version of the JSON layout this build writes and reads.
-  public static let version = 1
+  /// The version of the JSON layout this build writes (see `StateFile+Coding.swift`).
+  public static let version = 2
+  /// The versions this build reads: 1 (AP@k alone, before metrics) and 2.
+  public static let readableVersions = 1...2
   /// The value of the JSON `format` key, which marks a mapk state.
   public static let formatName = "mapk-state"
 
-  /// The exact state of the evaluated rows (ks and policies included).
+  /// The exact state of the evaluated rows (metrics, ks and policies included).
   public var state: MAPState
   /// The rows evaluated, `lower..<upper` of `0..<totalRows`.
   public var rows: Range<Int>

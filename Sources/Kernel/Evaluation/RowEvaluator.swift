@@ -1,22 +1,6 @@
-/// Where per-row AP values go: a row-major `[rows, ks]` float64 buffer whose
-/// first row is row `firstRow` of the input.
-public struct PerRowSink: @unchecked Sendable {
-  // Sendable: workers write disjoint rows of the buffer.
-  /// The start of the buffer.
-  public let base: UnsafeMutablePointer<Double>
-  /// The input row stored at `base`.
-  public let firstRow: Int
-
-  /// Creates a sink.
-  public init(base: UnsafeMutablePointer<Double>, firstRow: Int = 0) {
-    self.base = base
-    self.firstRow = firstRow
-  }
-}
-
-/// One worker's engine: ranks rows, computes their AP for every k and adds
-/// them to a ``MAPState``. It owns all the scratch it needs and allocates
-/// nothing per row; create one per thread.
+/// One worker's engine: ranks rows, computes their value for every metric
+/// and k and adds them to a ``MAPState``. It owns all the scratch it needs
+/// and allocates nothing per row; create one per thread.
 public final class RowEvaluator {
   /// The configuration it evaluates.
   public let configuration: MAPConfiguration
@@ -32,17 +16,22 @@ public final class RowEvaluator {
   }
 
   private let selector: Selector
-  /// The requested ks (ascending) and one AP per k, as raw buffers: the
-  /// per-row loop must not touch an array's reference count.
+  /// The requested ks (ascending), the metrics, and one value per (metric,
+  /// k) in ``MAPState/totals`` order, as raw buffers: the per-row loop must
+  /// not touch an array's reference count.
   private let ks: UnsafeMutablePointer<Int>
   private let ksCount: Int
-  private let ap: UnsafeMutablePointer<Double>
+  private let metrics: UnsafeMutablePointer<Metric>
+  private let metricCount: Int
+  /// `metricCount · ksCount`: the values per row.
+  private let valueCount: Int
+  private let values: UnsafeMutablePointer<Double>
   /// A row's label values (room for `labelCapacity`, grown for longer rows)
   /// and its distinct in-range classes.
   private var labelValues: UnsafeMutablePointer<Int64>
   private(set) var labelClasses: UnsafeMutablePointer<Int32>
   private(set) var labelCapacity = 0
-  /// Rows counted per AP pattern, when the ks are small (see `PatternCounts`).
+  /// Rows counted per hit pattern, when the ks are small (see `PatternCounts`).
   private var patterns: PatternCounts?
 
   /// Creates a worker for scores of `type` with `classes` classes.
@@ -62,8 +51,12 @@ public final class RowEvaluator {
     ksCount = configuration.ks.count
     ks = .allocate(capacity: ksCount)
     ks.initialize(from: configuration.ks, count: ksCount)
-    ap = .allocate(capacity: ksCount)
-    ap.initialize(repeating: 0, count: ksCount)
+    metricCount = configuration.metrics.count
+    metrics = .allocate(capacity: metricCount)
+    metrics.initialize(from: configuration.metrics, count: metricCount)
+    valueCount = metricCount * ksCount
+    values = .allocate(capacity: valueCount)
+    values.initialize(repeating: 0, count: valueCount)
     labelCapacity = 16
     patterns = configuration.maxK <= PatternCounts.maxK ? PatternCounts(maxK: configuration.maxK) : nil
     labelValues = .allocate(capacity: labelCapacity)
@@ -72,7 +65,8 @@ public final class RowEvaluator {
 
   deinit {
     ks.deallocate()
-    ap.deallocate()
+    metrics.deallocate()
+    values.deallocate()
     labelValues.deallocate()
     labelClasses.deallocate()
     patterns?.counts.deallocate()
@@ -86,7 +80,7 @@ public final class RowEvaluator {
   ///   - labels: The labels of the same rows.
   ///   - weights: The weights (broadcast per row).
   ///   - state: The accumulator to add to.
-  ///   - perRow: Where to write each row's AP@k, if wanted.
+  ///   - perRow: Where to write each row's value per (metric, k), if wanted.
   /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN policy.
   /// - Complexity: O(rows · (classes + v · m)) where m is the labels per row
   ///   and v the scores a row's scan has to look at (above its lowest label
@@ -112,8 +106,8 @@ public final class RowEvaluator {
     // count them and add the integer once (exact below 2^53 rows).
     var unitWeights = 0
     // Without weights or per-row output, small-k rows are counted per pattern
-    // and their APs added once per pattern at the end.
-    // (Fewer than 2^26 rows per call keep every count times AP exact.)
+    // and their values added once per pattern at the end.
+    // (Fewer than 2^26 rows per call keep every count times value exact.)
     var patterns = self.patterns
     let counting = unweighted && perRow == nil && patterns != nil && rows.count < 1 << 26
     defer {
@@ -124,7 +118,7 @@ public final class RowEvaluator {
       }
     }
     // Short rows while counting patterns: runs of rows ranked straight into
-    // AP patterns (`runShortRows`, its own loop: this one stays as it was).
+    // hit patterns (`runShortRows`, its own loop: this one stays as it was).
     if counting, let short = ShortRowCounting(selector) {
       try runShortRows(short, selector, rows, base, labels, weights, &state, &patterns, &unitWeights)
       return
@@ -134,7 +128,7 @@ public final class RowEvaluator {
     }
   }
 
-  /// One row on the general path: ranks its labels, then adds its AP (or
+  /// One row on the general path: ranks its labels, then adds its values (or
   /// counts its pattern) to `state`, under every empty-row and NaN policy.
   @inline(__always)
   func evaluateRow<Bits: RowScanning>(
@@ -153,12 +147,13 @@ public final class RowEvaluator {
     state.rows += 1
     if n == 0 {
       state.emptyRows += 1
+      // The policy's value, for every metric (see `RankingMetric`).
       let ap: Double = policy == .zero ? 0 : .nan
-      if let perRow { for j in 0..<ksCount { perRow.base[(r - perRow.firstRow) * ksCount + j] = ap } }
+      if let perRow { for j in 0..<valueCount { perRow.base[(r - perRow.firstRow) * valueCount + j] = ap } }
       if policy == .skip { return }
       let w = unweighted ? 1 : weights.weight(ofRow: r)
       let contribution = unweighted ? ap : w * ap
-      for j in 0..<ksCount { state.totals[j].add(contribution) }
+      for j in 0..<valueCount { state.totals[j].add(contribution) }
       if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
       return
     }
@@ -168,14 +163,14 @@ public final class RowEvaluator {
       return
     }
     sortHits(selector.hitRanks, count: selector.hitCount)
-    averagePrecisions(hits: selector.hitRanks, count: selector.hitCount, relevant: n)
-    if let perRow { for j in 0..<ksCount { perRow.base[(r - perRow.firstRow) * ksCount + j] = ap[j] } }
+    rowValues(hits: selector.hitRanks, count: selector.hitCount, relevant: n)
+    if let perRow { for j in 0..<valueCount { perRow.base[(r - perRow.firstRow) * valueCount + j] = values[j] } }
     if unweighted {
-      for j in 0..<ksCount { state.totals[j].add(ap[j]) }
+      for j in 0..<valueCount { state.totals[j].add(values[j]) }
       unitWeights += 1
     } else {
       let w = weights.weight(ofRow: r)
-      for j in 0..<ksCount { state.totals[j].add(w * ap[j]) }
+      for j in 0..<valueCount { state.totals[j].add(w * values[j]) }
       state.weightSum.add(w)
     }
 
@@ -311,9 +306,9 @@ public final class RowEvaluator {
     labelClasses = .allocate(capacity: labelCapacity)
   }
 
-  /// Adds the counted patterns' APs to `state` and forgets them: for each
-  /// pattern, AP from the same arithmetic as a single row's, times its count,
-  /// added exactly.
+  /// Adds the counted patterns' values to `state` and forgets them: for each
+  /// pattern and metric, the value from the same arithmetic as a single
+  /// row's (``rowValues(hits:count:relevant:)``), times its count, added exactly.
   private func flush(_ counts: inout PatternCounts, into state: inout MAPState) {
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: PatternCounts.maxK) { hits in
       for p in counts.used {
@@ -325,9 +320,9 @@ public final class RowEvaluator {
           hits[h] = Int32(rank + 1)
           h += 1
         }
-        averagePrecisions(hits: hits.baseAddress!, count: h, relevant: n)
-        for j in 0..<ksCount {
-          let (high, low) = PatternCounts.split(ap[j])
+        rowValues(hits: hits.baseAddress!, count: h, relevant: n)
+        for j in 0..<valueCount {
+          let (high, low) = PatternCounts.split(values[j])
           // Exact: each part has at most 27 significant bits and count < 2^26.
           state.totals[j].add(high * Double(count))
           state.totals[j].add(low * Double(count))
@@ -356,67 +351,34 @@ public final class RowEvaluator {
     }
   }
 
-  /// AP@k for every k from the one ranking: `Σ_{hits at rank i <= k} P_i / min(n, k)`,
-  /// summed in rank order as TensorFlow does. `hits` are the ascending ranks found.
+  /// Every metric's values for every k from the one ranking, into `values`
+  /// (``MAPState/totals`` order). `hits` are the ascending ranks found.
+  ///
+  /// The metrics are read from a raw buffer and opened by ``Metric/accept(_:)``,
+  /// a switch whose arms call each implementation statically: with AP alone
+  /// this is one loop trip and a direct, inlined call (no dynamic dispatch,
+  /// no array access per row).
   @inline(__always)
-  private func averagePrecisions(hits: UnsafePointer<Int32>, count: Int, relevant n: Int) {
-    var sum = 0.0
-    var h = 0
-    for j in 0..<ksCount {
-      let k = ks[j]
-      while h < count && Int(hits[h]) <= k {
-        h += 1
-        sum += Double(h) / Double(hits[h - 1])
-      }
-      ap[j] = sum / Double(Swift.min(n, k))
+  private func rowValues(hits: UnsafePointer<Int32>, count: Int, relevant n: Int) {
+    for i in 0..<metricCount {
+      metrics[i].accept(RowValues(hits: hits, count: count, relevant: n, ks: ks, ksCount: ksCount,
+                                  values: values + i &* ksCount))
     }
   }
 }
 
-/// Rows counted by AP pattern. With every k at most 8, a row's AP for each k
-/// depends only on which of ranks 1...maxK hold a hit and on min(n, maxK):
-/// at most 2^8 · 8 patterns. Counting a row is one increment, where adding
-/// its APs would be a division per hit and an exact addition per k; the sums
-/// are the same, exactly (count · AP is added in two exact parts).
-struct PatternCounts {
-  static let maxK = 8
-  let maxK: Int
-  /// Rows per pattern (`mask · maxK + min(n, maxK) - 1`).
-  var counts: UnsafeMutablePointer<Int32>
-  /// The patterns with a nonzero count.
-  var used: [Int] = []
+/// A row's values for one metric, as a ``MetricVisitor`` (a struct of the
+/// arguments, so the visit is a static, specialized call).
+private struct RowValues: MetricVisitor {
+  let hits: UnsafePointer<Int32>
+  let count: Int
+  let relevant: Int
+  let ks: UnsafePointer<Int>
+  let ksCount: Int
+  let values: UnsafeMutablePointer<Double>
 
-  init(maxK: Int) {
-    self.maxK = maxK
-    let size = (1 << Self.maxK) * Self.maxK
-    counts = .allocate(capacity: size)
-    counts.initialize(repeating: 0, count: size)
-    used.reserveCapacity(size)
-  }
-
-  /// Counts a row whose hits are at the `hits` ranks (each <= maxK, any order).
   @inline(__always)
-  mutating func count(hits: UnsafePointer<Int32>, hitCount: Int, relevant n: Int) {
-    var mask = 0
-    for i in 0..<hitCount { mask |= 1 << (Int(hits[i]) - 1) }
-    count(mask: mask, relevant: n)
-  }
-
-  /// Counts a row whose hits are the set bits of `mask` (bit `rank - 1`, ranks <= maxK).
-  @inline(__always)
-  mutating func count(mask: Int, relevant n: Int) {
-    let p = mask * Self.maxK + Swift.min(n, maxK) - 1
-    if counts[p] == 0 { used.append(p) }
-    counts[p] += 1
-  }
-
-  /// The hit mask and n of pattern `p`.
-  static func decode(_ p: Int) -> (mask: Int, n: Int) { (p / maxK, p % maxK + 1) }
-
-  /// `x` as high + low, each with at most 27 significant bits (the high part
-  /// keeps the top 26 of 53, the low part is the exact rest).
-  static func split(_ x: Double) -> (Double, Double) {
-    let high = Double(bitPattern: x.bitPattern & ~((1 << 27) - 1))
-    return (high, x - high)
+  func visit<M: RankingMetric>(_ metric: M.Type) {
+    M.rowValues(hits: hits, count: count, relevant: relevant, ks: ks, ksCount: ksCount, into: values)
   }
 }
