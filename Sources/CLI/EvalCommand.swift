@@ -16,7 +16,7 @@ enum EvalCommand {
       --labels-format F      dense|text|csr (default: from the extension)
       -k, --k LIST           k values: a list and ranges, e.g. 10 or 1,5,10 or 1-20,50
       --weights FILE         .npy float32/64 weights, shape [] or broadcastable to [D1..DN]
-      --threads N            worker threads (default: active processors)
+      --threads N|auto       \(ThreadsOption.help)
       --empty-rows P         rows without labels: nan (TensorFlow, default) | skip | zero
       --nan P                NaN scores: error (default) | largest | lowest
       --per-row OUT.npy      write every row's AP@k (float64, shape [D1..DN] for one k,
@@ -24,6 +24,7 @@ enum EvalCommand {
       --plot OUT.svg         draw MAP@k against k and a histogram of per-row AP@(largest k)
       --no-progress          no progress line (it shows only on a terminal, after ~1 s)
       --json                 print one JSON object on stdout
+    \(OutputOption.help)
     \(ShardOptions.help)
       -h, --help             show this help
 
@@ -37,7 +38,7 @@ enum EvalCommand {
     let parsed = try Arguments(
       args,
       valued: (["--predictions", "--labels", "--labels-format", "--k", "--weights", "--threads",
-               "--empty-rows", "--nan", "--per-row", "--plot"] as Set<String>).union(ShardOptions.flags),
+               "--empty-rows", "--nan", "--per-row", "--plot", OutputOption.flag] as Set<String>).union(ShardOptions.flags),
       boolean: ["--json", "--help", "--no-progress"],
       aliases: ["-k": "--k", "-h": "--help"])
     if parsed.has("--help") {
@@ -48,7 +49,7 @@ enum EvalCommand {
     let predictions = try parsed.required("--predictions")
     let labels = try parsed.required("--labels")
     let ks = try parseKList(try parsed.required("--k"))
-    let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
+    let threads = try ThreadsOption.value(parsed)
     let configuration = try MAPConfiguration(
       ks: ks,
       emptyRows: try parsed.choice("--empty-rows", EmptyRowPolicy.self) ?? .nan,
@@ -67,6 +68,7 @@ enum EvalCommand {
     }
     // Created before the pass so that an unwritable path fails at once, not after it.
     let plotFile = try parsed["--plot"].map { try AtomicOutputFile(path: $0, protecting: inputPaths) }
+    let output = try OutputOption.open(parsed, protecting: inputPaths)
     let counter = EvaluationProgress()
     let pass = EvalPass(evaluator: Evaluator(threads: threads), perRowPath: parsed["--per-row"],
                         histogram: parsed["--plot"] != nil, progress: counter)
@@ -95,7 +97,7 @@ enum EvalCommand {
                         bytes: inputs.byteCount,
                         perRow: parsed["--per-row"].flatMap { p in outcome.perRowShape.map { (p, $0) } },
                         plot: plotFile?.path)
-    report.emit(json: parsed.has("--json"))
+    try report.emit(json: parsed.has("--json"), to: output)
   }
 }
 

@@ -4,7 +4,7 @@ import MAPKShards
 /// runs, merged exactly.
 enum MergeCommand {
   static let help = """
-    USAGE: mapk merge STATE.json... [--json]
+    USAGE: mapk merge STATE.json... [--json] [--output FILE] [--shards N] [--missing]
 
     Merges the states saved by 'mapk eval --shard I/N --state FILE' and prints
     what 'mapk eval' prints for all rows, with the same bits as one run over
@@ -13,6 +13,7 @@ enum MergeCommand {
 
     OPTIONS:
       --json                 print one JSON object on stdout
+    \(MergeShardOptions.help)
       -h, --help             show this help
 
     EXAMPLE:
@@ -22,19 +23,22 @@ enum MergeCommand {
     """
 
   static func run(_ args: ArraySlice<String>) throws {
-    let parsed = try Arguments(args, valued: [], boolean: ["--json", "--help"], aliases: ["-h": "--help"])
+    let parsed = try Arguments(args, valued: MergeShardOptions.valued,
+                               boolean: MergeShardOptions.boolean.union(["--json", "--help"]), aliases: ["-h": "--help"])
     if parsed.has("--help") {
       print(help)
       return
     }
+    if try MergeShardOptions.run(parsed) { return }
     guard !parsed.positional.isEmpty else {
       throw UsageError(description: "no state files given (USAGE: mapk merge STATE.json... [--json])")
     }
+    let output = try OutputOption.open(parsed, protecting: parsed.positional)
     let merged = try StateFile.merge(contentsOf: parsed.positional)
     let inputs = merged.inputs
     let bytes = inputs.predictions.size + inputs.labels.size + (inputs.weights?.size ?? 0)
     let report = Report(state: merged.state, classes: merged.classes, threads: merged.threads,
                         seconds: merged.seconds, bytes: bytes, shards: parsed.positional.count)
-    report.emit(json: parsed.has("--json"))
+    try report.emit(json: parsed.has("--json"), to: output)
   }
 }
