@@ -27,6 +27,7 @@ die() {
 }
 
 # --- Packages ---------------------------------------------------------------
+[ "$(id -u)" = 0 ] || die "run as root (it installs packages and runs slurmd as root)"
 need=()
 for command in slurmctld slurmd sbatch; do
   command -v "$command" >/dev/null || { need=(slurm-wlm); break; }
