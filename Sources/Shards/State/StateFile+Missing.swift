@@ -17,7 +17,7 @@ extension StateFile {
   ///   shard of N, disagrees with the first, or repeats an index;
   ///   ``MAPKError/incompatibleStates(_:)`` if there is neither a file nor `count`.
   /// - Complexity: O(N + files).
-  public static func missingShards(contentsOf paths: [String], count: Int?) throws -> (count: Int, missing: [Int]) {
+  package static func missingShards(contentsOf paths: [String], count: Int?) throws -> (count: Int, missing: [Int]) {
     precondition(count.map { $0 >= 1 } ?? true, "a shard count is at least 1")
     var parts: [(path: String, state: StateFile)] = []
     for path in paths { parts.append((path, try StateFile(contentsOf: path))) }
@@ -34,7 +34,7 @@ extension StateFile {
   /// of one evaluation (see ``missingShards(contentsOf:count:)``).
   ///
   /// - Throws: ``FileError`` naming the first file that is not.
-  public static func checkShards(_ parts: [(path: String, state: StateFile)], count: Int?) throws {
+  static func checkShards(_ parts: [(path: String, state: StateFile)], count: Int?) throws {
     guard let (firstPath, first) = parts.first else { return }
     let n = count ?? first.shard?.count
     var seen: [Int: String] = [:]
