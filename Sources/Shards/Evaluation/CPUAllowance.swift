@@ -112,18 +112,15 @@ package struct CPUAllowance: Sendable, Equatable {
     return Double(quota) / Double(period)
   }
 
-  /// `mount + path` and each of its parents up to `mount`, those that exist.
+  /// `mount + path` and each of its parents up to `mount` (those that do
+  /// not exist simply have no files to read).
   static func ancestors(of path: String, under mount: String) -> [String] {
     var components = path.split(separator: "/").map(String.init)
     // ".." would climb out of the mount: a malformed file, read nothing past the root.
     if components.contains("..") { components = [] }
-    var dirs: [String] = []
-    while true {
-      let dir = components.isEmpty ? mount : mount + "/" + components.joined(separator: "/")
-      if isDirectory(dir) { dirs.append(dir) }
-      if components.isEmpty { return dirs }
-      components.removeLast()
-    }
+    var dirs = [mount]
+    for i in components.indices { dirs.append(mount + "/" + components[...i].joined(separator: "/")) }
+    return dirs.reversed()
   }
 
   /// The number of CPUs in this process's affinity mask, or nil if the
@@ -153,12 +150,6 @@ package struct CPUAllowance: Sendable, Equatable {
     #else
     return nil
     #endif
-  }
-
-  /// Whether `path` is a directory.
-  static func isDirectory(_ path: String) -> Bool {
-    guard let s = try? System.status(path: path) else { return false }
-    return s.st_mode & S_IFMT == S_IFDIR
   }
 
   /// The contents of a small text file (a cgroup or proc file: at most 64 KiB
