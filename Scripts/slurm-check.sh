@@ -185,7 +185,7 @@ extract() {
 replace_once() {
   local text count
   text=$(<"$1")
-  count=$(grep -oF -- "$2" "$1" | wc -l)
+  count=$(grep -oF -- "$2" "$1" | wc -l || true)
   [ "$count" = 1 ] || die "$(basename "$1"): '$2' occurs $count times in the doc's block, not once"
   printf '%s\n' "${text/"$2"/"$3"}" >"$1"
 }
