@@ -13,7 +13,8 @@
 # and N = 7 on a dump from `mapk generate`; compares each result.json with
 # `mapk eval` over all rows; then hangs one task of a new N = 7 run, cancels
 # it, checks that the merge names the missing shard and writes no result, runs
-# the doc's recovery line and compares again. On every exit it cancels the
+# the doc's recovery line and compares again; and runs the GNU parallel line
+# (installing Debian's parallel if missing). On every exit it cancels the
 # cluster's jobs and stops the daemons it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,7 @@ for command in slurmctld slurmd sbatch; do
   command -v "$command" >/dev/null || { need=(slurm-wlm); break; }
 done
 command -v munged >/dev/null || need+=(munge)
+command -v parallel >/dev/null || need+=(parallel)   # for the doc's GNU parallel line
 if ((${#need[@]})); then
   say "installing ${need[*]}"
   # No service may start during the install: this script starts its own daemons.
@@ -189,7 +191,7 @@ replace_once() {
   [ "$count" = 1 ] || die "$(basename "$1"): '$2' occurs $count times in the doc's block, not once"
   printf '%s\n' "${text/"$2"/"$3"}" >"$1"
 }
-for name in submit.sh shards.sbatch merge.sbatch recover; do
+for name in submit.sh shards.sbatch merge.sbatch recover parallel; do
   extract "$name" >"$work/$name"
   [ -s "$work/$name" ] || die "no block marked 'slurm-check: $name' in docs/distributed.md"
 done
@@ -279,4 +281,17 @@ wait_for_jobs
 expect_single "$dir/result.json"
 [ "$(cd "$dir" && eval "$recover_line")" = "no shard is missing" ] || die "the recovery still finds shards missing"
 say "recovery ('$recover_line') gave the single run's bits"
+
+# The GNU parallel line, as written (N = 12: two-digit indices), in a directory
+# holding the dump as p.npy and l.npy.
+dir=$work/run-parallel
+mkdir "$dir"
+ln -s "$work/data/d.pred.npy" "$dir/p.npy"
+ln -s "$work/data/d.labels.npy" "$dir/l.npy"
+(cd "$dir" && bash -c "$(<"$work/parallel")" </dev/null >/dev/null 2>"$work/parallel.err") ||
+  die "the GNU parallel line failed: $(cat "$work/parallel.err")"
+single=$("$bin/mapk" eval --predictions "$dir/p.npy" --labels "$dir/l.npy" -k 10 --no-progress | grep -o 'MAP@10 = [^ ]*')
+[ "$(grep -o 'MAP@10 = [^ ]*' "$dir/result.txt")" = "$single" ] ||
+  die "GNU parallel: $(cat "$dir/result.txt") vs the single run's $single"
+say "GNU parallel line (N = 12): result.txt has the single run's $single"
 say "passed"
