@@ -20,7 +20,7 @@ enum EvalCommand {
       Option("--labels-format", value: "F", help: "dense|text|csr (default: from the extension)"),
       Option("--k", aliases: ["-k"], value: "LIST", help: "k values: a list and ranges, e.g. 10 or 1,5,10 or 1-20,50"),
       Option("--weights", value: "FILE", help: ".npy float32/64 weights, shape [] or broadcastable to [D1..DN]"),
-      Option("--threads", value: "N", help: "worker threads (default: active processors)"),
+      ThreadsOption.option,
       Option("--empty-rows", value: "P", help: "rows without labels: nan (TensorFlow, default) | skip | zero"),
       Option("--nan", value: "P", help: "NaN scores: error (default) | largest | lowest"),
       Option("--per-row", value: "OUT.npy", help: "write every row's AP@k (float64, shape [D1..DN] for one k,",
@@ -28,6 +28,7 @@ enum EvalCommand {
       Option("--plot", value: "OUT.svg", help: "draw MAP@k against k and a histogram of per-row AP@(largest k)"),
       Option("--no-progress", help: "no progress line (it shows only on a terminal, after ~1 s)"),
       Option("--json", help: "print one JSON object on stdout"),
+      OutputOption.option,
     ] + ShardOptions.options,
     epilog: """
       EXAMPLES:
@@ -42,7 +43,7 @@ enum EvalCommand {
     let predictions = try parsed.required("--predictions")
     let labels = try parsed.required("--labels")
     let ks = try parseKList(try parsed.required("--k"))
-    let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
+    let threads = try ThreadsOption.value(parsed)
     let configuration = try MAPConfiguration(
       ks: ks,
       emptyRows: try parsed.choice("--empty-rows", EmptyRowPolicy.self) ?? .nan,
@@ -61,6 +62,7 @@ enum EvalCommand {
     }
     // Created before the pass so that an unwritable path fails at once, not after it.
     let plotFile = try parsed["--plot"].map { try AtomicOutputFile(path: $0, protecting: inputPaths) }
+    let output = try OutputOption.open(parsed, protecting: inputPaths)
     let counter = EvaluationProgress()
     let pass = EvalPass(evaluator: Evaluator(threads: threads), perRowPath: parsed["--per-row"],
                         histogram: parsed["--plot"] != nil, progress: counter)
@@ -89,7 +91,7 @@ enum EvalCommand {
                         bytes: inputs.byteCount,
                         perRow: parsed["--per-row"].flatMap { p in outcome.perRowShape.map { (p, $0) } },
                         plot: plotFile?.path)
-    report.emit(json: parsed.has("--json"))
+    try report.emit(json: parsed.has("--json"), to: output)
   }
 }
 

@@ -8,14 +8,15 @@ enum MergeCommand {
   static let command = Command(
     name: "merge", summary: "merge the states of 'eval --shard I/N --state FILE' runs exactly",
     synopsis: """
-      USAGE: mapk merge STATE.json... [--json]
+      USAGE: mapk merge STATE.json... [--json] [--output FILE] [--shards N] [--missing]
 
       Merges the states saved by 'mapk eval --shard I/N --state FILE' and prints
       what 'mapk eval' prints for all rows, with the same bits as one run over
       all of them. Refuses states of other inputs, ks or policies, overlapping
       states, and rows left uncovered (naming the missing shards).
       """,
-    options: [Option("--json", help: "print one JSON object on stdout")],
+    options: [Option("--json", help: "print one JSON object on stdout")] + MergeShardOptions.options
+      + [OutputOption.option],
     epilog: """
       EXAMPLE:
         for i in 0 1 2; do mapk eval --predictions p.npy --labels l.npy -k 10 \\
@@ -25,14 +26,16 @@ enum MergeCommand {
 
   /// Runs `mapk merge` with its parsed options.
   static func run(_ parsed: Arguments) throws {
+    if try MergeShardOptions.run(parsed) { return }
     guard !parsed.positional.isEmpty else {
       throw UsageError(description: "no state files given (USAGE: mapk merge STATE.json... [--json])")
     }
+    let output = try OutputOption.open(parsed, protecting: parsed.positional)
     let merged = try StateFile.merge(contentsOf: parsed.positional)
     let inputs = merged.inputs
     let bytes = inputs.predictions.size + inputs.labels.size + (inputs.weights?.size ?? 0)
     let report = Report(state: merged.state, classes: merged.classes, threads: merged.threads,
                         seconds: merged.seconds, bytes: bytes, shards: parsed.positional.count)
-    report.emit(json: parsed.has("--json"))
+    try report.emit(json: parsed.has("--json"), to: output)
   }
 }

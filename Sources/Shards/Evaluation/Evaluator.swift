@@ -30,15 +30,16 @@ public struct Evaluator: Sendable {
   /// large inputs are cut by `chunkBytes` anyway.)
   public var chunksPerThread: Int
 
-  /// An evaluator with `threads` workers (default: the active processor count).
+  /// An evaluator with `threads` workers (default: ``activeProcessorCount``).
   public init(threads: Int? = nil, chunkBytes: Int = 4 << 20, chunksPerThread: Int = 32) {
-    self.threads = max(1, threads ?? System.processorCount)
+    self.threads = max(1, threads ?? Self.activeProcessorCount)
     self.chunkBytes = max(1, chunkBytes)
     self.chunksPerThread = max(1, chunksPerThread)
   }
 
-  /// The number of processors the system reports as online.
-  public static var activeProcessorCount: Int { System.processorCount }
+  /// The number of CPUs this process may run on: its affinity mask, reduced
+  /// by a cgroup CPU quota (rounded up), at least 1 (`CPUAllowance`).
+  public static var activeProcessorCount: Int { CPUAllowance.current().count }
 
   /// The rows per chunk for a run of `rows` rows of `rowBytes` bytes each.
   public func rowsPerChunk(rows: Int, rowBytes: Int) -> Int {
