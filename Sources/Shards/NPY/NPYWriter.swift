@@ -110,14 +110,3 @@ public final class NPYWriter {
     preconditionFailure("a .npy header over 4 GiB")
   }
 }
-
-extension NPYType {
-  /// The `.npy` dtype of a score type.
-  public init(_ scoreType: ScoreType) {
-    switch scoreType {
-    case .float16: self = .float16
-    case .float32: self = .float32
-    case .float64: self = .float64
-    }
-  }
-}
