@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// An output file that appears whole or not at all.
 ///
 /// Bytes go to a temporary file in the destination's directory (same file
@@ -29,8 +25,8 @@ public final class AtomicOutputFile {
     if let existing = try? System.status(path: path) {
       for input in inputs {
         guard let s = try? System.status(path: input) else { continue }
-        if s.st_dev == existing.st_dev && s.st_ino == existing.st_ino {
-          throw FileError(path: path, problem: "is also an input (\(input)); refusing to overwrite it")
+        if s.identity == existing.identity {
+          throw FileError(path: path, problem: "is also an input (\(input)); refusing to overwrite it", kind: .conflict)
         }
       }
     }
@@ -50,7 +46,7 @@ public final class AtomicOutputFile {
         // Only a name taken by someone else is worth another try.
         let taken = (try? System.status(path: candidate)) != nil
         attempt += 1
-        if !taken || attempt >= 100 { throw FileError(path: path, problem: error.problem) }
+        if !taken || attempt >= 100 { throw error.about(path) }
       }
     }
     self.path = path
@@ -71,7 +67,7 @@ public final class AtomicOutputFile {
   /// - Throws: ``FileError`` (for example, the disk is full).
   public func write(_ bytes: UnsafeRawBufferPointer) throws {
     precondition(!closed, "write after commit or discard")
-    do { try System.writeAll(fd, bytes, path: path) } catch { throw FileError(path: path, problem: error.problem) }
+    do { try System.writeAll(fd, bytes, path: path) } catch { throw error.about(path) }
     count += bytes.count
   }
 
@@ -86,7 +82,7 @@ public final class AtomicOutputFile {
     precondition(!closed && offset >= 0 && offset + bytes.count <= count, "overwrite outside the written bytes")
     try bytes.withUnsafeBytes { b in
       do throws(FileError) { try System.writeAll(fd, b, at: offset, path: path) } catch {
-        throw FileError(path: path, problem: error.problem)
+        throw error.about(path)
       }
     }
   }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A whole file mapped read-only into memory.
 ///
 /// The mapping is `PROT_READ` and `MAP_SHARED`: nothing can write through it,
@@ -28,10 +24,12 @@ public final class MappedFile: @unchecked Sendable {
     let fd = try System.openReadOnly(path)
     do {
       let st = try System.status(fd, path: path)
-      let kind = st.st_mode & S_IFMT
-      if kind == S_IFDIR { throw FileError(path: path, problem: "is a directory, not a file") }
-      if kind != S_IFREG { throw FileError(path: path, problem: "is not a regular file") }
-      let size = Int(st.st_size)
+      switch st.kind {
+      case .regular: break
+      case .directory: throw FileError(path: path, problem: "is a directory, not a file", kind: .notRegularFile)
+      case .other: throw FileError(path: path, problem: "is not a regular file", kind: .notRegularFile)
+      }
+      let size = st.size
       self.size = size
       if size > 0 {
         let base = try System.mapReadOnly(fd, length: size, path: path)
@@ -64,8 +62,8 @@ public final class MappedFile: @unchecked Sendable {
   /// - Throws: ``FileError`` if the size changed.
   public func checkUnchanged() throws {
     let st = try System.status(fd, path: path)
-    if Int(st.st_size) != size {
-      throw FileError(path: path, problem: "changed size while being read (\(size) -> \(st.st_size) bytes)")
+    if st.size != size {
+      throw FileError(path: path, problem: "changed size while being read (\(size) -> \(st.size) bytes)", kind: .changed)
     }
   }
 }

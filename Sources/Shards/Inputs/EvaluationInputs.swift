@@ -46,27 +46,27 @@ public final class EvaluationInputs: @unchecked Sendable {
               threads: Int = Evaluator.activeProcessorCount) throws {
     let pred = try NPYArray(path: predictions)
     guard let scoreType = pred.type.scoreType else {
-      throw FileError(path: predictions, problem: "predictions must be float16, float32 or float64 (found \(pred.type.rawValue))")
+      throw FileError(path: predictions, problem: "predictions must be float16, float32 or float64 (found \(pred.type.rawValue))", kind: .unsupportedType)
     }
     guard let classes = pred.shape.last else {
-      throw FileError(path: predictions, problem: "predictions must have rank >= 1 ([D1..DN, C]), found a scalar")
+      throw FileError(path: predictions, problem: "predictions must have rank >= 1 ([D1..DN, C]), found a scalar", kind: .shapeMismatch)
     }
     let rowShape = Array(pred.shape.dropLast())
     let rows = rowShape.reduce(1, *)
     guard classes > 0 else {
       // No k can be ranked among zero classes; refusing here also keeps label
       // readers from sizing anything by a row count no score backs.
-      throw FileError(path: predictions, problem: "predictions have no classes (shape \(pred.shape))")
+      throw FileError(path: predictions, problem: "predictions have no classes (shape \(pred.shape))", kind: .shapeMismatch)
     }
     guard classes <= Int(Int32.max) else {
-      throw FileError(path: predictions, problem: "\(classes) classes exceed the supported 2^31 - 1")
+      throw FileError(path: predictions, problem: "\(classes) classes exceed the supported 2^31 - 1", kind: .tooLarge)
     }
     self.predictions = pred
     self.rowShape = rowShape
     self.scores = ScoreMatrix(base: pred.data, rows: rows, classes: classes, type: scoreType)
 
     guard let format = labelFormat ?? LabelFormat.inferred(fromPath: labels) else {
-      throw FileError(path: labels, problem: "cannot tell the label format from the extension (use --labels-format dense|text|csr)")
+      throw FileError(path: labels, problem: "cannot tell the label format from the extension", kind: .unknownFormat)
     }
     self.labelsPath = labels
     self.labelFormat = format
@@ -92,12 +92,12 @@ public final class EvaluationInputs: @unchecked Sendable {
       case .float64: storage = .float64(array.data.assumingMemoryBound(to: Double.self))
       case .float32: storage = .float32(array.data.assumingMemoryBound(to: Float.self))
       default:
-        throw FileError(path: weights, problem: "weights must be float32 or float64 (found \(array.type.rawValue))")
+        throw FileError(path: weights, problem: "weights must be float32 or float64 (found \(array.type.rawValue))", kind: .unsupportedType)
       }
       do {
         self.weights = try RowWeights(storage: storage, weightShape: array.shape, rowShape: rowShape)
       } catch let e as MAPKError {
-        throw FileError(path: weights, problem: e.description)
+        throw FileError(path: weights, e)
       }
       self.weightsArray = array
     } else {
@@ -113,7 +113,7 @@ public final class EvaluationInputs: @unchecked Sendable {
     case .int64: values = .int64(array.data.assumingMemoryBound(to: Int64.self))
     case .int32: values = .int32(array.data.assumingMemoryBound(to: Int32.self))
     default:
-      throw FileError(path: array.path, problem: "dense labels must be int32 or int64 (found \(array.type.rawValue))")
+      throw FileError(path: array.path, problem: "dense labels must be int32 or int64 (found \(array.type.rawValue))", kind: .unsupportedType)
     }
     let width: Int
     if array.shape.count == rowShape.count + 1 && Array(array.shape.dropLast()) == rowShape {
@@ -124,7 +124,8 @@ public final class EvaluationInputs: @unchecked Sendable {
       throw FileError(
         path: array.path,
         problem: "labels of shape \(array.shape) do not match predictions of shape \(predictionsShape) "
-          + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))")
+          + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))",
+        kind: .shapeMismatch)
     }
     // Width 0 ([D1..DN, 0]) is valid: every row is empty.
     return LabelRows(rows: rowShape.reduce(1, *), offsets: .uniform(width: width), values: values, semantics: .dense)

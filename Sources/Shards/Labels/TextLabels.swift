@@ -98,7 +98,7 @@ enum TextLabels {
         }
         problem += "; line \(hi), after the last row, has labels"
       }
-      throw FileError(path: path, problem: problem)
+      throw FileError(path: path, problem: problem, kind: .shapeMismatch)
     }
 
     // Phase 2: concatenate into the owned buffers, each chunk into its own range.

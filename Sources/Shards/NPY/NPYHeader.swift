@@ -34,7 +34,7 @@ public struct NPYHeader: Sendable, Equatable {
   ///   length past the end, a malformed dict, an unsupported dtype, Fortran
   ///   order, or a data size that does not match the shape.
   public init(parsing bytes: UnsafeRawBufferPointer, path: String) throws {
-    func fail(_ problem: String) -> FileError { FileError(path: path, problem: problem) }
+    func fail(_ problem: String, _ kind: FileError.Kind) -> FileError { FileError(path: path, problem: problem, kind: kind) }
     let fields = try Fields(parsing: bytes, fail: fail)
     let type = try NPYHeader.type(of: fields.descr, fail: fail)
     try fields.checkData(byteWidth: type.byteWidth, fileSize: bytes.count, fail: fail)
@@ -55,44 +55,44 @@ public struct NPYHeader: Sendable, Equatable {
     let shape: [Int]
     let dataOffset: Int
 
-    init(parsing bytes: UnsafeRawBufferPointer, fail: (String) -> FileError) throws {
+    init(parsing bytes: UnsafeRawBufferPointer, fail: (String, FileError.Kind) -> FileError) throws {
       let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
       guard bytes.count >= 8 else {
-        throw fail(bytes.isEmpty ? "empty file, not a .npy array" : "too short for a .npy header (\(bytes.count) bytes)")
+        throw fail(bytes.isEmpty ? "empty file, not a .npy array" : "too short for a .npy header (\(bytes.count) bytes)", .badFormat)
       }
-      guard bytes.prefix(6).elementsEqual(magic) else { throw fail("not a .npy file (bad magic bytes)") }
+      guard bytes.prefix(6).elementsEqual(magic) else { throw fail("not a .npy file (bad magic bytes)", .badFormat) }
       let major = bytes[6], minor = bytes[7]
       let lengthBytes: Int
       switch major {
       case 1: lengthBytes = 2
       case 2, 3: lengthBytes = 4
-      default: throw fail("unsupported .npy format version \(major).\(minor)")
+      default: throw fail("unsupported .npy format version \(major).\(minor)", .unsupportedType)
       }
       let start = 8 + lengthBytes
-      guard bytes.count >= start else { throw fail("truncated inside the .npy header length") }
+      guard bytes.count >= start else { throw fail("truncated inside the .npy header length", .truncated) }
       var headerLength = 0
       for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
       guard start + headerLength <= bytes.count else {
-        throw fail("header length \(headerLength) points past the end of the file (\(bytes.count) bytes)")
+        throw fail("header length \(headerLength) points past the end of the file (\(bytes.count) bytes)", .truncated)
       }
       let text = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + headerLength)])
-      if major < 3, text.contains(where: { $0 >= 0x80 }) { throw fail("non-ASCII bytes in a version \(major) header") }
+      if major < 3, text.contains(where: { $0 >= 0x80 }) { throw fail("non-ASCII bytes in a version \(major) header", .badFormat) }
       var parser = HeaderDictParser(text: text)
       let dict: [String: HeaderDictParser.Value]
       do { dict = try parser.parseDict() } catch let e as HeaderDictParser.Failure {
-        throw fail("malformed .npy header: \(e.message)")
+        throw fail("malformed .npy header: \(e.message)", .badFormat)
       }
       guard Set(dict.keys) == ["descr", "fortran_order", "shape"] else {
-        throw fail("malformed .npy header: keys must be descr, fortran_order, shape (found \(dict.keys.sorted()))")
+        throw fail("malformed .npy header: keys must be descr, fortran_order, shape (found \(dict.keys.sorted()))", .badFormat)
       }
       guard case .string(let descr)? = dict["descr"] else {
-        if case .list? = dict["descr"] { throw fail("structured dtypes are not supported") }
-        throw fail("malformed .npy header: descr is not a string")
+        if case .list? = dict["descr"] { throw fail("structured dtypes are not supported", .unsupportedType) }
+        throw fail("malformed .npy header: descr is not a string", .badFormat)
       }
       guard case .bool(let fortran)? = dict["fortran_order"] else {
-        throw fail("malformed .npy header: fortran_order is not True or False")
+        throw fail("malformed .npy header: fortran_order is not True or False", .badFormat)
       }
-      guard case .tuple(let shape)? = dict["shape"] else { throw fail("malformed .npy header: shape is not a tuple") }
+      guard case .tuple(let shape)? = dict["shape"] else { throw fail("malformed .npy header: shape is not a tuple", .badFormat) }
       self.version = (major, minor)
       self.descr = descr
       self.fortranOrder = fortran
@@ -103,48 +103,48 @@ public struct NPYHeader: Sendable, Equatable {
     /// Checks the data that follows against the shape, for elements of
     /// `byteWidth` bytes; `aligned`: the data offset must be a multiple of
     /// the width (what typed access needs; a byte string does not).
-    func checkData(byteWidth: Int, fileSize: Int, aligned: Bool = true, fail: (String) -> FileError) throws {
+    func checkData(byteWidth: Int, fileSize: Int, aligned: Bool = true, fail: (String, FileError.Kind) -> FileError) throws {
       var count = 1
       for d in shape {
         let (m, overflow) = count.multipliedReportingOverflow(by: d)
-        guard !overflow else { throw fail("shape \(shape) is too large") }
+        guard !overflow else { throw fail("shape \(shape) is too large", .tooLarge) }
         count = m
       }
       let (dataBytes, overflow) = count.multipliedReportingOverflow(by: byteWidth)
-      guard !overflow else { throw fail("shape \(shape) is too large") }
+      guard !overflow else { throw fail("shape \(shape) is too large", .tooLarge) }
       if fortranOrder && shape.filter({ $0 > 1 }).count > 1 {
-        throw fail("Fortran-order arrays are not supported (save with np.ascontiguousarray)")
+        throw fail("Fortran-order arrays are not supported (save with np.ascontiguousarray)", .unsupportedType)
       }
       let available = fileSize - dataOffset
       if available < dataBytes {
-        throw fail("truncated: shape \(shape) of \(descr) needs \(dataBytes) data bytes, the file holds \(available)")
+        throw fail("truncated: shape \(shape) of \(descr) needs \(dataBytes) data bytes, the file holds \(available)", .truncated)
       }
       if available > dataBytes {
-        throw fail("shape \(shape) of \(descr) needs \(dataBytes) data bytes, the file holds \(available) (header and size disagree)")
+        throw fail("shape \(shape) of \(descr) needs \(dataBytes) data bytes, the file holds \(available) (header and size disagree)", .shapeMismatch)
       }
       if aligned && dataOffset % byteWidth != 0 {
-        throw fail("data offset \(dataOffset) is not aligned to the \(byteWidth)-byte elements")
+        throw fail("data offset \(dataOffset) is not aligned to the \(byteWidth)-byte elements", .unsupportedType)
       }
     }
   }
 
-  static func type(of descr: String, fail: (String) -> FileError) throws -> NPYType {
+  static func type(of descr: String, fail: (String, FileError.Kind) -> FileError) throws -> NPYType {
     if let t = NPYType(rawValue: descr) { return t }
     let chars = Array(descr)
-    guard chars.count >= 2 else { throw fail("unsupported dtype '\(descr)'") }
+    guard chars.count >= 2 else { throw fail("unsupported dtype '\(descr)'", .unsupportedType) }
     let order = chars[0], kind = chars[1], size = String(chars.dropFirst(2))
     switch kind {
-    case "O": throw fail("object arrays (dtype '\(descr)') are not supported")
-    case "U", "S", "a": throw fail("string arrays (dtype '\(descr)') are not supported")
-    case "V": throw fail("void/structured dtype '\(descr)' is not supported")
+    case "O": throw fail("object arrays (dtype '\(descr)') are not supported", .unsupportedType)
+    case "U", "S", "a": throw fail("string arrays (dtype '\(descr)') are not supported", .unsupportedType)
+    case "V": throw fail("void/structured dtype '\(descr)' is not supported", .unsupportedType)
     default: break
     }
     if order == ">" && ["f", "i", "u"].contains(kind) && ["2", "4", "8"].contains(size) {
-      throw fail("big-endian dtype '\(descr)' is not supported (convert with .astype('<\(kind)\(size)'))")
+      throw fail("big-endian dtype '\(descr)' is not supported (convert with .astype('<\(kind)\(size)'))", .unsupportedType)
     }
     if order == "=" || order == "|", let t = NPYType(rawValue: "<" + String(chars.dropFirst())) {
       return t  // native order is little-endian on every platform mapk builds for
     }
-    throw fail("unsupported dtype '\(descr)' (mapk reads <f2 <f4 <f8 scores, <i4 <i8 labels, <f4 <f8 weights)")
+    throw fail("unsupported dtype '\(descr)' (mapk reads <f2 <f4 <f8 scores, <i4 <i8 labels, <f4 <f8 weights)", .unsupportedType)
   }
 }

@@ -23,7 +23,7 @@ extension StateFile {
     guard let (firstPath, first) = parts.first else { throw MAPKError.incompatibleStates("no states to merge") }
     for (path, part) in parts.dropFirst() {
       func differ(_ what: String) -> FileError {
-        FileError(path: path, problem: "cannot merge with \(firstPath): \(what)")
+        FileError(path: path, problem: "cannot merge with \(firstPath): \(what)", kind: .conflict)
       }
       let (a, b) = (first.state.configuration, part.state.configuration)
       if a.ks != b.ks { throw differ("ks \(b.ks) vs \(a.ks)") }
@@ -92,10 +92,9 @@ extension StateFile {
     var seen: [FileIdentity: String] = [:]
     var parts: [(path: String, state: StateFile)] = []
     for path in paths {
-      let st = try System.status(path: path)
-      let identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+      let identity = try System.status(path: path).identity
       if let earlier = seen[identity] {
-        throw FileError(path: path, problem: earlier == path ? "given twice" : "is the same file as \(earlier)")
+        throw FileError(path: path, problem: earlier == path ? "given twice" : "is the same file as \(earlier)", kind: .conflict)
       }
       seen[identity] = path
       parts.append((path, try StateFile(contentsOf: path)))
