@@ -6,17 +6,22 @@ enum Inspection {
   /// The lines describing the file at `path`.
   /// - Throws: ``FileError`` if it cannot be read or is not a file mapk reads.
   static func describe(path: String, threads: Int) throws -> [String] {
-    switch LabelFormat.inferred(fromPath: path) {
-    case .dense?: return try describeNPY(path: path, threads: threads)
-    case let format?:
-      let parsed = try ParsedLabels(path: path, format: format, rows: nil, threads: threads)
-      let kind = format == .text ? "text labels, one line per row" : "scipy sparse matrix (.npz) labels"
-      return ["\(path): \(kind), \(grouped(parsed.fileSize)) bytes",
-              "  as sparse labels: \(grouped(parsed.rows.rows)) rows (TensorFlow SparseTensor rules)"]
-        + LabelStatistics(parsed.rows).lines
+    // The one format table decides (extension, then content); every format is handled here.
+    switch FileFormat.detected(path: path) {
+    case .npy?: return try describeNPY(path: path, threads: threads)
+    case .text?: return try describeParsed(path: path, format: .text, kind: "text labels, one line per row", threads: threads)
+    case .npz?:
+      return try describeParsed(path: path, format: .csr, kind: "scipy sparse matrix (.npz) labels", threads: threads)
     case nil:
       throw FileError(path: path, problem: "unknown extension: mapk reads .npy, .txt and .npz files")
     }
+  }
+
+  static func describeParsed(path: String, format: LabelFormat, kind: String, threads: Int) throws -> [String] {
+    let parsed = try ParsedLabels(path: path, format: format, rows: nil, threads: threads)
+    return ["\(path): \(kind), \(grouped(parsed.fileSize)) bytes",
+            "  as sparse labels: \(grouped(parsed.rows.rows)) rows (TensorFlow SparseTensor rules)"]
+      + LabelStatistics(parsed.rows).lines
   }
 
   static func describeNPY(path: String, threads: Int) throws -> [String] {
@@ -24,7 +29,7 @@ enum Inspection {
     let h = array.header
     var lines = [
       "\(path): .npy version \(h.version.major).\(h.version.minor), \(grouped(array.file.size)) bytes",
-      "  dtype    \(h.type.rawValue) (\(name(h.type)))",
+      "  dtype    \(h.type.rawValue) (\(h.type.name))",
       "  shape    \(h.shape)  (\(grouped(h.count)) elements, data at byte \(h.dataOffset))",
     ]
     if let scoreType = h.type.scoreType {
@@ -53,16 +58,6 @@ enum Inspection {
       lines += LabelStatistics(labels).lines
     }
     return lines
-  }
-
-  static func name(_ type: NPYType) -> String {
-    switch type {
-    case .float16: return "float16"
-    case .float32: return "float32"
-    case .float64: return "float64"
-    case .int32: return "int32"
-    case .int64: return "int64"
-    }
   }
 
   /// `1234567` as `1,234,567`.

@@ -5,22 +5,22 @@
 /// 4 bytes in 2.0 and 3.0), then a Python dict literal with exactly the keys
 /// `descr`, `fortran_order` and `shape`. The data starts right after the
 /// header: the offset is read, never assumed.
-public struct NPYHeader: Sendable, Equatable {
+package struct NPYHeader: Sendable, Equatable {
   /// The format version, e.g. (1, 0).
-  public let version: (major: UInt8, minor: UInt8)
+  package let version: (major: UInt8, minor: UInt8)
   /// The element type.
-  public let type: NPYType
+  package let type: NPYType
   /// The shape; `[]` for a 0-d (scalar) array.
-  public let shape: [Int]
+  package let shape: [Int]
   /// Where the data begins, in bytes from the start of the file.
-  public let dataOffset: Int
+  package let dataOffset: Int
 
   /// The number of elements (1 for a scalar).
-  public var count: Int { shape.reduce(1, *) }
+  package var count: Int { shape.reduce(1, *) }
   /// The number of data bytes.
-  public var dataByteCount: Int { count * type.byteWidth }
+  package var dataByteCount: Int { count * type.byteWidth }
 
-  public static func == (a: NPYHeader, b: NPYHeader) -> Bool {
+  package static func == (a: NPYHeader, b: NPYHeader) -> Bool {
     a.version == b.version && a.type == b.type && a.shape == b.shape && a.dataOffset == b.dataOffset
   }
 
@@ -33,7 +33,7 @@ public struct NPYHeader: Sendable, Equatable {
   /// - Throws: ``FileError`` for a bad magic, an unknown version, a header
   ///   length past the end, a malformed dict, an unsupported dtype, Fortran
   ///   order, or a data size that does not match the shape.
-  public init(parsing bytes: UnsafeRawBufferPointer, path: String) throws {
+  package init(parsing bytes: UnsafeRawBufferPointer, path: String) throws {
     func fail(_ problem: String, _ kind: FileError.Kind) -> FileError { FileError(path: path, problem: problem, kind: kind) }
     let fields = try Fields(parsing: bytes, fail: fail)
     let type = try NPYHeader.type(of: fields.descr, fail: fail)
