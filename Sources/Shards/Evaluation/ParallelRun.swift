@@ -1,19 +1,15 @@
-import Synchronization
-
-/// The shared part of one parallel run: the chunk counter, each worker's
-/// partial state and error, and the lowest failing row.
+/// The shared part of one parallel evaluation: the chunk claimer, each
+/// worker's partial state and error.
 final class ParallelRun: Sendable {
-  let chunkCount: Int
-  let next = Atomic<Int>(0)
-  /// The lowest row of any error so far (Int.max: none).
-  let firstErrorRow = Atomic<Int>(Int.max)
+  /// Hands out the chunks (in increasing order, none after a failure).
+  let chunks: ChunkClaimer
   /// Each worker's state, stored once when it runs out of chunks.
   let partials: WorkerSlots<MAPState>
   /// Each worker's error, if it stopped on one.
   let errors: WorkerSlots<(row: Int, error: any Error)>
 
   init(chunkCount: Int, workers: Int) {
-    self.chunkCount = chunkCount
+    chunks = ChunkClaimer(chunkCount: chunkCount)
     partials = WorkerSlots(count: workers)
     errors = WorkerSlots(count: workers)
   }
@@ -22,21 +18,12 @@ final class ParallelRun: Sendable {
   ///
   /// Chunks are handed out in increasing order, and a worker stops once an
   /// error is known, so every chunk before the failing one is finished: the
-  /// error reported is always the one at the lowest row, whatever the threads.
-  func claim() -> Int? {
-    let c = next.add(1, ordering: .relaxed).oldValue
-    guard c < chunkCount, firstErrorRow.load(ordering: .relaxed) == Int.max else { return nil }
-    return c
-  }
+  /// error reported is always the one at the lowest row, whatever the threads
+  /// (see ``ChunkClaimer``).
+  func claim() -> Int? { chunks.claim() }
 
   func fail(_ error: any Error, row: Int, worker: Int) {
-    var current = firstErrorRow.load(ordering: .relaxed)
-    while row < current {
-      let (exchanged, original) = firstErrorRow.compareExchange(
-        expected: current, desired: row, ordering: .relaxed)
-      if exchanged { break }
-      current = original
-    }
+    chunks.fail(at: row)
     errors.store((row, error), at: worker)
   }
 
