@@ -10,7 +10,7 @@ enum ErrorHints {
       return error.description + hint
     }
     if error.kind == .unknownFormat && error.problem.hasPrefix("cannot tell the label format") {
-      return error.description + " (use --labels-format dense|text|csr)"
+      return error.description + " (use --labels-format \(LabelFormat.allCases.map(\.rawValue).joined(separator: "|")))"
     }
     return error.description
   }

@@ -6,14 +6,17 @@ enum Inspection {
   /// The lines describing the file at `path`.
   /// - Throws: ``FileError`` if it cannot be read or is not a file mapk reads.
   static func describe(path: String, threads: Int) throws -> [String] {
-    // The one format table decides (extension, then content); every format is handled here.
-    switch FileFormat.detected(path: path) {
+    // The one format table decides; every format is handled here.
+    switch FileFormat.inferred(fromPath: path) {
     case .npy?: return try describeNPY(path: path, threads: threads)
     case .text?: return try describeParsed(path: path, format: .text, kind: "text labels, one line per row", threads: threads)
     case .npz?:
       return try describeParsed(path: path, format: .csr, kind: "scipy sparse matrix (.npz) labels", threads: threads)
     case nil:
-      throw FileError(path: path, problem: "unknown extension: mapk reads .npy, .txt and .npz files")
+      let names = FileFormat.allCases.flatMap(\.extensions)
+      throw FileError(path: path, problem: "unknown extension: mapk reads "
+                      + names.dropLast().joined(separator: ", ") + " and " + names[names.count - 1] + " files",
+                      kind: .unknownFormat)
     }
   }
 

@@ -44,15 +44,14 @@ public final class EvaluationInputs: @unchecked Sendable {
   ///   - predictions: A `.npy` of `<f2 <f4 <f8` scores, shape `[D1..DN, C]`.
   ///   - labels: The labels file.
   ///   - weights: An optional `.npy` of `<f4 <f8` weights, shape `[]` or broadcastable to `[D1..DN]`.
-  ///   - labelFormat: The labels' format; default from the extension (then,
-  ///     for a name without a known one, from the file's first bytes).
+  ///   - labelFormat: The labels' format; default from the extension.
   ///   - threads: Workers for parsing labels that need it.
   /// - Throws: ``FileError`` naming the file and the problem.
   public init(predictions: String, labels: String, weights: String? = nil, labelFormat: LabelFormat? = nil,
               threads: Int = Evaluator.activeProcessorCount) throws {
     let pred = try PredictionSource.read(path: predictions)
     self.predictions = pred
-    guard let format = labelFormat ?? FileFormat.detected(path: labels)?.labelFormat else {
+    guard let format = labelFormat ?? FileFormat.inferred(fromPath: labels)?.labelFormat else {
       throw FileError(path: labels, problem: "cannot tell the label format from the extension", kind: .unknownFormat)
     }
     let source = try LabelSource.read(path: labels, format: format, rowShape: pred.rowShape,
