@@ -9,6 +9,14 @@ enum ErrorHints {
     if let kernel = error.kernelError, let hint = hint(kernel) {
       return error.description + hint
     }
+    if error.kind == .conflict, error.problem.hasPrefix("cannot merge with "),
+       let (setting, range) = StateFile.Setting.allCases.lazy
+         .compactMap({ s in error.problem.firstRange(of: ": " + s.rawValue + " ").map { (s, $0) } }).first {
+      // The library names the policy; the CLI names the option that sets it.
+      var problem = error.problem
+      problem.replaceSubrange(range, with: ": " + option(setting) + " ")
+      return FileError(path: error.path, problem: problem, kind: error.kind).description
+    }
     if error.kind == .unknownFormat && error.problem.hasPrefix("cannot tell the label format") {
       return error.description + " (use --labels-format \(LabelFormat.allCases.map(\.rawValue).joined(separator: "|")))"
     }
@@ -18,6 +26,14 @@ enum ErrorHints {
   /// The line printed after `mapk: error:` for a kernel error.
   static func message(_ error: MAPKError) -> String {
     error.description + (hint(error) ?? "")
+  }
+
+  /// The option that sets a policy a merge compares.
+  static func option(_ setting: StateFile.Setting) -> String {
+    switch setting {
+    case .emptyRows: return "--empty-rows"
+    case .nanScores: return "--nan"
+    }
   }
 
   /// The hint for a kernel error, with its leading space, if it has one.

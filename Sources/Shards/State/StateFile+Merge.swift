@@ -28,9 +28,11 @@ extension StateFile {
       let (a, b) = (first.state.configuration, part.state.configuration)
       if a.ks != b.ks { throw differ("ks \(b.ks) vs \(a.ks)") }
       if a.emptyRows != b.emptyRows {
-        throw differ("--empty-rows \(b.emptyRows.rawValue) vs \(a.emptyRows.rawValue)")
+        throw differ("\(Setting.emptyRows.rawValue) \(b.emptyRows.rawValue) vs \(a.emptyRows.rawValue)")
       }
-      if a.nanScores != b.nanScores { throw differ("--nan \(b.nanScores.rawValue) vs \(a.nanScores.rawValue)") }
+      if a.nanScores != b.nanScores {
+        throw differ("\(Setting.nanScores.rawValue) \(b.nanScores.rawValue) vs \(a.nanScores.rawValue)")
+      }
       if part.totalRows != first.totalRows { throw differ("\(part.totalRows) rows in all vs \(first.totalRows)") }
       if part.classes != first.classes { throw differ("\(part.classes) classes vs \(first.classes)") }
       if let d = first.inputs.difference(from: part.inputs) { throw differ("other inputs (\(d))") }
@@ -100,6 +102,16 @@ extension StateFile {
       parts.append((path, try StateFile(contentsOf: path)))
     }
     return try merge(parts, requireAllRows: requireAllRows)
+  }
+
+  /// The policies two states must share to merge, as a merge error names
+  /// them ("cannot merge with a.json: empty-row policy skip vs zero"); the
+  /// `mapk` CLI writes them as its options instead.
+  package enum Setting: String, Sendable, CaseIterable {
+    /// ``MAPConfiguration/emptyRows``.
+    case emptyRows = "empty-row policy"
+    /// ``MAPConfiguration/nanScores``.
+    case nanScores = "NaN-score policy"
   }
 
   /// "rows 333..<666 of 1000 are not covered (missing shard 1/3)".
