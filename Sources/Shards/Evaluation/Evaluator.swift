@@ -88,11 +88,3 @@ public struct Evaluator: Sendable {
     return try run.result(configuration: configuration)
   }
 }
-
-extension MAPKError {
-  /// The row an error is about, if it is about one.
-  var row: Int? {
-    if case .nanScore(let r, _) = self { return r }
-    return nil
-  }
-}

@@ -45,13 +45,19 @@ package enum FileFormat: String, Sendable, CaseIterable {
     }
   }
 
-  /// Reads the dense array the file at `path` is.
+  /// Reads the dense array the file at `path` is, or its array `member`
+  /// (for a container of several: an `.npz`, a `.safetensors`).
   ///
+  /// This is the registration point of array readers: a new container is
+  /// one case here calling its reader file.
   /// - Throws: ``FileError`` if the file is not a well-formed array of this
   ///   format, or the format holds no single array.
-  package func readArray(path: String) throws -> StoredArray {
+  package func readArray(path: String, member: String? = nil) throws -> StoredArray {
     switch self {
-    case .npy: return try NPYArray(path: path).stored
+    case .npy:
+      // A .npy file is one array: there is no member to choose (the CLI has no syntax for one yet).
+      precondition(member == nil, "a .npy file has no members")
+      return try NPYArray(path: path).stored
     case .npz, .text:
       throw FileError(path: path, problem: "a .\(rawValue) file is not one array (expected a .npy)",
                       kind: .unsupportedType)
