@@ -3,7 +3,7 @@
 /// A file truncated by another process while mapped has no bytes behind the
 /// pages past its new end, and the first read of one raises SIGBUS, which by
 /// default kills the process with no word about why. The size check after a
-/// run (``MappedFile/checkUnchanged()``) catches a change that faulted
+/// run (``EvaluationInputs/checkUnchanged()``) catches a change that faulted
 /// nothing; this catches the fault itself: with it installed, SIGBUS on an
 /// address inside a mapped input prints `mapk: error: <path>: ...` and exits
 /// with status 1.

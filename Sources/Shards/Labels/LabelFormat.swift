@@ -7,7 +7,7 @@ public enum LabelFormat: String, Sendable, CaseIterable {
   /// `.npz` from `scipy.sparse.save_npz` (CSR): TensorFlow's `SparseTensor` rules.
   case csr
 
-  /// The format a file's extension implies, or nil (the table is ``FileFormat``).
+  /// The format a file's extension implies, or nil (read from the one table of formats, `FileFormat`).
   public static func inferred(fromPath path: String) -> LabelFormat? {
     FileFormat.inferred(fromPath: path)?.labelFormat
   }
