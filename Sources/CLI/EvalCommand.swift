@@ -75,7 +75,7 @@ enum EvalCommand {
       outcome = try pass.run(inputs, configuration: configuration, rows: sharding.rows(of: inputs.rows),
                              protecting: inputPaths)
     } catch let error as MAPKError {
-      throw FileError(path: error.isAboutScores ? predictions : labels, problem: error.description)
+      throw FileError(path: error.isAboutScores ? predictions : labels, error)
     }
     let state = outcome.state
     try inputs.checkUnchanged()

@@ -42,9 +42,9 @@ do {
 } catch let e as UsageError {
   fail(e.description, code: 2)
 } catch let e as FileError {
-  fail(e.description, code: 1)
+  fail(ErrorHints.message(e), code: 1)
 } catch let e as MAPKError {
-  fail(e.description, code: 1)
+  fail(ErrorHints.message(e), code: 1)
 } catch {
   fail("\(error)", code: 1)
 }

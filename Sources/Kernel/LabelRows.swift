@@ -6,6 +6,9 @@
 /// carry explicit offsets, `rows + 1` of them, non-decreasing.
 public struct LabelRows: @unchecked Sendable {
   // Sendable: a read-only view; the owner keeps the memory alive and unchanged.
+  //
+  // `owner` (set by the readers) makes the view keep that memory alive itself,
+  // so it may outlive the inputs object it came from.
 
   /// Where each row's values start and end.
   public enum Offsets {
@@ -31,6 +34,8 @@ public struct LabelRows: @unchecked Sendable {
   public let values: Values
   /// How a row's labels are counted.
   public let semantics: LabelSemantics
+  /// The object keeping the offsets and values alive, if the view holds one.
+  public let owner: AnyObject?
 
   /// Creates a view.
   ///
@@ -40,11 +45,14 @@ public struct LabelRows: @unchecked Sendable {
   ///     entries starting at 0 (checked by ``validate(valueCount:)``).
   ///   - values: The flat values.
   ///   - semantics: Dense (`.npy`) or sparse (text, CSR) counting rules.
-  public init(rows: Int, offsets: Offsets, values: Values, semantics: LabelSemantics) {
+  ///   - owner: An object whose lifetime keeps the memory valid (held by the
+  ///     view and every copy of it); nil if the caller keeps it alive.
+  public init(rows: Int, offsets: Offsets, values: Values, semantics: LabelSemantics, owner: AnyObject? = nil) {
     self.rows = rows
     self.offsets = offsets
     self.values = values
     self.semantics = semantics
+    self.owner = owner
   }
 
   /// The value range of row `r`.

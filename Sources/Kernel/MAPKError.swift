@@ -1,7 +1,8 @@
 /// An error raised by the kernel: a bad argument or a bad value in the data.
 ///
 /// The kernel knows nothing about files; the Shards layer adds the file name
-/// when it reports one of these.
+/// when it reports one of these. Descriptions name no command-line option:
+/// the `mapk` CLI appends its hints when it prints them.
 public enum MAPKError: Error, Equatable, Sendable, CustomStringConvertible {
   /// `k` is below 1.
   case kBelowOne(Int)
@@ -29,7 +30,8 @@ public enum MAPKError: Error, Equatable, Sendable, CustomStringConvertible {
     case .noK: return "no k requested"
     case .noMetric: return "no metric requested"
     case .nanScore(let r, let c):
-      return "NaN score at row \(r), class \(c) (use --nan largest|lowest to rank NaN instead)"
+      // The ways out (the CLI's --nan option) are the caller's to name.
+      return "NaN score at row \(r), class \(c)"
     case .invalidWeight(let i, let v): return "weight \(i) is \(v): weights must be finite and >= 0"
     case .shapeMismatch(let s): return s
     case .incompatibleStates(let s): return "cannot merge: \(s)"

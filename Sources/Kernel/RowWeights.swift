@@ -25,6 +25,8 @@ public struct RowWeights: @unchecked Sendable {
   public let count: Int
   /// True when the weights have exactly the rows' shape (row r uses weight r).
   @usableFromInline let isPerRow: Bool
+  /// The object keeping the stored values alive, if the view holds one.
+  public let owner: AnyObject?
 
   /// No weights.
   public static let none = RowWeights(storage: .none, strides: [], rowShape: [], count: 0, isPerRow: false)
@@ -42,10 +44,12 @@ public struct RowWeights: @unchecked Sendable {
   ///   - storage: `.float64` or `.float32` values, row-major, `weightShape.product` of them.
   ///   - weightShape: Rank N (each dim equal to `rowShape`'s or 1), or `[]` for a scalar.
   ///   - rowShape: The leading dims of the predictions `[D1..DN]`.
+  ///   - owner: An object whose lifetime keeps the values valid (held by the
+  ///     weights and every copy); nil if the caller keeps them alive.
   /// - Throws: ``MAPKError/shapeMismatch(_:)`` for a shape TensorFlow rejects,
   ///   ``MAPKError/invalidWeight(index:value:)`` for a negative or non-finite value.
   /// - Complexity: O(number of weights): every value is checked once.
-  public init(storage: Storage, weightShape: [Int], rowShape: [Int]) throws {
+  public init(storage: Storage, weightShape: [Int], rowShape: [Int], owner: AnyObject? = nil) throws {
     let count = weightShape.reduce(1, *)
     let read: (Int) -> Double
     switch storage {
@@ -58,7 +62,7 @@ public struct RowWeights: @unchecked Sendable {
       guard w.isFinite && w >= 0 else { throw MAPKError.invalidWeight(index: i, value: w) }
     }
     if weightShape.isEmpty {
-      self = try .scalar(read(0))
+      self = try .scalar(read(0))  // the value is copied: nothing to keep alive
       return
     }
     guard weightShape.count == rowShape.count,
@@ -75,15 +79,16 @@ public struct RowWeights: @unchecked Sendable {
       step *= weightShape[d]
     }
     self.init(storage: storage, strides: strides, rowShape: rowShape, count: count,
-              isPerRow: weightShape == rowShape)
+              isPerRow: weightShape == rowShape, owner: owner)
   }
 
-  init(storage: Storage, strides: [Int], rowShape: [Int], count: Int, isPerRow: Bool) {
+  init(storage: Storage, strides: [Int], rowShape: [Int], count: Int, isPerRow: Bool, owner: AnyObject? = nil) {
     self.storage = storage
     self.strides = strides
     self.rowShape = rowShape
     self.count = count
     self.isPerRow = isPerRow
+    self.owner = owner
   }
 
   /// True when no weights were given.

@@ -15,12 +15,24 @@ public enum ScoreType: String, Sendable, CaseIterable, Codable {
     case .float64: return 8
     }
   }
+
+  /// The short name (`f16`, `f32`, `f64`) the CLI's `--dtype` and the bench use.
+  public var shortName: String {
+    switch self {
+    case .float16: return "f16"
+    case .float32: return "f32"
+    case .float64: return "f64"
+    }
+  }
 }
 
 /// A read-only, row-major `[rows, classes]` view of scores in memory.
 ///
-/// A view, not an owner: whoever creates it keeps the memory alive and
-/// unchanged while it is used (a mapped file, an array's buffer).
+/// A view that can keep its storage alive: a reader sets ``owner`` to the
+/// object owning the memory (a mapping), so the view stays valid for as
+/// long as it is held. A view made with `owner: nil` is valid only while its
+/// creator keeps the memory alive and unchanged (an array's buffer inside
+/// `withUnsafeBytes`).
 public struct ScoreMatrix: @unchecked Sendable {
   // Sendable: the memory is only ever read, by any number of threads.
   /// The first score of row 0.
@@ -31,16 +43,22 @@ public struct ScoreMatrix: @unchecked Sendable {
   public let classes: Int
   /// The element type.
   public let type: ScoreType
+  /// The object keeping the memory at ``base`` alive, if the view holds one.
+  public let owner: AnyObject?
 
   /// Creates a view of `rows · classes` contiguous scores of `type` at `base`,
   /// which must be aligned to the element size.
-  public init(base: UnsafeRawPointer, rows: Int, classes: Int, type: ScoreType) {
+  ///
+  /// - Parameter owner: An object whose lifetime keeps the memory valid
+  ///   (held by the view and every copy of it); nil if the caller keeps it alive.
+  public init(base: UnsafeRawPointer, rows: Int, classes: Int, type: ScoreType, owner: AnyObject? = nil) {
     precondition(rows >= 0 && classes >= 0, "negative shape")
     precondition(Int(bitPattern: base) % type.byteWidth == 0, "misaligned scores")
     self.base = base
     self.rows = rows
     self.classes = classes
     self.type = type
+    self.owner = owner
   }
 
   /// The bytes a full pass reads.

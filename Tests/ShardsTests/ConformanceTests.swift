@@ -2,11 +2,14 @@ import Foundation
 import MAPKShards
 import XCTest
 
-/// Every case TensorFlow produced: Fixtures/conformance (copied from
-/// ../shared/conformance), Fixtures/oracle-seed7 (../shared/oracle/fixtures.py
-/// with seed 7, scale 2, --holdout) and Fixtures/oracle-extra
-/// (Scripts/oracle-extra.py seed 11: large k, float16 at large k, huge labels,
-/// -0.0, infinities, rank-1 predictions). The metric, the per-row AP and the
+/// Every case TensorFlow 2.21 (CPU, graph mode) produced:
+/// Fixtures/conformance (hand-picked cases, see its README),
+/// Fixtures/oracle-seed7 (random cases of every input kind, generator seed 7,
+/// scale 2, with held-out cases) and Fixtures/oracle-extra
+/// (`Scripts/oracle-extra.py`, seed 11: large k, float16 at large k, huge
+/// labels, -0.0, infinities, rank-1 predictions). The expected numbers are
+/// facts recorded from TensorFlow; `Scripts/oracle-extra.py` shows how such a
+/// case is computed and makes more with TensorFlow installed. The metric, the per-row AP and the
 /// streaming updates must match within 1e-12 relative, through the file
 /// readers and the parallel evaluator.
 final class ConformanceTests: XCTestCase {

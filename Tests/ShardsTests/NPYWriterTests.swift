@@ -1,6 +1,7 @@
 import Foundation
 import MAPKShards
 import TestSupport
+import Testing
 import XCTest
 
 final class NPYWriterTests: XCTestCase {
@@ -43,36 +44,6 @@ final class NPYWriterTests: XCTestCase {
         XCTAssertEqual(h.last, 0x0A, "shape \(shape)")
       }
     }
-  }
-
-  func testRoundTripThroughTheReaderInRandomChunks() throws {
-    let dir = try TemporaryDirectory()
-    defer { dir.remove() }
-    try withEvery(seed: 1...12) { seed, rng in
-      let type = NPYType.allCases[Int(seed) % NPYType.allCases.count]
-      let rank = Int.random(in: 0...3, using: &rng)
-      let shape = (0..<rank).map { _ in Int.random(in: 0...6, using: &rng) }
-      let count = shape.reduce(1, *)
-      let bytes = (0..<(count * type.byteWidth)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-      let path = dir.file("a\(seed).npy")
-      let writer = try NPYWriter(path: path, type: type, shape: shape)
-      XCTAssertFalse(FileManager.default.fileExists(atPath: path), "seed \(seed): visible before finish")
-      var at = 0
-      while at < bytes.count {
-        let n = Int.random(in: 1...(bytes.count - at), using: &rng)
-        try bytes[at..<(at + n)].withUnsafeBytes { try writer.append($0) }
-        at += n
-      }
-      try writer.finish()
-      let array = try NPYArray(path: path)
-      XCTAssertEqual(array.type, type, "seed \(seed)")
-      XCTAssertEqual(array.shape, shape, "seed \(seed)")
-      XCTAssertEqual(array.header.version.major, 1, "seed \(seed)")
-      XCTAssertEqual(array.header.dataOffset % 64, 0, "seed \(seed)")
-      let data = Array(UnsafeRawBufferPointer(start: array.data, count: bytes.count))
-      XCTAssertEqual(data, bytes, "seed \(seed)")
-    }
-    XCTAssertFalse(try dir.contents().contains { $0.hasSuffix(".tmp") })
   }
 
   func testAHeaderTooLongForVersion1UsesVersion2() throws {
@@ -150,5 +121,38 @@ final class NPYWriterTests: XCTestCase {
     }
     XCTAssertEqual(status, 0, output)
     XCTAssertTrue(output.contains("[[0.5, -1.0, nan], [3.0, 4.0, 1e+300]]"), output)
+  }
+}
+
+/// The writer's bytes read back by the reader, written in random chunks.
+@Suite struct NPYWriterRoundTripTests {
+  @Test(arguments: 1...12 as ClosedRange<UInt64>)
+  func roundTripThroughTheReaderInRandomChunks(seed: UInt64) throws {
+    let dir = try TemporaryDirectory("NPYWriterRoundTrip-\(seed)")
+    defer { dir.remove() }
+    var rng = SplitMix64(seed: seed)
+    let type = NPYType.allCases[Int(seed) % NPYType.allCases.count]
+    let rank = Int.random(in: 0...3, using: &rng)
+    let shape = (0..<rank).map { _ in Int.random(in: 0...6, using: &rng) }
+    let count = shape.reduce(1, *)
+    let bytes = (0..<(count * type.byteWidth)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    let path = dir.file("a\(seed).npy")
+    let writer = try NPYWriter(path: path, type: type, shape: shape)
+    #expect(!FileManager.default.fileExists(atPath: path), "seed \(seed): visible before finish")
+    var at = 0
+    while at < bytes.count {
+      let n = Int.random(in: 1...(bytes.count - at), using: &rng)
+      try bytes[at..<(at + n)].withUnsafeBytes { try writer.append($0) }
+      at += n
+    }
+    try writer.finish()
+    let array = try NPYArray(path: path)
+    #expect(array.type == type, "seed \(seed)")
+    #expect(array.shape == shape, "seed \(seed)")
+    #expect(array.header.version.major == 1, "seed \(seed)")
+    #expect(array.header.dataOffset % 64 == 0, "seed \(seed)")
+    let data = Array(UnsafeRawBufferPointer(start: array.data, count: bytes.count))
+    #expect(data == bytes, "seed \(seed)")
+    #expect(!(try dir.contents().contains { $0.hasSuffix(".tmp") }))
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 import XCTest
 
 @testable import MAPKShards
@@ -171,7 +172,7 @@ final class TextLabelsTests: XCTestCase {
 
   /// A random file of `rows` rows: random separators, CRLF or LF, some empty
   /// rows, a few long lines; returns the bytes and the rows as written.
-  func randomFile(rows: Int, rng: inout SplitMix64) -> (bytes: [UInt8], rows: [[Int64]]) {
+  static func randomFile(rows: Int, rng: inout SplitMix64) -> (bytes: [UInt8], rows: [[Int64]]) {
     var bytes: [UInt8] = []
     var expected: [[Int64]] = []
     let separators: [[UInt8]] = [[0x20], [0x09], [0x2C], [0x2C, 0x20], [0x20, 0x20, 0x09]]
@@ -199,57 +200,6 @@ final class TextLabelsTests: XCTestCase {
     return (bytes, expected)
   }
 
-  func testLargeRandomFilesParseTheSameWithAnyThreads() throws {
-    try withEvery(seed: 1...4) { seed, rng in
-      let (bytes, expected) = randomFile(rows: 30_000 + Int(rng.next() % 30_000), rng: &rng)
-      XCTAssertGreaterThan(bytes.count, 4 * (64 << 10), "several chunks (seed \(seed))")
-      for threads in [1, 2, 3, 8] {
-        let got = try parse(bytes, rows: expected.count, threads: threads)
-        XCTAssertEqual(got.count, expected.count, "seed \(seed), \(threads) threads")
-        if let r = got.indices.first(where: { got[$0] != expected[$0] }) {
-          XCTFail("seed \(seed), \(threads) threads: row \(r) is \(got[r]), wrote \(expected[r])")
-        }
-      }
-    }
-  }
-
-  func testChunkBoundariesAreLineStarts() {
-    withEvery(seed: 10...12) { seed, rng in
-      let (bytes, _) = randomFile(rows: 40_000, rng: &rng)
-      for threads in [1, 2, 16] {
-        let starts = bytes.withUnsafeBufferPointer {
-          TextLabels.chunkStarts($0.baseAddress!, from: 0, to: $0.count, threads: threads)
-        }
-        XCTAssertEqual(starts.first, 0)
-        XCTAssertEqual(starts.last, bytes.count)
-        XCTAssertEqual(starts, starts.sorted(), "seed \(seed)")
-        XCTAssertEqual(Set(starts).count, starts.count, "no empty chunk (seed \(seed))")
-        for s in starts.dropFirst().dropLast() {
-          XCTAssertEqual(bytes[s - 1], 0x0A, "chunk start \(s) follows an LF (seed \(seed))")
-        }
-        if threads == 16 { XCTAssertGreaterThan(starts.count, 3, "seed \(seed)") }
-      }
-    }
-  }
-
-  func testTheLowestBadLineIsReportedWhateverTheThreads() {
-    withEvery(seed: 20...23) { seed, rng in
-      let file = randomFile(rows: 50_000, rng: &rng)
-      var bytes = file.bytes
-      let expected = file.rows
-      // Two bad tokens, at the start of two random lines: the first one wins.
-      var lineStarts = [0]
-      for (i, b) in bytes.enumerated() where b == 0x0A && i + 1 < bytes.count { lineStarts.append(i + 1) }
-      XCTAssertEqual(lineStarts.count, expected.count, "seed \(seed)")
-      let a = Int(rng.next() % UInt64(lineStarts.count)), b = Int(rng.next() % UInt64(lineStarts.count))
-      for line in [max(a, b), min(a, b)] { bytes.insert(contentsOf: Array("x ".utf8), at: lineStarts[line]) }
-      for threads in [1, 2, 5] {
-        XCTAssertEqual(problem(bytes, rows: expected.count, threads: threads),
-                       "line \(min(a, b) + 1): bad label 'x' (not a base-10 integer)", "seed \(seed)")
-      }
-    }
-  }
-
   // MARK: - Through the file readers
 
   func testEvaluationInputsReadTextLabelsFromAFile() throws {
@@ -269,6 +219,89 @@ final class TextLabelsTests: XCTestCase {
     try Data("1\n2\n3\n".utf8).write(to: URL(fileURLWithPath: labels))
     XCTAssertThrowsError(try EvaluationInputs(predictions: pred, labels: labels)) {
       XCTAssertEqual(($0 as? FileError)?.path, labels)
+    }
+  }
+}
+
+/// Large random text label files, one test case per seed.
+@Suite struct TextLabelsRandomTests {
+  /// The rows of `bytes` parsed as `rows` rows on `threads` workers.
+  static func parse(_ bytes: [UInt8], rows: Int, threads: Int) throws -> [[Int64]] {
+    let (offsets, values) = try bytes.withUnsafeBytes {
+      try TextLabels.parse($0, rows: rows, threads: threads, path: "l.txt")
+    }
+    defer {
+      offsets.deallocate()
+      values.deallocate()
+    }
+    #expect(offsets.count == rows + 1)
+    #expect(offsets[0] == 0)
+    return (0..<rows).map { r in Array(values[Int(offsets[r])..<Int(offsets[r + 1])]) }
+  }
+
+  /// The problem of the error parsing `bytes` throws (a failed expectation if it parses).
+  static func problem(_ bytes: [UInt8], rows: Int, threads: Int) -> String {
+    do {
+      let parsed = try parse(bytes, rows: rows, threads: threads)
+      Issue.record("parsed \(parsed.count) rows, expected an error")
+    } catch let e as FileError {
+      #expect(e.path == "l.txt")
+      #expect(!e.problem.contains("\n"), "one line: \(e.problem)")
+      return e.problem
+    } catch {
+      Issue.record("unexpected error \(error)")
+    }
+    return ""
+  }
+
+  @Test(arguments: 1...4 as ClosedRange<UInt64>)
+  func largeRandomFilesParseTheSameWithAnyThreads(seed: UInt64) throws {
+    var rng = SplitMix64(seed: seed)
+    let (bytes, expected) = TextLabelsTests.randomFile(rows: 30_000 + Int(rng.next() % 30_000), rng: &rng)
+    #expect(bytes.count > 4 * (64 << 10), "several chunks (seed \(seed))")
+    for threads in [1, 2, 3, 8] {
+      let got = try Self.parse(bytes, rows: expected.count, threads: threads)
+      #expect(got.count == expected.count, "seed \(seed), \(threads) threads")
+      if let r = got.indices.first(where: { got[$0] != expected[$0] }) {
+        Issue.record("seed \(seed), \(threads) threads: row \(r) is \(got[r]), wrote \(expected[r])")
+      }
+    }
+  }
+
+  @Test(arguments: 10...12 as ClosedRange<UInt64>)
+  func chunkBoundariesAreLineStarts(seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    let (bytes, _) = TextLabelsTests.randomFile(rows: 40_000, rng: &rng)
+    for threads in [1, 2, 16] {
+      let starts = bytes.withUnsafeBufferPointer {
+        TextLabels.chunkStarts($0.baseAddress!, from: 0, to: $0.count, threads: threads)
+      }
+      #expect(starts.first == 0)
+      #expect(starts.last == bytes.count)
+      #expect(starts == starts.sorted(), "seed \(seed)")
+      #expect(Set(starts).count == starts.count, "no empty chunk (seed \(seed))")
+      for s in starts.dropFirst().dropLast() {
+        #expect(bytes[s - 1] == 0x0A, "chunk start \(s) follows an LF (seed \(seed))")
+      }
+      if threads == 16 { #expect(starts.count > 3, "seed \(seed)") }
+    }
+  }
+
+  @Test(arguments: 20...23 as ClosedRange<UInt64>)
+  func theLowestBadLineIsReportedWhateverTheThreads(seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    let file = TextLabelsTests.randomFile(rows: 50_000, rng: &rng)
+    var bytes = file.bytes
+    let expected = file.rows
+    // Two bad tokens, at the start of two random lines: the first one wins.
+    var lineStarts = [0]
+    for (i, b) in bytes.enumerated() where b == 0x0A && i + 1 < bytes.count { lineStarts.append(i + 1) }
+    #expect(lineStarts.count == expected.count, "seed \(seed)")
+    let a = Int(rng.next() % UInt64(lineStarts.count)), b = Int(rng.next() % UInt64(lineStarts.count))
+    for line in [max(a, b), min(a, b)] { bytes.insert(contentsOf: Array("x ".utf8), at: lineStarts[line]) }
+    for threads in [1, 2, 5] {
+      #expect(Self.problem(bytes, rows: expected.count, threads: threads)
+                == "line \(min(a, b) + 1): bad label 'x' (not a base-10 integer)", "seed \(seed)")
     }
   }
 }

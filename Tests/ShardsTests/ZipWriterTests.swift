@@ -1,37 +1,35 @@
 import Foundation
 @testable import MAPKShards
 import TestSupport
+import Testing
 import XCTest
 
-final class ZipWriterTests: XCTestCase {
-  /// The CRC-32 by its definition, one bit at a time.
-  func bitwiseCRC(_ bytes: [UInt8]) -> UInt32 {
-    var c: UInt32 = 0xFFFF_FFFF
-    for b in bytes {
-      c ^= UInt32(b)
-      for _ in 0..<8 { c = c & 1 == 1 ? (c >> 1) ^ 0xEDB8_8320 : c >> 1 }
-    }
-    return ~c
-  }
-
-  func testCRC32() {
+/// `CRC32` against the reference (``TestZip/crc32(_:)``, bit by bit from the definition).
+@Suite struct CRC32Tests {
+  @Test func theStandardCheckValue() {
     var check = CRC32()
     Array("123456789".utf8).withUnsafeBytes { check.update($0) }
-    XCTAssertEqual(check.value, 0xCBF4_3926)  // the standard check value
-    XCTAssertEqual(CRC32().value, 0)
-    withEvery(seed: 1...20) { seed, rng in
-      let bytes = (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-      var crc = CRC32()
-      var at = 0
-      while at < bytes.count {  // in pieces: the result must not depend on them
-        let n = Int.random(in: 1...(bytes.count - at), using: &rng)
-        bytes[at..<(at + n)].withUnsafeBytes { crc.update($0) }
-        at += n
-      }
-      XCTAssertEqual(crc.value, bitwiseCRC(bytes), "seed \(seed)")
-    }
+    #expect(check.value == 0xCBF4_3926)  // the standard check value
+    #expect(CRC32().value == 0)
+    #expect(TestZip.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
   }
 
+  @Test(arguments: 1...20 as ClosedRange<UInt64>)
+  func randomBytesInRandomPieces(seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    let bytes = (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    var crc = CRC32()
+    var at = 0
+    while at < bytes.count {  // in pieces: the result must not depend on them
+      let n = Int.random(in: 1...(bytes.count - at), using: &rng)
+      bytes[at..<(at + n)].withUnsafeBytes { crc.update($0) }
+      at += n
+    }
+    #expect(crc.value == TestZip.crc32(bytes), "seed \(seed)")
+  }
+}
+
+final class ZipWriterTests: XCTestCase {
   func u16(_ b: [UInt8], _ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 }
   func u32(_ b: [UInt8], _ at: Int) -> Int { u16(b, at) | u16(b, at + 2) << 16 }
   func u64(_ b: [UInt8], _ at: Int) -> Int { u32(b, at) | u32(b, at + 4) << 32 }
@@ -78,7 +76,7 @@ final class ZipWriterTests: XCTestCase {
       let localName = u16(b, offset + 26)
       XCTAssertEqual(u64(b, offset + 30 + localName + 4), length)
       let data = Array(b[(offset + 30 + localName + 20)..<(offset + 30 + localName + 20 + length)])
-      XCTAssertEqual(Int(bitwiseCRC(data)), crc, name)
+      XCTAssertEqual(Int(TestZip.crc32(data)), crc, name)
       out.append((name, data))
       at += 46 + nameLength + extraLength
     }

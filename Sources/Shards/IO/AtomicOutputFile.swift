@@ -1,20 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// An output file that appears whole or not at all.
 ///
 /// Bytes go to a temporary file in the destination's directory (same file
 /// system, so the final `rename` is atomic); ``commit()`` renames it over the
 /// destination. A writer that fails or is dropped before committing removes
 /// its temporary file, so a reader never sees a half-written output.
-public final class AtomicOutputFile {
+package final class AtomicOutputFile {
   /// The destination path.
-  public let path: String
+  package let path: String
   /// The temporary file's path while writing.
-  public let temporaryPath: String
+  package let temporaryPath: String
   /// Bytes written so far (the position of the next ``write(_:)``).
-  public private(set) var count = 0
+  package private(set) var count = 0
   private var fd: Int32
   private var closed = false
 
@@ -25,12 +21,12 @@ public final class AtomicOutputFile {
   ///   - inputs: Files the destination must not be (an output named like an
   ///     input would replace the input: refused).
   /// - Throws: ``FileError`` if `path` is one of `inputs` or the directory is not writable.
-  public init(path: String, protecting inputs: [String] = []) throws {
+  package init(path: String, protecting inputs: [String] = []) throws {
     if let existing = try? System.status(path: path) {
       for input in inputs {
         guard let s = try? System.status(path: input) else { continue }
-        if s.st_dev == existing.st_dev && s.st_ino == existing.st_ino {
-          throw FileError(path: path, problem: "is also an input (\(input)); refusing to overwrite it")
+        if s.identity == existing.identity {
+          throw FileError(path: path, problem: "is also an input (\(input)); refusing to overwrite it", kind: .conflict)
         }
       }
     }
@@ -50,7 +46,7 @@ public final class AtomicOutputFile {
         // Only a name taken by someone else is worth another try.
         let taken = (try? System.status(path: candidate)) != nil
         attempt += 1
-        if !taken || attempt >= 100 { throw FileError(path: path, problem: error.problem) }
+        if !taken || attempt >= 100 { throw error.about(path) }
       }
     }
     self.path = path
@@ -60,7 +56,7 @@ public final class AtomicOutputFile {
 
   /// Closes and removes the temporary file; the destination is untouched.
   /// Nothing can be written afterwards. (Dropping the writer does the same.)
-  public func discard() {
+  package func discard() {
     guard !closed else { return }
     closed = true
     System.close(fd)
@@ -69,31 +65,31 @@ public final class AtomicOutputFile {
 
   /// Appends `bytes`.
   /// - Throws: ``FileError`` (for example, the disk is full).
-  public func write(_ bytes: UnsafeRawBufferPointer) throws {
+  package func write(_ bytes: UnsafeRawBufferPointer) throws {
     precondition(!closed, "write after commit or discard")
-    do { try System.writeAll(fd, bytes, path: path) } catch { throw FileError(path: path, problem: error.problem) }
+    do { try System.writeAll(fd, bytes, path: path) } catch { throw error.about(path) }
     count += bytes.count
   }
 
   /// Appends `bytes`.
-  public func write(_ bytes: [UInt8]) throws {
+  package func write(_ bytes: [UInt8]) throws {
     try bytes.withUnsafeBytes { try write($0) }
   }
 
   /// Overwrites bytes already written, at `offset` (to patch a header whose
   /// fields are known only at the end); the append position does not move.
-  public func overwrite(_ bytes: [UInt8], at offset: Int) throws {
+  package func overwrite(_ bytes: [UInt8], at offset: Int) throws {
     precondition(!closed && offset >= 0 && offset + bytes.count <= count, "overwrite outside the written bytes")
     try bytes.withUnsafeBytes { b in
       do throws(FileError) { try System.writeAll(fd, b, at: offset, path: path) } catch {
-        throw FileError(path: path, problem: error.problem)
+        throw error.about(path)
       }
     }
   }
 
   /// Closes the file and renames it to ``path``.
   /// - Throws: ``FileError`` if the rename fails (the temporary file is then removed).
-  public func commit() throws {
+  package func commit() throws {
     precondition(!closed, "commit after commit or discard")
     System.close(fd)
     closed = true

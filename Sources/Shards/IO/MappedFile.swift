@@ -1,22 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A whole file mapped read-only into memory.
 ///
 /// The mapping is `PROT_READ` and `MAP_SHARED`: nothing can write through it,
 /// so a user's file is never modified. An empty file has no mapping (`base`
 /// is nil). The file stays open so that its size can be checked again after
 /// a run (a file truncated under a mapping would fault on access).
-public final class MappedFile: @unchecked Sendable {
+package final class MappedFile: @unchecked Sendable {
   // Sendable: immutable after init; the mapped bytes are only read.
 
   /// The path it was opened with.
-  public let path: String
+  package let path: String
   /// The size in bytes at the time of mapping.
-  public let size: Int
+  package let size: Int
   /// The first byte, or nil for an empty file.
-  public let base: UnsafeRawPointer?
+  package let base: UnsafeRawPointer?
   private let fd: Int32
 
   /// Maps the file at `path`.
@@ -24,14 +20,16 @@ public final class MappedFile: @unchecked Sendable {
   /// - Parameter sequential: Advise the kernel that it will be read front to back.
   /// - Throws: ``FileError`` if it cannot be opened, is not a regular file,
   ///   or cannot be mapped.
-  public init(path: String, sequential: Bool = true) throws {
+  package init(path: String, sequential: Bool = true) throws {
     let fd = try System.openReadOnly(path)
     do {
       let st = try System.status(fd, path: path)
-      let kind = st.st_mode & S_IFMT
-      if kind == S_IFDIR { throw FileError(path: path, problem: "is a directory, not a file") }
-      if kind != S_IFREG { throw FileError(path: path, problem: "is not a regular file") }
-      let size = Int(st.st_size)
+      switch st.kind {
+      case .regular: break
+      case .directory: throw FileError(path: path, problem: "is a directory, not a file", kind: .notRegularFile)
+      case .other: throw FileError(path: path, problem: "is not a regular file", kind: .notRegularFile)
+      }
+      let size = st.size
       self.size = size
       if size > 0 {
         let base = try System.mapReadOnly(fd, length: size, path: path)
@@ -54,7 +52,7 @@ public final class MappedFile: @unchecked Sendable {
   }
 
   /// The mapped bytes.
-  public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
+  package var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 
   /// Checks that the file still has the size it had when mapped.
   ///
@@ -62,10 +60,10 @@ public final class MappedFile: @unchecked Sendable {
   /// new end fault; checking after a run turns a silently changed input into
   /// a clear error (see docs/design.md for what remains possible).
   /// - Throws: ``FileError`` if the size changed.
-  public func checkUnchanged() throws {
+  package func checkUnchanged() throws {
     let st = try System.status(fd, path: path)
-    if Int(st.st_size) != size {
-      throw FileError(path: path, problem: "changed size while being read (\(size) -> \(st.st_size) bytes)")
+    if st.size != size {
+      throw FileError(path: path, problem: "changed size while being read (\(size) -> \(st.size) bytes)", kind: .changed)
     }
   }
 }

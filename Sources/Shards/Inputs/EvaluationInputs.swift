@@ -1,30 +1,35 @@
 /// The files of one evaluation, opened, mapped and checked against each other.
 ///
-/// It keeps every mapping (and any labels parsed into memory) alive; the
-/// views it hands out (``scores``, ``labels``, ``weights``) are valid while it is.
+/// The views it hands out (``scores``, ``labels``, ``weights``) each hold a
+/// reference to the object owning their memory (the mapping, or the labels
+/// parsed into memory), so they stay valid after this object is gone.
 public final class EvaluationInputs: @unchecked Sendable {
-  // Sendable: immutable after init; the views read memory it keeps alive.
+  // Sendable: immutable after init; the views read memory their owners keep alive.
 
-  /// The predictions file.
-  public let predictions: NPYArray
+  /// The predictions, as read.
+  package let predictions: PredictionSource
+  /// The labels, as read.
+  package let labelSource: LabelSource
+  /// The weights array, if any.
+  package let weightsArray: StoredArray?
+  /// The predictions file's path.
+  public var predictionsPath: String { predictions.array.path }
   /// The labels file's path.
-  public let labelsPath: String
+  public var labelsPath: String { labelSource.path }
+  /// The weights file's path, if any.
+  public var weightsPath: String? { weightsArray?.path }
   /// The labels format actually used.
-  public let labelFormat: LabelFormat
-  /// The weights file, if any.
-  public let weightsArray: NPYArray?
+  public var labelFormat: LabelFormat { labelSource.format }
   /// The rows' dims `[D1..DN]` (the predictions' shape without the last dim).
-  public let rowShape: [Int]
-  /// The scores view.
-  public let scores: ScoreMatrix
-  /// The labels view.
-  public let labels: LabelRows
-  /// The weights view.
+  public var rowShape: [Int] { predictions.rowShape }
+  /// The scores view (it keeps its mapping alive).
+  public var scores: ScoreMatrix { predictions.scores }
+  /// The labels view (it keeps its memory alive).
+  public var labels: LabelRows { labelSource.rows }
+  /// The weights view (it keeps its mapping alive).
   public let weights: RowWeights
   /// Every mapped file (for the size check after a run).
   let files: [MappedFile]
-  /// Memory the labels were parsed into, if they were (text, CSR).
-  let ownedLabels: ParsedLabels?
 
   /// The number of rows.
   public var rows: Int { scores.rows }
@@ -44,61 +49,20 @@ public final class EvaluationInputs: @unchecked Sendable {
   /// - Throws: ``FileError`` naming the file and the problem.
   public init(predictions: String, labels: String, weights: String? = nil, labelFormat: LabelFormat? = nil,
               threads: Int = Evaluator.activeProcessorCount) throws {
-    let pred = try NPYArray(path: predictions)
-    guard let scoreType = pred.type.scoreType else {
-      throw FileError(path: predictions, problem: "predictions must be float16, float32 or float64 (found \(pred.type.rawValue))")
-    }
-    guard let classes = pred.shape.last else {
-      throw FileError(path: predictions, problem: "predictions must have rank >= 1 ([D1..DN, C]), found a scalar")
-    }
-    let rowShape = Array(pred.shape.dropLast())
-    let rows = rowShape.reduce(1, *)
-    guard classes > 0 else {
-      // No k can be ranked among zero classes; refusing here also keeps label
-      // readers from sizing anything by a row count no score backs.
-      throw FileError(path: predictions, problem: "predictions have no classes (shape \(pred.shape))")
-    }
-    guard classes <= Int(Int32.max) else {
-      throw FileError(path: predictions, problem: "\(classes) classes exceed the supported 2^31 - 1")
-    }
+    let pred = try PredictionSource.read(path: predictions)
     self.predictions = pred
-    self.rowShape = rowShape
-    self.scores = ScoreMatrix(base: pred.data, rows: rows, classes: classes, type: scoreType)
-
-    guard let format = labelFormat ?? LabelFormat.inferred(fromPath: labels) else {
-      throw FileError(path: labels, problem: "cannot tell the label format from the extension (use --labels-format dense|text|csr)")
+    guard let format = labelFormat ?? FileFormat.inferred(fromPath: labels)?.labelFormat else {
+      throw FileError(path: labels, problem: "cannot tell the label format from the extension", kind: .unknownFormat)
     }
-    self.labelsPath = labels
-    self.labelFormat = format
-    var files = [pred.file]
-    switch format {
-    case .dense:
-      let array = try NPYArray(path: labels)
-      files.append(array.file)
-      self.labels = try Self.denseLabels(array, rowShape: rowShape, predictionsShape: pred.shape)
-      self.ownedLabels = nil
-    case .text, .csr:
-      let parsed = try ParsedLabels(path: labels, format: format, rows: rows, threads: threads)
-      files.append(contentsOf: parsed.files)
-      self.labels = parsed.rows
-      self.ownedLabels = parsed
-    }
+    let source = try LabelSource.read(path: labels, format: format, rowShape: pred.rowShape,
+                                      predictionsShape: pred.array.shape, threads: threads)
+    self.labelSource = source
+    var files = [pred.array.file] + source.files
 
     if let weights {
-      let array = try NPYArray(path: weights)
+      let array = try FileFormat.arrayFormat(path: weights).readArray(path: weights)
       files.append(array.file)
-      let storage: RowWeights.Storage
-      switch array.type {
-      case .float64: storage = .float64(array.data.assumingMemoryBound(to: Double.self))
-      case .float32: storage = .float32(array.data.assumingMemoryBound(to: Float.self))
-      default:
-        throw FileError(path: weights, problem: "weights must be float32 or float64 (found \(array.type.rawValue))")
-      }
-      do {
-        self.weights = try RowWeights(storage: storage, weightShape: array.shape, rowShape: rowShape)
-      } catch let e as MAPKError {
-        throw FileError(path: weights, problem: e.description)
-      }
+      self.weights = try Self.rowWeights(array, rowShape: pred.rowShape)
       self.weightsArray = array
     } else {
       self.weights = .none
@@ -107,27 +71,21 @@ public final class EvaluationInputs: @unchecked Sendable {
     self.files = files
   }
 
-  static func denseLabels(_ array: NPYArray, rowShape: [Int], predictionsShape: [Int]) throws -> LabelRows {
-    let values: LabelRows.Values
+  /// `<f4 <f8` weights broadcast to `rowShape`, viewed in place.
+  static func rowWeights(_ array: StoredArray, rowShape: [Int]) throws -> RowWeights {
+    let storage: RowWeights.Storage
     switch array.type {
-    case .int64: values = .int64(array.data.assumingMemoryBound(to: Int64.self))
-    case .int32: values = .int32(array.data.assumingMemoryBound(to: Int32.self))
-    default:
-      throw FileError(path: array.path, problem: "dense labels must be int32 or int64 (found \(array.type.rawValue))")
+    case .float64: storage = .float64(array.data.assumingMemoryBound(to: Double.self))
+    case .float32: storage = .float32(array.data.assumingMemoryBound(to: Float.self))
+    case .float16, .int32, .int64:
+      throw FileError(path: array.path, problem: "weights must be float32 or float64 (found \(array.type.rawValue))",
+                      kind: .unsupportedType)
     }
-    let width: Int
-    if array.shape.count == rowShape.count + 1 && Array(array.shape.dropLast()) == rowShape {
-      width = array.shape[array.shape.count - 1]
-    } else if array.shape == rowShape {
-      width = 1
-    } else {
-      throw FileError(
-        path: array.path,
-        problem: "labels of shape \(array.shape) do not match predictions of shape \(predictionsShape) "
-          + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))")
+    do {
+      return try RowWeights(storage: storage, weightShape: array.shape, rowShape: rowShape, owner: array.owner)
+    } catch let e as MAPKError {
+      throw FileError(path: array.path, e)
     }
-    // Width 0 ([D1..DN, 0]) is valid: every row is empty.
-    return LabelRows(rows: rowShape.reduce(1, *), offsets: .uniform(width: width), values: values, semantics: .dense)
   }
 
   /// Checks that no input changed size during the run.

@@ -32,7 +32,7 @@ enum CSRLabels {
     }
     let rows = expectedRows ?? shape.rows
     guard shape.rows == rows else {
-      throw FileError(path: path, problem: "the matrix has \(shape.rows) rows but the predictions have \(rows) rows")
+      throw FileError(path: path, problem: "the matrix has \(shape.rows) rows but the predictions have \(rows) rows", kind: .shapeMismatch)
     }
     var output = Output(rows: rows)
     do {
@@ -42,7 +42,7 @@ enum CSRLabels {
       case "coo": try readCOO(npz, columns: shape.columns, missing: missing, into: &output)
       default:
         throw FileError(path: path, problem: "sparse format '\(format)' is not supported (csr, csc and coo are; "
-                        + "convert with m.tocsr())")
+                        + "convert with m.tocsr())", kind: .unsupportedType)
       }
     } catch {
       output.free()

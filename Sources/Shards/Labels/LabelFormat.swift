@@ -7,12 +7,17 @@ public enum LabelFormat: String, Sendable, CaseIterable {
   /// `.npz` from `scipy.sparse.save_npz` (CSR): TensorFlow's `SparseTensor` rules.
   case csr
 
-  /// The format a file's extension implies, or nil.
+  /// The format a file's extension implies, or nil (read from the one table of formats, `FileFormat`).
   public static func inferred(fromPath path: String) -> LabelFormat? {
-    let lower = path.lowercased()
-    if lower.hasSuffix(".npy") { return .dense }
-    if lower.hasSuffix(".txt") { return .text }
-    if lower.hasSuffix(".npz") { return .csr }
-    return nil
+    FileFormat.inferred(fromPath: path)?.labelFormat
+  }
+
+  /// The file format labels of this format are stored in.
+  package var fileFormat: FileFormat {
+    switch self {
+    case .dense: return .npy
+    case .text: return .text
+    case .csr: return .npz
+    }
   }
 }

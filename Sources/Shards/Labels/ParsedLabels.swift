@@ -1,6 +1,6 @@
 /// Sparse labels parsed into memory from a text or CSR file: row offsets and
 /// values owned here, viewed as ``LabelRows`` with `SparseTensor` rules.
-public final class ParsedLabels: @unchecked Sendable {
+package final class ParsedLabels: @unchecked Sendable {
   // Sendable: immutable after init.
   /// `rows + 1` non-decreasing offsets, the first 0.
   let offsets: UnsafeMutableBufferPointer<Int64>
@@ -8,15 +8,16 @@ public final class ParsedLabels: @unchecked Sendable {
   /// that matters is `offsets[rows]`).
   let values: UnsafeMutableBufferPointer<Int64>
   /// The file they came from, kept mapped for the size check after a run.
-  let files: [MappedFile]
+  package let files: [MappedFile]
 
   /// The size of the file they were read from, in bytes.
-  public var fileSize: Int { files.reduce(0) { $0 + $1.size } }
+  package var fileSize: Int { files.reduce(0) { $0 + $1.size } }
 
-  /// The view the evaluator reads.
-  public var rows: LabelRows {
+  /// The view the evaluator reads; it holds this object, so it stays valid
+  /// however long it is kept.
+  package var rows: LabelRows {
     LabelRows(rows: offsets.count - 1, offsets: .explicit(UnsafePointer(offsets.baseAddress!)),
-              values: .int64(UnsafePointer(values.baseAddress!)), semantics: .sparse)
+              values: .int64(UnsafePointer(values.baseAddress!)), semantics: .sparse, owner: self)
   }
 
   /// Reads the labels file at `path`.
@@ -28,7 +29,7 @@ public final class ParsedLabels: @unchecked Sendable {
   ///     nil accepts the file's own row count.
   ///   - threads: Workers for parsing text.
   /// - Throws: ``FileError`` naming the file and the problem.
-  public init(path: String, format: LabelFormat, rows: Int?, threads: Int) throws {
+  package init(path: String, format: LabelFormat, rows: Int?, threads: Int) throws {
     let file = try MappedFile(path: path)
     switch format {
     case .text:

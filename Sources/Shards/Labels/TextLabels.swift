@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// The text label format: one line of label ids per row, parsed in parallel
 /// from a mapped file into row offsets and values.
@@ -50,18 +49,15 @@ enum TextLabels {
       results.deallocate()
     }
     let shared = Shared(base: base, starts: starts, results: results, size: size)
-    let next = Atomic<Int>(0)
-    let failed = Atomic<Bool>(false)
+    let claimer = ChunkClaimer(chunkCount: chunkCount)
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunkCount))) { _ in
       // Chunks are claimed in increasing order and nobody claims after a
       // failure, so every chunk before the lowest failing one is complete:
       // its line count is known and the reported line number is global.
-      while true {
-        let c = next.add(1, ordering: .relaxed).oldValue
-        guard c < chunkCount, !failed.load(ordering: .relaxed) else { return }
+      while let c = claimer.claim() {
         let chunk = parseChunk(shared.base, from: shared.starts[c], to: shared.starts[c + 1],
                                fileEnd: shared.size)
-        if chunk.failure != nil { failed.store(true, ordering: .relaxed) }
+        if chunk.failure != nil { claimer.fail(at: c) }
         shared.results[c] = chunk
       }
     }
@@ -98,7 +94,7 @@ enum TextLabels {
         }
         problem += "; line \(hi), after the last row, has labels"
       }
-      throw FileError(path: path, problem: problem)
+      throw FileError(path: path, problem: problem, kind: .shapeMismatch)
     }
 
     // Phase 2: concatenate into the owned buffers, each chunk into its own range.

@@ -11,24 +11,24 @@
 /// for chunk in chunks { try writer.append(chunk) }   // UnsafeBufferPointer<Double>
 /// try writer.finish()
 /// ```
-public final class NPYWriter {
+package final class NPYWriter {
   /// The destination.
-  public var path: String { file.path }
+  package var path: String { file.path }
   /// The numpy dtype string, e.g. `<f8`.
-  public let descr: String
+  package let descr: String
   /// The shape.
-  public let shape: [Int]
+  package let shape: [Int]
   /// The bytes of data the shape needs.
-  public let dataByteCount: Int
+  package let dataByteCount: Int
   /// The data bytes appended so far.
-  public private(set) var written = 0
+  package private(set) var written = 0
   private let file: AtomicOutputFile
 
   /// Starts a `.npy` of `type` and `shape` at `path` (a temporary file until ``finish()``).
   ///
   /// - Parameter inputs: Files `path` must not be (see ``AtomicOutputFile``).
   /// - Throws: ``FileError`` if the file cannot be created.
-  public convenience init(path: String, type: NPYType, shape: [Int], protecting inputs: [String] = []) throws {
+  package convenience init(path: String, type: NPYType, shape: [Int], protecting inputs: [String] = []) throws {
     try self.init(path: path, descr: type.rawValue, elementWidth: type.byteWidth, shape: shape, protecting: inputs)
   }
 
@@ -37,7 +37,7 @@ public final class NPYWriter {
   /// - Parameters:
   ///   - descr: The numpy dtype string, written as given.
   ///   - elementWidth: Bytes per element.
-  public init(path: String, descr: String, elementWidth: Int, shape: [Int], protecting inputs: [String] = []) throws {
+  package init(path: String, descr: String, elementWidth: Int, shape: [Int], protecting inputs: [String] = []) throws {
     precondition(elementWidth > 0 && shape.allSatisfy { $0 >= 0 }, "bad dtype width or shape")
     self.descr = descr
     self.shape = shape
@@ -48,26 +48,26 @@ public final class NPYWriter {
 
   /// Appends raw data bytes (little-endian elements, row-major).
   /// - Throws: ``FileError`` if the write fails.
-  public func append(_ bytes: UnsafeRawBufferPointer) throws {
+  package func append(_ bytes: UnsafeRawBufferPointer) throws {
     precondition(written + bytes.count <= dataByteCount, "more data than the shape \(shape) holds")
     try file.write(bytes)
     written += bytes.count
   }
 
   /// Appends elements (their in-memory bytes: little-endian on every platform mapk builds for).
-  public func append<T: BitwiseCopyable>(_ values: UnsafeBufferPointer<T>) throws {
+  package func append<T: BitwiseCopyable>(_ values: UnsafeBufferPointer<T>) throws {
     try append(UnsafeRawBufferPointer(values))
   }
 
   /// Appends elements.
-  public func append<T: BitwiseCopyable>(contentsOf values: [T]) throws {
+  package func append<T: BitwiseCopyable>(contentsOf values: [T]) throws {
     try values.withUnsafeBytes { try append($0) }
   }
 
   /// Checks that the data is complete and renames the file into place.
   /// - Throws: ``FileError`` if fewer bytes were appended than the shape
   ///   needs (the temporary file is removed), or the rename fails.
-  public func finish() throws {
+  package func finish() throws {
     guard written == dataByteCount else {
       file.discard()
       throw FileError(path: path, problem: "internal: \(written) of \(dataByteCount) data bytes written")
@@ -85,7 +85,7 @@ public final class NPYWriter {
   /// multiple of 64; when it already is, it adds 64 spaces, as numpy does.
   ///
   /// - Complexity: O(rank).
-  public static func header(descr: String, shape: [Int]) -> [UInt8] {
+  package static func header(descr: String, shape: [Int]) -> [UInt8] {
     let dims: String
     switch shape.count {
     case 0: dims = "()"
@@ -108,16 +108,5 @@ public final class NPYWriter {
       return out
     }
     preconditionFailure("a .npy header over 4 GiB")
-  }
-}
-
-extension NPYType {
-  /// The `.npy` dtype of a score type.
-  public init(_ scoreType: ScoreType) {
-    switch scoreType {
-    case .float16: self = .float16
-    case .float32: self = .float32
-    case .float64: self = .float64
-    }
   }
 }

@@ -31,10 +31,17 @@ extension StateFile {
       self.sample = sample
     }
 
-    /// The fingerprint of a mapped file, with its `.npy` header if it has one.
+    /// The fingerprint of a mapped file, with the dtype and shape of the
+    /// array it is, if it is one.
     ///
+    /// - Parameters:
+    ///   - file: The mapped file (hashed: its first and last 64 KiB).
+    ///   - format: What the fingerprint records as the format (`npy` for
+    ///     predictions and weights, the label format for labels).
+    ///   - array: The array read from it, if it is one: its dtype and shape
+    ///     are recorded (nil for text and CSR labels: no dtype, no shape).
     /// - Complexity: O(1): it hashes at most 128 KiB.
-    public init(file: MappedFile, format: String, header: NPYHeader?) {
+    package init(file: MappedFile, format: String, array: StoredArray?) {
       let bytes = file.bytes
       let window = 64 << 10
       var hash = FNV1a()
@@ -43,8 +50,14 @@ extension StateFile {
       hash.add(UnsafeRawBufferPointer(rebasing: bytes.suffix(max(0, min(window, bytes.count - window)))))
       self.init(
         name: file.path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? file.path,
-        size: file.size, format: format, dtype: header?.type.rawValue, shape: header?.shape,
+        size: file.size, format: format, dtype: array?.type.rawValue, shape: array?.shape,
         sample: hash.hex)
+    }
+
+    /// The fingerprint of an array input (predictions, weights): its format
+    /// is the array's file format (`npy`).
+    package init(array: StoredArray) {
+      self.init(file: array.file, format: array.origin.format.rawValue, array: array)
     }
 
     /// How `other` differs from this fingerprint, or nil if it does not.
@@ -79,17 +92,19 @@ extension StateFile {
 
     /// The fingerprints of opened inputs.
     ///
+    /// The recorded formats are the ones states have always carried (`npy`
+    /// for an array read from a `.npy`; the label format for labels), so
+    /// states written before the input table existed still merge.
+    ///
     /// - Throws: ``FileError`` if the labels file cannot be mapped again
     ///   (only for a format that parsed it and let go of the mapping).
     public init(of inputs: EvaluationInputs) throws {
-      let labelsFile = try inputs.files.first(where: { $0.path == inputs.labelsPath })
-        ?? MappedFile(path: inputs.labelsPath)
-      let labelsHeader = inputs.labelFormat == .dense
-        ? try NPYHeader(parsing: labelsFile.bytes, path: inputs.labelsPath) : nil
+      let labels = inputs.labelSource
+      let labelsFile = try labels.files.first(where: { $0.path == labels.path }) ?? MappedFile(path: labels.path)
       self.init(
-        predictions: Input(file: inputs.predictions.file, format: "npy", header: inputs.predictions.header),
-        labels: Input(file: labelsFile, format: inputs.labelFormat.rawValue, header: labelsHeader),
-        weights: inputs.weightsArray.map { Input(file: $0.file, format: "npy", header: $0.header) })
+        predictions: Input(array: inputs.predictions.array),
+        labels: Input(file: labelsFile, format: labels.format.rawValue, array: labels.array),
+        weights: inputs.weightsArray.map { Input(array: $0) })
     }
 
     /// How `other` differs, as "labels: size 10 vs 12 bytes", or nil if it does not.
@@ -103,24 +118,5 @@ extension StateFile {
       case (.some(let a), .some(let b)): return a.difference(from: b).map { "weights: \($0)" }
       }
     }
-  }
-}
-
-/// The 64-bit FNV-1a hash: small, fast enough for 128 KiB, and stable across
-/// platforms and releases (unlike `Hasher`, which is seeded per process).
-struct FNV1a {
-  var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-  mutating func add(_ bytes: UnsafeRawBufferPointer) {
-    for b in bytes {
-      value ^= UInt64(b)
-      value = value &* 0x0000_0100_0000_01B3
-    }
-  }
-
-  /// 16 lowercase hex digits.
-  var hex: String {
-    let s = String(value, radix: 16)
-    return String(repeating: "0", count: 16 - s.count) + s
   }
 }

@@ -23,14 +23,16 @@ extension StateFile {
     guard let (firstPath, first) = parts.first else { throw MAPKError.incompatibleStates("no states to merge") }
     for (path, part) in parts.dropFirst() {
       func differ(_ what: String) -> FileError {
-        FileError(path: path, problem: "cannot merge with \(firstPath): \(what)")
+        FileError(path: path, problem: "cannot merge with \(firstPath): \(what)", kind: .conflict)
       }
       let (a, b) = (first.state.configuration, part.state.configuration)
       if a.ks != b.ks { throw differ("ks \(b.ks) vs \(a.ks)") }
       if a.emptyRows != b.emptyRows {
-        throw differ("--empty-rows \(b.emptyRows.rawValue) vs \(a.emptyRows.rawValue)")
+        throw differ("\(Setting.emptyRows.rawValue) \(b.emptyRows.rawValue) vs \(a.emptyRows.rawValue)")
       }
-      if a.nanScores != b.nanScores { throw differ("--nan \(b.nanScores.rawValue) vs \(a.nanScores.rawValue)") }
+      if a.nanScores != b.nanScores {
+        throw differ("\(Setting.nanScores.rawValue) \(b.nanScores.rawValue) vs \(a.nanScores.rawValue)")
+      }
       if part.totalRows != first.totalRows { throw differ("\(part.totalRows) rows in all vs \(first.totalRows)") }
       if part.classes != first.classes { throw differ("\(part.classes) classes vs \(first.classes)") }
       if let d = first.inputs.difference(from: part.inputs) { throw differ("other inputs (\(d))") }
@@ -92,15 +94,24 @@ extension StateFile {
     var seen: [FileIdentity: String] = [:]
     var parts: [(path: String, state: StateFile)] = []
     for path in paths {
-      let st = try System.status(path: path)
-      let identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+      let identity = try System.status(path: path).identity
       if let earlier = seen[identity] {
-        throw FileError(path: path, problem: earlier == path ? "given twice" : "is the same file as \(earlier)")
+        throw FileError(path: path, problem: earlier == path ? "given twice" : "is the same file as \(earlier)", kind: .conflict)
       }
       seen[identity] = path
       parts.append((path, try StateFile(contentsOf: path)))
     }
     return try merge(parts, requireAllRows: requireAllRows)
+  }
+
+  /// The policies two states must share to merge, as a merge error names
+  /// them ("cannot merge with a.json: empty-row policy skip vs zero"); the
+  /// `mapk` CLI writes them as its options instead.
+  package enum Setting: String, Sendable, CaseIterable {
+    /// ``MAPConfiguration/emptyRows``.
+    case emptyRows = "empty-row policy"
+    /// ``MAPConfiguration/nanScores``.
+    case nanScores = "NaN-score policy"
   }
 
   /// "rows 333..<666 of 1000 are not covered (missing shard 1/3)".
@@ -128,10 +139,4 @@ extension StateFile {
     }
     return message
   }
-}
-
-/// A file's device and inode: two paths name the same file exactly when they agree.
-struct FileIdentity: Hashable {
-  let device: UInt64
-  let inode: UInt64
 }

@@ -3,23 +3,23 @@ import CZlib
 /// The CRC-32 of ZIP (and gzip, PNG): polynomial 0xEDB88320, reflected,
 /// initial and final value 0xFFFFFFFF, computed in pieces by the system
 /// zlib's `crc32_z` (the one implementation the ZIP reader and writer share).
-public struct CRC32: Sendable {
+package struct CRC32: Sendable {
   /// The checksum of the bytes so far.
-  public private(set) var value: UInt32 = 0
+  package private(set) var value: UInt32 = 0
 
   /// A checksum of no bytes (0).
-  public init() {}
+  package init() {}
 
   /// Adds `bytes` to the checksum.
   /// - Complexity: O(bytes).
-  public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+  package mutating func update(_ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
     value = UInt32(truncatingIfNeeded: crc32_z(UInt(value), base.assumingMemoryBound(to: Bytef.self),
                                                z_size_t(bytes.count)))
   }
 
   /// The checksum of `bytes`.
-  public static func of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+  package static func of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
     var crc = CRC32()
     crc.update(bytes)
     return crc.value

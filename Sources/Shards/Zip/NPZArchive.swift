@@ -66,15 +66,15 @@ struct NPZArchive {
   func has(_ name: String) -> Bool { zip.entry(named: name + ".npy") != nil }
 
   /// An error about member `<name>.npy`.
-  func failure(_ name: String, _ problem: String) -> FileError {
-    FileError(path: path, problem: "member \(name).npy: \(problem)")
+  func failure(_ name: String, _ problem: String, _ kind: FileError.Kind = .badFormat) -> FileError {
+    FileError(path: path, problem: "member \(name).npy: \(problem)", kind: kind)
   }
 
   /// The `.npy` bytes of member `<name>.npy`, at most `limit` of data after the header.
   func withMember<R>(_ name: String, limit: Int, missing: String,
                      _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
     guard let entry = zip.entry(named: name + ".npy") else {
-      throw FileError(path: path, problem: "member \(name).npy is missing (\(missing))")
+      throw FileError(path: path, problem: "member \(name).npy is missing (\(missing))", kind: .badFormat)
     }
     // Saturating: a limit past any real size only means "no tighter bound".
     let (total, overflow) = limit.addingReportingOverflow(Self.headerAllowance)
@@ -88,7 +88,7 @@ struct NPZArchive {
     try withMember(name, limit: dataLimit, missing: missing) { bytes in
       let header: NPYHeader
       do { header = try NPYHeader(parsing: bytes, path: path) } catch let e as FileError {
-        throw failure(name, e.problem)
+        throw failure(name, e.problem, e.kind)
       }
       guard header.type == .int32 || header.type == .int64 else {
         throw failure(name, "must be int32 or int64 (found \(header.type.rawValue))")
@@ -102,7 +102,7 @@ struct NPZArchive {
   /// (little-endian or byte-sized) bool, integer, float or complex dtype.
   func withNumbers<R>(_ name: String, dataLimit: Int, missing: String, _ body: (Numbers) throws -> R) throws -> R {
     try withMember(name, limit: dataLimit, missing: missing) { bytes in
-      let fields = try NPYHeader.Fields(parsing: bytes) { failure(name, $0) }
+      let fields = try NPYHeader.Fields(parsing: bytes) { failure(name, $0, $1) }
       let chars = Array(fields.descr.utf8)
       guard chars.count >= 3, let width = Int(String(decoding: chars[2...], as: UTF8.self)) else {
         throw failure(name, "unsupported dtype '\(fields.descr)'")
@@ -124,7 +124,7 @@ struct NPZArchive {
       // Little-endian or native (little-endian everywhere mapk builds), or a single byte.
       guard order == UInt8(ascii: "<") || order == UInt8(ascii: "=") || (order == UInt8(ascii: "|") && width == 1)
       else { throw failure(name, "unsupported dtype '\(fields.descr)' (big-endian; convert with .astype)") }
-      try fields.checkData(byteWidth: width, fileSize: bytes.count, aligned: false) { failure(name, $0) }
+      try fields.checkData(byteWidth: width, fileSize: bytes.count, aligned: false) { failure(name, $0, $1) }
       let count = fields.shape.reduce(1, *)
       return try body(Numbers(base: bytes.baseAddress! + fields.dataOffset, width: width, mask: mask,
                               shape: fields.shape, count: count))
@@ -135,7 +135,7 @@ struct NPZArchive {
   /// (UTF-32) and `bytes` as `|S<n>`; both end at the first NUL.
   func string(_ name: String, missing: String) throws -> String {
     try withMember(name, limit: 4 * 64, missing: missing) { bytes in
-      let fields = try NPYHeader.Fields(parsing: bytes) { failure(name, $0) }
+      let fields = try NPYHeader.Fields(parsing: bytes) { failure(name, $0, $1) }
       let chars = Array(fields.descr.utf8)
       guard chars.count >= 3, let n = Int(String(decoding: chars[2...], as: UTF8.self)), n >= 1, n <= 64,
             fields.shape.isEmpty,
@@ -146,7 +146,7 @@ struct NPZArchive {
                       + "and shape \(fields.shape)")
       }
       let unicode = chars[1] == UInt8(ascii: "U")
-      try fields.checkData(byteWidth: unicode ? 4 * n : n, fileSize: bytes.count, aligned: false) { failure(name, $0) }
+      try fields.checkData(byteWidth: unicode ? 4 * n : n, fileSize: bytes.count, aligned: false) { failure(name, $0, $1) }
       var text = ""
       for i in 0..<n {
         let code = unicode ? bytes.le32(fields.dataOffset + 4 * i) : UInt32(bytes[fields.dataOffset + i])

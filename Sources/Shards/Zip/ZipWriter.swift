@@ -15,7 +15,7 @@
 /// try zip.endMember()
 /// try zip.finish()
 /// ```
-public final class ZipWriter {
+package final class ZipWriter {
   private struct Entry {
     let name: [UInt8]
     let offset: Int
@@ -24,7 +24,7 @@ public final class ZipWriter {
   }
 
   /// The destination.
-  public var path: String { file.path }
+  package var path: String { file.path }
   private let file: AtomicOutputFile
   private var entries: [Entry] = []
   private var open: (entry: Entry, written: Int, crc: CRC32)? = nil
@@ -35,7 +35,7 @@ public final class ZipWriter {
 
   /// Starts an archive at `path` (a temporary file until ``finish()``).
   /// - Throws: ``FileError`` if it cannot be created or `path` is one of `inputs`.
-  public convenience init(path: String, protecting inputs: [String] = []) throws {
+  package convenience init(path: String, protecting inputs: [String] = []) throws {
     try self.init(path: path, protecting: inputs, zip64Limit: (1 << 31) - 1)
   }
 
@@ -45,7 +45,7 @@ public final class ZipWriter {
   }
 
   /// Starts a stored member of exactly `size` bytes.
-  public func beginMember(name: String, size: Int) throws {
+  package func beginMember(name: String, size: Int) throws {
     precondition(open == nil, "previous member not ended")
     let nameBytes = Array(name.utf8)
     let entry = Entry(name: nameBytes, offset: file.count, size: size, crc: 0)
@@ -71,19 +71,19 @@ public final class ZipWriter {
   }
 
   /// Starts a member holding a `.npy` array and writes its header; append the data next.
-  public func beginNPYMember(name: String, descr: String, elementWidth: Int, shape: [Int]) throws {
+  package func beginNPYMember(name: String, descr: String, elementWidth: Int, shape: [Int]) throws {
     let header = NPYWriter.header(descr: descr, shape: shape)
     try beginMember(name: name, size: header.count + shape.reduce(elementWidth, *))
     try header.withUnsafeBytes { try append($0) }
   }
 
   /// Starts a `.npy` member of `type` and `shape`.
-  public func beginNPYMember(name: String, type: NPYType, shape: [Int]) throws {
+  package func beginNPYMember(name: String, type: NPYType, shape: [Int]) throws {
     try beginNPYMember(name: name, descr: type.rawValue, elementWidth: type.byteWidth, shape: shape)
   }
 
   /// Appends bytes to the open member.
-  public func append(_ bytes: UnsafeRawBufferPointer) throws {
+  package func append(_ bytes: UnsafeRawBufferPointer) throws {
     guard var current = open else { preconditionFailure("no open member") }
     precondition(current.written + bytes.count <= current.entry.size, "more bytes than the member's declared size")
     try file.write(bytes)
@@ -93,12 +93,12 @@ public final class ZipWriter {
   }
 
   /// Appends elements to the open member.
-  public func append<T: BitwiseCopyable>(contentsOf values: [T]) throws {
+  package func append<T: BitwiseCopyable>(contentsOf values: [T]) throws {
     try values.withUnsafeBytes { try append($0) }
   }
 
   /// Ends the open member: checks its size and patches its CRC-32.
-  public func endMember() throws {
+  package func endMember() throws {
     guard let current = open else { preconditionFailure("no open member") }
     guard current.written == current.entry.size else {
       file.discard()
@@ -114,7 +114,7 @@ public final class ZipWriter {
   }
 
   /// Writes the central directory and renames the archive into place.
-  public func finish() throws {
+  package func finish() throws {
     precondition(open == nil, "member not ended")
     let start = file.count
     var d = ByteWriter()
@@ -176,18 +176,5 @@ public final class ZipWriter {
     d.u16(0)
     try file.write(d.bytes)
     try file.commit()
-  }
-}
-
-/// Little-endian fields appended to a byte array.
-struct ByteWriter {
-  var bytes: [UInt8] = []
-
-  mutating func u16(_ v: Int) { append(v, 2) }
-  mutating func u32(_ v: Int) { append(v, 4) }
-  mutating func u64(_ v: Int) { append(v, 8) }
-
-  private mutating func append(_ v: Int, _ width: Int) {
-    for i in 0..<width { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
   }
 }

@@ -1,9 +1,11 @@
-#if canImport(Glibc)
+// mapk supports Linux with glibc only: the signal handling below reads
+// glibc's `sigaction` and `siginfo_t` layouts, and the tools it is built for
+// (mmap'd dumps on Linux clusters) need nothing else. Supporting Darwin or
+// Musl means giving those two functions their layouts and testing there.
+#if os(Linux) && canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
+#else
+#error("mapk supports Linux (glibc) only")
 #endif
 
 /// The one place that calls the operating system. Each wrapper retries on
@@ -15,54 +17,39 @@ package enum System {
   /// a writer (the caller then refuses it as not a regular file); it changes
   /// nothing for regular files.
   static func openReadOnly(_ path: String) throws(FileError) -> Int32 {
-    while true {
-      let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-      if fd >= 0 { return fd }
-      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot open")) }
-    }
+    try valueOrErrno { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }.get(path: path, "cannot open")
   }
 
   /// Creates or truncates `path` for writing. The corresponding C function is `open`.
   static func createForWriting(_ path: String) throws(FileError) -> Int32 {
-    while true {
-      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-      if fd >= 0 { return fd }
-      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot create")) }
-    }
+    try valueOrErrno { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }.get(path: path, "cannot create")
   }
 
   /// Creates `path` for writing, failing if it exists (for a temporary name
   /// nobody else uses). The corresponding C function is `open` with `O_EXCL`.
   static func createNew(_ path: String) throws(FileError) -> Int32 {
-    while true {
-      let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-      if fd >= 0 { return fd }
-      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot create")) }
-    }
+    try valueOrErrno { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }.get(path: path, "cannot create")
   }
 
   /// File status of an open descriptor. The corresponding C function is `fstat`.
-  static func status(_ fd: Int32, path: String) throws(FileError) -> stat {
+  static func status(_ fd: Int32, path: String) throws(FileError) -> FileStatus {
     var s = stat()
-    while fstat(fd, &s) != 0 {
-      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot stat")) }
-    }
-    return s
+    _ = try valueOrErrno { fstat(fd, &s) }.get(path: path, "cannot stat")
+    return FileStatus(s)
   }
 
   /// File status by path (follows links). The corresponding C function is `stat`.
-  static func status(path: String) throws(FileError) -> stat {
+  static func status(path: String) throws(FileError) -> FileStatus {
     var s = stat()
-    while stat(path, &s) != 0 {
-      if errno != EINTR { throw FileError(path: path, problem: describe(errno, "cannot stat")) }
-    }
-    return s
+    _ = try valueOrErrno { stat(path, &s) }.get(path: path, "cannot stat")
+    return FileStatus(s)
   }
 
   /// Maps `length` bytes of `fd` read-only and shared. The corresponding C function is `mmap`.
   static func mapReadOnly(_ fd: Int32, length: Int, path: String) throws(FileError) -> UnsafeRawPointer {
+    // mmap does not fail with EINTR; errno is read once, right after the call.
     guard let p = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
-      throw FileError(path: path, problem: describe(errno, "cannot map"))
+      throw Errno(code: errno).fileError(path: path, "cannot map")
     }
     return UnsafeRawPointer(p)
   }
@@ -87,12 +74,8 @@ package enum System {
   static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(FileError) {
     var done = 0
     while done < buffer.count {
-      let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw FileError(path: path, problem: describe(errno, "cannot write"))
-      }
-      done += n
+      done += try valueOrErrno { write(fd, buffer.baseAddress! + done, buffer.count - done) }
+        .get(path: path, "cannot write")
     }
   }
 
@@ -101,18 +84,14 @@ package enum System {
   static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int, path: String) throws(FileError) {
     var done = 0
     while done < buffer.count {
-      let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw FileError(path: path, problem: describe(errno, "cannot write"))
-      }
-      done += n
+      done += try valueOrErrno { pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done)) }
+        .get(path: path, "cannot write")
     }
   }
 
   /// Renames `from` to `to` atomically. The corresponding C function is `rename`.
   static func rename(_ from: String, _ to: String) throws(FileError) {
-    if Glibc.rename(from, to) != 0 { throw FileError(path: to, problem: describe(errno, "cannot rename")) }
+    _ = try valueOrErrno(retryOnInterrupt: false) { Glibc.rename(from, to) }.get(path: to, "cannot rename")
   }
 
   /// Removes a file, ignoring errors. The corresponding C function is `unlink`.
@@ -169,5 +148,68 @@ package enum System {
   /// "cannot open: No such file or directory".
   static func describe(_ code: Int32, _ what: String) -> String {
     "\(what): \(String(cString: strerror(code)))"
+  }
+
+  /// Calls `body` (a C call returning -1 and setting `errno` on failure)
+  /// and returns its value, or the `errno` it failed with, read once right
+  /// after the failing call. With `retryOnInterrupt`, a call interrupted by
+  /// a signal (`EINTR`) is made again. This is the one retry loop: every
+  /// wrapper above goes through it (swift-system's `valueOrErrno`).
+  @inline(__always)
+  static func valueOrErrno<Value: FixedWidthInteger>(retryOnInterrupt: Bool = true, _ body: () -> Value)
+    -> Result<Value, Errno>
+  {
+    while true {
+      let value = body()
+      if value != -1 { return .success(value) }
+      let code = errno
+      if retryOnInterrupt && code == EINTR { continue }
+      return .failure(Errno(code: code))
+    }
+  }
+}
+
+/// An `errno` value, captured once after the call that set it.
+struct Errno: Error {
+  let code: Int32
+
+  /// The error about `path`: "cannot open: No such file or directory", with the code kept.
+  func fileError(path: String, _ what: String) -> FileError {
+    FileError(path: path, problem: System.describe(code, what), kind: FileError.Kind(errno: code), errno: code)
+  }
+}
+
+extension Result where Failure == Errno {
+  /// The value, or the ``FileError`` about `path` the call failed with.
+  @inline(__always)
+  func get(path: String, _ what: String) throws(FileError) -> Success {
+    switch self {
+    case .success(let value): return value
+    case .failure(let e): throw e.fileError(path: path, what)
+    }
+  }
+}
+
+extension FileError.Kind {
+  /// The kind of a failed system call's `errno`.
+  init(errno code: Int32) {
+    switch code {
+    case ENOENT, ENOTDIR: self = .notFound
+    case EACCES, EPERM, EROFS: self = .permissionDenied
+    case EISDIR: self = .notRegularFile
+    case EFBIG, EOVERFLOW, ENOMEM, ENOSPC, EDQUOT: self = .tooLarge
+    default: self = .io
+    }
+  }
+}
+
+extension FileStatus {
+  /// The fields mapk uses of a `stat` result (the only place that reads them).
+  init(_ s: stat) {
+    let format = s.st_mode & S_IFMT
+    self.init(
+      kind: format == S_IFREG ? .regular : format == S_IFDIR ? .directory : .other,
+      identity: FileIdentity(device: UInt64(s.st_dev), inode: UInt64(s.st_ino)),
+      size: Int(s.st_size))
   }
 }

@@ -1,0 +1,7 @@
+extension MAPKError {
+  /// The row an error is about, if it is about one.
+  var row: Int? {
+    if case .nanScore(let r, _) = self { return r }
+    return nil
+  }
+}

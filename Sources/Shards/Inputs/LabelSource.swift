@@ -1,0 +1,91 @@
+/// Labels as read from their file: the format, the view the evaluator
+/// reads, and what keeps that view's memory alive.
+///
+/// A new label format (multi-hot next) is a case of ``LabelFormat``, a
+/// reader file, and one line in ``read(path:format:rowShape:predictionsShape:threads:)``'s
+/// exhaustive switch.
+package struct LabelSource: @unchecked Sendable {
+  // Sendable: immutable; the view's memory is owned by `storage`'s object.
+
+  /// What holds the labels' memory.
+  package enum Storage {
+    /// A dense array read in place (`.npy` ids).
+    case array(StoredArray)
+    /// Offsets and values parsed into memory (text, CSR).
+    case parsed(ParsedLabels)
+  }
+
+  /// The format they were read as.
+  package let format: LabelFormat
+  /// The labels file's path.
+  package let path: String
+  /// What holds their memory.
+  package let storage: Storage
+  /// The view the evaluator reads (its owner is `storage`'s object).
+  package let rows: LabelRows
+
+  /// The mapped files, for the size check after a run.
+  package var files: [MappedFile] {
+    switch storage {
+    case .array(let a): return [a.file]
+    case .parsed(let p): return p.files
+    }
+  }
+
+  /// The array, for a format that reads one in place (for the state file's fingerprint).
+  package var array: StoredArray? {
+    switch storage {
+    case .array(let a): return a
+    case .parsed: return nil
+    }
+  }
+
+  /// Reads the labels at `path` for predictions whose rows have shape `rowShape`.
+  ///
+  /// - Parameters:
+  ///   - path: The labels file.
+  ///   - format: How to read it.
+  ///   - rowShape: The predictions' shape without its last dim.
+  ///   - predictionsShape: The predictions' shape (for error messages).
+  ///   - threads: Workers for formats parsed in parallel.
+  /// - Throws: ``FileError`` naming the file and the problem.
+  package static func read(path: String, format: LabelFormat, rowShape: [Int], predictionsShape: [Int],
+                           threads: Int) throws -> LabelSource {
+    switch format {
+    case .dense:
+      let array = try format.fileFormat.readArray(path: path)
+      return LabelSource(format: format, path: path, storage: .array(array),
+                         rows: try denseLabels(array, rowShape: rowShape, predictionsShape: predictionsShape))
+    case .text, .csr:
+      let parsed = try ParsedLabels(path: path, format: format, rows: rowShape.reduce(1, *), threads: threads)
+      return LabelSource(format: format, path: path, storage: .parsed(parsed), rows: parsed.rows)
+    }
+  }
+
+  /// Dense `[D1..DN, L]` or `[D1..DN]` int labels, viewed in place.
+  static func denseLabels(_ array: StoredArray, rowShape: [Int], predictionsShape: [Int]) throws -> LabelRows {
+    let values: LabelRows.Values
+    switch array.type {
+    case .int64: values = .int64(array.data.assumingMemoryBound(to: Int64.self))
+    case .int32: values = .int32(array.data.assumingMemoryBound(to: Int32.self))
+    case .float16, .float32, .float64:
+      throw FileError(path: array.path, problem: "dense labels must be int32 or int64 (found \(array.type.rawValue))",
+                      kind: .unsupportedType)
+    }
+    let width: Int
+    if array.shape.count == rowShape.count + 1 && Array(array.shape.dropLast()) == rowShape {
+      width = array.shape[array.shape.count - 1]
+    } else if array.shape == rowShape {
+      width = 1
+    } else {
+      throw FileError(
+        path: array.path,
+        problem: "labels of shape \(array.shape) do not match predictions of shape \(predictionsShape) "
+          + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))",
+        kind: .shapeMismatch)
+    }
+    // Width 0 ([D1..DN, 0]) is valid: every row is empty.
+    return LabelRows(rows: rowShape.reduce(1, *), offsets: .uniform(width: width), values: values, semantics: .dense,
+                     owner: array.owner)
+  }
+}

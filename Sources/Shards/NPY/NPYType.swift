@@ -1,0 +1,66 @@
+/// The element type of a `.npy` array, as far as mapk reads it.
+package enum NPYType: String, Sendable, Equatable, CaseIterable {
+  /// `<f2`
+  case float16 = "<f2"
+  /// `<f4`
+  case float32 = "<f4"
+  /// `<f8`
+  case float64 = "<f8"
+  /// `<i4`
+  case int32 = "<i4"
+  /// `<i8`
+  case int64 = "<i8"
+
+  /// Bytes per element.
+  package var byteWidth: Int {
+    switch self {
+    case .float16: return 2
+    case .float32, .int32: return 4
+    case .float64, .int64: return 8
+    }
+  }
+
+  /// The numpy name (`float32`), the one naming of element types (the
+  /// kernel's ``ScoreType`` uses the same names as its raw values).
+  package var name: String {
+    switch self {
+    case .float16: return "float16"
+    case .float32: return "float32"
+    case .float64: return "float64"
+    case .int32: return "int32"
+    case .int64: return "int64"
+    }
+  }
+
+  /// The short name (`f32`, `i64`) the CLI's `--dtype` and the bench use.
+  package var shortName: String {
+    switch self {
+    case .float16: return "f16"
+    case .float32: return "f32"
+    case .float64: return "f64"
+    case .int32: return "i32"
+    case .int64: return "i64"
+    }
+  }
+
+  /// The score type for a floating-point dtype.
+  package var scoreType: ScoreType? {
+    switch self {
+    case .float16: return .float16
+    case .float32: return .float32
+    case .float64: return .float64
+    case .int32, .int64: return nil
+    }
+  }
+}
+
+extension NPYType {
+  /// The `.npy` dtype of a score type.
+  package init(_ scoreType: ScoreType) {
+    switch scoreType {
+    case .float16: self = .float16
+    case .float32: self = .float32
+    case .float64: self = .float64
+    }
+  }
+}
