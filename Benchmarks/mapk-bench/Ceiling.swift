@@ -1,4 +1,5 @@
 import Dispatch
+import MAPKShards
 import MAPKTooling
 
 /// The bandwidth ceiling: the fastest plain SIMD read of a mapping with T

@@ -11,10 +11,7 @@ struct Scenario {
   /// An existing dump (`--predictions/--labels`); nil: generate one.
   var files: (predictions: String, labels: String)? = nil
 
-  var name: String { "\(rows)x\(classes) \(Self.shortName(type))" }
-
-  /// `f16`, `f32` or `f64`.
-  static func shortName(_ type: ScoreType) -> String { ScoreTypeName(type).rawValue }
+  var name: String { "\(rows)x\(classes) \(ScoreTypeName(type).rawValue)" }
 }
 
 /// The command line of `mapk-bench`.

@@ -63,7 +63,7 @@ for var scenario in options.scenarios {
   if let given = scenario.files {
     files = given
   } else {
-    let prefix = "\(directory)/\(scenario.rows)x\(scenario.classes)-\(Scenario.shortName(scenario.type))-seed\(options.seed)"
+    let prefix = "\(directory)/\(scenario.rows)x\(scenario.classes)-\(ScoreTypeName(scenario.type).rawValue)-seed\(options.seed)"
     files = (prefix + ".pred.npy", prefix + ".labels.npy")
     if !FileManager.default.fileExists(atPath: files.predictions) || !FileManager.default.fileExists(atPath: files.labels) {
       log("generating \(scenario.name) into \(directory) ...")
@@ -130,7 +130,7 @@ for var scenario in options.scenarios {
       let seconds = best[j][i]
       let rate = gigabytes / seconds, ceilingRate = gigabytes / ceiling[t]!
       report.measurements.append(Measurement(
-        dump: name, rows: scenario.rows, classes: scenario.classes, dtype: Scenario.shortName(scenario.type), k: ks[j],
+        dump: name, rows: scenario.rows, classes: scenario.classes, dtype: ScoreTypeName(scenario.type).rawValue, k: ks[j],
         threads: t, seconds: seconds, gigabytesPerSecond: rate, rowsPerSecond: Double(scenario.rows) / seconds,
         ceilingGigabytesPerSecond: ceilingRate, ratioToCeiling: rate / ceilingRate,
         map: values[j].isNaN ? nil : values[j]))

@@ -15,15 +15,6 @@ public enum ScoreType: String, Sendable, CaseIterable, Codable {
     case .float64: return 8
     }
   }
-
-  /// The short name (`f16`, `f32`, `f64`) the CLI's `--dtype` and the bench use.
-  public var shortName: String {
-    switch self {
-    case .float16: return "f16"
-    case .float32: return "f32"
-    case .float64: return "f64"
-    }
-  }
 }
 
 /// A read-only, row-major `[rows, classes]` view of scores in memory.

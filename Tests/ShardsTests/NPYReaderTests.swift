@@ -8,7 +8,7 @@ import XCTest
 final class NPYReaderTests: XCTestCase {
   var dir: URL!
 
-  override func setUpWithError() throws { dir = try makeTemporaryDirectory() }
+  override func setUpWithError() throws { dir = try TemporaryDirectory().url }
   override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
   func write(_ bytes: [UInt8], _ name: String = "a.npy") throws -> String {

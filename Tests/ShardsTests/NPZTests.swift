@@ -396,7 +396,7 @@ final class NPZTests: XCTestCase {
     // C = 3 classes ranked 0, 1, 2 in both rows; M = 5 columns.
     // Row 0 {0, 4}: 4 -> -1, n = |{0, -1}| = 2; a hit at rank 1 only: AP@3 = 1/2.
     // Row 1 {0, 3, 4}: 3 and 4 -> one -1, n = 2 again (3 without the collapse): AP@3 = 1/2.
-    let dir = try makeTemporaryDirectory()
+    let dir = try TemporaryDirectory().url
     defer { try? FileManager.default.removeItem(at: dir) }
     let pred = dir.appendingPathComponent("p.npy").path
     try NPYBytes.write([Float](arrayLiteral: 0.9, 0.5, 0.1, 0.9, 0.5, 0.1), descr: "<f4", shape: [2, 3], to: pred)

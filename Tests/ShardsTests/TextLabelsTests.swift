@@ -203,7 +203,7 @@ final class TextLabelsTests: XCTestCase {
   // MARK: - Through the file readers
 
   func testEvaluationInputsReadTextLabelsFromAFile() throws {
-    let dir = try makeTemporaryDirectory()
+    let dir = try TemporaryDirectory().url
     defer { try? FileManager.default.removeItem(at: dir) }
     let pred = dir.appendingPathComponent("p.npy").path
     try NPYBytes.write([Float](repeating: 0, count: 6), descr: "<f4", shape: [2, 3], to: pred)

@@ -53,7 +53,7 @@ import Testing
 
   @Test func arraysOfEveryTypeMatchAMappedFile() throws {
     let (scores, labelRows, weights) = tieHeavy(rows: 500, classes: 20, seed: 4)
-    let dir = try makeTemporaryDirectory()
+    let dir = try TemporaryDirectory().url
     defer { try? FileManager.default.removeItem(at: dir) }
     let width = labelRows.map(\.count).max()!
     let flat = labelRows.flatMap { $0.map(Int64.init) + Array(repeating: -1, count: width - $0.count) }

@@ -26,12 +26,6 @@ public struct TemporaryDirectory: Sendable {
   public func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// A fresh ``TemporaryDirectory``'s URL, for tests that work with URLs; the
-/// caller removes it (`FileManager.removeItem(at:)` in a `defer`).
-public func makeTemporaryDirectory(_ name: String = "test") throws -> URL {
-  try TemporaryDirectory(name).url
-}
-
 /// Runs `python3 -c script arguments...`; nil when there is no python3, or
 /// when the script exits with code 3 (its way to say "a module I need is
 /// missing: skip").

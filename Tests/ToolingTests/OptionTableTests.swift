@@ -1,3 +1,4 @@
+import MAPKShards
 import MAPKTooling
 import Testing
 

@@ -32,16 +32,6 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
     }
   }
 
-  /// The short name (`f32`, `i64`) the CLI's `--dtype` and the bench use.
-  package var shortName: String {
-    switch self {
-    case .float16: return "f16"
-    case .float32: return "f32"
-    case .float64: return "f64"
-    case .int32: return "i32"
-    case .int64: return "i64"
-    }
-  }
 
   /// The score type for a floating-point dtype.
   package var scoreType: ScoreType? {

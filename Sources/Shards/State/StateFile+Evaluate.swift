@@ -17,13 +17,13 @@ extension StateFile {
   /// - Throws: ``MAPKError`` from the evaluation, ``FileError`` if an input changed.
   public init(evaluating inputs: EvaluationInputs, configuration: MAPConfiguration, shard: Shard? = nil,
               evaluator: Evaluator = Evaluator()) throws {
-    let start = DispatchTime.now()
+    let clock = Stopwatch()
     let rows = shard?.rows(of: inputs.rows) ?? 0..<inputs.rows
     let state = try evaluator.evaluate(
       scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
       rows: rows)
     try inputs.checkUnchanged()
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    let seconds = clock.seconds
     try self.init(state: state, rows: rows, totalRows: inputs.rows, shard: shard, classes: inputs.classes,
                   inputs: Inputs(of: inputs), threads: evaluator.threads, seconds: seconds)
   }

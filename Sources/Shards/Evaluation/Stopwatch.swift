@@ -1,7 +1,7 @@
 import Dispatch
 
 /// Elapsed wall time since it was started, on the monotonic clock (which no
-/// clock adjustment moves): the one way the CLI and the bench time things.
+/// clock adjustment moves): the one way the library, the CLI and the bench time things.
 package struct Stopwatch: Sendable {
   /// When it started.
   package let start: DispatchTime
