@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the DocC catalogs of the two libraries (Sources/Kernel/MAPKKernel.docc,
 # Sources/Shards/MAPKShards.docc) from the compiler's symbol graphs with the
-# toolchain's `docc convert`, warnings as errors: a broken symbol link, an
-# undocumented parameter or a public symbol missing from a catalog's topics
-# fails it. No package plugin is needed (the project has no dependencies).
+# toolchain's `docc convert`, warnings as errors: a broken symbol link or an
+# undocumented parameter fails it. No package plugin is needed (the project
+# has no dependencies).
 #
 # Usage: Scripts/docc-check.sh [OUTPUT_DIR]   (default: a temporary folder, removed)
 # Cost: about 50 s on 2 cores (one debug build of MAPKShards with symbol
