@@ -40,8 +40,13 @@ public struct ScoreMatrix: @unchecked Sendable {
   /// Creates a view of `rows · classes` contiguous scores of `type` at `base`,
   /// which must be aligned to the element size.
   ///
-  /// - Parameter owner: An object whose lifetime keeps the memory valid
-  ///   (held by the view and every copy of it); nil if the caller keeps it alive.
+  /// - Parameters:
+  ///   - base: The first score (row 0, class 0).
+  ///   - rows: The number of rows.
+  ///   - classes: The number of classes (scores per row).
+  ///   - type: The scores' element type.
+  ///   - owner: An object whose lifetime keeps the memory valid
+  ///     (held by the view and every copy of it); nil if the caller keeps it alive.
   public init(base: UnsafeRawPointer, rows: Int, classes: Int, type: ScoreType, owner: AnyObject? = nil) {
     precondition(rows >= 0 && classes >= 0, "negative shape")
     precondition(Int(bitPattern: base) % type.byteWidth == 0, "misaligned scores")

@@ -30,7 +30,13 @@ public struct MAPState: Sendable, Equatable {
 
   /// Creates a state from its parts (for decoding a saved state).
   ///
-  /// - Parameter totals: One sum per (metric, k), in ``totals`` order.
+  /// - Parameters:
+  ///   - configuration: The metrics, ks and policies the sums were computed with.
+  ///   - totals: One sum per (metric, k), in ``totals`` order.
+  ///   - weightSum: `Σ w` over the rows that count.
+  ///   - rows: Rows evaluated (skipped empty rows included).
+  ///   - emptyRows: Rows without any relevant label.
+  ///   - nanScores: NaN scores seen.
   /// - Throws: ``MAPKError/incompatibleStates(_:)`` if `totals` has the wrong count.
   public init(configuration: MAPConfiguration, totals: [ExactSum], weightSum: ExactSum,
               rows: Int, emptyRows: Int, nanScores: Int) throws {

@@ -3,7 +3,7 @@
 public struct MAPConfiguration: Sendable, Equatable, Hashable, Codable {
   /// The requested k values, distinct and ascending.
   public let ks: [Int]
-  /// The requested metrics, distinct, in ``Metric/allCases`` order.
+  /// The requested metrics, distinct, in `Metric.allCases` order.
   public let metrics: [Metric]
   /// What rows without labels contribute.
   public let emptyRows: EmptyRowPolicy
@@ -16,7 +16,7 @@ public struct MAPConfiguration: Sendable, Equatable, Hashable, Codable {
   ///   - ks: One or more k values, each at least 1; duplicates are dropped and
   ///     the list is sorted.
   ///   - metrics: One or more metrics (default: TensorFlow's AP@k);
-  ///     duplicates are dropped and the list takes ``Metric/allCases`` order,
+  ///     duplicates are dropped and the list takes `Metric.allCases` order,
   ///     so the same set is the same configuration.
   ///   - emptyRows: The policy for rows without labels (default: TensorFlow's NaN).
   ///   - nanScores: The policy for NaN scores (default: an error).
@@ -74,7 +74,7 @@ extension MAPConfiguration {
   ///   or mistyped field; `DecodingError.dataCorrupted` at the field, its
   ///   description the problem in one line, for a value the initializer
   ///   refuses or a list not in canonical order (ascending ks; metrics
-  ///   distinct, in ``Metric/allCases`` order), which a writer of this type
+  ///   distinct, in `Metric.allCases` order), which a writer of this type
   ///   never produces.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -105,7 +105,7 @@ extension StateFile {
     try self.init(decoding: file.bytes, path: path)
   }
 
-  /// Writes the state to `path` atomically (``AtomicOutputFile``): a reader
+  /// Writes the state to `path` atomically (through an `AtomicOutputFile`): a reader
   /// (a merge started early, a job killed mid-write) sees the old file or the
   /// whole new one, never half of it.
   ///

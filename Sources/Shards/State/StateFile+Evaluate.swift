@@ -2,7 +2,7 @@ import Dispatch
 
 extension StateFile {
   /// Evaluates one shard (or all rows) of opened inputs and returns its
-  /// state, ready to ``write(to:)`` and merge.
+  /// state, ready to ``write(to:protecting:)`` and merge.
   ///
   /// This is what `mapk eval --shard I/N --state FILE` does: the rows of
   /// `shard` are evaluated in parallel, the inputs' sizes are checked again
