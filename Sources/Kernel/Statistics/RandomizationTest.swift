@@ -52,13 +52,13 @@ public enum RandomizationTest {
     if d.contains(where: { !$0.isFinite }) { return .nan }
     var observed = ExactSum()
     for x in d { observed.add(x) }
-    let bound = ErrorBound(d)
+    let bound = ErrorBound(d, observed: observed)
     let total = 1 << n
     var count = 0
     for b in 0..<total {
       var s = 0.0
       for i in 0..<n { s += (b >> i) & 1 == 0 ? d[i] : -d[i] }
-      switch bound.decide(s, observed) {
+      switch bound.decide(s) {
       case .atLeast: count += 1
       case .below: break
       case .unsure:
@@ -103,27 +103,31 @@ public enum RandomizationTest {
   /// comparison itself. A replicate is decided in floats only outside this
   /// margin; inside, it is summed exactly.
   struct ErrorBound {
-    let error: Double
+    /// |observed| rounded to a double.
+    let observed: Double
+    /// The margin around it within which a float sum decides nothing.
+    let margin: Double
 
-    init(_ d: [Double]) {
+    init(_ d: [Double], observed: ExactSum) {
       var absolute = 0.0
       for x in d { absolute += abs(x) }
-      self.init(count: d.count, absoluteSum: absolute)
+      self.init(count: d.count, absoluteSum: absolute, observed: observed)
     }
 
-    init(count: Int, absoluteSum: Double) {
-      error = Double(count) * 0x1p-52 * absoluteSum
+    init(count: Int, absoluteSum: Double, observed exact: ExactSum) {
+      let error = Double(count) * 0x1p-52 * absoluteSum
+      observed = abs(exact.doubleValue)
+      margin = 2 * (error + observed * 0x1p-52) + .leastNormalMagnitude
     }
 
     enum Decision { case atLeast, below, unsure }
 
     /// Decides |S| ≥ |observed| from a float sum S of the replicate.
-    func decide(_ s: Double, _ observed: ExactSum) -> Decision {
-      let o = abs(observed.doubleValue)
-      let margin = 2 * (error + o * 0x1p-52) + .leastNormalMagnitude
+    @inline(__always)
+    func decide(_ s: Double) -> Decision {
       let a = abs(s)
-      if a > o + margin { return .atLeast }
-      if a < o - margin { return .below }
+      if a > observed + margin { return .atLeast }
+      if a < observed - margin { return .below }
       return .unsure
     }
   }
@@ -215,8 +219,8 @@ public struct RandomizationSums: Sendable {
   /// sums cannot decide (within the error bound): ``pValue(resolve:)``
   /// will ask for their exact sums.
   public var unsureReplicates: [Int] {
-    let bound = RandomizationTest.ErrorBound(count: count, absoluteSum: absoluteSum)
-    return (0..<replicates).filter { bound.decide(replicateSums[$0], observed) == .unsure }
+    let bound = RandomizationTest.ErrorBound(count: count, absoluteSum: absoluteSum, observed: observed)
+    return (0..<replicates).filter { bound.decide(replicateSums[$0]) == .unsure }
   }
 
   /// p = (1 + #{b : |S_b| ≥ |S_obs|}) / (1 + B), every comparison exact.
@@ -229,10 +233,10 @@ public struct RandomizationSums: Sendable {
   /// - Complexity: O(B), plus the resolver's work for unsure replicates.
   public func pValue(resolve: (Int) throws -> ExactSum) rethrows -> Double {
     if nonFinite > 0 { return .nan }
-    let bound = RandomizationTest.ErrorBound(count: count, absoluteSum: absoluteSum)
+    let bound = RandomizationTest.ErrorBound(count: count, absoluteSum: absoluteSum, observed: observed)
     var extreme = 0
     for b in 0..<replicates {
-      switch bound.decide(replicateSums[b], observed) {
+      switch bound.decide(replicateSums[b]) {
       case .atLeast: extreme += 1
       case .below: break
       case .unsure: if RandomizationTest.atLeast(try resolve(b), observed) { extreme += 1 }
