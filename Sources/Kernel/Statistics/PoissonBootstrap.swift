@@ -55,16 +55,19 @@ public struct PoissonBootstrap: Sendable {
   /// of thresholds `bits` reaches, so P(k) = (T_k − T_(k−1))/2⁶⁴, Poisson(1)
   /// to within 2⁻⁶⁴ per value (0 … 20). The first four comparisons settle
   /// 98.1% of draws; the rest only run above F(3).
-  @inline(__always)
   static func poissonCount(_ bits: UInt64) -> Int64 {
-    thresholds.withUnsafeBufferPointer { t in
-      var k: Int64 = (bits >= t[0] ? 1 : 0) + (bits >= t[1] ? 1 : 0) + (bits >= t[2] ? 1 : 0) + (bits >= t[3] ? 1 : 0)
-      if k == 4 {
-        var i = 4
-        while i < t.count && bits >= t[i] { k += 1; i += 1 }
-      }
-      return k
+    thresholds.withUnsafeBufferPointer { poissonCount(bits, $0) }
+  }
+
+  /// ``poissonCount(_:)`` with the table's storage at hand (the hot loop's form).
+  @inline(__always)
+  static func poissonCount(_ bits: UInt64, _ t: UnsafeBufferPointer<UInt64>) -> Int64 {
+    var k: Int64 = (bits >= t[0] ? 1 : 0) + (bits >= t[1] ? 1 : 0) + (bits >= t[2] ? 1 : 0) + (bits >= t[3] ? 1 : 0)
+    if k == 4 {
+      var i = 4
+      while i < t.count && bits >= t[i] { k += 1; i += 1 }
     }
+    return k
   }
 
   /// The Poisson count of row `row` in replicate `replicate` under `seed`.
@@ -85,14 +88,16 @@ public struct PoissonBootstrap: Sendable {
     let n = values.count / s
     precondition(weights == nil || weights!.count == n, "one weight per row")
     let B = replicates, L = ExactSum.limbCount, seed = self.seed
+    let table = Self.thresholds
     withUnsafeTemporaryAllocation(of: Int64.self, capacity: B) { counts in
+      table.withUnsafeBufferPointer { table in
       limbs.withUnsafeMutableBufferPointer { limbs in
         for i in 0..<n {
           let w = weights?[i] ?? 1
           precondition(w.isFinite, "bootstrap weights must be finite")
           if w == 0 { continue }
           let start = CounterHash.rowStart(seed: seed, domain: CounterHash.poissonDomain, row: firstRow + i)
-          for b in 0..<B { counts[b] = Self.poissonCount(CounterHash.draw(start, b)) }
+          for b in 0..<B { counts[b] = Self.poissonCount(CounterHash.draw(start, b), table) }
           for j in 0..<s {
             let v = values[i * s + j]
             precondition(v.isFinite, "bootstrap values must be finite")
@@ -102,6 +107,7 @@ public struct PoissonBootstrap: Sendable {
           }
           Self.scatter(w, counts, limbs.baseAddress! + s * L * B, B)
         }
+      }
       }
     }
     rows += n
@@ -190,16 +196,74 @@ public struct PoissonBootstrap: Sendable {
   /// Replicate b's denominator, Σ c·w, exactly.
   public func denominator(replicate: Int) -> ExactSum { exactSum(statistics, replicate: replicate) }
 
-  /// The B replicate values of `statistic`, Σ c·w·v / Σ c·w correctly
-  /// rounded (0 when a replicate's denominator is 0, as the metric's
-  /// `div_no_nan`), or of the difference `statistic − minus` of two
-  /// statistics over the same counts (the paired bootstrap of a difference).
+  /// The B replicate values of `statistic`, Σ c·w·v / Σ c·w, or of the
+  /// difference `statistic − minus` of two statistics over the same counts
+  /// (the paired bootstrap of a difference); 0 when a replicate's
+  /// denominator is 0 (the metric's `div_no_nan`).
   ///
-  /// - Complexity: O(B·limbs), plus the exact divisions.
+  /// Each value is fl(N / D) where N and D are the exact sums each correctly
+  /// rounded to a double: within 1.5 ulp of the exact ratio and, above all, a
+  /// function of the exact sums only, so the same bits for any split (an
+  /// exactly rounded big-integer division per replicate would cost more than
+  /// the interval is worth).
+  ///
+  /// - Complexity: O(B·limbs).
   public func replicateValues(statistic: Int, minus: Int? = nil) -> [Double] {
-    (0..<replicates).map { b in
-      ExactSum.quotient(exactSum(statistic, minus: minus, replicate: b), exactSum(statistics, replicate: b))
+    let L = ExactSum.limbCount, B = replicates
+    return [Double](unsafeUninitializedCapacity: B) { out, initialized in
+      withUnsafeTemporaryAllocation(of: Int64.self, capacity: L) { column in
+        limbs.withUnsafeBufferPointer { l in
+          for b in 0..<B {
+            for i in 0..<L {
+              column[i] = l[(statistic * L + i) * B + b]
+              if let m = minus { column[i] &-= l[(m * L + i) * B + b] }
+            }
+            let numerator = Self.roundedValue(column)
+            for i in 0..<L { column[i] = l[(statistics * L + i) * B + b] }
+            let denominator = Self.roundedValue(column)
+            out[b] = denominator == 0 ? 0 : numerator / denominator
+          }
+        }
+      }
+      initialized = B
     }
+  }
+
+  /// The value of ``ExactSum``-layout limbs (any carries pending), correctly
+  /// rounded to a double: carries propagated, the sign taken, then the top
+  /// 64 bits of the magnitude and a sticky bit for the rest rounded once.
+  ///
+  /// - Complexity: O(limbs).
+  static func roundedValue(_ limbs: UnsafeMutableBufferPointer<Int64>) -> Double {
+    let L = limbs.count
+    var carry: Int64 = 0
+    for i in 0..<(L - 1) {
+      let v = limbs[i] &+ carry
+      limbs[i] = v & 0xFFFF_FFFF
+      carry = v >> 32
+    }
+    limbs[L - 1] &+= carry
+    let negative = limbs[L - 1] < 0
+    if negative {
+      var borrow: Int64 = 1  // two's complement over base-2^32 digits
+      for i in 0..<L {
+        let v = (~limbs[i] & 0xFFFF_FFFF) &+ borrow
+        limbs[i] = v & 0xFFFF_FFFF
+        borrow = v >> 32
+      }
+    }
+    var top = L - 1
+    while top >= 0 && limbs[top] == 0 { top -= 1 }
+    if top < 0 { return 0 }
+    func digit(_ i: Int) -> UInt64 { i >= 0 ? UInt64(limbs[i]) : 0 }
+    let width = 64 - digit(top).leadingZeroBitCount  // 1 … 32
+    // The top 64 bits: digit(top) · 2^(64−width) + digit(top−1) · 2^(32−width) + digit(top−2) / 2^width.
+    let q = (digit(top) << UInt64(64 - width)) | (digit(top - 1) << UInt64(32 - width)) | (digit(top - 2) >> UInt64(width))
+    var sticky = digit(top - 2) & ((1 << UInt64(width)) - 1) != 0
+    var i = top - 3
+    while !sticky && i >= 0 { sticky = limbs[i] != 0; i -= 1 }
+    let magnitude = BigMagnitude.roundToDouble(q, sticky: sticky, exponent: 32 * top - 64 + width - ExactSum.bias)
+    return negative ? -magnitude : magnitude
   }
 
   /// The percentile interval at `level` of `statistic` (or of `statistic − minus`).
