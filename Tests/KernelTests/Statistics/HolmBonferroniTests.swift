@@ -20,3 +20,15 @@ import Testing
     #expect(withNaN[0] == 0.02 && withNaN[1].isNaN && withNaN[2] == 0.02)
   }
 }
+
+@Suite struct PairedTestWeightsTests {
+  @Test func theRule() throws {
+    #expect(try PairedTestWeights.rowsInTests([1, 0, 1, 1]) == [true, false, true, true])
+    #expect(try PairedTestWeights.rowsInTests([2.5, 2.5, 0]) == [true, true, false])
+    #expect(throws: PairedTestWeights.Refusal.unequalWeights(first: 1, other: 2)) {
+      try PairedTestWeights.rowsInTests([1, 0, 2])
+    }
+    #expect(throws: PairedTestWeights.Refusal.invalidWeight(-1)) { try PairedTestWeights.rowsInTests([1, -1]) }
+    #expect(throws: PairedTestWeights.Refusal.invalidWeight(.infinity)) { try PairedTestWeights.rowsInTests([.infinity]) }
+  }
+}

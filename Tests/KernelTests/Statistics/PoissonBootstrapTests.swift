@@ -120,7 +120,7 @@ import Testing
   }
 
   /// The method: 95% intervals cover a known population mean in 93–97% of
-  /// 400 samples of 250 rows (B = 200; small, so that it runs in seconds
+  /// 400 samples of 1,000 rows (B = 200; small, so that it runs in seconds
   /// in a debug build).
   @Test(arguments: [UInt64(1461)])
   func coverageOfAKnownMean(seed: UInt64) {
@@ -129,7 +129,7 @@ import Testing
     let truth = 0.45
     var covered = 0
     for repetition in 0..<400 {
-      let v = (0..<250).map { _ -> Double in
+      let v = (0..<1000).map { _ -> Double in
         let u = rng.uniform()
         return u < 0.3 ? 0 : u < 0.5 ? 1 : rng.uniform()
       }
