@@ -87,6 +87,22 @@ public struct PoissonBootstrap: Sendable {
     precondition(values.count % s == 0, "values must hold a whole number of rows")
     let n = values.count / s
     precondition(weights == nil || weights!.count == n, "one weight per row")
+    // In pieces of at most `normalizeEvery` rows between normalizations, so
+    // no limb can overflow however many rows one call brings.
+    var done = 0
+    while done < n {
+      let piece = min(n - done, Self.normalizeEvery - rowsSinceNormalize)
+      addPiece(values: UnsafeBufferPointer(rebasing: values[(done * s)..<((done + piece) * s)]),
+               weights: weights.map { UnsafeBufferPointer(rebasing: $0[done..<(done + piece)]) },
+               firstRow: firstRow + done)
+      done += piece
+    }
+  }
+
+  /// ``add(values:weights:firstRow:)`` for at most the rows left before the next normalization.
+  mutating func addPiece(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>?, firstRow: Int) {
+    let s = statistics
+    let n = values.count / s
     let B = replicates, L = ExactSum.limbCount, seed = self.seed
     let table = Self.thresholds
     withUnsafeTemporaryAllocation(of: Int64.self, capacity: B) { counts in

@@ -44,8 +44,8 @@ import Testing
     // Against an independent slow path: c copies of w·v's two-product in an ExactSum.
     var rng = SplitMix64(seed: seed)
     let n = 300
-    let v = (0..<n).map { _ in rng.uniform() * (rng.next() % 2 == 0 ? 1 : -1e-3) }
-    let w = (0..<n).map { i in i % 7 == 0 ? 0 : rng.uniform() * 3 }
+    let v = (0..<n).map { _ in rng.nextUnitDouble() * (rng.next() % 2 == 0 ? 1 : -1e-3) }
+    let w = (0..<n).map { i in i % 7 == 0 ? 0 : rng.nextUnitDouble() * 3 }
     let boot = bootstrap(v, w, replicates: 20, seed: seed, firstRow: 1000)
     let values = boot.replicateValues(statistic: 0)
     for b in 0..<20 {
@@ -93,7 +93,7 @@ import Testing
       var e = ExactSum()
       for _ in 0..<Int(1 + rng.next() % 6) {
         let x = Double(sign: rng.next() % 2 == 0 ? .plus : .minus, exponent: Int(rng.next() % 200) - 100,
-                       significand: 1 + rng.uniform())
+                       significand: 1 + rng.nextUnitDouble())
         e.add(x)
       }
       var limbs = e.limbs
@@ -130,8 +130,8 @@ import Testing
     var covered = 0
     for repetition in 0..<400 {
       let v = (0..<1000).map { _ -> Double in
-        let u = rng.uniform()
-        return u < 0.3 ? 0 : u < 0.5 ? 1 : rng.uniform()
+        let u = rng.nextUnitDouble()
+        return u < 0.3 ? 0 : u < 0.5 ? 1 : rng.nextUnitDouble()
       }
       let boot = bootstrap(v, nil, replicates: 200, seed: seed &+ UInt64(repetition))
       let (lo, hi) = boot.percentileInterval(level: 0.95, statistic: 0)
@@ -145,7 +145,7 @@ import Testing
   func widthIsTheNormalApproximationsForLargeN(seed: UInt64) {
     var rng = SplitMix64(seed: seed)
     let n = 20_000
-    let v = (0..<n).map { _ -> Double in let u = rng.uniform(); return u < 0.3 ? 0 : u < 0.5 ? 1 : rng.uniform() }
+    let v = (0..<n).map { _ -> Double in let u = rng.nextUnitDouble(); return u < 0.3 ? 0 : u < 0.5 ? 1 : rng.nextUnitDouble() }
     let boot = bootstrap(v, nil, replicates: 1000, seed: seed)
     let (lo, hi) = boot.percentileInterval(level: 0.95, statistic: 0)
     let mean = v.reduce(0, +) / Double(n)

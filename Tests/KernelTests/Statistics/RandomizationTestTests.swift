@@ -110,7 +110,7 @@ import Testing
   @Test(arguments: [UInt64(1431), 1432])
   func sampledPIsWithinBinomialErrorOfAReference(seed: UInt64) {
     var rng = SplitMix64(seed: seed)
-    let d = (0..<400).map { _ in rng.uniform() - 0.45 }  // mean 0.05, sd 0.29: p around 0.0005 … 0.5
+    let d = (0..<400).map { _ in rng.nextUnitDouble() - 0.45 }  // mean 0.05, sd 0.29: p around 0.0005 … 0.5
     let B = 1000
     let p = RandomizationTest.pValue(differences: d, permutations: B, seed: seed)
     let reference = RandomizationTest.pValue(differences: d, permutations: 40_000, seed: seed ^ 0xFFFF)

@@ -142,5 +142,5 @@ import Testing
 
 extension SplitMix64 {
   /// A uniform double in [0, 1) from the top 53 bits.
-  mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+  mutating func nextUnitDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
