@@ -1,0 +1,321 @@
+/// A Poisson bootstrap of ratio statistics Σ w·v / Σ w (TensorFlow Model
+/// Analysis' method), with exact, mergeable replicate sums.
+///
+/// Each row r gets, for every replicate b, an independent count
+/// c ~ Poisson(1) that is a pure function of (seed, r, b) (``CounterHash``
+/// and ``PoissonBootstrap/poissonCount(_:)``): not of the thread, the
+/// shard or the order of rows. Replicate b's numerator Σ c·w·v (one per
+/// statistic, e.g. one per k or per system) and its shared denominator
+/// Σ c·w are exact sums in the layout of ``ExactSum`` (w·v enters as the two
+/// doubles of its error-free product), so any split of rows, merged, gives
+/// the same replicate values bit for bit, and so the same interval.
+///
+/// The sums are kept replicate-minor: limb i of statistic s is a run of B
+/// integers, and a row adds c_b·digit to the three limbs its value touches
+/// for all b at once, a loop over b that vectorizes. The counts c_b ≤ 20,
+/// so a limb grows by less than 2³⁸ per row and the limbs are normalized
+/// every 2²⁴ rows.
+public struct PoissonBootstrap: Sendable {
+  /// B, the number of replicates.
+  public let replicates: Int
+  /// The seed of the counts.
+  public let seed: UInt64
+  /// The number of numerators (statistics sharing the row counts and the denominator).
+  public let statistics: Int
+  /// The rows added (weight-0 rows included: they add nothing).
+  public internal(set) var rows = 0
+  /// Limb i of sum s (s = statistics is the denominator) for replicate b is
+  /// `limbs[(s · ExactSum.limbCount + i) · replicates + b]`.
+  var limbs: [Int64]
+  var rowsSinceNormalize = 0
+  static let normalizeEvery = 1 << 24
+
+  /// Creates the bootstrap of no rows.
+  ///
+  /// - Precondition: `replicates` ≥ 1, `statistics` ≥ 1.
+  public init(replicates: Int, seed: UInt64, statistics: Int = 1) {
+    precondition(replicates >= 1 && statistics >= 1)
+    self.replicates = replicates
+    self.seed = seed
+    self.statistics = statistics
+    limbs = Array(repeating: 0, count: (statistics + 1) * ExactSum.limbCount * replicates)
+  }
+
+  /// round(F(k)·2⁶⁴), F the Poisson(1) CDF, k = 0 … 19 (F(19) is the last
+  /// below 1 − 2⁻⁶⁴); made with mpmath by `Scripts/oracle/stats_cases.py`.
+  static let thresholds: [UInt64] = [
+    0x5E2D_58D8_B3BC_DF1B, 0xBC5A_B1B1_6779_BE35, 0xEB71_5E1D_C158_2DC3, 0xFB23_9797_34A2_52F2,
+    0xFF10_25F5_9174_DC3E, 0xFFD9_0F3B_A405_5E1A, 0xFFFA_8B71_FC72_C914, 0xFFFF_540C_0914_B3CA,
+    0xFFFF_ED1F_4AA8_F120, 0xFFFF_FE21_6E64_1463, 0xFFFF_FFD4_D85D_3183, 0xFFFF_FFFC_6DA2_62B5,
+    0xFFFF_FFFF_BA12_D179, 0xFFFF_FFFF_FB07_C64D, 0xFFFF_FFFF_FFAB_8EA5, 0xFFFF_FFFF_FFFA_BE22,
+    0xFFFF_FFFF_FFFF_B11A, 0xFFFF_FFFF_FFFF_FBA1, 0xFFFF_FFFF_FFFF_FFC5, 0xFFFF_FFFF_FFFF_FFFD,
+  ]
+
+  /// A Poisson(1) count from 64 uniform bits by the inverse CDF: the number
+  /// of thresholds `bits` reaches, so P(k) = (T_k − T_(k−1))/2⁶⁴, Poisson(1)
+  /// to within 2⁻⁶⁴ per value (0 … 20). The first four comparisons settle
+  /// 98.1% of draws; the rest only run above F(3).
+  static func poissonCount(_ bits: UInt64) -> Int64 {
+    thresholds.withUnsafeBufferPointer { poissonCount(bits, $0) }
+  }
+
+  /// ``poissonCount(_:)`` with the table's storage at hand (the hot loop's form).
+  @inline(__always)
+  static func poissonCount(_ bits: UInt64, _ t: UnsafeBufferPointer<UInt64>) -> Int64 {
+    var k: Int64 = (bits >= t[0] ? 1 : 0) + (bits >= t[1] ? 1 : 0) + (bits >= t[2] ? 1 : 0) + (bits >= t[3] ? 1 : 0)
+    if k == 4 {
+      var i = 4
+      while i < t.count && bits >= t[i] { k += 1; i += 1 }
+    }
+    return k
+  }
+
+  /// The Poisson count of row `row` in replicate `replicate` under `seed`.
+  public static func count(seed: UInt64, row: Int, replicate: Int) -> Int {
+    Int(poissonCount(CounterHash.draw(CounterHash.rowStart(seed: seed, domain: CounterHash.poissonDomain, row: row), replicate)))
+  }
+
+  /// Adds rows `firstRow ..< firstRow + n` (global indices, which key the
+  /// counts): `values` holds n·statistics values row-major (row i's are
+  /// `values[i·statistics ..< (i+1)·statistics]`), `weights` n weights or nil
+  /// for weight 1. Rows of weight 0 are skipped (they add nothing).
+  ///
+  /// - Precondition: values and weights finite.
+  /// - Complexity: O(n·B·(statistics + 1)).
+  public mutating func add(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>?, firstRow: Int) {
+    let s = statistics
+    precondition(values.count % s == 0, "values must hold a whole number of rows")
+    let n = values.count / s
+    precondition(weights == nil || weights!.count == n, "one weight per row")
+    // In pieces of at most `normalizeEvery` rows between normalizations, so
+    // no limb can overflow however many rows one call brings.
+    var done = 0
+    while done < n {
+      let piece = min(n - done, Self.normalizeEvery - rowsSinceNormalize)
+      addPiece(values: UnsafeBufferPointer(rebasing: values[(done * s)..<((done + piece) * s)]),
+               weights: weights.map { UnsafeBufferPointer(rebasing: $0[done..<(done + piece)]) },
+               firstRow: firstRow + done)
+      done += piece
+    }
+  }
+
+  /// ``add(values:weights:firstRow:)`` for at most the rows left before the next normalization.
+  mutating func addPiece(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>?, firstRow: Int) {
+    let s = statistics
+    let n = values.count / s
+    let B = replicates, L = ExactSum.limbCount, seed = self.seed
+    let table = Self.thresholds
+    withUnsafeTemporaryAllocation(of: Int64.self, capacity: B) { counts in
+      table.withUnsafeBufferPointer { table in
+      limbs.withUnsafeMutableBufferPointer { limbs in
+        for i in 0..<n {
+          let w = weights?[i] ?? 1
+          precondition(w.isFinite, "bootstrap weights must be finite")
+          if w == 0 { continue }
+          let start = CounterHash.rowStart(seed: seed, domain: CounterHash.poissonDomain, row: firstRow + i)
+          for b in 0..<B { counts[b] = Self.poissonCount(CounterHash.draw(start, b), table) }
+          for j in 0..<s {
+            let v = values[i * s + j]
+            precondition(v.isFinite, "bootstrap values must be finite")
+            let high = w * v
+            Self.scatter(high, counts, limbs.baseAddress! + j * L * B, B)
+            if w != 1 { Self.scatter((-high).addingProduct(w, v), counts, limbs.baseAddress! + j * L * B, B) }
+          }
+          Self.scatter(w, counts, limbs.baseAddress! + s * L * B, B)
+        }
+      }
+      }
+    }
+    rows += n
+    rowsSinceNormalize += n
+    if rowsSinceNormalize >= Self.normalizeEvery { normalize() }
+  }
+
+  /// Adds c_b·x to replicate b's exact sum for all b, x placed as ``ExactSum/add(_:)`` places it.
+  @inline(__always)
+  static func scatter(_ x: Double, _ counts: UnsafeMutableBufferPointer<Int64>, _ sum: UnsafeMutablePointer<Int64>,
+                      _ B: Int) {
+    if x == 0 { return }
+    let bits = x.bitPattern
+    let exponentBits = Int((bits >> 52) & 0x7FF)
+    var mantissa = bits & ((1 << 52) - 1)
+    let exponent: Int
+    if exponentBits == 0 { exponent = -1074 } else { mantissa |= 1 << 52; exponent = exponentBits - 1075 }
+    let position = exponent + ExactSum.bias
+    let index = position >> 5
+    let shift = UInt64(position & 31)
+    var low = Int64(bitPattern: (mantissa << shift) & 0xFFFF_FFFF)
+    let upper = mantissa >> (32 - shift)
+    var middle = Int64(bitPattern: upper & 0xFFFF_FFFF)
+    var high = Int64(bitPattern: upper >> 32)
+    if x < 0 { low = -low; middle = -middle; high = -high }
+    let l0 = sum + index * B, l1 = l0 + B, l2 = l1 + B
+    for b in 0..<B {
+      let c = counts[b]
+      l0[b] &+= c &* low
+      l1[b] &+= c &* middle
+      l2[b] &+= c &* high
+    }
+  }
+
+  /// Propagates carries in every replicate's sums (the value is unchanged).
+  mutating func normalize() {
+    let B = replicates, L = ExactSum.limbCount
+    limbs.withUnsafeMutableBufferPointer { l in
+      for sum in 0...statistics {
+        let base = sum * L * B
+        for b in 0..<B {
+          var carry: Int64 = 0
+          for i in 0..<(L - 1) {
+            let v = l[base + i * B + b] &+ carry
+            l[base + i * B + b] = v & 0xFFFF_FFFF
+            carry = v >> 32
+          }
+          l[base + (L - 1) * B + b] &+= carry
+        }
+      }
+    }
+    rowsSinceNormalize = 0
+  }
+
+  /// Adds another partial bootstrap of the same design (other rows).
+  ///
+  /// - Precondition: the same replicates, seed and statistics.
+  /// - Complexity: O(B·statistics·limbs).
+  public mutating func merge(_ other: PoissonBootstrap) {
+    precondition(replicates == other.replicates && seed == other.seed && statistics == other.statistics,
+                 "merging different bootstraps")
+    normalize()
+    var other = other
+    other.normalize()
+    for i in limbs.indices { limbs[i] &+= other.limbs[i] }
+    rows += other.rows
+    normalize()
+  }
+
+  /// Replicate b's exact sum `sum` (a statistic's numerator, or the
+  /// denominator when `sum == statistics`), minus `minus`'s when given.
+  func exactSum(_ sum: Int, minus: Int? = nil, replicate b: Int) -> ExactSum {
+    var e = ExactSum()
+    let L = ExactSum.limbCount, B = replicates
+    for i in 0..<L {
+      e.limbs[i] = limbs[(sum * L + i) * B + b]
+      if let m = minus { e.limbs[i] &-= limbs[(m * L + i) * B + b] }
+    }
+    e.normalize()
+    return e
+  }
+
+  /// Replicate b's numerator of `statistic`, Σ c·w·v, exactly.
+  public func numerator(statistic: Int, replicate: Int) -> ExactSum { exactSum(statistic, replicate: replicate) }
+
+  /// Replicate b's denominator, Σ c·w, exactly.
+  public func denominator(replicate: Int) -> ExactSum { exactSum(statistics, replicate: replicate) }
+
+  /// The B replicate values of `statistic`, Σ c·w·v / Σ c·w, or of the
+  /// difference `statistic − minus` of two statistics over the same counts
+  /// (the paired bootstrap of a difference); 0 when a replicate's
+  /// denominator is 0 (the metric's `div_no_nan`).
+  ///
+  /// Each value is fl(N / D) where N and D are the exact sums each correctly
+  /// rounded to a double: within 1.5 ulp of the exact ratio and, above all, a
+  /// function of the exact sums only, so the same bits for any split (an
+  /// exactly rounded big-integer division per replicate would cost more than
+  /// the interval is worth).
+  ///
+  /// - Complexity: O(B·limbs).
+  public func replicateValues(statistic: Int, minus: Int? = nil) -> [Double] {
+    let L = ExactSum.limbCount, B = replicates
+    return [Double](unsafeUninitializedCapacity: B) { out, initialized in
+      withUnsafeTemporaryAllocation(of: Int64.self, capacity: L) { column in
+        limbs.withUnsafeBufferPointer { l in
+          for b in 0..<B {
+            for i in 0..<L {
+              column[i] = l[(statistic * L + i) * B + b]
+              if let m = minus { column[i] &-= l[(m * L + i) * B + b] }
+            }
+            let numerator = Self.roundedValue(column)
+            for i in 0..<L { column[i] = l[(statistics * L + i) * B + b] }
+            let denominator = Self.roundedValue(column)
+            out[b] = denominator == 0 ? 0 : numerator / denominator
+          }
+        }
+      }
+      initialized = B
+    }
+  }
+
+  /// The value of ``ExactSum``-layout limbs (any carries pending), correctly
+  /// rounded to a double: carries propagated, the sign taken, then the top
+  /// 64 bits of the magnitude and a sticky bit for the rest rounded once.
+  ///
+  /// - Complexity: O(limbs).
+  static func roundedValue(_ limbs: UnsafeMutableBufferPointer<Int64>) -> Double {
+    let L = limbs.count
+    var carry: Int64 = 0
+    for i in 0..<(L - 1) {
+      let v = limbs[i] &+ carry
+      limbs[i] = v & 0xFFFF_FFFF
+      carry = v >> 32
+    }
+    limbs[L - 1] &+= carry
+    let negative = limbs[L - 1] < 0
+    if negative {
+      var borrow: Int64 = 1  // two's complement over base-2^32 digits
+      for i in 0..<L {
+        let v = (~limbs[i] & 0xFFFF_FFFF) &+ borrow
+        limbs[i] = v & 0xFFFF_FFFF
+        borrow = v >> 32
+      }
+    }
+    var top = L - 1
+    while top >= 0 && limbs[top] == 0 { top -= 1 }
+    if top < 0 { return 0 }
+    func digit(_ i: Int) -> UInt64 { i >= 0 ? UInt64(limbs[i]) : 0 }
+    let width = 64 - digit(top).leadingZeroBitCount  // 1 … 32
+    // The top 64 bits: digit(top) · 2^(64−width) + digit(top−1) · 2^(32−width) + digit(top−2) / 2^width.
+    let q = (digit(top) << UInt64(64 - width)) | (digit(top - 1) << UInt64(32 - width)) | (digit(top - 2) >> UInt64(width))
+    var sticky = digit(top - 2) & ((1 << UInt64(width)) - 1) != 0
+    var i = top - 3
+    while !sticky && i >= 0 { sticky = limbs[i] != 0; i -= 1 }
+    let magnitude = BigMagnitude.roundToDouble(q, sticky: sticky, exponent: 32 * top - 64 + width - ExactSum.bias)
+    return negative ? -magnitude : magnitude
+  }
+
+  /// The percentile interval at `level` of `statistic` (or of `statistic − minus`).
+  ///
+  /// With the B replicate values sorted, θ₍₁₎ ≤ … ≤ θ₍B₎, and α = 1 − level,
+  /// the interval is [θ₍ⱼ₎, θ₍B+1−ⱼ₎] with j = ⌊(B + 1)·α/2⌋ clamped to
+  /// 1 … ⌊(B + 1)/2⌋ (Davison & Hinkley's (B + 1) rule, symmetric in the
+  /// order statistics): B = 999 at 95% uses θ₍₂₅₎ and θ₍₉₇₅₎, B = 1000 uses
+  /// θ₍₂₅₎ and θ₍₉₇₆₎. The floor allows 1e-9 for the rounding of α
+  /// (1 − 0.95 is not 0.05 in doubles).
+  ///
+  /// - Precondition: 0 < level < 1.
+  public func percentileInterval(level: Double, statistic: Int, minus: Int? = nil) -> (lower: Double, upper: Double) {
+    let sorted = replicateValues(statistic: statistic, minus: minus).sorted()
+    let (j, k) = Self.orderStatistics(replicates: replicates, level: level)
+    return (sorted[j - 1], sorted[k - 1])
+  }
+
+  /// The 1-based order statistics (j, B + 1 − j) of the percentile interval.
+  public static func orderStatistics(replicates B: Int, level: Double) -> (lower: Int, upper: Int) {
+    precondition(level > 0 && level < 1, "the level must be in (0, 1)")
+    let alpha = 1 - level
+    var j = Int((Double(B + 1) * alpha / 2 + 1e-9).rounded(.down))
+    j = min(max(j, 1), (B + 1) / 2)
+    return (j, B + 1 - j)
+  }
+}
+
+extension PoissonBootstrap: Equatable {
+  /// The same design and the same exact replicate sums.
+  public static func == (a: PoissonBootstrap, b: PoissonBootstrap) -> Bool {
+    guard a.replicates == b.replicates && a.seed == b.seed && a.statistics == b.statistics && a.rows == b.rows else {
+      return false
+    }
+    var x = a, y = b
+    x.normalize(); y.normalize()
+    return x.limbs == y.limbs
+  }
+}
