@@ -57,9 +57,8 @@ enum EvalCommand {
       threads: threads)
     inputs.reportTruncationAsError()  // a file truncated under the mapping: one error line, not a crash
     let inputPaths = [predictions, labels] + (parsed["--weights"].map { [$0] } ?? [])
-    if let plot = parsed["--plot"], plot == parsed["--per-row"] {
-      throw UsageError(description: "--per-row and --plot name the same file '\(plot)'")
-    }
+    try OutputPaths.check(OutputPaths.given(parsed, ["--per-row", "--plot", "--state", OutputOption.flag]),
+                          inputs: inputPaths)
     // Created before the pass so that an unwritable path fails at once, not after it.
     let plotFile = try parsed["--plot"].map { try AtomicOutputFile(path: $0, protecting: inputPaths) }
     let output = try OutputOption.open(parsed, protecting: inputPaths)

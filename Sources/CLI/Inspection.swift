@@ -21,7 +21,7 @@ enum Inspection {
 
   static func describeParsed(path: String, format: LabelFormat, kind: String, threads: Int) throws -> [String] {
     let parsed = try ParsedLabels(path: path, format: format, rows: nil, threads: threads)
-    return ["\(path): \(kind), \(grouped(parsed.fileSize)) bytes",
+    return ["\(FileError.oneLine(path)): \(kind), \(grouped(parsed.fileSize)) bytes",
             "  as sparse labels: \(grouped(parsed.rows.rows)) rows (TensorFlow SparseTensor rules)"]
       + LabelStatistics(parsed.rows).lines
   }
@@ -30,7 +30,7 @@ enum Inspection {
     let array = try NPYArray(path: path)
     let h = array.header
     var lines = [
-      "\(path): .npy version \(h.version.major).\(h.version.minor), \(grouped(array.file.size)) bytes",
+      "\(FileError.oneLine(path)): .npy version \(h.version.major).\(h.version.minor), \(grouped(array.file.size)) bytes",
       "  dtype    \(h.type.rawValue) (\(h.type.name))",
       "  shape    \(h.shape)  (\(grouped(h.count)) elements, data at byte \(h.dataOffset))",
     ]

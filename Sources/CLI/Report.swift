@@ -38,8 +38,8 @@ struct Report {
       }
       lines.append(figures)
     }
-    if let perRow { lines.append("wrote per-row \(rowNames) (float64, shape \(perRow.shape)) to \(perRow.path)") }
-    if let plot { lines.append("wrote the plot to \(plot)") }
+    if let perRow { lines.append("wrote per-row \(rowNames) (float64, shape \(perRow.shape)) to \(FileError.oneLine(perRow.path))") }
+    if let plot { lines.append("wrote the plot to \(FileError.oneLine(plot))") }
     return lines
   }
 
