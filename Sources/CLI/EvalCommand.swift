@@ -86,10 +86,14 @@ enum EvalCommand {
       try file.commit()
     }
 
-    let report = Report(state: state, classes: inputs.classes, threads: threads, seconds: seconds,
+    var report = Report(state: state, classes: inputs.classes, threads: threads, seconds: seconds,
                         bytes: inputs.byteCount,
                         perRow: parsed["--per-row"].flatMap { p in outcome.perRowShape.map { (p, $0) } },
                         plot: plotFile?.path)
+    let rows = sharding.rows(of: inputs.rows) ?? 0..<inputs.rows
+    let aboveClasses = LabelRange.countAtOrAbove(inputs.classes, in: inputs.labels, rows: rows)
+    report.extraWarnings += LabelRange.warning(aboveClasses, classes: inputs.classes,
+                                               semantics: inputs.labels.semantics).map { [$0] } ?? []
     try report.emit(json: parsed.has("--json"), to: output)
   }
 }
