@@ -32,9 +32,9 @@ struct Report {
     guard seconds >= 0.001, bytes > 0 else { return nil }
     let rate = Double(bytes) / seconds
     for (scale, unit) in [(1e9, "GB/s"), (1e6, "MB/s"), (1e3, "kB/s")] where rate >= scale {
-      return format(rate / scale, rate / scale < 10 ? 1 : 0) + " " + unit
+      return (rate / scale < 10 ? format(rate / scale, 1) : String(Int((rate / scale).rounded()))) + " " + unit
     }
-    return format(rate, 0) + " B/s"
+    return "\(Int(rate.rounded())) B/s"
   }
 
   /// One line per (metric, k), `MAP@10 = ...`. With one line the run's
