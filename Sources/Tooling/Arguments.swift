@@ -171,22 +171,48 @@ package struct Arguments {
   }
 }
 
-/// Parses `-k` values: a comma list of integers and inclusive ranges, `1-20,50,100`.
+/// The most distinct k values one `-k` list may hold.
+package let maximumKCount = 1_000_000
+
+/// Parses `-k` values: a comma list of integers and inclusive ranges,
+/// `1-20,50,100`; returns the distinct ks, ascending.
+///
+/// The list is read as ranges first and merged, so its size is known before
+/// any k is listed: 1,000 copies of `1-999999` (a 9 KB argument) are one
+/// range, not 10^9 values built and then de-duplicated.
+/// - Throws: ``UsageError`` for a malformed value or more than
+///   ``maximumKCount`` distinct ks.
 package func parseKList(_ text: String) throws -> [Int] {
-  var ks: [Int] = []
+  var ranges: [ClosedRange<Int>] = []
   for part in text.split(separator: ",", omittingEmptySubsequences: false) {
     let token = part.trimmingCharacters(in: .whitespaces)
     let bounds = token.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
     if bounds.count == 2, let a = Int(bounds[0]), let b = Int(bounds[1]) {
       guard a >= 1, a <= b else { throw UsageError(description: "bad -k range '\(token)' (need 1 <= a <= b)") }
-      guard b - a < 1_000_000 else { throw UsageError(description: "-k range '\(token)' is too long") }
-      ks += Array(a...b)
+      guard b - a < maximumKCount else { throw UsageError(description: "-k range '\(token)' is too long") }
+      ranges.append(a...b)
     } else if let k = Int(token) {
       guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
-      ks.append(k)
+      ranges.append(k...k)
     } else {
       throw UsageError(description: "bad -k value '\(token)' (use a list and ranges like 1,5,10 or 1-20)")
     }
   }
-  return ks
+  ranges.sort { $0.lowerBound < $1.lowerBound }
+  var merged: [ClosedRange<Int>] = []
+  var count = 0
+  for r in ranges {
+    if let last = merged.last, r.lowerBound <= last.upperBound || r.lowerBound == last.upperBound + 1 {
+      let grown = last.lowerBound...Swift.max(last.upperBound, r.upperBound)
+      count += grown.count - last.count
+      merged[merged.count - 1] = grown
+    } else {
+      merged.append(r)
+      count += r.count
+    }
+    guard count <= maximumKCount else {
+      throw UsageError(description: "-k lists more than \(maximumKCount) distinct values")
+    }
+  }
+  return merged.flatMap { Array($0) }
 }

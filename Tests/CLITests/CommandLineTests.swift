@@ -92,4 +92,19 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(none.stdout, "")
     XCTAssertTrue(none.stderr.hasPrefix("USAGE: mapk <subcommand>"), none.stderr)
   }
+
+  /// Issue 10: a short -k argument that lists a huge range many times is one range, measured before it is built.
+  func testKListsAreMergedAndBoundedBeforeBeingBuilt() throws {
+    XCTAssertEqual(try parseKList("3,1-2,2"), [1, 2, 3])
+    XCTAssertEqual(try parseKList("5-7,1,6-9"), [1, 5, 6, 7, 8, 9])
+    let copies = Array(repeating: "1-999999", count: 1000).joined(separator: ",")
+    XCTAssertEqual(try parseKList(copies).count, 999_999)
+    let three = (0..<3).map { "\($0 * 1_000_000 + 1)-\($0 * 1_000_000 + 999_999)" }.joined(separator: ",")
+    XCTAssertThrowsError(try parseKList(three)) { error in
+      XCTAssertEqual((error as? UsageError)?.description, "-k lists more than 1000000 distinct values")
+    }
+    XCTAssertEqual(try parseKList("1-1000000").count, maximumKCount)
+    XCTAssertThrowsError(try parseKList("1-1000001"))
+    XCTAssertThrowsError(try parseKList("1-1000000,2000000"))
+  }
 }
