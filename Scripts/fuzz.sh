@@ -22,12 +22,15 @@ declare -A targets=(
   [text_labels]=Fuzz/TextLabelsFuzz.swift
   [npz]=Fuzz/NPZFuzz.swift
   [state_file]=Fuzz/StateFileFuzz.swift
+  [command_line]=Fuzz/CommandLineFuzz.swift
 )
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))
 
 # The library sources, minus the file that imports the kernel as a module.
 mapfile -t sources < <(find Sources/Kernel Sources/Shards -name '*.swift' ! -name Exports.swift | sort)
+# The command-line parser (Tooling) for the command_line target only: the rest of Tooling needs no fuzzing.
+parser=(Sources/Tooling/Arguments.swift Sources/Tooling/Option.swift Sources/Tooling/OptionTable.swift)
 # System-library targets (a module map, e.g. zlib's) are found by -I; their libraries linked.
 cflags=()
 for map in $(find Sources -name module.modulemap); do cflags+=(-I "$(dirname "$map")"); done
@@ -38,10 +41,12 @@ for name in "${selected[@]}"; do
   src="${targets[$name]:-}"
   [ -n "$src" ] || { echo "fuzz.sh: unknown target $name (known: ${!targets[*]})" >&2; exit 2; }
   bin="$out/$name"
+  extra=()
+  [ "$name" = command_line ] && extra=("${parser[@]}")
   echo "== building $name"
   # (gold warns about every ASan helper symbol; the log keeps them out of sight unless the build fails)
   if ! swiftc -O -g -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_$name" -package-name mapk \
-       "${cflags[@]}" "${sources[@]}" Fuzz/FuzzSupport.swift "$src" -o "$bin" > "$out/$name.build.log" 2>&1; then
+       "${cflags[@]}" "${sources[@]}" "${extra[@]}" Fuzz/FuzzSupport.swift "$src" -o "$bin" > "$out/$name.build.log" 2>&1; then
     grep -v 'Cannot export local symbol' "$out/$name.build.log" >&2
     exit 1
   fi

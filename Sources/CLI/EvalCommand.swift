@@ -57,9 +57,8 @@ enum EvalCommand {
       threads: threads)
     inputs.reportTruncationAsError()  // a file truncated under the mapping: one error line, not a crash
     let inputPaths = [predictions, labels] + (parsed["--weights"].map { [$0] } ?? [])
-    if let plot = parsed["--plot"], plot == parsed["--per-row"] {
-      throw UsageError(description: "--per-row and --plot name the same file '\(plot)'")
-    }
+    try OutputPaths.check(OutputPaths.given(parsed, ["--per-row", "--plot", "--state", OutputOption.flag]),
+                          inputs: inputPaths)
     // Created before the pass so that an unwritable path fails at once, not after it.
     let plotFile = try parsed["--plot"].map { try AtomicOutputFile(path: $0, protecting: inputPaths) }
     let output = try OutputOption.open(parsed, protecting: inputPaths)
@@ -87,10 +86,14 @@ enum EvalCommand {
       try file.commit()
     }
 
-    let report = Report(state: state, classes: inputs.classes, threads: threads, seconds: seconds,
+    var report = Report(state: state, classes: inputs.classes, threads: threads, seconds: seconds,
                         bytes: inputs.byteCount,
                         perRow: parsed["--per-row"].flatMap { p in outcome.perRowShape.map { (p, $0) } },
                         plot: plotFile?.path)
+    let rows = sharding.rows(of: inputs.rows) ?? 0..<inputs.rows
+    let aboveClasses = LabelRange.countAtOrAbove(inputs.classes, in: inputs.labels, rows: rows)
+    report.extraWarnings += LabelRange.warning(aboveClasses, classes: inputs.classes,
+                                               semantics: inputs.labels.semantics).map { [$0] } ?? []
     try report.emit(json: parsed.has("--json"), to: output)
   }
 }

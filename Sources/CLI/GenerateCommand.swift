@@ -72,8 +72,8 @@ enum GenerateCommand {
                                   progress: counter)
     }
     let seconds = clock.seconds
-    print("wrote \(files.predictions) (\(dtype.scoreType.rawValue) [\(rows), \(classes)])")
-    print("wrote \(files.labels) (\(labelFormat.rawValue) labels, 1 to \(labelsPerRow) per row, seed \(seed), "
+    print("wrote \(FileError.oneLine(files.predictions)) (\(dtype.scoreType.rawValue) [\(rows), \(classes)])")
+    print("wrote \(FileError.oneLine(files.labels)) (\(labelFormat.rawValue) labels, 1 to \(labelsPerRow) per row, seed \(seed), "
           + "\(format(seconds, 2)) s)")
   }
 }

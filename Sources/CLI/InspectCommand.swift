@@ -25,6 +25,7 @@ enum InspectCommand {
   /// Runs `mapk inspect` with its parsed options.
   static func run(_ parsed: Arguments) throws {
     guard !parsed.positional.isEmpty else { throw UsageError(description: "missing FILE (see mapk inspect --help)") }
+    if parsed.positional.contains("") { throw UsageError(description: "a file name is empty") }
     let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
     for (i, path) in parsed.positional.enumerated() {
       if i > 0 { print("") }

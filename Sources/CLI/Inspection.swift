@@ -21,7 +21,7 @@ enum Inspection {
 
   static func describeParsed(path: String, format: LabelFormat, kind: String, threads: Int) throws -> [String] {
     let parsed = try ParsedLabels(path: path, format: format, rows: nil, threads: threads)
-    return ["\(path): \(kind), \(grouped(parsed.fileSize)) bytes",
+    return ["\(FileError.oneLine(path)): \(kind), \(grouped(parsed.fileSize)) bytes",
             "  as sparse labels: \(grouped(parsed.rows.rows)) rows (TensorFlow SparseTensor rules)"]
       + LabelStatistics(parsed.rows).lines
   }
@@ -30,7 +30,7 @@ enum Inspection {
     let array = try NPYArray(path: path)
     let h = array.header
     var lines = [
-      "\(path): .npy version \(h.version.major).\(h.version.minor), \(grouped(array.file.size)) bytes",
+      "\(FileError.oneLine(path)): .npy version \(h.version.major).\(h.version.minor), \(grouped(array.file.size)) bytes",
       "  dtype    \(h.type.rawValue) (\(h.type.name))",
       "  shape    \(h.shape)  (\(grouped(h.count)) elements, data at byte \(h.dataOffset))",
     ]
@@ -40,14 +40,22 @@ enum Inspection {
         return lines
       }
       let rows = h.shape.dropLast().reduce(1, *)
-      lines.append("  as predictions: \(grouped(rows)) rows x \(grouped(classes)) classes")
-      let s = ScoreScan(ScoreMatrix(base: array.data, rows: rows, classes: classes, type: scoreType), threads: threads)
-      if s.finite > 0 {
-        lines.append("  scores   min \(s.minimum), max \(s.maximum)")
+      // One dimension reads as weights (one per row) as well as one row of
+      // scores; a float32/64 vector is far more often weights, so that comes first.
+      let weights = h.shape.count == 1 && h.type != .float16
+      if weights {
+        lines.append("  as --weights: \(grouped(classes)) rows, one weight each")
+        lines.append("  or as predictions: 1 row x \(grouped(classes)) classes")
+      } else {
+        lines.append("  as predictions: \(grouped(rows)) rows x \(grouped(classes)) classes")
       }
-      lines.append("  NaN      \(grouped(s.nan))" + (s.nan > 0 ? "  (mapk eval needs --nan largest|lowest)" : ""))
-      if s.infinite > 0 { lines.append("  +-inf    \(grouped(s.infinite))") }
-      if h.shape.count == 1 { lines.append("  or as --weights: \(grouped(classes)) rows") }
+      let s = ScoreScan(ScoreMatrix(base: array.data, rows: rows, classes: classes, type: scoreType), threads: threads)
+      if let range = s.range { lines.append((weights ? "  values   " : "  scores   ") + range) }
+      lines.append("  NaN      \(grouped(s.nan))" + (s.nan > 0 && !weights ? "  (mapk eval needs --nan largest|lowest)" : ""))
+      if s.infinite > 0 {
+        lines.append("  +-inf    \(grouped(s.infinite))")
+      }
+      if h.shape.count == 1 && !weights { lines.append("  or as --weights: \(grouped(classes)) rows") }
     } else {
       let width = h.shape.count >= 2 ? h.shape[h.shape.count - 1] : 1
       let rows = h.shape.count >= 2 ? h.shape.dropLast().reduce(1, *) : h.shape.first ?? 1

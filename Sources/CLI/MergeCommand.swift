@@ -26,10 +26,12 @@ enum MergeCommand {
 
   /// Runs `mapk merge` with its parsed options.
   static func run(_ parsed: Arguments) throws {
+    if parsed.positional.contains("") { throw UsageError(description: "a state file name is empty") }
     if try MergeShardOptions.run(parsed) { return }
     guard !parsed.positional.isEmpty else {
       throw UsageError(description: "no state files given (USAGE: mapk merge STATE.json... [--json])")
     }
+    try OutputPaths.check(OutputPaths.given(parsed, [OutputOption.flag]), inputs: parsed.positional)
     let output = try OutputOption.open(parsed, protecting: parsed.positional)
     let merged = try StateFile.merge(contentsOf: parsed.positional)
     let inputs = merged.inputs

@@ -6,8 +6,8 @@ import MAPKTooling
 /// Draws a ``ProgressLine`` on standard error every 200 ms from a timer,
 /// reading a counter that workers advance; ``stop()`` clears the line.
 final class ProgressReporter: @unchecked Sendable {
-  // Sendable: `timer` and `drawn` are only touched on `queue`.
-  private let line: ProgressLine
+  // Sendable: `timer`, `drawn` and `line` (its rate's samples) are only touched on `queue`.
+  private var line: ProgressLine
   private let counter: EvaluationProgress
   private let queue = DispatchQueue(label: "mapk.progress")
   private let clock = Stopwatch()

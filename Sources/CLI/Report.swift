@@ -16,8 +16,26 @@ struct Report {
   var perRow: (path: String, shape: [Int])? = nil
   /// The plot, if written.
   var plot: String? = nil
+  /// Warnings about the inputs rather than the state (labels >= C), after the state's.
+  var extraWarnings: [String] = []
 
   var gigabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1e9 : 0 }
+
+  /// The throughput for people: `1.2 GB/s`, `340 MB/s`, `12 kB/s`
+  /// (``throughput(bytes:seconds:)``), with its leading ", ", or nothing.
+  var throughputFigure: String { Report.throughput(bytes: bytes, seconds: seconds).map { ", " + $0 } ?? "" }
+
+  /// Bytes per second in the unit that shows at least two digits (a small
+  /// run is not "0.0 GB/s"); nil when the time is too short to measure
+  /// (under a millisecond) or there are no bytes.
+  static func throughput(bytes: Int, seconds: Double) -> String? {
+    guard seconds >= 0.001, bytes > 0 else { return nil }
+    let rate = Double(bytes) / seconds
+    for (scale, unit) in [(1e9, "GB/s"), (1e6, "MB/s"), (1e3, "kB/s")] where rate >= scale {
+      return (rate / scale < 10 ? format(rate / scale, 1) : String(Int((rate / scale).rounded()))) + " " + unit
+    }
+    return "\(Int(rate.rounded())) B/s"
+  }
 
   /// One line per (metric, k), `MAP@10 = ...`. With one line the run's
   /// figures follow on the same line; with several, the values are aligned
@@ -25,7 +43,7 @@ struct Report {
   var humanLines: [String] {
     let figures = "(\(state.rows) rows, " + (shards.map { "\($0) shard\($0 == 1 ? "" : "s"), " } ?? "")
       + "\(threads) thread\(threads == 1 ? "" : "s"), "
-      + "\(format(seconds, 2)) s, \(format(gigabytesPerSecond, 1)) GB/s)"
+      + "\(format(seconds, 2)) s\(throughputFigure))"
     let results = state.results
     var lines: [String]
     func name(_ r: MAPResult) -> String { "\(r.metric.displayName)@\(r.k)" }
@@ -38,8 +56,8 @@ struct Report {
       }
       lines.append(figures)
     }
-    if let perRow { lines.append("wrote per-row \(rowNames) (float64, shape \(perRow.shape)) to \(perRow.path)") }
-    if let plot { lines.append("wrote the plot to \(plot)") }
+    if let perRow { lines.append("wrote per-row \(rowNames) (float64, shape \(perRow.shape)) to \(FileError.oneLine(perRow.path))") }
+    if let plot { lines.append("wrote the plot to \(FileError.oneLine(plot))") }
     return lines
   }
 
@@ -60,7 +78,7 @@ struct Report {
     if state.nanScores > 0 {
       out.append("\(state.nanScores) NaN scores ranked as \(state.configuration.nanScores.rawValue)")
     }
-    return out
+    return out + extraWarnings
   }
 
   var json: JSONObject {

@@ -5,6 +5,16 @@ import MAPKShards
 struct ScoreScan {
   var minimum = Double.infinity, maximum = -Double.infinity
   var finite = 0, nan = 0, infinite = 0
+  /// How many of the `infinite` are -inf.
+  var negativeInfinite = 0
+
+  /// The range of the non-NaN values, infinities included: `min -inf, max 0.9`; nil if there are none.
+  var range: String? {
+    guard finite + infinite > 0 else { return nil }
+    let low = negativeInfinite > 0 ? "-inf" : "\(minimum)"
+    let high = infinite > negativeInfinite ? "+inf" : "\(maximum)"
+    return "min \(low), max \(high)"
+  }
 
   init() {}
 
@@ -40,6 +50,7 @@ struct ScoreScan {
       nan += 1
     } else if x.isInfinite {
       infinite += 1
+      if x < 0 { negativeInfinite += 1 }
     } else {
       finite += 1
       if x < minimum { minimum = x }
@@ -53,6 +64,7 @@ struct ScoreScan {
     finite += o.finite
     nan += o.nan
     infinite += o.infinite
+    negativeInfinite += o.negativeInfinite
   }
 
   /// The value of IEEE binary16 bits (exact: every float16 is a double).

@@ -27,6 +27,12 @@ enum Subcommands {
   /// The subcommand called `name`, if there is one.
   static func named(_ name: String) -> Entry? { all.first { $0.command.name == name } }
 
+  /// The usage error for `name`, naming the closest subcommand if one is close.
+  static func unknown(_ name: String) -> UsageError {
+    let hint = Arguments.closest(to: name, in: Set(all.map(\.command.name))).map { " (did you mean \($0)?)" } ?? ""
+    return UsageError(description: "unknown subcommand '\(name)'\(hint); see mapk --help")
+  }
+
   /// The usage's `SUBCOMMANDS:` lines: each name in a 12-column field, then its summary.
   static var list: String {
     all.map { "  " + $0.command.name.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.command.summary }

@@ -28,17 +28,37 @@ func fail(_ message: String, code: Int32) -> Never {
   exit(code)
 }
 
-let argv = CommandLine.arguments
+// First, before anything can open a file or start a thread: a closed
+// stdout must not become an output file's descriptor, and a signal must
+// find the output temporaries it is to remove.
+let stdoutWasClosed = System.openStandardDescriptors()
+TemporaryFiles.removeAllOnTermination()
+
+let argv = System.commandLineArguments  // the bytes given: file names need not be UTF-8
 let rest = argv.dropFirst(2)
 do {
-  switch argv.count > 1 ? argv[1] : "--help" {
-  case "--help", "-h", "help": print(usage)
+  switch argv.count > 1 ? argv[1] : nil {
+  case nil:
+    // No subcommand is a usage error like any other: the usage on stderr, exit 2.
+    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    exit(2)
+  case "--help", "-h": print(usage)
+  case "help":
+    // `mapk help eval` is `mapk eval --help`.
+    if let name = rest.first {
+      guard let entry = Subcommands.named(name) else { throw Subcommands.unknown(name) }
+      if let extra = rest.dropFirst().first { throw UsageError(description: "unexpected argument '\(extra)'") }
+      print(entry.command.help)
+    } else {
+      print(usage)
+    }
   case "--version": print("mapk \(version)")
-  case let name where Subcommands.named(name) != nil: try Subcommands.named(name)!.run(rest)
-  case let other:
-    let hint = Arguments.closest(to: other, in: Set(Subcommands.all.map(\.command.name))).map { " (did you mean \($0)?)" } ?? ""
-    throw UsageError(description: "unknown subcommand '\(other)'\(hint); see mapk --help")
+  case let name? where Subcommands.named(name) != nil: try Subcommands.named(name)!.run(rest)
+  case let other?: throw Subcommands.unknown(other)
   }
+  // What print wrote is in a buffer until now: a full disk or a closed
+  // stdout must end in an error, not exit 0 with the result lost.
+  try System.flushStandardOutput(closed: stdoutWasClosed)
 } catch let e as UsageError {
   fail(e.description, code: 2)
 } catch let e as FileError {

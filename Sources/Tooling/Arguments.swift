@@ -17,17 +17,25 @@ package struct Arguments {
   package let valued: Set<String>
   /// The names of the flags, which take none.
   package let boolean: Set<String>
-  /// The value of each valued option given, by its name (the last one wins).
+  /// The value of each valued option given, by its name (each is given at most once).
   package private(set) var values: [String: String] = [:]
   /// The names of the flags given.
   package private(set) var flags: Set<String> = []
   /// The other arguments, in order (everything after `--` among them).
   package private(set) var positional: [String] = []
 
-  /// Parses `args`; `aliases` maps other spellings to names.
-  init(_ args: ArraySlice<String>, valued: Set<String>, boolean: Set<String>, aliases: [String: String] = [:]) throws {
+  /// Parses `args`; `aliases` maps other spellings to names; `paths` are
+  /// the valued options whose value names a file (an empty one is refused).
+  ///
+  /// Every spelling takes `NAME=value` as well as `NAME value` (`-k=10` as
+  /// `--k=10`). A valued option given twice is an error naming both values,
+  /// whatever spellings were used (`-k 10 ... --k 5`): the last one winning
+  /// silently evaluates something the user did not mean.
+  init(_ args: ArraySlice<String>, valued: Set<String>, boolean: Set<String>, aliases: [String: String] = [:],
+       paths: Set<String> = []) throws {
     self.valued = valued
     self.boolean = boolean
+    var spelled: [String: String] = [:]  // the spelling each value was given with
     var i = args.startIndex
     while i < args.endIndex {
       let arg = args[i]
@@ -40,28 +48,40 @@ package struct Arguments {
         positional.append(arg)
         continue
       }
-      var name = arg
+      var spelling = arg
       var inline: String? = nil
-      if let eq = arg.firstIndex(of: "="), arg.hasPrefix("--") {
-        name = String(arg[..<eq])
+      if let eq = arg.firstIndex(of: "=") {
+        spelling = String(arg[..<eq])
         inline = String(arg[arg.index(after: eq)...])
       }
-      name = aliases[name] ?? name
+      let name = aliases[spelling] ?? spelling
       if boolean.contains(name) {
         guard inline == nil else { throw UsageError(description: "\(name) takes no value") }
         flags.insert(name)
       } else if valued.contains(name) {
+        let value: String
         if let inline {
-          values[name] = inline
+          value = inline
         } else {
           guard i < args.endIndex else { throw UsageError(description: "\(name) needs a value") }
-          values[name] = args[i]
+          value = args[i]
           i += 1
         }
+        if let first = values[name] {
+          let earlier = spelled[name] ?? name
+          throw UsageError(description: earlier == spelling
+            ? "\(spelling) is given twice ('\(first)' and '\(value)'); give it once"
+            : "\(earlier) '\(first)' and \(spelling) '\(value)' are one option given twice; give it once")
+        }
+        if value.isEmpty && paths.contains(name) {
+          throw UsageError(description: "\(spelling) needs a file name, not an empty string")
+        }
+        values[name] = value
+        spelled[name] = spelling
       } else {
         let known = valued.union(boolean).union(aliases.keys)
-        let hint = Arguments.closest(to: name, in: known).map { " (did you mean \($0)?)" } ?? ""
-        throw UsageError(description: "unknown option \(name)\(hint)")
+        let hint = Arguments.closest(to: spelling, in: known).map { " (did you mean \($0)?)" } ?? ""
+        throw UsageError(description: "unknown option \(spelling)\(hint)")
       }
     }
   }
@@ -101,18 +121,35 @@ package struct Arguments {
     return t
   }
 
-  /// The known flag closest to `name` by edit distance, if close enough.
+  /// The known name closest to `name`, if one is close enough to be what
+  /// the user meant.
+  ///
+  /// Close means an edit distance of at most a third of the longer name
+  /// (leading dashes left out, so `-p` is not "close" to `-h`, nor `--run`
+  /// to `--nan`); failing that, a known name that starts with `name` or
+  /// that `name` starts with, sharing at least two characters besides the
+  /// dashes (`--pred` for `--predictions`, `evaluate` for `eval`).
   package static func closest(to name: String, in known: Set<String>) -> String? {
+    func bare(_ s: String) -> Substring { s.drop { $0 == "-" } }
+    let typed = bare(name)
     var best: String? = nil
     var bestDistance = Int.max
     for candidate in known.sorted() {
-      let d = editDistance(name, candidate)
-      if d < bestDistance {
+      let other = bare(candidate)
+      let d = editDistance(String(typed), String(other))
+      if d <= Swift.max(typed.count, other.count) / 3 && d < bestDistance {
         best = candidate
         bestDistance = d
       }
     }
-    return bestDistance <= Swift.max(2, name.count / 3) ? best : nil
+    if let best { return best }
+    // A prefix either way, with the same dashes: the shortest such name.
+    let dashes = name.prefix { $0 == "-" }
+    return known.sorted { ($0.count, $0) < ($1.count, $1) }.first { candidate in
+      let other = bare(candidate)
+      return candidate.prefix { $0 == "-" } == dashes && Swift.min(typed.count, other.count) >= 2
+        && (other.hasPrefix(typed) || typed.hasPrefix(other))
+    }
   }
 
   /// The Levenshtein distance between `a` and `b` (insertions, deletions, substitutions).
@@ -134,22 +171,48 @@ package struct Arguments {
   }
 }
 
-/// Parses `-k` values: a comma list of integers and inclusive ranges, `1-20,50,100`.
+/// The most distinct k values one `-k` list may hold.
+package let maximumKCount = 1_000_000
+
+/// Parses `-k` values: a comma list of integers and inclusive ranges,
+/// `1-20,50,100`; returns the distinct ks, ascending.
+///
+/// The list is read as ranges first and merged, so its size is known before
+/// any k is listed: 1,000 copies of `1-999999` (a 9 KB argument) are one
+/// range, not 10^9 values built and then de-duplicated.
+/// - Throws: ``UsageError`` for a malformed value or more than
+///   ``maximumKCount`` distinct ks.
 package func parseKList(_ text: String) throws -> [Int] {
-  var ks: [Int] = []
+  var ranges: [ClosedRange<Int>] = []
   for part in text.split(separator: ",", omittingEmptySubsequences: false) {
     let token = part.trimmingCharacters(in: .whitespaces)
     let bounds = token.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
     if bounds.count == 2, let a = Int(bounds[0]), let b = Int(bounds[1]) {
       guard a >= 1, a <= b else { throw UsageError(description: "bad -k range '\(token)' (need 1 <= a <= b)") }
-      guard b - a < 1_000_000 else { throw UsageError(description: "-k range '\(token)' is too long") }
-      ks += Array(a...b)
+      guard b - a < maximumKCount else { throw UsageError(description: "-k range '\(token)' is too long") }
+      ranges.append(a...b)
     } else if let k = Int(token) {
       guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
-      ks.append(k)
+      ranges.append(k...k)
     } else {
       throw UsageError(description: "bad -k value '\(token)' (use a list and ranges like 1,5,10 or 1-20)")
     }
   }
-  return ks
+  ranges.sort { $0.lowerBound < $1.lowerBound }
+  var merged: [ClosedRange<Int>] = []
+  var count = 0
+  for r in ranges {
+    if let last = merged.last, r.lowerBound <= last.upperBound || r.lowerBound == last.upperBound + 1 {
+      let grown = last.lowerBound...Swift.max(last.upperBound, r.upperBound)
+      count += grown.count - last.count
+      merged[merged.count - 1] = grown
+    } else {
+      merged.append(r)
+      count += r.count
+    }
+    guard count <= maximumKCount else {
+      throw UsageError(description: "-k lists more than \(maximumKCount) distinct values")
+    }
+  }
+  return merged.flatMap { Array($0) }
 }

@@ -43,6 +43,14 @@ package struct Option: Sendable, Equatable {
   /// True if the option takes a value (`--name value` or `--name=value`).
   package var takesValue: Bool { valueName != nil }
 
+  /// True if the value names a file: its placeholder is `FILE`, `PREFIX`
+  /// or `OUT...` (`OUT.npy`). The placeholder is the declaration, so the
+  /// help says "a file" exactly for the options that refuse an empty name.
+  package var takesPath: Bool {
+    guard let valueName else { return false }
+    return valueName == "FILE" || valueName == "PREFIX" || valueName.hasPrefix("OUT")
+  }
+
   /// Every spelling: the aliases, then the name.
   package var spellings: [String] { aliases + [name] }
 

@@ -39,13 +39,15 @@ package struct OptionTable: Sendable {
 
   /// Parses `args` against these options.
   /// - Throws: ``UsageError`` for an unknown option (naming the closest
-  ///   spelling), a missing value, or a value given to a flag.
+  ///   spelling), a missing value, a value given to a flag, an option
+  ///   given twice, or an empty file name.
   package func parse(_ args: ArraySlice<String>) throws -> Arguments {
     var aliases: [String: String] = [:]
     for option in options {
       for alias in option.aliases { aliases[alias] = option.name }
     }
     return try Arguments(args, valued: Set(options.filter(\.takesValue).map(\.name)),
-                         boolean: Set(options.filter { !$0.takesValue }.map(\.name)), aliases: aliases)
+                         boolean: Set(options.filter { !$0.takesValue }.map(\.name)), aliases: aliases,
+                         paths: Set(options.filter(\.takesPath).map(\.name)))
   }
 }

@@ -1,3 +1,5 @@
+import MAPKShards
+
 /// A small chart drawn as self-contained SVG: lines and bars over numeric
 /// x and y axes, with a title, axis labels, tick values and a legend.
 ///
@@ -226,16 +228,21 @@ package struct SVGChart: Sendable {
     return r == r.rounded() ? String(Int(r)) : String(r)
   }
 
-  /// Text made safe inside an SVG element or attribute.
+  /// Text made safe inside an SVG element or attribute, for XML 1.0: the
+  /// markup characters as entities, and what XML 1.0 does not allow at all
+  /// (control characters, even as `&#1;`; U+FFFE, U+FFFF; a byte of a file
+  /// name that is not UTF-8) written visibly as `\u{1B}`, `\xE9`, as in
+  /// error lines (``FileError/oneLine(_:limit:)``).
   static func escape(_ s: String) -> String {
     var out = ""
-    for c in s {
-      switch c {
+    for scalar in FileError.oneLine(s, limit: Int.max).unicodeScalars {
+      switch scalar {
       case "&": out += "&amp;"
       case "<": out += "&lt;"
       case ">": out += "&gt;"
       case "\"": out += "&quot;"
-      default: out.append(c)
+      case "\u{FFFE}", "\u{FFFF}": out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+      default: out.unicodeScalars.append(scalar)
       }
     }
     return out

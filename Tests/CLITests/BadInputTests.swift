@@ -239,6 +239,23 @@ final class BadInputTests: XCTestCase {
     add("missing labels", ["eval", "--predictions", dump.predictionsPath, "-k", "1"], status: 2, file: nil, "missing --labels")
     add("stray argument", eval(dump, extra: ["extra"]), status: 2, file: nil, "unexpected argument")
     add("unknown subcommand", ["evaluate"], status: 2, file: nil, "unknown subcommand")
+    // Issue 10: the command line and the outputs (more in CommandLineTests and OutputSafetyTests).
+    add("predictions given twice", eval(dump, extra: ["--predictions", dump.labelsPath]), status: 2, file: nil,
+        "given twice")
+    add("-k then --k", eval(dump, extra: ["--k", "1"]), status: 2, file: nil, "-k '2' and --k '1'")
+    add("-k then -k=", eval(dump, extra: ["-k=1"]), status: 2, file: nil, "given twice")
+    add("empty --per-row", eval(dump, extra: ["--per-row", ""]), status: 2, file: nil, "--per-row needs a file name")
+    add("empty --weights", eval(dump, replacing: "weights", with: ""), status: 2, file: nil, "--weights needs a file name")
+    add("far-off short flag", eval(dump, extra: ["-p"]), status: 2, file: nil, "unknown option -p")
+    add("--per-row and --state at one path", eval(dump, extra: ["--per-row", dump.dir.file("x.npy"),
+        "--state", dump.dir.file("./x.npy")]), status: 2, file: nil, "name the same file")
+    add("--plot not .svg", eval(dump, extra: ["--plot", dump.dir.file("out.png")]), status: 2, file: nil, ".svg")
+    add("--per-row not .npy", eval(dump, extra: ["--per-row", dump.dir.file("ap.csv")]), status: 2, file: nil, ".npy")
+    add("--state on /dev/null", eval(dump, extra: ["--state", "/dev/null"]), file: "/dev/null", "not a regular file")
+    add("--plot on /dev/stdout", eval(dump, extra: ["--plot", "/dev/stdout"]), status: 2, file: nil, ".svg")
+    add("--output on /dev/stdout", eval(dump, extra: ["--output", "/dev/stdout"]), file: "/dev/stdout", "symbolic link")
+    add("--output is the weights", eval(dump, extra: ["--output", dump.weightsPath]), file: dump.weightsPath,
+        "is also an input")
     return cases
   }
 

@@ -8,7 +8,7 @@ import XCTest
 final class HelpTests: XCTestCase {
   func testHelpListsEverySubcommandWithExamples() throws {
     XCTAssertEqual(Subcommands.all.map(\.command.name), ["eval", "merge", "generate", "inspect"])
-    for args in [["--help"], ["-h"], ["help"], []] {
+    for args in [["--help"], ["-h"], ["help"]] {
       let r = try ProcessRunner.mapk(args)
       XCTAssertEqual(r.status, 0, "\(args)")
       for word in ["EXAMPLES:", "mapk --version"] {

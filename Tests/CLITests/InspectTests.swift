@@ -1,4 +1,5 @@
 import Foundation
+@testable import mapk
 import MAPKShards
 import TestSupport
 import XCTest
@@ -47,7 +48,7 @@ final class InspectTests: XCTestCase {
       "  rows without labels  1  (their AP is NaN, as in TensorFlow; see --empty-rows)",
       "  label values  1 ... 9  (need classes > 9)",
       "  negative entries other than -1  1 (ignored)",
-      "  scores   min -2.0, max 0.5",
+      "  scores   min -inf, max 0.5",
       "  NaN      1  (mapk eval needs --nan largest|lowest)",
       "  +-inf    1",
     ])
@@ -56,16 +57,17 @@ final class InspectTests: XCTestCase {
   func testSparseLabels() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    // Rows: {3, 3, 12}, {}, {-2, 0}: entries >= 0 per row 3, 0, 1.
+    // Rows: {3, 3, 12}, {}, {-2, 0}: by sparse rules (eval's), distinct values, negatives included: 2, 0, 2.
     try Data("3 3,12\n\n-2\t0\n".utf8).write(to: URL(fileURLWithPath: dir.file("l.txt")))
     let r = try ProcessRunner.mapk(["inspect", "l.txt"], in: dir.path)
     XCTAssertEqual(r.status, 0, r.stderr)
     assertLines(r.stdout, [
       "l.txt: text labels, one line per row, 13 bytes",
       "  as sparse labels: 3 rows (TensorFlow SparseTensor rules)",
-      "  labels per row  min 0, max 3, mean 1.33",
+      "  labels per row  min 0, max 2, mean 1.33",
       "  rows without labels  1",
       "  label values  0 ... 12  (need classes > 12)",
+      "  negative labels  1 (each counts as a label of its row, never found: it lowers the row's AP)",
     ])
     _ = try ProcessRunner.mapk(["generate", "--rows", "30", "--classes", "9", "--labels-per-row", "2",
                       "--labels-format", "csr", "--out", "g"], in: dir.path)
@@ -87,5 +89,73 @@ final class InspectTests: XCTestCase {
     let u = try ProcessRunner.mapk(["inspect", "x.csv"], in: dir.path)
     XCTAssertEqual(u.status, 1)
     XCTAssertTrue(u.stderr.contains("unknown extension"), u.stderr)
+  }
+
+  /// Issue 10: inspect describes what eval does with the file.
+  func testInspectAgreesWithEvalOnTextLabelsWeightsAndInfinities() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    // A -1 line is a row with one label (never found) under eval's sparse rules, not an empty row.
+    try Data("0 9\n1\n-1\n\n7 8\n".utf8).write(to: URL(fileURLWithPath: dir.file("t.txt")))
+    let scores = try NPYWriter(path: dir.file("p.npy"), type: .float32, shape: [5, 6])
+    try scores.append(contentsOf: (0..<30).map { i -> Float in i == 3 ? .infinity : i == 4 ? -.infinity : Float(i % 7) / 7 })
+    try scores.finish()
+    let weights = try NPYWriter(path: dir.file("w.npy"), type: .float32, shape: [1000])
+    try weights.append(contentsOf: [Float](repeating: 1, count: 1000))
+    try weights.finish()
+    let r = try ProcessRunner.mapk(["inspect", "t.txt", "p.npy", "w.npy"], in: dir.path)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    assertLines(r.stdout, [
+      "  labels per row  min 0, max 2, mean 1.20",
+      "  rows without labels  1  (their AP is NaN, as in TensorFlow; see --empty-rows)",
+      "  negative labels  1 (each counts",
+      "  scores   min -inf, max +inf",
+      "  as --weights: 1,000 rows, one weight each",
+      "  or as predictions: 1 row x 1,000 classes",
+      "  values   min 1.0, max 1.0",
+    ])
+    XCTAssertFalse(r.stdout.contains("1 rows"), r.stdout)
+    let e = try ProcessRunner.mapk(["eval", "--predictions", "p.npy", "--labels", "t.txt", "-k", "2", "--json"],
+                                   in: dir.path)
+    XCTAssertEqual(e.status, 0, e.stderr)
+    XCTAssertTrue(e.stdout.contains("\"empty_rows\": 1,"), e.stdout)
+  }
+
+  /// Issue 10: labels >= C are ignored as in TensorFlow, with a warning that counts them.
+  func testLabelsAtOrAboveTheClassesAreCountedInAWarning() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try Data("0 9\n1\n6 7 8\n2\n".utf8).write(to: URL(fileURLWithPath: dir.file("t.txt")))
+    let scores = try NPYWriter(path: dir.file("p.npy"), type: .float32, shape: [4, 6])
+    try scores.append(contentsOf: (0..<24).map { Float($0 % 5) })
+    try scores.finish()
+    let dense = try NPYWriter(path: dir.file("l.npy"), type: .int64, shape: [4, 2])
+    try dense.append(contentsOf: [Int64](arrayLiteral: 0, 6, 1, -1, 100, 2, 3, 4))
+    try dense.finish()
+    let text = try ProcessRunner.mapk(["eval", "--predictions", "p.npy", "--labels", "t.txt", "-k", "2"], in: dir.path)
+    XCTAssertEqual(text.status, 0, text.stderr)
+    XCTAssertEqual(text.stderrLines, ["mapk: warning: 4 labels are >= 6, the number of classes (the predictions' last "
+      + "dimension): in each row they count as one label that matches no class, as in TensorFlow"])
+    let npy = try ProcessRunner.mapk(["eval", "--predictions", "p.npy", "--labels", "l.npy", "-k", "2"], in: dir.path)
+    XCTAssertEqual(npy.status, 0, npy.stderr)
+    XCTAssertTrue(npy.stderr.contains("mapk: warning: 2 labels are >= 6") && npy.stderr.contains("count nowhere"),
+                  npy.stderr)
+    // A shard counts its own rows only: rows 2 and 3 hold one of the dense file's two.
+    let shard = try ProcessRunner.mapk(["eval", "--predictions", "p.npy", "--labels", "l.npy", "-k", "2", "--shard", "1/2"],
+                                       in: dir.path)
+    XCTAssertTrue(shard.stderr.contains("mapk: warning: 1 label is >= 6"), shard.stderr)
+    let clean = try ProcessRunner.mapk(["eval", "--predictions", "p.npy", "--labels", "l.npy", "-k", "2", "--shard", "0/2"],
+                                       in: dir.path)
+    XCTAssertTrue(clean.stderr.contains("1 label is >= 6"), clean.stderr)
+  }
+
+  func testThroughputIsInAUnitThatShows() {
+    XCTAssertEqual(Report.throughput(bytes: 2_000_000_000, seconds: 1), "2.0 GB/s")
+    XCTAssertEqual(Report.throughput(bytes: 15_000_000_000, seconds: 1), "15 GB/s")
+    XCTAssertEqual(Report.throughput(bytes: 340_000_000, seconds: 1), "340 MB/s")
+    XCTAssertEqual(Report.throughput(bytes: 608, seconds: 0.002), "304 kB/s")
+    XCTAssertEqual(Report.throughput(bytes: 5, seconds: 1), "5 B/s")
+    XCTAssertNil(Report.throughput(bytes: 608, seconds: 0.0001))
+    XCTAssertNil(Report.throughput(bytes: 0, seconds: 1))
   }
 }

@@ -60,8 +60,10 @@ struct Dump {
   }
 
   func evalArguments(ks: String = "1,3,10", extra: [String] = []) -> [String] {
-    ["eval", "--predictions", predictions, "--labels", labels, "--weights", weights,
-     "-k", ks, "--empty-rows", "zero", "--json"] + extra
+    // An option is given once (issue 10): extra's --empty-rows replaces the default one.
+    let policy = extra.contains("--empty-rows") ? [] : ["--empty-rows", "zero"]
+    return ["eval", "--predictions", predictions, "--labels", labels, "--weights", weights,
+            "-k", ks] + policy + ["--json"] + extra
   }
 
   /// A shard's run that did not exit with 0.

@@ -111,6 +111,9 @@ public enum ProcessRunner {
       self.scratch = scratch
     }
 
+    /// Sends the child the signal `number` (SIGTERM, SIGINT...).
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
     /// Waits for the end (killing the child after `timeout` seconds) and collects its output.
     public func wait(timeout: Double = 120) -> ProcessOutcome {
       var timedOut = false

@@ -13,6 +13,8 @@ package final class AtomicOutputFile {
   package private(set) var count = 0
   private var fd: Int32
   private var closed = false
+  /// The temporary's slot in ``TemporaryFiles`` (removed if a signal ends the run).
+  private var registration: Int?
 
   /// Creates the temporary file for `path`.
   ///
@@ -20,16 +22,10 @@ package final class AtomicOutputFile {
   ///   - path: The destination; replaced on ``commit()`` if it exists.
   ///   - inputs: Files the destination must not be (an output named like an
   ///     input would replace the input: refused).
-  /// - Throws: ``FileError`` if `path` is one of `inputs` or the directory is not writable.
+  /// - Throws: ``FileError`` if `path` is refused by ``checkDestination(_:protecting:)``
+  ///   or the directory is not writable.
   package init(path: String, protecting inputs: [String] = []) throws {
-    if let existing = try? System.status(path: path) {
-      for input in inputs {
-        guard let s = try? System.status(path: input) else { continue }
-        if s.identity == existing.identity {
-          throw FileError(path: path, problem: "is also an input (\(input)); refusing to overwrite it", kind: .conflict)
-        }
-      }
-    }
+    try AtomicOutputFile.checkDestination(path, protecting: inputs)
     let slash = path.lastIndex(of: "/")
     let directory = slash.map { String(path[...$0]) } ?? ""
     let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -41,6 +37,7 @@ package final class AtomicOutputFile {
       do {
         fd = try System.createNew(candidate)
         temporaryPath = candidate
+        registration = TemporaryFiles.register(candidate)
         break
       } catch {
         // Only a name taken by someone else is worth another try.
@@ -61,6 +58,7 @@ package final class AtomicOutputFile {
     closed = true
     System.close(fd)
     System.remove(temporaryPath)
+    TemporaryFiles.unregister(registration)
   }
 
   /// Appends `bytes`.
@@ -93,9 +91,61 @@ package final class AtomicOutputFile {
     precondition(!closed, "commit after commit or discard")
     System.close(fd)
     closed = true
+    defer { TemporaryFiles.unregister(registration) }
     do { try System.rename(temporaryPath, path) } catch {
       System.remove(temporaryPath)
       throw error
     }
+  }
+
+  /// Checks that `path` may be an output, before anything is created or computed.
+  ///
+  /// An existing destination must be a regular file: the rename would put a
+  /// regular file in place of a FIFO, a device (`/dev/null`), a directory or
+  /// a symbolic link (`/dev/stdout`; the link itself, not its target, would
+  /// be replaced), so those are refused rather than written in place, which
+  /// would give up "whole or not at all". It must not be one of `inputs`
+  /// (the same device and inode, whatever the spelling).
+  /// - Throws: ``FileError`` (``FileError/Kind/notRegularFile`` or ``FileError/Kind/conflict``).
+  package static func checkDestination(_ path: String, protecting inputs: [String] = []) throws {
+    if System.isSymbolicLink(path) {
+      throw FileError(path: path, problem: "is a symbolic link; refusing to replace it (name the file itself)",
+                      kind: .notRegularFile)
+    }
+    guard let existing = try? System.status(path: path) else { return }
+    switch existing.kind {
+    case .regular: break
+    case .directory: throw FileError(path: path, problem: "is a directory, not a file", kind: .notRegularFile)
+    case .other:
+      throw FileError(path: path, problem: "is not a regular file (a FIFO, socket or device); refusing to replace it",
+                      kind: .notRegularFile)
+    }
+    for input in inputs {
+      guard let s = try? System.status(path: input) else { continue }
+      if s.identity == existing.identity {
+        throw FileError(path: path, problem: "is also an input (\(input)); refusing to overwrite it", kind: .conflict)
+      }
+    }
+  }
+
+  /// What `path` would be once written, to tell two outputs of one run apart
+  /// by the file they name rather than by spelling (`a.npy`, `./a.npy`,
+  /// `d/../a.npy`, a hard link): the device and inode of an existing file,
+  /// else those of its directory and its last component's bytes.
+  package static func destination(of path: String) -> Destination? {
+    if let s = try? System.status(path: path) { return Destination(file: s.identity, directory: nil, name: []) }
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { String(path[...$0]) } ?? "."
+    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    guard let d = try? System.status(path: directory) else { return nil }
+    return Destination(file: nil, directory: d.identity, name: PathBytes.bytes(name))
+  }
+
+  /// The file an output path names (see ``destination(of:)``): equal for two
+  /// paths exactly when writing one would replace the other.
+  package struct Destination: Hashable {
+    let file: FileIdentity?
+    let directory: FileIdentity?
+    let name: [UInt8]
   }
 }

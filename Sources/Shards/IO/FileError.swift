@@ -100,7 +100,8 @@ extension MAPKError {
 extension FileError {
   /// `text` made safe for one line of a terminal: control characters (a
   /// newline or a NUL quoted from a corrupt header, an escape sequence in a
-  /// file name) are written as `\n`, `\u{1B}`..., and beyond `limit`
+  /// file name) are written as `\n`, `\u{1B}`..., a byte of a file name
+  /// that is not UTF-8 as `\xE9`, and beyond `limit`
   /// characters the text is cut with "...". Errors quote untrusted bytes;
   /// this keeps "one line per error" true.
   public static func oneLine(_ text: String, limit: Int = 4096) -> String {
@@ -116,7 +117,10 @@ extension FileError {
       case "\r": out += "\\r"
       case "\t": out += "\\t"
       default:
-        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
+        if let byte = PathBytes.escapedByte(scalar) {
+          // A byte of a file name that is not UTF-8 (see `PathBytes`).
+          out += "\\x" + String(byte, radix: 16, uppercase: true)
+        } else if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
           out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
         } else {
           out.unicodeScalars.append(scalar)

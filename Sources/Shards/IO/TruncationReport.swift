@@ -45,7 +45,8 @@ enum TruncationReport {
       entries: entries,
       fallback: bytes("mapk: error: bus error (SIGBUS) while reading \(names): did an input shrink?\n")))
     current.store(UInt(bitPattern: table), ordering: .releasing)
-    _ = reporting.load(ordering: .relaxed)  // initialize the global before any signal can read it
+    _ = reporting.load(ordering: .relaxed)  // initialize the globals before any signal can read them
+    _ = TemporaryFiles.slots.count
     System.handleBusErrors(handle)
   }
 
@@ -57,6 +58,8 @@ enum TruncationReport {
   static let handle: System.FaultHandler = { _, info, _ in
     // A later thread waits (in the kernel) for the first one's `_exit`, which ends them all.
     if TruncationReport.reporting.exchange(true, ordering: .acquiringAndReleasing) { System.waitForever() }
+    // The run's output temporaries go first: the exit below unwinds nothing.
+    TemporaryFiles.removeAllFromSignalHandler()
     guard let table = UnsafeMutablePointer<Table>(bitPattern: TruncationReport.current.load(ordering: .acquiring))
     else {
       let text: StaticString = "mapk: error: bus error (SIGBUS)\n"

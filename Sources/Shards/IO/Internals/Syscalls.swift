@@ -17,18 +17,21 @@ package enum System {
   /// a writer (the caller then refuses it as not a regular file); it changes
   /// nothing for regular files.
   static func openReadOnly(_ path: String) throws(FileError) -> Int32 {
-    try valueOrErrno { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }.get(path: path, "cannot open")
+    try PathBytes.withCString(path) { p in valueOrErrno { open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK) } }
+      .get(path: path, "cannot open")
   }
 
   /// Creates or truncates `path` for writing. The corresponding C function is `open`.
   static func createForWriting(_ path: String) throws(FileError) -> Int32 {
-    try valueOrErrno { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }.get(path: path, "cannot create")
+    try PathBytes.withCString(path) { p in valueOrErrno { open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) } }
+      .get(path: path, "cannot create")
   }
 
   /// Creates `path` for writing, failing if it exists (for a temporary name
   /// nobody else uses). The corresponding C function is `open` with `O_EXCL`.
   static func createNew(_ path: String) throws(FileError) -> Int32 {
-    try valueOrErrno { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }.get(path: path, "cannot create")
+    try PathBytes.withCString(path) { p in valueOrErrno { open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) } }
+      .get(path: path, "cannot create")
   }
 
   /// File status of an open descriptor. The corresponding C function is `fstat`.
@@ -41,8 +44,16 @@ package enum System {
   /// File status by path (follows links). The corresponding C function is `stat`.
   static func status(path: String) throws(FileError) -> FileStatus {
     var s = stat()
-    _ = try valueOrErrno { stat(path, &s) }.get(path: path, "cannot stat")
+    _ = try PathBytes.withCString(path) { p in valueOrErrno { stat(p, &s) } }.get(path: path, "cannot stat")
     return FileStatus(s)
+  }
+
+  /// True if `path` itself is a symbolic link (not followed). The corresponding C function is `lstat`.
+  static func isSymbolicLink(_ path: String) -> Bool {
+    var s = stat()
+    let r = PathBytes.withCString(path) { p in valueOrErrno { lstat(p, &s) } }
+    guard case .success = r else { return false }
+    return s.st_mode & S_IFMT == S_IFLNK
   }
 
   /// Maps `length` bytes of `fd` read-only and shared. The corresponding C function is `mmap`.
@@ -91,11 +102,13 @@ package enum System {
 
   /// Renames `from` to `to` atomically. The corresponding C function is `rename`.
   static func rename(_ from: String, _ to: String) throws(FileError) {
-    _ = try valueOrErrno(retryOnInterrupt: false) { Glibc.rename(from, to) }.get(path: to, "cannot rename")
+    _ = try PathBytes.withCString(from) { f in
+      PathBytes.withCString(to) { t in valueOrErrno(retryOnInterrupt: false) { Glibc.rename(f, t) } }
+    }.get(path: to, "cannot rename")
   }
 
   /// Removes a file, ignoring errors. The corresponding C function is `unlink`.
-  static func remove(_ path: String) { _ = unlink(path) }
+  static func remove(_ path: String) { _ = PathBytes.withCString(path) { unlink($0) } }
 
   /// A handler for a synchronous fault signal: the signal, its `siginfo_t`, the context.
   typealias FaultHandler = @convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?) -> Void

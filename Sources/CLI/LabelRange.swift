@@ -1,0 +1,34 @@
+import MAPKShards
+
+/// Labels at or above the number of classes: TensorFlow's rule (kept) is
+/// that they match no class (dense rules: they count nowhere; sparse rules:
+/// every such label of a row becomes one label `-1`, counted but never
+/// found). `mapk eval` counts them to warn, as it does for rows without labels.
+///
+/// The count is a pass over the label entries of the evaluated rows here
+/// rather than a counter in the kernel's state: labels are a small part of
+/// the input (L entries a row against C scores), the kernel's hot loop stays
+/// as it is, and the state file's format does not change (so `mapk merge`,
+/// which has only the states, does not print this warning).
+enum LabelRange {
+  /// The entries of `labels`' rows in `rows` that are `>= classes`.
+  /// - Complexity: O(label entries of those rows).
+  static func countAtOrAbove(_ classes: Int, in labels: LabelRows, rows: Range<Int>) -> Int {
+    let c = Int64(classes)
+    var count = 0
+    for r in rows {
+      for i in labels.range(ofRow: r) where labels.value(at: i) >= c { count += 1 }
+    }
+    return count
+  }
+
+  /// The warning for `count` such labels, or nil for none.
+  static func warning(_ count: Int, classes: Int, semantics: LabelSemantics) -> String? {
+    guard count > 0 else { return nil }
+    let rule = semantics == .dense
+      ? "they match no class and count nowhere"
+      : "in each row they count as one label that matches no class"
+    return "\(count) label\(count == 1 ? " is" : "s are") >= \(classes), the number of classes (the predictions' "
+      + "last dimension): \(rule), as in TensorFlow"
+  }
+}
