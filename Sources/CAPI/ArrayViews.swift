@@ -125,11 +125,11 @@ final class InputViews {
   /// valid during the call that made them.
   init(scores scoresArray: UnsafePointer<mapk_array>?, labels labelsPointer: UnsafePointer<mapk_labels>?,
        weights weightsArray: UnsafePointer<mapk_array>?) throws {
-    let s = try ArrayView(scoresArray, name: "scores", allowed: [.float16, .float32, .float64])
+    let s = try ArrayView(scoresArray, name: "predictions", allowed: [.float16, .float32, .float64])
     guard let classes = s.shape.last else {
-      throw Failure.value("scores must have rank >= 1 ([D1..DN, C]), found a scalar")
+      throw Failure.value("predictions must have rank >= 1 ([D1..DN, C]), found a scalar")
     }
-    guard classes > 0 else { throw Failure.value("scores have no classes (shape \(s.shape))") }
+    guard classes > 0 else { throw Failure.value("predictions have no classes (shape \(s.shape))") }
     guard classes <= Int(Int32.max) else { throw Failure.value("\(classes) classes exceed the supported 2^31 - 1") }
     let rowShape = Array(s.shape.dropLast())
     let rows = s.count / classes
@@ -157,7 +157,7 @@ final class InputViews {
         width = 1
       } else {
         throw Failure.value(
-          "labels of shape \(v.shape) do not match scores of shape \(s.shape) "
+          "labels of shape \(v.shape) do not match predictions of shape \(s.shape) "
             + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))")
       }
       labels = LabelRows(rows: rows, offsets: .uniform(width: width), values: flat, semantics: .dense)

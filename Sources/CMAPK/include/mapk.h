@@ -25,8 +25,9 @@
  *   - Metric and policy names are strings, so a metric added to the library
  *     is usable here by its name with no change to this header.
  *
- * The C calls release nothing and take no lock of the caller's: evaluating
- * from several threads at once (each with its own handles) is safe.
+ * The library takes no lock of the caller's and keeps no global state:
+ * evaluating from several threads at once (each with its own handles) is
+ * safe, and each call runs its own worker threads.
  */
 #ifndef MAPK_H
 #define MAPK_H
