@@ -91,20 +91,19 @@ extension MAPState {
     do {
       for (m, entry) in document.sums.enumerated() {
         guard entry.ks == configuration.ks, entry.totals.count == configuration.ks.count else {
-          throw fail("bad metric state: sums[\(m)] (\(entry.metric)) are not one per k of \(configuration.ks)")
+          throw fail("sums[\(m)] (\(entry.metric)) are not one per k of \(configuration.ks)")
         }
         for (i, t) in entry.totals.enumerated() { sums.append(try t.sum("sums[\(m)].totals[\(i)]")) }
       }
       let counts = document.counts
       guard counts.rows >= 0, (0...counts.rows).contains(counts.empty_rows), counts.nan_scores >= 0 else {
-        throw fail("bad metric state: counts out of range (rows \(counts.rows), empty_rows "
-                   + "\(counts.empty_rows), nan_scores \(counts.nan_scores))")
+        throw fail("counts out of range (rows \(counts.rows), empty_rows \(counts.empty_rows), "
+                   + "nan_scores \(counts.nan_scores))")
       }
       self = try MAPState(configuration: configuration, totals: sums, weightSum: try document.weight_sum.sum("weight_sum"),
                           rows: counts.rows, emptyRows: counts.empty_rows, nanScores: counts.nan_scores)
-    } catch let error as StateFile.InvalidState {
-      throw error
     } catch {
+      // Every problem past the configuration is about the state's own fields.
       throw fail("bad metric state: \(error)")
     }
   }
