@@ -171,7 +171,7 @@ int32_t mapk_pair_count(const mapk_options *options, int64_t *count, mapk_error 
 /* A result: the counts of the run and, per (metric, k) pair i (metric-major,
  * metrics in the library's order, ks ascending), the value and its sums. */
 int64_t mapk_result_rows(const mapk_result *result);
-int64_t mapk_result_classes(const mapk_result *result);  /* 0 for a stream before any rows */
+int64_t mapk_result_classes(const mapk_result *result);  /* a stream: its last batch's (0 before any, or once decoded) */
 int64_t mapk_result_threads(const mapk_result *result);
 int64_t mapk_result_empty_rows(const mapk_result *result);
 int64_t mapk_result_nan_scores(const mapk_result *result);
