@@ -15,6 +15,8 @@ let package = Package(
     .library(name: "MAPKKernel", targets: ["MAPKKernel"]),
     .library(name: "MAPKShards", targets: ["MAPKShards"]),
     .executable(name: "mapk", targets: ["mapk"]),
+    // The C ABI (`Sources/CAPI/include/mapk.h`), for Python's ctypes and any C caller.
+    .library(name: "mapk-c", type: .dynamic, targets: ["MAPKCAPI"]),
   ],
   targets: [
     // MARK: - Implementation
@@ -22,6 +24,10 @@ let package = Package(
     .target(name: "MAPKKernel", path: "Sources/Kernel"),
     // Files and parallelism: mapped .npy inputs, the threaded evaluator.
     .target(name: "MAPKShards", dependencies: ["MAPKKernel", "CZlib"], path: "Sources/Shards"),
+    // The C ABI: `@_cdecl` entry points over MAPKShards; the header is `CMAPK`'s.
+    .target(name: "MAPKCAPI", dependencies: ["MAPKShards", "CMAPK"], path: "Sources/CAPI"),
+    // `mapk.h` alone, so the Swift side reads the structs with their C layout.
+    .target(name: "CMAPK", path: "Sources/CMAPK"),
     // The system's zlib, for deflated `.npz` members (zlib1g-dev).
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     // Tooling for the CLI, the bench and the tests, not a product (no library

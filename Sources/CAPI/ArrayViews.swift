@@ -1,0 +1,296 @@
+import CMAPK
+import MAPKShards
+
+/// The element types of `mapk.h`.
+enum DType: Int32, CaseIterable {
+  case float16 = 1, float32, float64, int32, int64
+
+  var byteWidth: Int {
+    switch self {
+    case .float16: return 2
+    case .float32, .int32: return 4
+    case .float64, .int64: return 8
+    }
+  }
+
+  var name: String {
+    switch self {
+    case .float16: return "float16"
+    case .float32: return "float32"
+    case .float64: return "float64"
+    case .int32: return "int32"
+    case .int64: return "int64"
+    }
+  }
+}
+
+/// A caller's `mapk_array`, checked: element type, shape, size, layout and
+/// alignment. Nothing is read from `base` here.
+struct ArrayView {
+  /// The first element; a valid aligned address even for an empty array
+  /// (no element is read then).
+  let base: UnsafeRawPointer
+  let dtype: DType
+  let shape: [Int]
+  /// The number of elements.
+  let count: Int
+  /// The bytes of the elements.
+  var byteCount: Int { count * dtype.byteWidth }
+
+  /// The most dims an array may have (NumPy's limit is 64 too).
+  static let maxRank = 64
+
+  /// Checks `array`, named `name` in messages, whose element type must be one of `allowed`.
+  ///
+  /// - Throws: ``Failure``: argument for a NULL pointer, a rank out of range or
+  ///   an unknown type code; type for a type not allowed; value for a negative
+  ///   dim, a size beyond the address space, non-contiguous strides or a
+  ///   misaligned address.
+  init(_ array: UnsafePointer<mapk_array>?, name: String, allowed: [DType]) throws {
+    guard let array else { throw Failure.argument("\(name): NULL array") }
+    let a = array.pointee
+    guard let dtype = DType(rawValue: a.dtype) else { throw Failure.argument("\(name): unknown dtype code \(a.dtype)") }
+    guard allowed.contains(dtype) else {
+      let names = allowed.map(\.name)
+      let list = names.count <= 2 ? names.joined(separator: " or ")
+        : names.dropLast().joined(separator: ", ") + " or " + names[names.count - 1]
+      throw Failure.type("\(name) must be \(list) (found \(dtype.name))")
+    }
+    guard (0...Self.maxRank).contains(Int(a.ndim)) else {
+      throw Failure.argument("\(name): rank \(a.ndim) is not within 0...\(Self.maxRank)")
+    }
+    let rank = Int(a.ndim)
+    guard rank == 0 || a.shape != nil else { throw Failure.argument("\(name): NULL shape for rank \(rank)") }
+    var shape: [Int] = []
+    var count = 1
+    for d in 0..<rank {
+      let dim = a.shape![d]
+      guard dim >= 0, dim <= Int64(Int.max) else { throw Failure.value("\(name): dim \(d) is negative (\(dim))") }
+      shape.append(Int(dim))
+      let (product, overflow) = count.multipliedReportingOverflow(by: Int(dim))
+      guard !overflow else { throw Failure.value("\(name): shape \(shape) has more elements than can be addressed") }
+      count = product
+    }
+    // The element count cannot overflow, but its bytes might: refuse what no
+    // memory could hold before computing any offset from it.
+    let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteWidth)
+    guard !overflow, bytes <= Int.max / 2 else {
+      throw Failure.value("\(name): shape \(shape) is larger than can be addressed")
+    }
+    if let strides = a.strides, count > 0 {
+      // Row-major strides, from the last dim; a dim of size 1 may have any
+      // stride (it is never stepped over), as NumPy itself treats it.
+      var expected = dtype.byteWidth
+      for d in stride(from: rank - 1, through: 0, by: -1) {
+        if shape[d] > 1, strides[d] != Int64(expected) {
+          throw Failure.value(
+            "\(name) is not C-contiguous (strides \((0..<rank).map { strides[$0] }) bytes for shape \(shape)); "
+              + "pass a contiguous copy")
+        }
+        expected *= max(shape[d], 1)
+      }
+    }
+    if count > 0 {
+      guard let data = a.data else { throw Failure.argument("\(name): NULL data for \(count) elements") }
+      guard Int(bitPattern: data) % dtype.byteWidth == 0 else {
+        throw Failure.value("\(name): data at \(data) is not aligned to its \(dtype.byteWidth)-byte elements")
+      }
+      base = data
+    } else {
+      // No element is read: any address aligned for every type will do.
+      base = UnsafeRawPointer(bitPattern: 64)!
+    }
+    self.dtype = dtype
+    self.shape = shape
+    self.count = count
+  }
+}
+
+/// The inputs of one evaluation, checked against each other, with the
+/// memory of any widened offsets (owned here, freed with it).
+final class InputViews {
+  let scores: ScoreMatrix
+  let labels: LabelRows
+  let weights: RowWeights
+  /// The rows' dims `[D1..DN]`.
+  let rowShape: [Int]
+  /// The bytes of every input array.
+  let bytes: Int
+  /// int32 offsets widened to int64, if any.
+  private var widened: UnsafeMutableBufferPointer<Int64>?
+
+  deinit { widened?.deallocate() }
+
+  /// Checks the arrays of one call. The views read the caller's memory,
+  /// valid during the call that made them.
+  init(scores scoresArray: UnsafePointer<mapk_array>?, labels labelsPointer: UnsafePointer<mapk_labels>?,
+       weights weightsArray: UnsafePointer<mapk_array>?) throws {
+    let s = try ArrayView(scoresArray, name: "predictions", allowed: [.float16, .float32, .float64])
+    guard let classes = s.shape.last else {
+      throw Failure.value("predictions must have rank >= 1 ([D1..DN, C]), found a scalar")
+    }
+    guard classes > 0 else { throw Failure.value("predictions have no classes (shape \(s.shape))") }
+    guard classes <= Int(Int32.max) else { throw Failure.value("\(classes) classes exceed the supported 2^31 - 1") }
+    let rowShape = Array(s.shape.dropLast())
+    let rows = s.count / classes
+    let type: ScoreType = s.dtype == .float16 ? .float16 : s.dtype == .float32 ? .float32 : .float64
+    scores = ScoreMatrix(base: s.base, rows: rows, classes: classes, type: type)
+    self.rowShape = rowShape
+    var bytes = s.byteCount
+
+    guard let labelsPointer else { throw Failure.argument("labels: NULL pointer") }
+    let kind = labelsPointer.pointee.kind
+    var offsets = labelsPointer.pointee.offsets
+    var values = labelsPointer.pointee.values
+    let v = try withUnsafePointer(to: &values) {
+      try ArrayView($0, name: "labels", allowed: [.int32, .int64])
+    }
+    bytes += v.byteCount
+    let flat: LabelRows.Values = v.dtype == .int32
+      ? .int32(v.base.assumingMemoryBound(to: Int32.self)) : .int64(v.base.assumingMemoryBound(to: Int64.self))
+    switch Int(kind) {
+    case Int(MAPK_LABELS_DENSE):
+      let width: Int
+      if v.shape.count == rowShape.count + 1, Array(v.shape.dropLast()) == rowShape {
+        width = v.shape[v.shape.count - 1]
+      } else if v.shape == rowShape {
+        width = 1
+      } else {
+        throw Failure.value(
+          "labels of shape \(v.shape) do not match predictions of shape \(s.shape) "
+            + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))")
+      }
+      labels = LabelRows(rows: rows, offsets: .uniform(width: width), values: flat, semantics: .dense)
+    case Int(MAPK_LABELS_SPARSE):
+      guard v.shape.count == 1 else { throw Failure.value("sparse label values must be 1-d (shape \(v.shape))") }
+      let o = try withUnsafePointer(to: &offsets) {
+        try ArrayView($0, name: "label offsets", allowed: [.int32, .int64])
+      }
+      guard o.shape == [rows + 1] else {
+        throw Failure.value("label offsets of shape \(o.shape) for \(rows) rows (need [\(rows + 1)]: rows + 1)")
+      }
+      bytes += o.byteCount
+      let pointer: UnsafePointer<Int64>
+      if o.dtype == .int64 {
+        pointer = o.base.assumingMemoryBound(to: Int64.self)
+      } else {
+        // The kernel reads int64 offsets: int32 ones (scipy's usual indptr)
+        // are widened into a copy of rows + 1 values, the only copy made.
+        let copy = UnsafeMutableBufferPointer<Int64>.allocate(capacity: rows + 1)
+        let narrow = o.base.assumingMemoryBound(to: Int32.self)
+        for i in 0...rows { copy[i] = Int64(narrow[i]) }
+        widened = copy
+        pointer = UnsafePointer(copy.baseAddress!)
+      }
+      let sparse = LabelRows(rows: rows, offsets: .explicit(pointer), values: flat, semantics: .sparse)
+      // Offsets are read before any value: a bad one must never index the values.
+      try sparse.validate(valueCount: v.count)
+      labels = sparse
+    default:
+      throw Failure.argument("labels: unknown kind \(kind) (MAPK_LABELS_DENSE or MAPK_LABELS_SPARSE)")
+    }
+
+    if let weightsArray {
+      let w = try ArrayView(weightsArray, name: "weights", allowed: [.float32, .float64])
+      bytes += w.byteCount
+      if w.shape.isEmpty {
+        let value = w.dtype == .float32 ? Double(w.base.load(as: Float.self)) : w.base.load(as: Double.self)
+        weights = try .scalar(value)
+      } else {
+        let storage: RowWeights.Storage = w.dtype == .float32
+          ? .float32(w.base.assumingMemoryBound(to: Float.self)) : .float64(w.base.assumingMemoryBound(to: Double.self))
+        weights = try RowWeights(storage: storage, weightShape: w.shape, rowShape: rowShape)
+      }
+    } else {
+      weights = .none
+    }
+    self.bytes = bytes
+  }
+}
+
+/// A caller's `mapk_options`, checked, as a configuration and a thread count.
+struct Options {
+  let configuration: MAPConfiguration
+  let threads: Int
+
+  /// The most ks one call takes (each is a column of the per-row output).
+  static let maxKs = 1 << 20
+
+  init(_ options: UnsafePointer<mapk_options>?) throws {
+    guard let options else { throw Failure.argument("options: NULL pointer") }
+    let o = options.pointee
+    guard (1...Int64(Self.maxKs)).contains(o.k_count) else {
+      throw Failure.value(o.k_count == 0 ? "no k requested" : "k count \(o.k_count) is not within 1...\(Self.maxKs)")
+    }
+    guard let kPointer = o.ks else { throw Failure.argument("options: NULL ks for \(o.k_count) ks") }
+    var ks: [Int] = []
+    for i in 0..<Int(o.k_count) {
+      guard kPointer[i] <= Int64(Int32.max) else { throw Failure.value("k = \(kPointer[i]) is too large") }
+      ks.append(Int(kPointer[i]))
+    }
+    var metrics: [Metric] = [.averagePrecision]
+    if let text = o.metrics {
+      let names = try Self.string(text, "metrics").split(separator: ",", omittingEmptySubsequences: false)
+        .map { $0.trimmingSpaces }
+      metrics = []
+      for name in names where !(names.count == 1 && name.isEmpty) {
+        guard let metric = Metric(name: name) else {
+          throw Failure.value("metric '\(name)' is not one of \(Metric.allCases.map(\.name).joined(separator: "|"))")
+        }
+        metrics.append(metric)
+      }
+    }
+    let emptyRows: EmptyRowPolicy = try Self.choice(o.empty_rows, "empty-row policy") ?? .nan
+    let nanScores: NaNScorePolicy = try Self.choice(o.nan_scores, "NaN policy") ?? .error
+    configuration = try MAPConfiguration(ks: ks, metrics: metrics, emptyRows: emptyRows, nanScores: nanScores)
+    guard o.threads >= 0, o.threads <= Int64(Int32.max) else {
+      throw Failure.value("threads must be >= 1, or 0 for all the CPUs this process may use (got \(o.threads))")
+    }
+    threads = o.threads == 0 ? Evaluator.activeProcessorCount : Int(o.threads)
+  }
+
+  /// The UTF-8 text at `pointer`.
+  static func string(_ pointer: UnsafePointer<CChar>, _ what: String) throws -> String {
+    guard let s = String(validatingCString: pointer) else { throw Failure.value("\(what): not UTF-8 text") }
+    return s
+  }
+
+  /// The case of `P` named by the text at `pointer`, or nil for NULL.
+  static func choice<P: RawRepresentable & CaseIterable>(_ pointer: UnsafePointer<CChar>?, _ what: String) throws -> P?
+  where P.RawValue == String {
+    guard let pointer else { return nil }
+    let name = try string(pointer, what).trimmingSpaces
+    guard let value = P(rawValue: name) else {
+      throw Failure.value("\(what) '\(name)' is not one of \(P.allCases.map(\.rawValue).joined(separator: "|"))")
+    }
+    return value
+  }
+}
+
+/// The caller's per-row buffer, checked against the rows and pairs.
+func perRowSink(_ base: UnsafeMutablePointer<Double>?, capacity: Int64, rows: Int,
+                configuration: MAPConfiguration) throws -> PerRowSink? {
+  guard let base else { return nil }
+  let pairs = configuration.metrics.count * configuration.ks.count
+  let (need, overflow) = rows.multipliedReportingOverflow(by: pairs)
+  guard !overflow, capacity >= 0, Int64(need) <= capacity else {
+    throw Failure.value("the per-row buffer holds \(capacity) values; \(rows) rows × \(pairs) (metric, k) pairs need "
+                        + (overflow ? "more" : "\(need)"))
+  }
+  guard Int(bitPattern: base) % MemoryLayout<Double>.alignment == 0 else {
+    throw Failure.value("the per-row buffer is not aligned to 8 bytes")
+  }
+  return PerRowSink(base: base)
+}
+
+extension Substring {
+  /// Without leading and trailing spaces.
+  var trimmingSpaces: String {
+    String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+  }
+}
+
+extension String {
+  /// Without leading and trailing spaces.
+  var trimmingSpaces: String { self[...].trimmingSpaces }
+}

@@ -1,0 +1,241 @@
+/*
+ * mapk.h: the C ABI of mapk (TensorFlow-exact MAP@k, evaluated in parallel
+ * with exact sums), built as the dynamic library `libmapk-c`:
+ *
+ *     swift build -c release --product mapk-c
+ *
+ * Plain C: fixed-width integers, `const char *` strings (UTF-8, NUL-ended),
+ * opaque handles; no Swift type crosses this boundary.
+ *
+ * Conventions:
+ *   - A function that can fail returns a `mapk_status` (`MAPK_OK` is 0) and
+ *     fills the caller's `mapk_error` (if not NULL) with the status and one
+ *     line of text: mapk's own message, the same the CLI prints after
+ *     `mapk: error:` (without the CLI's hints about its flags).
+ *   - Every entry point validates its pointers, lengths, element types and
+ *     sizes (overflow included) before reading any data, and catches every
+ *     error: a bad input is an error status, never a crash of the caller.
+ *   - Arrays are read in place for the duration of the call only: nothing is
+ *     kept, nothing the caller passed is ever written to except the per-row
+ *     buffer and the handles it asks for.
+ *   - Handles (`mapk_result`, `mapk_stream`, `mapk_files`, `mapk_bytes`) are
+ *     freed by their `_free` function (NULL is accepted). One handle may be
+ *     read from several threads, but a `mapk_stream` must not be updated
+ *     from two threads at once.
+ *   - Metric and policy names are strings, so a metric added to the library
+ *     is usable here by its name with no change to this header.
+ *
+ * The library takes no lock of the caller's and keeps no global state:
+ * evaluating from several threads at once (each with its own handles) is
+ * safe, and each call runs its own worker threads.
+ */
+#ifndef MAPK_H
+#define MAPK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of this ABI: it grows when an entry point or struct changes. */
+#define MAPK_ABI_VERSION 1
+
+/* The outcome of a call. */
+enum {
+  MAPK_OK = 0,
+  /* A NULL pointer, a negative length, an unknown enum value: a caller bug. */
+  MAPK_ERROR_ARGUMENT = 1,
+  /* An element type mapk does not take there (int scores, float labels). */
+  MAPK_ERROR_TYPE = 2,
+  /* A value or shape mapk refuses: a k above the classes, rows that do not
+   * match, bad label offsets, a negative weight, a NaN score under the
+   * "error" policy, an unknown metric or policy name, non-contiguous data. */
+  MAPK_ERROR_VALUE = 3,
+  /* A file could not be read or is not a valid input (mapk_files_open). */
+  MAPK_ERROR_FILE = 4,
+  /* A file, or a directory on its path, does not exist. */
+  MAPK_ERROR_FILE_NOT_FOUND = 5,
+  /* Bytes that are not a valid mapk metric state (mapk_stream_decode). */
+  MAPK_ERROR_STATE = 6,
+  /* Anything else (a bug in mapk: please report it with the message). */
+  MAPK_ERROR_INTERNAL = 7
+};
+
+/* Element types of a `mapk_array`. */
+enum {
+  MAPK_FLOAT16 = 1,
+  MAPK_FLOAT32 = 2,
+  MAPK_FLOAT64 = 3,
+  MAPK_INT32 = 4,
+  MAPK_INT64 = 5
+};
+
+/* The kinds of labels (`mapk_labels.kind`). */
+enum {
+  /* `values` is int32/int64 of shape [D1..DN, L] or [D1..DN]: L label ids per
+   * row, negatives (-1 padding) and ids >= C ignored; TensorFlow's dense
+   * Tensor rules (duplicates count). */
+  MAPK_LABELS_DENSE = 1,
+  /* `offsets` (rows + 1 entries, from 0, non-decreasing, ending at the number
+   * of values) and `values` (1-d): row r is values[offsets[r] ..
+   * offsets[r+1]); TensorFlow's SparseTensor rules (distinct ids count) as
+   * for CSR and text label files. */
+  MAPK_LABELS_SPARSE = 2
+};
+
+/* The status and message of a failed call. */
+typedef struct mapk_error {
+  int32_t status;
+  /* One line of UTF-8, NUL-ended (cut at a character boundary if longer). */
+  char message[1020];
+} mapk_error;
+
+/* A view of an n-d array in the caller's memory. */
+typedef struct mapk_array {
+  /* The first element; may be NULL only when the array has no element. It
+   * must be aligned to the element size. */
+  const void *data;
+  /* MAPK_FLOAT16 ... MAPK_INT64. */
+  int32_t dtype;
+  /* The rank, 0 (a scalar) to 64. */
+  int32_t ndim;
+  /* `ndim` dims, each >= 0 (may be NULL when ndim is 0). */
+  const int64_t *shape;
+  /* NULL for C-contiguous (row-major) data; otherwise `ndim` strides in
+   * bytes, which must be the C-contiguous ones (dims of size 1 excepted):
+   * mapk reads arrays in place and refuses other layouts with
+   * MAPK_ERROR_VALUE rather than copy them. */
+  const int64_t *strides;
+} mapk_array;
+
+/* Labels: see MAPK_LABELS_DENSE and MAPK_LABELS_SPARSE. */
+typedef struct mapk_labels {
+  int32_t kind;
+  /* int32 or int64 label ids. */
+  mapk_array values;
+  /* MAPK_LABELS_SPARSE: 1-d int64 (read in place) or int32 (widened to a
+   * copy of rows + 1 int64 offsets); ignored for dense labels. */
+  mapk_array offsets;
+} mapk_labels;
+
+/* What to compute. */
+typedef struct mapk_options {
+  /* `k_count` >= 1 values of k, each >= 1 (duplicates dropped, sorted). */
+  const int64_t *ks;
+  int64_t k_count;
+  /* Comma-separated metric names (see mapk_metric_names); NULL: "map". */
+  const char *metrics;
+  /* Rows without labels: "nan" (TensorFlow, the default if NULL), "skip", "zero". */
+  const char *empty_rows;
+  /* NaN scores: "error" (the default if NULL), "largest", "lowest". */
+  const char *nan_scores;
+  /* Worker threads; 0: the CPUs this process may use (affinity, cgroup quota). */
+  int64_t threads;
+} mapk_options;
+
+/* Opaque handles. */
+typedef struct mapk_result mapk_result;
+typedef struct mapk_stream mapk_stream;
+typedef struct mapk_files mapk_files;
+typedef struct mapk_bytes mapk_bytes;
+
+/* MAPK_ABI_VERSION of the library loaded. */
+int32_t mapk_abi_version(void);
+/* The metric names, comma-separated ("map"; more as the library grows). Static. */
+const char *mapk_metric_names(void);
+/* The empty-row policies ("nan,skip,zero") and NaN policies ("error,largest,lowest"). Static. */
+const char *mapk_empty_row_policies(void);
+const char *mapk_nan_policies(void);
+/* The thread count `threads = 0` stands for. */
+int64_t mapk_default_threads(void);
+
+/*
+ * Evaluates `scores` (float16/32/64, shape [D1..DN, C], C >= 1) against
+ * `labels` of the same rows, weighted by `weights` (NULL: none; float32 or
+ * float64 of shape [] or broadcastable to [D1..DN], each dim equal or 1).
+ *
+ * `per_row` (NULL: not wanted) receives every row's value per (metric, k),
+ * float64, row-major [rows, metrics x ks] in the result's pair order;
+ * `per_row_capacity` is its length in doubles (at least rows x pairs).
+ * On success `*result` is a new handle.
+ */
+int32_t mapk_evaluate(const mapk_array *scores, const mapk_labels *labels, const mapk_array *weights,
+                      const mapk_options *options, double *per_row, int64_t per_row_capacity,
+                      mapk_result **result, mapk_error *error);
+
+/* The number of (metric, k) pairs of `mapk_options.metrics` x `ks` (for sizing `per_row`). */
+int32_t mapk_pair_count(const mapk_options *options, int64_t *count, mapk_error *error);
+
+/* A result: the counts of the run and, per (metric, k) pair i (metric-major,
+ * metrics in the library's order, ks ascending), the value and its sums. */
+int64_t mapk_result_rows(const mapk_result *result);
+int64_t mapk_result_classes(const mapk_result *result);  /* a stream: its last batch's (0 before any, or once decoded) */
+int64_t mapk_result_threads(const mapk_result *result);
+int64_t mapk_result_empty_rows(const mapk_result *result);
+int64_t mapk_result_nan_scores(const mapk_result *result);
+/* The bytes of the inputs read (arrays in memory: their sizes; files: the file sizes). */
+int64_t mapk_result_bytes(const mapk_result *result);
+/* Wall seconds of the call (for files, from opening them, as the CLI). */
+double mapk_result_seconds(const mapk_result *result);
+/* The policies' names; valid as long as the handle. */
+const char *mapk_result_empty_rows_policy(const mapk_result *result);
+const char *mapk_result_nan_policy(const mapk_result *result);
+int64_t mapk_result_count(const mapk_result *result);
+/* Pair i (0 <= i < count): NULL, 0 or NaN when out of range. */
+const char *mapk_result_metric(const mapk_result *result, int64_t i);
+int64_t mapk_result_k(const mapk_result *result, int64_t i);
+/* total / max, correctly rounded from the exact sums (NaN as TensorFlow gives it). */
+double mapk_result_value(const mapk_result *result, int64_t i);
+double mapk_result_total(const mapk_result *result, int64_t i);
+double mapk_result_max(const mapk_result *result, int64_t i);
+void mapk_result_free(mapk_result *result);
+
+/*
+ * Files, memory-mapped as the CLI maps them: predictions `.npy`; labels
+ * `.npy` (dense), `.txt` or `.npz` (CSR), `label_format` "dense", "text",
+ * "csr" or NULL (from the extension); weights `.npy` or NULL.
+ */
+int32_t mapk_files_open(const char *predictions, const char *labels, const char *weights,
+                        const char *label_format, int64_t threads, mapk_files **files, mapk_error *error);
+/* The rows and the rows' shape [D1..DN] (the predictions' shape without C). */
+int64_t mapk_files_rows(const mapk_files *files);
+int64_t mapk_files_classes(const mapk_files *files);
+int32_t mapk_files_row_rank(const mapk_files *files);
+int64_t mapk_files_row_dim(const mapk_files *files, int32_t i);
+/* As mapk_evaluate, over the opened files (their sizes are checked again after the run). */
+int32_t mapk_files_evaluate(const mapk_files *files, const mapk_options *options, double *per_row,
+                            int64_t per_row_capacity, mapk_result **result, mapk_error *error);
+void mapk_files_free(mapk_files *files);
+
+/*
+ * The streaming metric: an exact state that batches are added to and that
+ * merges with other streams of the same options (metrics, ks, policies),
+ * with the same bits as one evaluation of all the rows, in any order.
+ */
+int32_t mapk_stream_create(const mapk_options *options, mapk_stream **stream, mapk_error *error);
+/* Adds a batch (evaluated with the stream's threads); on error the state is unchanged. */
+int32_t mapk_stream_update(mapk_stream *stream, const mapk_array *scores, const mapk_labels *labels,
+                           const mapk_array *weights, mapk_error *error);
+/* Adds `other`'s rows to `stream` (MAPK_ERROR_VALUE for other options). */
+int32_t mapk_stream_merge(mapk_stream *stream, const mapk_stream *other, mapk_error *error);
+int32_t mapk_stream_result(const mapk_stream *stream, mapk_result **result, mapk_error *error);
+/* Forgets every row. */
+void mapk_stream_reset(mapk_stream *stream);
+void mapk_stream_free(mapk_stream *stream);
+/* The state's bytes: a JSON object with the exact sums in hexadecimal (the
+ * encoding of mapk's state files), the same bytes for the same state. */
+int32_t mapk_stream_encode(const mapk_stream *stream, mapk_bytes **bytes, mapk_error *error);
+/* A stream from encoded bytes, every field checked; `threads` as in mapk_options. */
+int32_t mapk_stream_decode(const uint8_t *data, int64_t size, int64_t threads, mapk_stream **stream,
+                           mapk_error *error);
+const uint8_t *mapk_bytes_data(const mapk_bytes *bytes);
+int64_t mapk_bytes_size(const mapk_bytes *bytes);
+void mapk_bytes_free(mapk_bytes *bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAPK_H */

@@ -1,0 +1,157 @@
+"""NumPy (and scipy) inputs as ``mapk.h`` views.
+
+An array mapk can read as it is (a C-contiguous array of a type the library
+takes, in native byte order) is passed by address: no copy. Anything else is
+converted once, here, and the conversion is the only copy:
+
+- predictions: not C-contiguous (a slice with steps, a transpose) ->
+  ``np.ascontiguousarray``; not native byte order -> ``astype``; a list -> ``np.asarray``.
+- labels: integer types other than int32/int64 -> int64; a list of lists ->
+  offsets and values (int64); scipy CSR with int32 ``indptr`` -> the library
+  widens the ``rows + 1`` offsets (``indices`` are read in place); a CSR
+  matrix holding explicit zeros -> a copy without them; CSC/COO -> ``tocsr()``.
+- weights: types other than float32/float64 -> float64; a Python number -> a 0-d array.
+
+Each function returns the ctypes struct and keeps, in ``keep``, every object
+the struct points into, for as long as the call lasts.
+"""
+
+import itertools
+import numbers
+
+import numpy as np
+
+from . import _abi
+
+_FLOAT_CODES = {np.dtype(np.float16): _abi.FLOAT16, np.dtype(np.float32): _abi.FLOAT32, np.dtype(np.float64): _abi.FLOAT64}
+_INT_CODES = {np.dtype(np.int32): _abi.INT32, np.dtype(np.int64): _abi.INT64}
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _view(a, code, keep):
+    """The ``mapk_array`` of a C-contiguous native array ``a``."""
+    keep.append(a)
+    shape = (_abi.c_int64 * max(a.ndim, 1))(*a.shape)
+    keep.append(shape)
+    return _abi.Array(a.ctypes.data if a.size else None, code, a.ndim, shape, None)
+
+
+def _native_contiguous(a):
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    return np.ascontiguousarray(a)
+
+
+def _as_array(x, what):
+    if isinstance(x, np.ndarray):
+        return x
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"{what} must be an array ({e})") from None
+
+
+def predictions(x, keep):
+    """Scores: float16/32/64, rank >= 1 ``[D1..DN, C]``."""
+    a = _as_array(x, "predictions")
+    if a.dtype.kind != "f" or a.dtype.itemsize not in (2, 4, 8):
+        raise TypeError(f"predictions must be float16, float32 or float64 (found {a.dtype})")
+    if a.ndim == 0:
+        raise ValueError("predictions must have rank >= 1 ([D1..DN, C]), found a scalar")
+    a = _native_contiguous(a)
+    return _view(a, _FLOAT_CODES[np.dtype(a.dtype.newbyteorder("="))], keep), a
+
+
+def _integers(a, what):
+    """``a`` as int32 or int64 (other integer types widened, huge uint64 clamped as the library does)."""
+    if a.dtype.kind == "b":
+        raise TypeError(f"{what} must be integer class ids (int32 or int64), found bool (multi-hot labels are not supported)")
+    if a.dtype.kind == "u" and a.dtype.itemsize == 8:
+        # A value beyond int64 is >= C: ignored as it would be at its own value.
+        a = np.minimum(a, _INT64_MAX).astype(np.int64)
+    elif a.dtype.kind not in "iu" and not (a.dtype.kind == "f" and a.size == 0):
+        raise TypeError(f"{what} must be integer class ids (int32 or int64), found {a.dtype}")
+    if np.dtype(a.dtype.newbyteorder("=")) not in _INT_CODES:
+        a = a.astype(np.int64)
+    return _native_contiguous(a)
+
+
+def _is_sparse_matrix(x):
+    """A scipy.sparse matrix or array (duck-typed, so scipy stays optional)."""
+    return hasattr(x, "tocsr") and hasattr(x, "nnz")
+
+
+def labels(x, rows, keep):
+    """Dense ids (an integer array, -1 pads), rows of ids (a list of lists) or a scipy sparse matrix."""
+    values_shape = None
+    if _is_sparse_matrix(x):
+        m = x if getattr(x, "format", None) == "csr" else x.tocsr()
+        if m.shape[0] != rows:
+            raise ValueError(f"the labels matrix has {m.shape[0]} rows but the predictions have {rows} rows")
+        if m.nnz and not np.all(m.data):
+            # Explicit zeros are not labels (as in m.nonzero() and mapk's .npz reader).
+            m = m.copy()
+            m.eliminate_zeros()
+        offsets, values, kind = m.indptr, m.indices, _abi.LABELS_SPARSE
+    elif isinstance(x, (list, tuple)) and any(isinstance(r, (list, tuple, np.ndarray, range)) for r in x):
+        if not all(isinstance(r, (list, tuple, np.ndarray, range)) for r in x):
+            raise TypeError("labels given as rows must be one sequence of class ids per row")
+        lengths = np.fromiter((len(r) for r in x), dtype=np.int64, count=len(x))
+        offsets = np.zeros(len(x) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        flat = list(itertools.chain.from_iterable(x))
+        if any(isinstance(v, bool) or not isinstance(v, (numbers.Integral, np.integer)) for v in flat):
+            raise TypeError("labels must be integer class ids")
+        values = np.array([min(int(v), _INT64_MAX) for v in flat], dtype=np.int64)
+        kind = _abi.LABELS_SPARSE
+    else:
+        a = _as_array(x, "labels")
+        if a.dtype == object:
+            raise TypeError("labels must be integer class ids (int32 or int64), found object")
+        values, kind, offsets = a, _abi.LABELS_DENSE, None
+        values_shape = a.shape
+    values = _integers(values, "labels")
+    v = _view(values, _INT_CODES[np.dtype(values.dtype)], keep)
+    if kind == _abi.LABELS_DENSE:
+        return _abi.Labels(kind, v, _abi.Array())
+    offsets = _integers(np.asarray(offsets), "label offsets")
+    return _abi.Labels(kind, v, _view(offsets, _INT_CODES[np.dtype(offsets.dtype)], keep))
+
+
+def weights(x, keep):
+    """None, a number, or float32/float64 weights broadcastable to ``[D1..DN]``."""
+    if x is None:
+        return None
+    a = _as_array(x, "weights")
+    if a.dtype == object or a.dtype.kind not in "biuf":
+        raise TypeError(f"weights must be numbers (float32 or float64), found {a.dtype}")
+    if np.dtype(a.dtype.newbyteorder("=")) not in (np.dtype(np.float32), np.dtype(np.float64)):
+        a = a.astype(np.float64)
+    a = _native_contiguous(a)
+    return _view(a, _FLOAT_CODES[np.dtype(a.dtype)], keep)
+
+
+def options(k, metrics, empty_rows, nan, threads, keep):
+    """``mapk_options`` from Python values."""
+    ks = [k] if isinstance(k, (numbers.Integral, np.integer)) else list(k) if k is not None else []
+    for value in ks:
+        if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+            raise TypeError(f"k must be an integer or a sequence of integers (got {value!r})")
+        if not -(2**62) < int(value) < 2**62:
+            raise ValueError(f"k = {value} is out of range")
+    array = (_abi.c_int64 * max(len(ks), 1))(*[int(v) for v in ks])
+    keep.append(array)
+    if metrics is not None and not isinstance(metrics, str):
+        metrics = ",".join(metrics)
+    if threads is None:
+        threads = 0
+    elif isinstance(threads, bool) or not isinstance(threads, (numbers.Integral, np.integer)) or threads < 1:
+        raise ValueError(f"threads must be an integer >= 1, or None for all the CPUs this process may use (got {threads!r})")
+    for name, value in (("empty_rows", empty_rows), ("nan", nan)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string (got {value!r})")
+
+    def text(s):
+        return None if s is None else s.encode("utf-8")
+
+    return _abi.Options(array, len(ks), text(metrics), text(empty_rows), text(nan), int(threads))
