@@ -59,6 +59,46 @@ extension Evaluator {
     return try run.result(configuration: configuration)
   }
 
+  /// Evaluates ranked ids in memory: `ids` holds `labels.rows · width` ids,
+  /// row-major, best first.
+  ///
+  /// ```swift
+  /// let state = try Evaluator().evaluate(
+  ///   ids: [3, 1, -1, 0, 2, 1] as [Int64], width: 3, labels: .dense(rows: [[1], [2, 0]]),
+  ///   configuration: MAPConfiguration(ks: [1, 3]))
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - ids: Row-major `Int64` ids (any collection; one without contiguous storage is copied once).
+  ///   - width: Ids per row (`K`).
+  ///   - labels: One row of labels per row of ids.
+  ///   - weights: Weights (default none).
+  ///   - reading: The pad, the duplicate rule, the classes.
+  ///   - configuration: The metrics, ks and policies.
+  /// - Throws: ``MAPKError`` for mismatched shapes, bad weights, a k above
+  ///   `width`, or a repeated or negative non-pad id.
+  public func evaluate<IDs: Collection<Int64>>(
+    ids: IDs, width: Int, labels: Labels, weights: WeightValues = .none,
+    reading: RankedIDReading = RankedIDReading(), configuration: MAPConfiguration
+  ) throws -> MAPState {
+    let (count, overflow) = labels.rows.multipliedReportingOverflow(by: width)
+    guard !overflow, ids.count == count, width >= 0 else {
+      throw MAPKError.shapeMismatch("\(ids.count) ids for \(labels.rows) rows of \(width)")
+    }
+    func run(_ buffer: UnsafeBufferPointer<Int64>) throws -> MAPState {
+      // A valid pointer even for zero ids (then never read).
+      let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 64)!
+      let view = RankedIDs(rows: labels.rows, width: width, values: .int64(base), reading: reading)
+      return try weights.withRowWeights(rows: labels.rows) { rowWeights in
+        try labels.withRows { labelRows in
+          try evaluate(ids: view, labels: labelRows, weights: rowWeights, configuration: configuration)
+        }
+      }
+    }
+    if let result = try ids.withContiguousStorageIfAvailable(run) { return result }
+    return try Array(ids).withUnsafeBufferPointer(run)
+  }
+
   /// Evaluates `rows` (default: all) of opened inputs, whatever kind of
   /// predictions they hold.
   ///
