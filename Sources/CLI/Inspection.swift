@@ -58,6 +58,15 @@ enum Inspection {
       lines.append("  as dense labels: \(grouped(rows)) rows, up to \(width) label\(width == 1 ? "" : "s") per row"
                    + " (-1 pads)")
       lines += LabelStatistics(labels).lines
+      if h.shape.count >= 2, width > 0 {
+        // Read exactly as mapk eval reads integer predictions.
+        let source = try PredictionSource.rankedIDs(array.stored, reading: RankedIDReading())
+        if case .rankedIDs(let ids) = source.view {
+          lines.append("  or as ranked-id predictions: \(grouped(ids.rows)) rows x \(grouped(ids.width)) ids, best first"
+                       + " (-k up to \(ids.width))")
+          lines += RankedIDScan(ids).lines
+        }
+      }
     }
     return lines
   }

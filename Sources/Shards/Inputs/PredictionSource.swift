@@ -84,7 +84,7 @@ package struct PredictionSource: @unchecked Sendable {
   }
 
   /// `[D1..DN, K]` int32/int64 ranked ids, viewed in place.
-  static func rankedIDs(_ pred: StoredArray, reading: RankedIDReading) throws -> PredictionSource {
+  package static func rankedIDs(_ pred: StoredArray, reading: RankedIDReading) throws -> PredictionSource {
     let values: RankedIDs.Values
     switch pred.type {
     case .int32: values = .int32(pred.data.assumingMemoryBound(to: Int32.self))
