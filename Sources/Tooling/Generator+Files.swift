@@ -16,6 +16,7 @@ extension Generator {
       case .dense: labels = prefix + ".labels.npy"
       case .text: labels = prefix + ".labels.txt"
       case .csr: labels = prefix + ".labels.npz"
+      case .ivecs: labels = prefix + ".labels.ivecs"
       }
     }
   }
@@ -49,7 +50,7 @@ extension Generator {
     switch labelFormat {
     case .dense: dense = try NPYWriter(path: files.labels, type: .int64, shape: [rows, labelsPerRow])
     case .text: text = try AtomicOutputFile(path: files.labels)
-    case .csr: break
+    case .csr, .ivecs: break
     }
 
     let blockRows = max(1, Generator.blockBytes / max(1, classes * scoreType.byteWidth))
@@ -72,6 +73,7 @@ extension Generator {
       start = block.upperBound
     }
     if labelFormat == .csr { try writeCSR(to: files.labels) }
+    if labelFormat == .ivecs { try writeIVecs(to: files.labels) }
     try predictions.finish()
     try dense?.finish()
     try text?.commit()
@@ -148,6 +150,25 @@ extension Generator {
     if b == 0 { return 0 }
     let exponent = Int((b >> 23) & 0xFF) - 127 + 15
     return UInt16(exponent << 10) | UInt16((b >> 13) & 0x3FF)
+  }
+
+  /// Writes the labels as FAISS's `.ivecs`: per row an int32 count and the
+  /// row's labels (rows remade one by one, as for CSR).
+  func writeIVecs(to path: String) throws {
+    let file = try AtomicOutputFile(path: path)
+    let labels = UnsafeMutablePointer<Int32>.allocate(capacity: labelsPerRow)
+    defer { labels.deallocate() }
+    var words: [Int32] = []
+    for r in 0..<rows {
+      let m = self.labels(ofRow: r, into: labels)
+      words.append(Int32(m).littleEndian)
+      for i in 0..<m { words.append(labels[i].littleEndian) }
+      if words.count >= 1 << 16 || r == rows - 1 {
+        try words.withUnsafeBytes { try file.write(Array($0)) }
+        words.removeAll(keepingCapacity: true)
+      }
+    }
+    try file.commit()
   }
 
   /// Writes the labels as scipy's CSR `.npz`: indices, indptr, format, shape,

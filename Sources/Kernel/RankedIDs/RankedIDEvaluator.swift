@@ -108,13 +108,13 @@ public final class RankedIDEvaluator {
     precondition(ids.width >= maxK && ids.rows == labels.rows && rows.lowerBound >= 0
                    && rows.upperBound <= ids.rows, "ids do not match the evaluator")
     switch ids.values {
-    case .int32(let p): try run(p, ids.width, rows, labels, weights, &state, perRow)
-    case .int64(let p): try run(p, ids.width, rows, labels, weights, &state, perRow)
+    case .int32(let p): try run(p, ids.stride, rows, labels, weights, &state, perRow)
+    case .int64(let p): try run(p, ids.stride, rows, labels, weights, &state, perRow)
     }
   }
 
   private func run<T: FixedWidthInteger>(
-    _ base: UnsafePointer<T>, _ width: Int, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights,
+    _ base: UnsafePointer<T>, _ stride: Int, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights,
     _ state: inout MAPState, _ perRow: PerRowSink?
   ) throws {
     let unweighted = weights.isNone
@@ -135,7 +135,7 @@ public final class RankedIDEvaluator {
         stamp = 1
       }
       var hitCount = 0
-      let row = base + r &* width
+      let row = base + r &* stride
       for i in 0..<maxK {
         let id = Int64(row[i])
         if id == pad { continue }

@@ -19,6 +19,9 @@ public struct RankedIDs: @unchecked Sendable {
   public let rows: Int
   /// The ids per row (`K`): the largest k that can be evaluated.
   public let width: Int
+  /// The ids from one row's start to the next's (`width` for a packed
+  /// array; `K + 1` for an `.ivecs` file, whose rows each follow a count).
+  public let stride: Int
   /// The ids.
   public let values: Values
   /// How the ids are read.
@@ -32,15 +35,17 @@ public struct RankedIDs: @unchecked Sendable {
   ///   - rows: The number of rows.
   ///   - width: The ids per row.
   ///   - values: The flat ids, row-major.
+  ///   - stride: The ids from one row's start to the next's (default: `width`).
   ///   - reading: The pad, the duplicate rule and the classes (default: pad
   ///     -1, repeated ids refused, no classes).
   ///   - owner: An object whose lifetime keeps the memory valid; nil if the
   ///     caller keeps it alive.
-  public init(rows: Int, width: Int, values: Values, reading: RankedIDReading = RankedIDReading(),
-              owner: AnyObject? = nil) {
-    precondition(rows >= 0 && width >= 0, "negative shape")
+  public init(rows: Int, width: Int, values: Values, stride: Int? = nil,
+              reading: RankedIDReading = RankedIDReading(), owner: AnyObject? = nil) {
+    precondition(rows >= 0 && width >= 0 && (stride ?? width) >= width, "negative shape or overlapping rows")
     self.rows = rows
     self.width = width
+    self.stride = stride ?? width
     self.values = values
     self.reading = reading
     self.owner = owner
@@ -50,8 +55,8 @@ public struct RankedIDs: @unchecked Sendable {
   @inlinable @inline(__always)
   public func id(row: Int, column: Int) -> Int64 {
     switch values {
-    case .int32(let p): return Int64(p[row &* width &+ column])
-    case .int64(let p): return p[row &* width &+ column]
+    case .int32(let p): return Int64(p[row &* stride &+ column])
+    case .int64(let p): return p[row &* stride &+ column]
     }
   }
 

@@ -31,7 +31,7 @@ extension Evaluator {
     precondition(range.lowerBound >= 0 && range.upperBound <= ids.rows, "row range out of bounds")
     if range.isEmpty { return MAPState(configuration: configuration) }
 
-    let perChunk = rowsPerChunk(rows: range.count, rowBytes: ids.width * ids.byteWidth)
+    let perChunk = rowsPerChunk(rows: range.count, rowBytes: ids.stride * ids.byteWidth)
     let chunkCount = (range.count + perChunk - 1) / perChunk
     let workers = min(threads, chunkCount)
     let run = ParallelRun(chunkCount: chunkCount, workers: workers)

@@ -85,7 +85,7 @@ package struct PredictionSource: @unchecked Sendable {
 
   /// `[D1..DN, K]` int32/int64 ranked ids, viewed in place.
   package static func rankedIDs(_ pred: StoredArray, reading: RankedIDReading) throws -> PredictionSource {
-    let values: RankedIDs.Values
+    var values: RankedIDs.Values
     switch pred.type {
     case .int32: values = .int32(pred.data.assumingMemoryBound(to: Int32.self))
     case .int64: values = .int64(pred.data.assumingMemoryBound(to: Int64.self))
@@ -93,7 +93,10 @@ package struct PredictionSource: @unchecked Sendable {
       throw FileError(path: pred.path, problem: "ranked ids must be int32 or int64 (found \(pred.type.rawValue))",
                       kind: .unsupportedType)
     }
-    guard let width = pred.shape.last else {
+    // An .ivecs file is an int32 [N, K + 1] array: each row's count, then its K ids.
+    let skip = pred.origin.format == .ivecs ? 1 : 0
+    if skip == 1, case .int32(let p) = values { values = .int32(p + 1) }
+    guard let width = pred.shape.last.map({ $0 - skip }) else {
       throw FileError(path: pred.path, problem: "ranked ids must have rank >= 1 ([D1..DN, K]), found a scalar",
                       kind: .shapeMismatch)
     }
@@ -102,8 +105,8 @@ package struct PredictionSource: @unchecked Sendable {
                       kind: .shapeMismatch)
     }
     let rowShape = Array(pred.shape.dropLast())
-    let ids = RankedIDs(rows: rowShape.reduce(1, *), width: width, values: values, reading: reading,
-                        owner: pred.owner)
+    let ids = RankedIDs(rows: rowShape.reduce(1, *), width: width, values: values, stride: width + skip,
+                        reading: reading, owner: pred.owner)
     return PredictionSource(kind: .rankedIDs, array: pred, rowShape: rowShape, view: .rankedIDs(ids))
   }
 
