@@ -22,6 +22,7 @@ declare -A targets=(
   [text_labels]=Fuzz/TextLabelsFuzz.swift
   [npz]=Fuzz/NPZFuzz.swift
   [state_file]=Fuzz/StateFileFuzz.swift
+  [ivecs]=Fuzz/IVecsFuzz.swift
 )
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))
