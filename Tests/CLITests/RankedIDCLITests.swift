@@ -104,4 +104,31 @@ import TestSupport
     #expect(inspect.stdout.contains("  pads (-1)  1  (empty positions, never a hit; another pad: --pad-id V)"))
     #expect(inspect.stdout.contains("  or as ranked-id predictions: 3 rows x 3 ids, best first (-k up to 3)"))
   }
+
+  /// Shards of ranked ids merge to the whole file's value (.npy and .ivecs).
+  @Test(arguments: ["i.pred.npy", "i.pred.ivecs"])
+  func shardsMerge(predictions: String) throws {
+    let dir = try TemporaryDirectory("RankedIDShards-\(predictions)")
+    defer { dir.remove() }
+    #expect(try ProcessRunner.mapk(["generate", "--rows", "300", "--classes", "30", "--labels-per-row", "3",
+                                    "--predictions-format", "ids", "--ids-per-row", "8", "--out", "i",
+                                    "--no-progress"], in: dir.path).status == 0)
+    if predictions.hasSuffix(".ivecs") {
+      // The same ids in FAISS's format: a count before every row.
+      let npy = try Data(contentsOf: dir.url.appendingPathComponent("i.pred.npy"))
+      let ids = npy.suffix(300 * 8 * 4).withUnsafeBytes { Array($0.bindMemory(to: Int32.self)) }
+      try Self.ivecs((0..<300).map { Array(ids[($0 * 8)..<($0 * 8 + 8)]) })
+        .write(to: dir.url.appendingPathComponent(predictions))
+    }
+    let args = ["eval", "--predictions", predictions, "--labels", "i.labels.npy", "-k", "1,8"]
+    let whole = try ProcessRunner.mapk(args, in: dir.path)
+    #expect(whole.status == 0, "\(whole.stderr)")
+    for i in 0..<2 {
+      let r = try ProcessRunner.mapk(args + ["--shard", "\(i)/2", "--state", "s\(i).json"], in: dir.path)
+      #expect(r.status == 0, "\(r.stderr)")
+    }
+    let merged = try ProcessRunner.mapk(["merge", "s0.json", "s1.json"], in: dir.path)
+    #expect(merged.status == 0, "\(merged.stderr)")
+    #expect(merged.stdout.split(separator: "\n").prefix(2) == whole.stdout.split(separator: "\n").prefix(2))
+  }
 }

@@ -125,8 +125,15 @@ public final class RankedIDEvaluator {
     defer { if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) } }
     let pad = reading.pad
     let refuse = reading.duplicates == .error
+    // The row loop reads the scratch through locals: a `var` property of a
+    // class costs a dynamic exclusivity check on every access.
+    let slotIDs = self.slotIDs, slotStamps = self.slotStamps, slotMask = self.slotMask, hits = self.hits
+    var stamp = self.stamp
+    defer { self.stamp = stamp }
     for r in rows {
       let (n, m) = gatherLabels(row: r, labels: labelRows)
+      // (After gathering, which may have grown them.)
+      let labels = self.labels, labelStamps = self.labelStamps
       stamp &+= 1
       if stamp == 0 {
         // Wrapped after 2^32 rows: forget every old stamp once.
@@ -140,9 +147,11 @@ public final class RankedIDEvaluator {
         let id = Int64(row[i])
         if id == pad { continue }
         if id < 0 { throw MAPKError.invalidID(row: r, id: id, pad: pad) }
-        if refuse && !insert(id) { throw MAPKError.duplicateID(row: r, id: id) }
+        if refuse && !Self.insert(id, slotIDs, slotStamps, slotMask, stamp) {
+          throw MAPKError.duplicateID(row: r, id: id)
+        }
         if m == 0 { continue }
-        let j = find(id, count: m)
+        let j = Self.find(id, labels, count: m)
         // A label already hit in this row is a later copy of its id: a miss
         // (only under `first`; `error` refused the copy above).
         if j >= 0 && labelStamps[j] != stamp {
@@ -188,6 +197,7 @@ public final class RankedIDEvaluator {
   private func gatherLabels(row r: Int, labels rows: LabelRows) -> (n: Int, m: Int) {
     let span = rows.range(ofRow: r)
     if span.count > labelCapacity { growLabels(span.count) }
+    let labels = self.labels
     let limited = reading.classes != nil
     let limit = Int64(reading.classes ?? 0)
     let dense = rows.semantics == .dense
@@ -212,7 +222,7 @@ public final class RankedIDEvaluator {
     case .int32(let p): read(p)
     }
     let denseCount = w
-    sortLabels(w)
+    Self.sortLabels(labels, w)
     // Distinct values, in place.
     var kept = 0
     for i in 0..<w where kept == 0 || labels[i] != labels[kept - 1] {
@@ -232,7 +242,7 @@ public final class RankedIDEvaluator {
 
   /// Sorts `labels[0..<count]` ascending (few: insertion; many: in-place sort).
   @inline(__always)
-  private func sortLabels(_ count: Int) {
+  private static func sortLabels(_ labels: UnsafeMutablePointer<Int64>, _ count: Int) {
     if count > 32 {
       var all = UnsafeMutableBufferPointer(start: labels, count: count)
       all.sort()
@@ -251,7 +261,7 @@ public final class RankedIDEvaluator {
 
   /// The index of `id` among the `count` sorted labels, or -1.
   @inline(__always)
-  private func find(_ id: Int64, count: Int) -> Int {
+  private static func find(_ id: Int64, _ labels: UnsafeMutablePointer<Int64>, count: Int) -> Int {
     if count <= 8 {
       for j in 0..<count where labels[j] == id { return j }
       return -1
@@ -266,7 +276,8 @@ public final class RankedIDEvaluator {
 
   /// Adds `id` to the row's set of ids; false if it was there already.
   @inline(__always)
-  private func insert(_ id: Int64) -> Bool {
+  private static func insert(_ id: Int64, _ slotIDs: UnsafeMutablePointer<Int64>,
+                             _ slotStamps: UnsafeMutablePointer<UInt32>, _ slotMask: Int, _ stamp: UInt32) -> Bool {
     // Fibonacci hashing: the high bits of the product spread consecutive ids.
     var s = Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> 32) & slotMask
     while slotStamps[s] == stamp {
