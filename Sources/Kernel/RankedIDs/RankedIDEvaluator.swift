@@ -70,9 +70,11 @@ public final class RankedIDEvaluator {
     labels = .allocate(capacity: labelCapacity)
     labelStamps = .allocate(capacity: labelCapacity)
     labelStamps.initialize(repeating: 0, count: labelCapacity)
-    // At most half full: a probe ends within a few slots.
+    // At most 1/16 full (at most half for k > 4096): a probe's first slot is
+    // nearly always free, so its branch is predicted (at half full it is a
+    // coin toss, and the mispredictions cost more than the reading).
     var slots = 16
-    while slots < 2 * maxK { slots *= 2 }
+    while slots < (maxK <= 4096 ? 16 : 2) * maxK { slots *= 2 }
     slotMask = slots - 1
     slotIDs = .allocate(capacity: slots)
     slotIDs.initialize(repeating: 0, count: slots)
@@ -113,6 +115,8 @@ public final class RankedIDEvaluator {
     }
   }
 
+  // Inlined into each arm of the switch above: one specialized loop per id type.
+  @inline(__always)
   private func run<T: FixedWidthInteger>(
     _ base: UnsafePointer<T>, _ stride: Int, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights,
     _ state: inout MAPState, _ perRow: PerRowSink?
