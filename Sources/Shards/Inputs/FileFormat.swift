@@ -38,10 +38,11 @@ package enum FileFormat: String, Sendable, CaseIterable {
 
   /// The format to read the array (predictions, weights) at `path` as.
   ///
-  /// Arrays come in one format today, so every path reads as `.npy`, whose
-  /// reader names what is wrong with a file that is not one (a misnamed
-  /// file gets the same message as before the table existed). A format that
-  /// holds arrays (`.safetensors`) returns itself here.
+  /// An `.ivecs` file reads as itself (an int32 `[N, K + 1]` array, the
+  /// ranked ids after each row's count); every other path reads as `.npy`,
+  /// whose reader names what is wrong with a file that is not one (a
+  /// misnamed file gets the same message as before the table existed). A
+  /// format that holds arrays (`.safetensors`) returns itself here.
   package static func arrayFormat(path: String) -> FileFormat {
     switch inferred(fromPath: path) {
     case .ivecs?: return .ivecs
