@@ -23,6 +23,7 @@ declare -A targets=(
   [npz]=Fuzz/NPZFuzz.swift
   [state_file]=Fuzz/StateFileFuzz.swift
   [command_line]=Fuzz/CommandLineFuzz.swift
+  [ivecs]=Fuzz/IVecsFuzz.swift
 )
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))

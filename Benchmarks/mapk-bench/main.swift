@@ -17,7 +17,8 @@ func log(_ message: String) {
 func timedEvaluation(_ inputs: EvaluationInputs, threads: Int, configuration: MAPConfiguration) -> (Double, Double)? {
   do {
     let (state, seconds) = try Stopwatch.measure {
-      try Evaluator(threads: threads).evaluate(scores: inputs.scores, labels: inputs.labels, configuration: configuration)
+      // Either kind of predictions (scores, or ranked ids given with --predictions).
+      try Evaluator(threads: threads).evaluate(inputs, configuration: configuration)
     }
     return (seconds, state.values[0])
   } catch {
@@ -85,11 +86,13 @@ for var scenario in options.scenarios {
   }
   scenario.rows = inputs.rows
   scenario.classes = inputs.classes
-  scenario.type = inputs.scores.type
+  if inputs.rankedIDs == nil { scenario.type = inputs.scores.type }
   let name = scenario.name
-  let bytes = Ceiling.Bytes(base: inputs.scores.base, count: inputs.scores.byteCount)
-  let gigabytes = Double(inputs.scores.byteCount) / 1e9
-  log("measuring \(name) (\(String(format: "%.2f", gigabytes)) GB of scores) ...")
+  // The predictions' bytes: the scores, or the ranked ids (whose rate is then in GB/s of ids).
+  let array = inputs.predictions.array
+  let bytes = Ceiling.Bytes(base: array.data, count: array.bytes.count)
+  let gigabytes = Double(array.bytes.count) / 1e9
+  log("measuring \(name) (\(String(format: "%.2f", gigabytes)) GB of \(inputs.rankedIDs == nil ? "scores" : "ranked ids")) ...")
 
   // 2. Warm: read every page once, so that all runs see a hot page cache and
   //    a populated mapping.

@@ -40,6 +40,8 @@ enum ErrorHints {
   static func hint(_ error: MAPKError) -> String? {
     switch error {
     case .nanScore: return " (use --nan largest|lowest to rank NaN instead)"
+    case .duplicateID: return " (use --duplicate-ids first to count later copies as misses)"
+    case .invalidID: return " (use --pad-id V to name the pad)"
     case .kBelowOne, .kAboveClasses, .noK, .noMetric, .invalidWeight, .shapeMismatch, .incompatibleStates, .invalidLabels:
       return nil
     }

@@ -14,7 +14,8 @@ enum EvalCommand {
       memory-mapping the predictions and evaluating rows on all cores.
       """,
     options: [
-      Option("--predictions", value: "FILE", help: ".npy scores, float16/32/64, shape [D1..DN, C]"),
+      Option("--predictions", value: "FILE", help: ".npy scores, float16/32/64, shape [D1..DN, C]",
+             "or .npy int32/int64 ranked ids [D1..DN, K], best first"),
       Option("--labels", value: "FILE", help: "labels: .npy dense int32/int64 [D1..DN, L] or [D1..DN]",
              "(-1 pads), .txt one line of ids per row, .npz scipy CSR"),
       Option("--labels-format", value: "F", help: "dense|text|csr (default: from the extension)"),
@@ -23,6 +24,11 @@ enum EvalCommand {
       ThreadsOption.option,
       Option("--empty-rows", value: "P", help: "rows without labels: nan (TensorFlow, default) | skip | zero"),
       Option("--nan", value: "P", help: "NaN scores: error (default) | largest | lowest"),
+      Option("--pad-id", value: "V", help: "ranked ids: the id of an empty position, never a hit (default -1)"),
+      Option("--duplicate-ids", value: "P", help: "ranked ids: a repeated id in a row: error (default) | first",
+             "(later copies are misses)"),
+      Option("--classes", value: "C", help: "ranked ids: the number of classes; labels >= C are ignored",
+             "as for scores (default: labels compared as they are)"),
       Option("--per-row", value: "OUT.npy", help: "write every row's AP@k (float64, shape [D1..DN] for one k,",
              "[D1..DN, number of ks] for several; NaN: row without labels)"),
       Option("--plot", value: "OUT.svg", help: "draw MAP@k against k and a histogram of per-row AP@(largest k)"),
@@ -52,9 +58,13 @@ enum EvalCommand {
     let sharding = try ShardOptions(parsed)
 
     let clock = Stopwatch()
+    let reading = try rankedIDReading(parsed)
     let inputs = try EvaluationInputs(
       predictions: predictions, labels: labels, weights: parsed["--weights"], labelFormat: labelFormat,
-      threads: threads)
+      threads: threads, rankedIDs: reading)
+    if inputs.rankedIDs == nil, let flag = ["--pad-id", "--duplicate-ids", "--classes"].first(where: { parsed[$0] != nil }) {
+      throw UsageError(description: "\(flag) applies to ranked-id predictions, and \(predictions) holds scores")
+    }
     inputs.reportTruncationAsError()  // a file truncated under the mapping: one error line, not a crash
     let inputPaths = [predictions, labels] + (parsed["--weights"].map { [$0] } ?? [])
     try OutputPaths.check(OutputPaths.given(parsed, ["--per-row", "--plot", "--state", OutputOption.flag]),
@@ -98,11 +108,26 @@ enum EvalCommand {
   }
 }
 
+extension EvalCommand {
+  /// How ranked ids are read, from `--pad-id`, `--duplicate-ids` and `--classes`.
+  static func rankedIDReading(_ parsed: Arguments) throws -> RankedIDReading {
+    var reading = RankedIDReading()
+    if let pad = parsed["--pad-id"] {
+      guard let v = Int64(pad) else { throw UsageError(description: "--pad-id must be an integer (got '\(pad)')") }
+      reading.pad = v
+    }
+    reading.duplicates = try parsed.choice("--duplicate-ids", DuplicateIDPolicy.self) ?? .error
+    reading.classes = try parsed.int("--classes")
+    return reading
+  }
+}
+
 extension MAPKError {
   /// True for errors about the scores file (k vs classes, NaN scores).
   var isAboutScores: Bool {
     switch self {
     case .kAboveClasses, .nanScore: return true
+    case .duplicateID, .invalidID: return true
     default: return false
     }
   }

@@ -49,9 +49,7 @@ struct EvalPass {
     let all = 0..<inputs.rows
     let range = rows ?? all
     guard perRowPath != nil || histogram else {
-      let state = try evaluator.evaluate(
-        scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
-        rows: range, progress: progress)
+      let state = try evaluator.evaluate(inputs, configuration: configuration, rows: range, progress: progress)
       return Outcome(state: state, histogram: nil, perRowShape: nil)
     }
     let ks = configuration.ks.count
@@ -70,7 +68,7 @@ struct EvalPass {
       // Blocks run in row order and each stops at its lowest bad row, so
       // the first error raised is the lowest bad row of the whole file.
       try state.merge(evaluator.evaluate(
-        scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
+        inputs, configuration: configuration,
         rows: rows, perRow: PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound), progress: progress))
       let values = UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * columns)])
       try writer?.append(values)

@@ -24,7 +24,11 @@ enum GenerateCommand {
       Option("--seed", value: "S", help: "random seed, an unsigned integer (default 1)"),
       Option("--dtype", value: "T", help: "f32 (default) | f16 | f64 score type"),
       Option("--labels-format", value: "F", help: "dense (.npy int64 [N, L], -1 padding; default) |",
-             "text (.txt, one line of ids per row) |", "csr (.npz, scipy.sparse CSR [N, C], stored)"),
+             "text (.txt, one line of ids per row) |", "csr (.npz, scipy.sparse CSR [N, C], stored) |",
+             "ivecs (.ivecs, FAISS, one vector of ids per row)"),
+      Option("--predictions-format", value: "F", help: "scores (default) | ids (.npy int32 [N, K], each row's",
+             "classes by those scores, best first: ranked ids)"),
+      Option("--ids-per-row", value: "K", help: "with --predictions-format ids: K (default min(C, 100))"),
       Option("--threads", value: "N", help: "worker threads (default: active processors)"),
       Option("--no-progress", help: "no progress line (it shows only on a terminal, after ~1 s)"),
     ],
@@ -57,6 +61,20 @@ enum GenerateCommand {
     let dtype = try parsed.choice("--dtype", ScoreTypeName.self) ?? .f32
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self) ?? .dense
     let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
+    let rankedIDs: Int?
+    switch try parsed.choice("--predictions-format", PredictionsFormatName.self) ?? .scores {
+    case .scores:
+      if parsed["--ids-per-row"] != nil {
+        throw UsageError(description: "--ids-per-row needs --predictions-format ids")
+      }
+      rankedIDs = nil
+    case .ids:
+      let k = try parsed.int("--ids-per-row") ?? min(classes, 100)
+      guard k <= classes else {
+        throw UsageError(description: "--ids-per-row (\(k)) must be at most --classes (\(classes))")
+      }
+      rankedIDs = k
+    }
     let (bytes, overflow) = rows.multipliedReportingOverflow(by: classes * dtype.scoreType.byteWidth)
     guard !overflow else { throw UsageError(description: "--rows x --classes is too large") }
 
@@ -69,11 +87,23 @@ enum GenerateCommand {
     do {
       defer { reporter?.stop() }
       files = try generator.write(prefix: prefix, scoreType: dtype.scoreType, labelFormat: labelFormat, threads: threads,
-                                  progress: counter)
+                                  progress: counter, rankedIDs: rankedIDs)
     }
     let seconds = clock.seconds
-    print("wrote \(FileError.oneLine(files.predictions)) (\(dtype.scoreType.rawValue) [\(rows), \(classes)])")
+    if let k = rankedIDs {
+      print("wrote \(FileError.oneLine(files.predictions)) (int32 [\(rows), \(k)] ranked ids, best first)")
+    } else {
+      print("wrote \(FileError.oneLine(files.predictions)) (\(dtype.scoreType.rawValue) [\(rows), \(classes)])")
+    }
     print("wrote \(FileError.oneLine(files.labels)) (\(labelFormat.rawValue) labels, 1 to \(labelsPerRow) per row, seed \(seed), "
           + "\(format(seconds, 2)) s)")
   }
+}
+
+/// What `mapk generate --predictions-format` names.
+enum PredictionsFormatName: String, CaseIterable {
+  /// Dense scores `[N, C]`.
+  case scores
+  /// Ranked ids `[N, K]`, best first.
+  case ids
 }

@@ -11,6 +11,7 @@ enum Inspection {
     case .text?: return try describeParsed(path: path, format: .text, kind: "text labels, one line per row", threads: threads)
     case .npz?:
       return try describeParsed(path: path, format: .csr, kind: "scipy sparse matrix (.npz) labels", threads: threads)
+    case .ivecs?: return try describeIVecs(path: path, threads: threads)
     case nil:
       let names = FileFormat.allCases.flatMap(\.extensions)
       throw FileError(path: path, problem: "unknown extension: mapk reads "
@@ -24,6 +25,24 @@ enum Inspection {
     return ["\(FileError.oneLine(path)): \(kind), \(grouped(parsed.fileSize)) bytes",
             "  as sparse labels: \(grouped(parsed.rows.rows)) rows (TensorFlow SparseTensor rules)"]
       + LabelStatistics(parsed.rows).lines
+  }
+
+  static func describeIVecs(path: String, threads: Int) throws -> [String] {
+    let parsed = try ParsedLabels(path: path, format: .ivecs, rows: nil, threads: threads)
+    var lines = ["\(path): .ivecs (FAISS), \(grouped(parsed.rows.rows)) vectors, \(grouped(parsed.fileSize)) bytes"]
+    do {
+      // Read exactly as mapk eval reads ranked-id predictions.
+      let source = try PredictionSource.read(path: path)
+      if case .rankedIDs(let ids) = source.view {
+        lines.append("  as ranked-id predictions: \(grouped(ids.rows)) rows x \(grouped(ids.width)) ids, best first"
+                     + " (-k up to \(ids.width))")
+        lines += RankedIDScan(ids).lines
+      }
+    } catch let error as FileError {
+      lines.append("  not ranked-id predictions: \(error.problem)")
+    }
+    lines.append("  as sparse labels: \(grouped(parsed.rows.rows)) rows (TensorFlow SparseTensor rules)")
+    return lines + LabelStatistics(parsed.rows).lines
   }
 
   static func describeNPY(path: String, threads: Int) throws -> [String] {
@@ -66,6 +85,15 @@ enum Inspection {
       lines.append("  as dense labels: \(grouped(rows)) rows, up to \(width) label\(width == 1 ? "" : "s") per row"
                    + " (-1 pads)")
       lines += LabelStatistics(labels).lines
+      if h.shape.count >= 2, width > 0 {
+        // Read exactly as mapk eval reads integer predictions.
+        let source = try PredictionSource.rankedIDs(array.stored, reading: RankedIDReading())
+        if case .rankedIDs(let ids) = source.view {
+          lines.append("  or as ranked-id predictions: \(grouped(ids.rows)) rows x \(grouped(ids.width)) ids, best first"
+                       + " (-k up to \(ids.width))")
+          lines += RankedIDScan(ids).lines
+        }
+      }
     }
     return lines
   }

@@ -22,6 +22,10 @@ public enum MAPKError: Error, Equatable, Sendable, CustomStringConvertible {
   case incompatibleStates(String)
   /// A label row layout is inconsistent (offsets decreasing or out of range).
   case invalidLabels(String)
+  /// A row of ranked ids repeats an id (and repeated ids are refused).
+  case duplicateID(row: Int, id: Int64)
+  /// A ranked id is negative and not the pad.
+  case invalidID(row: Int, id: Int64, pad: Int64)
 
   public var description: String {
     switch self {
@@ -36,6 +40,8 @@ public enum MAPKError: Error, Equatable, Sendable, CustomStringConvertible {
     case .shapeMismatch(let s): return s
     case .incompatibleStates(let s): return "cannot merge: \(s)"
     case .invalidLabels(let s): return s
+    case .duplicateID(let r, let id): return "row \(r) ranks id \(id) more than once"
+    case .invalidID(let r, let id, let pad): return "row \(r) has id \(id): negative and not the pad (\(pad))"
     }
   }
 }

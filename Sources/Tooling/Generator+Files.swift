@@ -16,6 +16,7 @@ extension Generator {
       case .dense: labels = prefix + ".labels.npy"
       case .text: labels = prefix + ".labels.txt"
       case .csr: labels = prefix + ".labels.npz"
+      case .ivecs: labels = prefix + ".labels.ivecs"
       }
     }
   }
@@ -34,27 +35,36 @@ extension Generator {
   /// Memory stays bounded (about ``blockBytes`` plus a little per thread)
   /// whatever the size; both files appear only when complete.
   ///
+  /// With `rankedIDs` the predictions are instead `<i4` `[rows, rankedIDs]`:
+  /// each row's classes by the same scores (as `scoreType`), best first,
+  /// ties by the lower class (TensorFlow's `top_k` order).
+  ///
   /// - Parameters:
   ///   - threads: Workers making rows (the bytes do not depend on it).
   ///   - progress: Advanced by the rows of scores written.
+  ///   - rankedIDs: Write this many ranked ids per row instead of scores (at most `classes`).
   /// - Returns: The paths written.
   /// - Throws: ``FileError`` if a file cannot be written.
   @discardableResult
   package func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, threads: Int,
-                    progress: EvaluationProgress? = nil) throws -> Files {
+                    progress: EvaluationProgress? = nil, rankedIDs: Int? = nil) throws -> Files {
+    precondition(rankedIDs.map { (1...classes).contains($0) } ?? true, "ranked ids per row must be in 1...classes")
     let files = Files(prefix: prefix, labelFormat: labelFormat)
-    let predictions = try NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
+    let predictions = try rankedIDs.map { try NPYWriter(path: files.predictions, type: .int32, shape: [rows, $0]) }
+      ?? NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
+    // The bytes of one row of predictions.
+    let rowBytes = rankedIDs.map { $0 * 4 } ?? classes * scoreType.byteWidth
     var dense: NPYWriter? = nil
     var text: AtomicOutputFile? = nil
     switch labelFormat {
     case .dense: dense = try NPYWriter(path: files.labels, type: .int64, shape: [rows, labelsPerRow])
     case .text: text = try AtomicOutputFile(path: files.labels)
-    case .csr: break
+    case .csr, .ivecs: break
     }
 
     let blockRows = max(1, Generator.blockBytes / max(1, classes * scoreType.byteWidth))
     let scoreBlock = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: min(blockRows, max(rows, 1)) * classes * scoreType.byteWidth, alignment: 64)
+      byteCount: min(blockRows, max(rows, 1)) * max(rowBytes, classes * scoreType.byteWidth), alignment: 64)
     defer { scoreBlock.deallocate() }
     let labelBlock = UnsafeMutableBufferPointer<Int64>.allocate(
       capacity: dense == nil ? 0 : min(blockRows, max(rows, 1)) * labelsPerRow)
@@ -64,14 +74,15 @@ extension Generator {
     while start < rows {
       let block = start..<min(start + blockRows, rows)
       let lines = makeBlock(block, scoreType: scoreType, scores: scoreBlock, denseLabels: dense == nil ? nil : labelBlock,
-                            textLabels: text != nil, threads: threads)
-      try predictions.append(UnsafeRawBufferPointer(rebasing: scoreBlock[0..<(block.count * classes * scoreType.byteWidth)]))
+                            textLabels: text != nil, threads: threads, rankedIDs: rankedIDs)
+      try predictions.append(UnsafeRawBufferPointer(rebasing: scoreBlock[0..<(block.count * rowBytes)]))
       try dense?.append(UnsafeBufferPointer(rebasing: labelBlock[0..<(block.count * labelsPerRow)]))
       for part in lines { try text?.write(part) }
       progress?.done.add(block.count, ordering: .relaxed)
       start = block.upperBound
     }
     if labelFormat == .csr { try writeCSR(to: files.labels) }
+    if labelFormat == .ivecs { try writeIVecs(to: files.labels) }
     try predictions.finish()
     try dense?.finish()
     try text?.commit()
@@ -82,7 +93,8 @@ extension Generator {
   /// dense labels into `denseLabels`, and, if asked, the text lines (one
   /// byte array per worker's slice, in row order).
   private func makeBlock(_ block: Range<Int>, scoreType: ScoreType, scores: UnsafeMutableRawBufferPointer,
-                         denseLabels: UnsafeMutableBufferPointer<Int64>?, textLabels: Bool, threads: Int) -> [[UInt8]] {
+                         denseLabels: UnsafeMutableBufferPointer<Int64>?, textLabels: Bool, threads: Int,
+                         rankedIDs: Int? = nil) -> [[UInt8]] {
     /// Sendable: each worker writes only its own slice's rows of the buffers.
     struct Buffers: @unchecked Sendable {
       let scores: UnsafeMutableRawPointer
@@ -106,8 +118,13 @@ extension Generator {
         let local = r - block.lowerBound
         let m = generator.labels(ofRow: r, into: labels)
         generator.scores(ofRow: r, labels: UnsafeBufferPointer(start: labels, count: m), into: row)
-        Generator.store(row, count: generator.classes, as: scoreType,
-                        to: buffers.scores + local * generator.classes * scoreType.byteWidth)
+        if let k = rankedIDs {
+          Generator.storeRankedIDs(row, count: generator.classes, k: k, as: scoreType,
+                                   to: (buffers.scores + local * k * 4).assumingMemoryBound(to: Int32.self))
+        } else {
+          Generator.store(row, count: generator.classes, as: scoreType,
+                          to: buffers.scores + local * generator.classes * scoreType.byteWidth)
+        }
         if let out = buffers.labels {
           let width = generator.labelsPerRow
           for i in 0..<width { out[local * width + i] = i < m ? Int64(labels[i]) : -1 }
@@ -139,6 +156,18 @@ extension Generator {
     }
   }
 
+  /// The `k` classes of a row of scores, best first, ties by the lower class.
+  ///
+  /// Ranked by the `Float` scores, which are the stored ones: every score is
+  /// 0 or a multiple of 2^-10 in (0, 1] (``halfBits(_:)``), exact in every
+  /// score type, so the order is the one `top_k` gives on the scores file.
+  static func storeRankedIDs(_ row: UnsafeMutablePointer<Float>, count: Int, k: Int, as type: ScoreType,
+                             to out: UnsafeMutablePointer<Int32>) {
+    var order = Array(0..<Int32(count))
+    order.sort { row[Int($0)] > row[Int($1)] || (row[Int($0)] == row[Int($1)] && $0 < $1) }
+    for i in 0..<k { out[i] = order[i] }
+  }
+
   /// The float16 bits of `x`, which must be 0 or a multiple of 2^-10 in (0, 1]:
   /// such values are normal float16 numbers with at most 11 significant bits,
   /// so moving the exponent and dropping 13 zero mantissa bits is exact.
@@ -148,6 +177,25 @@ extension Generator {
     if b == 0 { return 0 }
     let exponent = Int((b >> 23) & 0xFF) - 127 + 15
     return UInt16(exponent << 10) | UInt16((b >> 13) & 0x3FF)
+  }
+
+  /// Writes the labels as FAISS's `.ivecs`: per row an int32 count and the
+  /// row's labels (rows remade one by one, as for CSR).
+  func writeIVecs(to path: String) throws {
+    let file = try AtomicOutputFile(path: path)
+    let labels = UnsafeMutablePointer<Int32>.allocate(capacity: labelsPerRow)
+    defer { labels.deallocate() }
+    var words: [Int32] = []
+    for r in 0..<rows {
+      let m = self.labels(ofRow: r, into: labels)
+      words.append(Int32(m).littleEndian)
+      for i in 0..<m { words.append(labels[i].littleEndian) }
+      if words.count >= 1 << 16 || r == rows - 1 {
+        try words.withUnsafeBytes { try file.write(Array($0)) }
+        words.removeAll(keepingCapacity: true)
+      }
+    }
+    try file.commit()
   }
 
   /// Writes the labels as scipy's CSR `.npz`: indices, indptr, format, shape,

@@ -59,7 +59,9 @@ import Testing
     let badLabels = try NPYBytes.write([Int64](arrayLiteral: 0, 1, 2), descr: "<i8", shape: [3], to: dir.file("b.npy"))
     let negative = try NPYBytes.write([Double](arrayLiteral: 1, -2), descr: "<f8", shape: [2], to: dir.file("w.npy"))
 
-    #expect(error { _ = try EvaluationInputs(predictions: ints, labels: labels) }?.kind == .unsupportedType)
+    // Integer predictions are ranked ids; integer weights are refused.
+    #expect(try EvaluationInputs(predictions: ints, labels: labels).rankedIDs?.width == 3)
+    #expect(error { _ = try EvaluationInputs(predictions: pred, labels: labels, weights: ints) }?.kind == .unsupportedType)
     #expect(error { _ = try EvaluationInputs(predictions: pred, labels: badLabels) }?.kind == .shapeMismatch)
     let unknown = error { _ = try EvaluationInputs(predictions: pred, labels: dir.file("l.csv")) }
     #expect(unknown?.kind == .unknownFormat)

@@ -28,7 +28,7 @@ import Testing
     switch format {
     case .dense:
       #expect(f.labels.dtype == "<i8" && f.labels.shape == [3, 2])
-    case .text, .csr:
+    case .text, .csr, .ivecs:
       #expect(f.labels.dtype == nil && f.labels.shape == nil)
     }
 

@@ -35,6 +35,10 @@ import Testing
       ]
       try Data(TestZip(members: members).bytes()).write(to: URL(fileURLWithPath: dir.file("l.npz")))
       return dir.file("l.npz")
+    case .ivecs:
+      let words: [Int32] = [1, 2, 2, 1, 0, 1, 3]
+      try words.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: dir.file("l.ivecs")))
+      return dir.file("l.ivecs")
     }
   }
 

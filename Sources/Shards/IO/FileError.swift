@@ -92,6 +92,7 @@ extension MAPKError {
     switch self {
     case .kAboveClasses, .shapeMismatch: return .shapeMismatch
     case .kBelowOne, .noK, .noMetric, .nanScore, .invalidWeight, .invalidLabels: return .invalidValue
+    case .duplicateID, .invalidID: return .invalidValue
     case .incompatibleStates: return .conflict
     }
   }

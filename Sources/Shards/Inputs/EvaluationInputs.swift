@@ -22,8 +22,15 @@ public final class EvaluationInputs: @unchecked Sendable {
   public var labelFormat: LabelFormat { labelSource.format }
   /// The rows' dims `[D1..DN]` (the predictions' shape without the last dim).
   public var rowShape: [Int] { predictions.rowShape }
-  /// The scores view (it keeps its mapping alive).
+  /// The scores view of dense-score predictions (it keeps its mapping
+  /// alive). Ranked ids have none (``rankedIDs``); ``Evaluator/evaluate(_:configuration:rows:perRow:progress:)``
+  /// evaluates either kind.
   public var scores: ScoreMatrix { predictions.scores }
+  /// The ranked-ids view, if the predictions are ranked ids (it keeps its mapping alive).
+  public var rankedIDs: RankedIDs? {
+    if case .rankedIDs(let ids) = predictions.view { return ids }
+    return nil
+  }
   /// The labels view (it keeps its memory alive).
   public var labels: LabelRows { labelSource.rows }
   /// The weights view (it keeps its mapping alive).
@@ -32,24 +39,29 @@ public final class EvaluationInputs: @unchecked Sendable {
   let files: [MappedFile]
 
   /// The number of rows.
-  public var rows: Int { scores.rows }
-  /// The number of classes.
-  public var classes: Int { scores.classes }
+  public var rows: Int { predictions.rowShape.reduce(1, *) }
+  /// The predictions' last dimension: the number of classes of scores, the
+  /// ids per row (K) of ranked ids.
+  public var classes: Int { predictions.width }
   /// The bytes of all input files.
   public var byteCount: Int { files.reduce(0) { $0 + $1.size } }
 
   /// Opens the inputs of one evaluation.
   ///
   /// - Parameters:
-  ///   - predictions: A `.npy` of `<f2 <f4 <f8` scores, shape `[D1..DN, C]`.
+  ///   - predictions: A `.npy` of `<f2 <f4 <f8` scores, shape `[D1..DN, C]`,
+  ///     or of `<i4 <i8` ranked ids, shape `[D1..DN, K]`.
   ///   - labels: The labels file.
   ///   - weights: An optional `.npy` of `<f4 <f8` weights, shape `[]` or broadcastable to `[D1..DN]`.
   ///   - labelFormat: The labels' format; default from the extension.
   ///   - threads: Workers for parsing labels that need it.
+  ///   - rankedIDs: How integer predictions (ranked ids) are read: the pad,
+  ///     the duplicate rule, the classes.
   /// - Throws: ``FileError`` naming the file and the problem.
   public init(predictions: String, labels: String, weights: String? = nil, labelFormat: LabelFormat? = nil,
-              threads: Int = Evaluator.activeProcessorCount) throws {
-    let pred = try PredictionSource.read(path: predictions)
+              threads: Int = Evaluator.activeProcessorCount,
+              rankedIDs: RankedIDReading = RankedIDReading()) throws {
+    let pred = try PredictionSource.read(path: predictions, reading: rankedIDs)
     self.predictions = pred
     guard let format = labelFormat ?? FileFormat.inferred(fromPath: labels)?.labelFormat else {
       throw FileError(path: labels, problem: "cannot tell the label format from the extension", kind: .unknownFormat)

@@ -17,6 +17,8 @@ package enum FileFormat: String, Sendable, CaseIterable {
   case text
   /// A ZIP of `.npy` members (`numpy.savez`, `scipy.sparse.save_npz`).
   case npz
+  /// FAISS's `.ivecs`: vectors of int32, each after its int32 count.
+  case ivecs
 
   /// The file name extensions that select it, lowercase, with the dot.
   package var extensions: [String] {
@@ -24,6 +26,7 @@ package enum FileFormat: String, Sendable, CaseIterable {
     case .npy: return [".npy"]
     case .text: return [".txt"]
     case .npz: return [".npz"]
+    case .ivecs: return [".ivecs"]
     }
   }
 
@@ -35,12 +38,14 @@ package enum FileFormat: String, Sendable, CaseIterable {
 
   /// The format to read the array (predictions, weights) at `path` as.
   ///
-  /// Arrays come in one format today, so every path reads as `.npy`, whose
-  /// reader names what is wrong with a file that is not one (a misnamed
-  /// file gets the same message as before the table existed). A format that
-  /// holds arrays (`.safetensors`) returns itself here.
+  /// An `.ivecs` file reads as itself (an int32 `[N, K + 1]` array, the
+  /// ranked ids after each row's count); every other path reads as `.npy`,
+  /// whose reader names what is wrong with a file that is not one (a
+  /// misnamed file gets the same message as before the table existed). A
+  /// format that holds arrays (`.safetensors`) returns itself here.
   package static func arrayFormat(path: String) -> FileFormat {
     switch inferred(fromPath: path) {
+    case .ivecs?: return .ivecs
     case .npy?, .npz?, .text?, nil: return .npy
     }
   }
@@ -58,6 +63,9 @@ package enum FileFormat: String, Sendable, CaseIterable {
       // A .npy file is one array: there is no member to choose (the CLI has no syntax for one yet).
       precondition(member == nil, "a .npy file has no members")
       return try NPYArray(path: path).stored
+    case .ivecs:
+      precondition(member == nil, "an .ivecs file has no members")
+      return try IVecs.readArray(file: MappedFile(path: path))
     case .npz, .text:
       throw FileError(path: path, problem: "a .\(rawValue) file is not one array (expected a .npy)",
                       kind: .unsupportedType)
@@ -70,6 +78,7 @@ package enum FileFormat: String, Sendable, CaseIterable {
     case .npy: return .dense
     case .npz: return .csr
     case .text: return .text
+    case .ivecs: return .ivecs
     }
   }
 }

@@ -56,7 +56,7 @@ package struct LabelSource: @unchecked Sendable {
       let array = try format.fileFormat.readArray(path: path)
       return LabelSource(format: format, path: path, storage: .array(array),
                          rows: try denseLabels(array, rowShape: rowShape, predictionsShape: predictionsShape))
-    case .text, .csr:
+    case .text, .csr, .ivecs:
       let parsed = try ParsedLabels(path: path, format: format, rows: rowShape.reduce(1, *), threads: threads)
       return LabelSource(format: format, path: path, storage: .parsed(parsed), rows: parsed.rows)
     }

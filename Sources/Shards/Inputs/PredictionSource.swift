@@ -1,10 +1,20 @@
 /// What kind of predictions a file holds.
 ///
-/// Dense scores today; ranked ids (`[rows, k]` class ids, best first) and
-/// sparse scores come next, each a case here and a reader.
+/// A new kind is a case here, its branch in ``PredictionSource/read(path:kind:reading:)``
+/// and its view in ``PredictionSource/View``.
 package enum PredictionKind: String, Sendable, CaseIterable {
   /// `[D1..DN, C]` float scores, one per class.
   case denseScores
+  /// `[D1..DN, K]` integer class ids, best first (TensorFlow's `predictions_idx`).
+  case rankedIDs
+
+  /// The kind an array of `type` holds: integers are ranked ids, floats scores.
+  package static func of(_ type: NPYType) -> PredictionKind {
+    switch type {
+    case .float16, .float32, .float64: return .denseScores
+    case .int32, .int64: return .rankedIDs
+    }
+  }
 }
 
 /// Predictions as read from their file: the kind, the array, and the view
@@ -18,16 +28,86 @@ package struct PredictionSource: @unchecked Sendable {
   package let array: StoredArray
   /// The rows' dims `[D1..DN]` (the array's shape without the last dim).
   package let rowShape: [Int]
-  /// The scores view.
-  package let scores: ScoreMatrix
+  /// The view the evaluator reads, one per kind.
+  package enum View {
+    /// Dense scores.
+    case scores(ScoreMatrix)
+    /// Ranked ids.
+    case rankedIDs(RankedIDs)
+  }
 
-  /// Reads the predictions at `path` as `kind`.
-  /// - Throws: ``FileError`` naming the file and the problem.
-  package static func read(path: String, kind: PredictionKind = .denseScores) throws -> PredictionSource {
-    switch kind {
-    case .denseScores:
-      return try denseScores(FileFormat.arrayFormat(path: path).readArray(path: path))
+  /// The view the evaluator reads.
+  package let view: View
+
+  /// The scores view of dense scores (ranked ids have none: evaluate them
+  /// through ``view``).
+  package var scores: ScoreMatrix {
+    guard case .scores(let s) = view else { preconditionFailure("ranked ids have no scores view") }
+    return s
+  }
+
+  /// The predictions' last dimension: the classes of scores, the K of ranked ids.
+  package var width: Int {
+    switch view {
+    case .scores(let s): return s.classes
+    case .rankedIDs(let ids): return ids.width
     }
+  }
+
+  /// Creates a source of dense scores.
+  init(kind: PredictionKind, array: StoredArray, rowShape: [Int], scores: ScoreMatrix) {
+    self.init(kind: kind, array: array, rowShape: rowShape, view: .scores(scores))
+  }
+
+  /// Creates a source.
+  init(kind: PredictionKind, array: StoredArray, rowShape: [Int], view: View) {
+    self.kind = kind
+    self.array = array
+    self.rowShape = rowShape
+    self.view = view
+  }
+
+  /// Reads the predictions at `path` as `kind` (default: the kind its
+  /// element type holds, ``PredictionKind/of(_:)``).
+  ///
+  /// - Parameter reading: How ranked ids are read (ignored for scores).
+  /// - Throws: ``FileError`` naming the file and the problem.
+  package static func read(path: String, kind: PredictionKind? = nil,
+                           reading: RankedIDReading = RankedIDReading()) throws -> PredictionSource {
+    let array = try FileFormat.arrayFormat(path: path).readArray(path: path)
+    switch kind ?? PredictionKind.of(array.type) {
+    case .denseScores:
+      return try denseScores(array)
+    case .rankedIDs:
+      return try rankedIDs(array, reading: reading)
+    }
+  }
+
+  /// `[D1..DN, K]` int32/int64 ranked ids, viewed in place.
+  package static func rankedIDs(_ pred: StoredArray, reading: RankedIDReading) throws -> PredictionSource {
+    var values: RankedIDs.Values
+    switch pred.type {
+    case .int32: values = .int32(pred.data.assumingMemoryBound(to: Int32.self))
+    case .int64: values = .int64(pred.data.assumingMemoryBound(to: Int64.self))
+    case .float16, .float32, .float64:
+      throw FileError(path: pred.path, problem: "ranked ids must be int32 or int64 (found \(pred.type.rawValue))",
+                      kind: .unsupportedType)
+    }
+    // An .ivecs file is an int32 [N, K + 1] array: each row's count, then its K ids.
+    let skip = pred.origin.format == .ivecs ? 1 : 0
+    if skip == 1, case .int32(let p) = values { values = .int32(p + 1) }
+    guard let width = pred.shape.last.map({ $0 - skip }) else {
+      throw FileError(path: pred.path, problem: "ranked ids must have rank >= 1 ([D1..DN, K]), found a scalar",
+                      kind: .shapeMismatch)
+    }
+    guard width > 0 else {
+      throw FileError(path: pred.path, problem: "ranked ids have no columns (shape \(pred.shape))",
+                      kind: .shapeMismatch)
+    }
+    let rowShape = Array(pred.shape.dropLast())
+    let ids = RankedIDs(rows: rowShape.reduce(1, *), width: width, values: values, stride: width + skip,
+                        reading: reading, owner: pred.owner)
+    return PredictionSource(kind: .rankedIDs, array: pred, rowShape: rowShape, view: .rankedIDs(ids))
   }
 
   /// `[D1..DN, C]` float scores, viewed in place.

@@ -6,6 +6,8 @@ public enum LabelFormat: String, Sendable, CaseIterable {
   case text
   /// `.npz` from `scipy.sparse.save_npz` (CSR): TensorFlow's `SparseTensor` rules.
   case csr
+  /// `.ivecs` (FAISS), one vector of label ids per row: TensorFlow's `SparseTensor` rules.
+  case ivecs
 
   /// The format a file's extension implies, or nil (read from the one table of formats, `FileFormat`).
   public static func inferred(fromPath path: String) -> LabelFormat? {
@@ -18,6 +20,7 @@ public enum LabelFormat: String, Sendable, CaseIterable {
     case .dense: return .npy
     case .text: return .text
     case .csr: return .npz
+    case .ivecs: return .ivecs
     }
   }
 }

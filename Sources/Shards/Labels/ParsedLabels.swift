@@ -36,6 +36,8 @@ package final class ParsedLabels: @unchecked Sendable {
       (offsets, values) = try TextLabels.parse(file.bytes, rows: rows, threads: max(1, threads), path: path)
     case .csr:
       (offsets, values) = try CSRLabels.read(file.bytes, rows: rows, path: path)
+    case .ivecs:
+      (offsets, values) = try IVecs.labels(file.bytes, rows: rows, path: path)
     case .dense:
       preconditionFailure("dense labels are mapped, not parsed")
     }

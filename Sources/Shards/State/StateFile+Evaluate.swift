@@ -19,9 +19,7 @@ extension StateFile {
               evaluator: Evaluator = Evaluator()) throws {
     let clock = Stopwatch()
     let rows = shard?.rows(of: inputs.rows) ?? 0..<inputs.rows
-    let state = try evaluator.evaluate(
-      scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
-      rows: rows)
+    let state = try evaluator.evaluate(inputs, configuration: configuration, rows: rows)
     try inputs.checkUnchanged()
     let seconds = clock.seconds
     try self.init(state: state, rows: rows, totalRows: inputs.rows, shard: shard, classes: inputs.classes,

@@ -101,8 +101,12 @@ extension StateFile {
     public init(of inputs: EvaluationInputs) throws {
       let labels = inputs.labelSource
       let labelsFile = try labels.files.first(where: { $0.path == labels.path }) ?? MappedFile(path: labels.path)
+      var predictions = Input(array: inputs.predictions.array)
+      // An .ivecs file is an int32 [N, K + 1] array (a count before each
+      // row): its predictions are the [N, K] ids, the shape a state checks.
+      if inputs.predictions.array.origin.format == .ivecs { predictions.shape = inputs.rowShape + [inputs.classes] }
       self.init(
-        predictions: Input(array: inputs.predictions.array),
+        predictions: predictions,
         labels: Input(file: labelsFile, format: labels.format.rawValue, array: labels.array),
         weights: inputs.weightsArray.map { Input(array: $0) })
     }

@@ -1,0 +1,321 @@
+/// One worker's engine for ranked ids: finds each row's hit ranks among its
+/// first `maxK` ids, computes every metric's value for every k from them
+/// (the same ``RankingMetric`` seam as for scores) and adds the row to a
+/// ``MAPState``. It owns its scratch and allocates nothing per row (a row
+/// longer than any before grows it); create one per thread.
+///
+/// The hits are TensorFlow's for `predictions_idx`
+/// (`_sparse_average_precision_at_top_k`): the id at column `i` is a hit at
+/// rank `i + 1` when it is one of the row's labels, and the row's `n` follows
+/// the labels' semantics (dense: the non-negative entries, duplicates
+/// included; sparse: the distinct values, negatives included). Two cases
+/// TensorFlow gives no meaningful value for are defined instead:
+/// - a pad (``RankedIDReading/pad``) takes its position and is never a hit
+///   (TensorFlow would match `-1` against dense labels' `-1` padding), so a
+///   row's value equals TensorFlow's on the same row with each pad replaced
+///   by a distinct id that is no label;
+/// - a repeated id is refused, or (``DuplicateIDPolicy/first``) its later
+///   copies are misses (TensorFlow counts every copy as a hit), so each label
+///   is hit at most once, as with scores.
+/// With ``RankedIDReading/classes`` labels `>= classes` become -1 before
+/// counting, TensorFlow's cleaning for dense scores.
+public final class RankedIDEvaluator {
+  /// The configuration it evaluates.
+  public let configuration: MAPConfiguration
+  /// How it reads ids.
+  public let reading: RankedIDReading
+
+  private let maxK: Int
+  private let ks: UnsafeMutablePointer<Int>
+  private let ksCount: Int
+  private let metrics: UnsafeMutablePointer<Metric>
+  private let metricCount: Int
+  /// `metricCount · ksCount`: the values per row.
+  private let valueCount: Int
+  private let values: UnsafeMutablePointer<Double>
+  /// The row's hit ranks (1-based, ascending), at most `maxK`.
+  private let hits: UnsafeMutablePointer<Int32>
+  /// A row's matchable labels, sorted and distinct (room for `labelCapacity`),
+  /// and the stamp of the row in which each was hit.
+  private var labels: UnsafeMutablePointer<Int64>
+  private var labelStamps: UnsafeMutablePointer<UInt32>
+  private var labelCapacity = 16
+  /// An open-addressing set of the row's ids, for finding a repeated one in
+  /// O(k): a slot belongs to the current row when its stamp is `stamp`, so
+  /// nothing is cleared between rows.
+  private let slotIDs: UnsafeMutablePointer<Int64>
+  private let slotStamps: UnsafeMutablePointer<UInt32>
+  private let slotMask: Int
+  private var stamp: UInt32 = 0
+
+  /// Creates a worker.
+  ///
+  /// - Throws: ``MAPKError/kAboveClasses(k:classes:)`` when a k exceeds the
+  ///   classes of `reading`, if given.
+  public init(configuration: MAPConfiguration, reading: RankedIDReading) throws {
+    if let c = reading.classes { try configuration.validate(classes: c) }
+    self.configuration = configuration
+    self.reading = reading
+    maxK = configuration.maxK
+    ksCount = configuration.ks.count
+    ks = .allocate(capacity: ksCount)
+    ks.initialize(from: configuration.ks, count: ksCount)
+    metricCount = configuration.metrics.count
+    metrics = .allocate(capacity: metricCount)
+    metrics.initialize(from: configuration.metrics, count: metricCount)
+    valueCount = metricCount * ksCount
+    values = .allocate(capacity: valueCount)
+    values.initialize(repeating: 0, count: valueCount)
+    hits = .allocate(capacity: maxK)
+    labels = .allocate(capacity: labelCapacity)
+    labelStamps = .allocate(capacity: labelCapacity)
+    labelStamps.initialize(repeating: 0, count: labelCapacity)
+    // At most 1/16 full (at most half for k > 4096): a probe's first slot is
+    // nearly always free, so its branch is predicted (at half full it is a
+    // coin toss, and the mispredictions cost more than the reading).
+    var slots = 16
+    while slots < (maxK <= 4096 ? 16 : 2) * maxK { slots *= 2 }
+    slotMask = slots - 1
+    slotIDs = .allocate(capacity: slots)
+    slotIDs.initialize(repeating: 0, count: slots)
+    slotStamps = .allocate(capacity: slots)
+    slotStamps.initialize(repeating: 0, count: slots)
+  }
+
+  deinit {
+    ks.deallocate()
+    metrics.deallocate()
+    values.deallocate()
+    hits.deallocate()
+    labels.deallocate()
+    labelStamps.deallocate()
+    slotIDs.deallocate()
+    slotStamps.deallocate()
+  }
+
+  /// Evaluates `rows` of `ids` and adds them to `state`.
+  ///
+  /// - Parameters:
+  ///   - rows: The rows to evaluate.
+  ///   - ids: The ranked ids, at least `maxK` per row, read as this engine's ``reading``.
+  ///   - labels: The labels of the same rows.
+  ///   - weights: The weights (broadcast per row).
+  ///   - state: The accumulator to add to.
+  ///   - perRow: Where to write each row's value per (metric, k), if wanted.
+  /// - Throws: ``MAPKError/duplicateID(row:id:)`` or
+  ///   ``MAPKError/invalidID(row:id:pad:)`` for the first bad row.
+  /// - Complexity: O(rows · (k + m log m)) for m labels per row.
+  public func evaluate(rows: Range<Int>, ids: RankedIDs, labels: LabelRows, weights: RowWeights,
+                       into state: inout MAPState, perRow: PerRowSink? = nil) throws {
+    precondition(ids.width >= maxK && ids.rows == labels.rows && rows.lowerBound >= 0
+                   && rows.upperBound <= ids.rows, "ids do not match the evaluator")
+    switch ids.values {
+    case .int32(let p): try run(p, ids.stride, rows, labels, weights, &state, perRow)
+    case .int64(let p): try run(p, ids.stride, rows, labels, weights, &state, perRow)
+    }
+  }
+
+  // Inlined into each arm of the switch above: one specialized loop per id type.
+  @inline(__always)
+  private func run<T: FixedWidthInteger>(
+    _ base: UnsafePointer<T>, _ stride: Int, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights,
+    _ state: inout MAPState, _ perRow: PerRowSink?
+  ) throws {
+    let unweighted = weights.isNone
+    let policy = configuration.emptyRows
+    // Without weights every counted row adds exactly 1 to the weight sum:
+    // count them and add the integer once (exact below 2^53 rows).
+    var unitWeights = 0
+    defer { if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) } }
+    let pad = reading.pad
+    let refuse = reading.duplicates == .error
+    // The row loop reads the scratch through locals: a `var` property of a
+    // class costs a dynamic exclusivity check on every access.
+    let slotIDs = self.slotIDs, slotStamps = self.slotStamps, slotMask = self.slotMask, hits = self.hits
+    var stamp = self.stamp
+    defer { self.stamp = stamp }
+    for r in rows {
+      let (n, m) = gatherLabels(row: r, labels: labelRows)
+      // (After gathering, which may have grown them.)
+      let labels = self.labels, labelStamps = self.labelStamps
+      stamp &+= 1
+      if stamp == 0 {
+        // Wrapped after 2^32 rows: forget every old stamp once.
+        slotStamps.update(repeating: 0, count: slotMask + 1)
+        labelStamps.update(repeating: 0, count: labelCapacity)
+        stamp = 1
+      }
+      var hitCount = 0
+      let row = base + r &* stride
+      for i in 0..<maxK {
+        let id = Int64(row[i])
+        if id == pad { continue }
+        if id < 0 { throw MAPKError.invalidID(row: r, id: id, pad: pad) }
+        if refuse && !Self.insert(id, slotIDs, slotStamps, slotMask, stamp) {
+          throw MAPKError.duplicateID(row: r, id: id)
+        }
+        if m == 0 { continue }
+        let j = Self.find(id, labels, count: m)
+        // A label already hit in this row is a later copy of its id: a miss
+        // (only under `first`; `error` refused the copy above).
+        if j >= 0 && labelStamps[j] != stamp {
+          labelStamps[j] = stamp
+          hits[hitCount] = Int32(truncatingIfNeeded: i &+ 1)
+          hitCount &+= 1
+        }
+      }
+      state.rows += 1
+      if n == 0 {
+        state.emptyRows += 1
+        // The policy's value, for every metric (see `RankingMetric`).
+        let value: Double = policy == .zero ? 0 : .nan
+        if let perRow { for j in 0..<valueCount { perRow.base[(r - perRow.firstRow) * valueCount + j] = value } }
+        if policy == .skip { continue }
+        let w = unweighted ? 1 : weights.weight(ofRow: r)
+        let contribution = unweighted ? value : w * value
+        for j in 0..<valueCount { state.totals[j].add(contribution) }
+        if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
+        continue
+      }
+      // The hits are ascending by construction (columns in order), as the metrics require.
+      for i in 0..<metricCount {
+        metrics[i].accept(RankedRowValues(hits: hits, count: hitCount, relevant: n, ks: ks, ksCount: ksCount,
+                                          values: values + i &* ksCount))
+      }
+      if let perRow { for j in 0..<valueCount { perRow.base[(r - perRow.firstRow) * valueCount + j] = values[j] } }
+      if unweighted {
+        for j in 0..<valueCount { state.totals[j].add(values[j]) }
+        unitWeights += 1
+      } else {
+        let w = weights.weight(ofRow: r)
+        for j in 0..<valueCount { state.totals[j].add(w * values[j]) }
+        state.weightSum.add(w)
+      }
+    }
+  }
+
+  /// Reads row `r`'s labels: returns `n`, the denominator's label count, and
+  /// `m`, the number of distinct labels an id can match (non-negative, below
+  /// the classes if known), written sorted to `labels`.
+  @inline(__always)
+  private func gatherLabels(row r: Int, labels rows: LabelRows) -> (n: Int, m: Int) {
+    let span = rows.range(ofRow: r)
+    if span.count > labelCapacity { growLabels(span.count) }
+    let labels = self.labels
+    let limited = reading.classes != nil
+    let limit = Int64(reading.classes ?? 0)
+    let dense = rows.semantics == .dense
+    var w = 0
+    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
+      for i in span {
+        var v = Int64(p[i])
+        // TensorFlow's cleaning: a label >= C becomes -1.
+        if limited && v >= limit { v = -1 }
+        if dense {
+          // Dense: only non-negative entries count (in n, duplicates included).
+          labels[w] = v
+          w &+= v >= 0 ? 1 : 0
+        } else {
+          labels[w] = v
+          w &+= 1
+        }
+      }
+    }
+    switch rows.values {
+    case .int64(let p): read(p)
+    case .int32(let p): read(p)
+    }
+    let denseCount = w
+    Self.sortLabels(labels, w)
+    // Distinct values, in place.
+    var kept = 0
+    for i in 0..<w where kept == 0 || labels[i] != labels[kept - 1] {
+      labels[kept] = labels[i]
+      kept &+= 1
+    }
+    // Sparse: n counts the distinct values, negatives (a cleaned -1) included.
+    let n = dense ? denseCount : kept
+    // Negatives sort first and can match no id: drop them.
+    var firstValid = 0
+    while firstValid < kept && labels[firstValid] < 0 { firstValid &+= 1 }
+    if firstValid > 0 {
+      for i in firstValid..<kept { labels[i - firstValid] = labels[i] }
+    }
+    return (n, kept - firstValid)
+  }
+
+  /// Sorts `labels[0..<count]` ascending (few: insertion; many: in-place sort).
+  @inline(__always)
+  private static func sortLabels(_ labels: UnsafeMutablePointer<Int64>, _ count: Int) {
+    if count > 32 {
+      var all = UnsafeMutableBufferPointer(start: labels, count: count)
+      all.sort()
+      return
+    }
+    for i in 1..<Swift.max(1, count) {
+      let e = labels[i]
+      var j = i
+      while j > 0 && labels[j - 1] > e {
+        labels[j] = labels[j - 1]
+        j -= 1
+      }
+      labels[j] = e
+    }
+  }
+
+  /// The index of `id` among the `count` sorted labels, or -1.
+  @inline(__always)
+  private static func find(_ id: Int64, _ labels: UnsafeMutablePointer<Int64>, count: Int) -> Int {
+    if count <= 8 {
+      for j in 0..<count where labels[j] == id { return j }
+      return -1
+    }
+    var lo = 0, hi = count
+    while lo < hi {
+      let mid = (lo &+ hi) >> 1
+      if labels[mid] < id { lo = mid &+ 1 } else { hi = mid }
+    }
+    return lo < count && labels[lo] == id ? lo : -1
+  }
+
+  /// Adds `id` to the row's set of ids; false if it was there already.
+  @inline(__always)
+  private static func insert(_ id: Int64, _ slotIDs: UnsafeMutablePointer<Int64>,
+                             _ slotStamps: UnsafeMutablePointer<UInt32>, _ slotMask: Int, _ stamp: UInt32) -> Bool {
+    // Fibonacci hashing: the high bits of the product spread consecutive ids.
+    var s = Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> 32) & slotMask
+    while slotStamps[s] == stamp {
+      if slotIDs[s] == id { return false }
+      s = (s &+ 1) & slotMask
+    }
+    slotStamps[s] = stamp
+    slotIDs[s] = id
+    return true
+  }
+
+  /// Makes room for a row of `count` labels (rare: rows longer than any before).
+  private func growLabels(_ count: Int) {
+    labels.deallocate()
+    labelStamps.deallocate()
+    labelCapacity = Swift.max(count, 2 * labelCapacity)
+    labels = .allocate(capacity: labelCapacity)
+    labelStamps = .allocate(capacity: labelCapacity)
+    labelStamps.initialize(repeating: 0, count: labelCapacity)
+  }
+}
+
+/// A row's values for one metric, as a ``MetricVisitor`` (a struct of the
+/// arguments, so the visit is a static, specialized call).
+private struct RankedRowValues: MetricVisitor {
+  let hits: UnsafePointer<Int32>
+  let count: Int
+  let relevant: Int
+  let ks: UnsafePointer<Int>
+  let ksCount: Int
+  let values: UnsafeMutablePointer<Double>
+
+  @inline(__always)
+  func visit<M: RankingMetric>(_ metric: M.Type) {
+    M.rowValues(hits: hits, count: count, relevant: relevant, ks: ks, ksCount: ksCount, into: values)
+  }
+}
