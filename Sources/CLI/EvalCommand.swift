@@ -17,7 +17,8 @@ enum EvalCommand {
       Option("--predictions", value: "FILE", help: ".npy scores, float16/32/64, shape [D1..DN, C]"),
       Option("--labels", value: "FILE", help: "labels: .npy dense int32/int64 [D1..DN, L] or [D1..DN]",
              "(-1 pads), .txt one line of ids per row, .npz scipy CSR"),
-      Option("--labels-format", value: "F", help: "dense|text|csr (default: from the extension)"),
+      Option("--labels-format", value: "F", help: "dense|text|csr|multihot (default: from the extension;",
+             "a bool .npy is multihot; multihot reads int 0/1 [D1..DN, C] as multi-hot)"),
       Option("--k", aliases: ["-k"], value: "LIST", help: "k values: a list and ranges, e.g. 10 or 1,5,10 or 1-20,50"),
       Option("--weights", value: "FILE", help: ".npy float32/64 weights, shape [] or broadcastable to [D1..DN]"),
       ThreadsOption.option,
@@ -56,6 +57,9 @@ enum EvalCommand {
       predictions: predictions, labels: labels, weights: parsed["--weights"], labelFormat: labelFormat,
       threads: threads)
     inputs.reportTruncationAsError()  // a file truncated under the mapping: one error line, not a crash
+    for warning in inputs.warnings {
+      FileHandle.standardError.write(Data("mapk: warning: \(ErrorHints.message(warning))\n".utf8))
+    }
     let inputPaths = [predictions, labels] + (parsed["--weights"].map { [$0] } ?? [])
     if let plot = parsed["--plot"], plot == parsed["--per-row"] {
       throw UsageError(description: "--per-row and --plot name the same file '\(plot)'")

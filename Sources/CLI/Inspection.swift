@@ -48,6 +48,9 @@ enum Inspection {
       lines.append("  NaN      \(grouped(s.nan))" + (s.nan > 0 ? "  (mapk eval needs --nan largest|lowest)" : ""))
       if s.infinite > 0 { lines.append("  +-inf    \(grouped(s.infinite))") }
       if h.shape.count == 1 { lines.append("  or as --weights: \(grouped(classes)) rows") }
+    } else if h.type == .bool {
+      // What eval does with a bool array given as labels: multi-hot, whatever --labels-format says.
+      lines += try describeMultiHot(array.stored, threads: threads)
     } else {
       let width = h.shape.count >= 2 ? h.shape[h.shape.count - 1] : 1
       let rows = h.shape.count >= 2 ? h.shape.dropLast().reduce(1, *) : h.shape.first ?? 1
@@ -58,8 +61,22 @@ enum Inspection {
       lines.append("  as dense labels: \(grouped(rows)) rows, up to \(width) label\(width == 1 ? "" : "s") per row"
                    + " (-1 pads)")
       lines += LabelStatistics(labels).lines
+      if h.shape.count >= 2, width >= 2, let multiHot = try? MultiHotLabels(array.stored, threads: threads) {
+        // Only 0 and 1: eval warns when C matches the predictions' classes.
+        lines.append("  holds only 0 and 1: with --labels-format multihot, multi-hot labels:")
+        lines += try describeMultiHot(array.stored, threads: threads, compacted: multiHot).map { "  " + $0 }
+      }
     }
     return lines
+  }
+
+  /// The lines of an array read as multi-hot labels.
+  static func describeMultiHot(_ array: StoredArray, threads: Int, compacted: MultiHotLabels? = nil) throws -> [String] {
+    let labels = try compacted ?? MultiHotLabels(array, threads: threads)
+    let rows = labels.rows
+    return ["  as multi-hot labels: \(grouped(rows.rows)) rows x \(grouped(labels.width)) columns, "
+              + "\(grouped(labels.count)) true (a row's labels are its true columns; TensorFlow SparseTensor rules)"]
+      + LabelStatistics(rows).lines
   }
 
   /// `1234567` as `1,234,567`.

@@ -16,6 +16,7 @@ extension Generator {
       case .dense: labels = prefix + ".labels.npy"
       case .text: labels = prefix + ".labels.txt"
       case .csr: labels = prefix + ".labels.npz"
+      case .multihot: labels = prefix + ".labels.npy"
       }
     }
   }
@@ -29,7 +30,8 @@ extension Generator {
   /// - dense: `<i8` `[rows, labelsPerRow]`, rows with fewer labels padded with -1;
   /// - text: one line per row, the labels separated by spaces;
   /// - csr: what `scipy.sparse.save_npz(path, m, compressed=False)` writes for
-  ///   the `[rows, classes]` CSR matrix with a float32 1 at each label.
+  ///   the `[rows, classes]` CSR matrix with a float32 1 at each label;
+  /// - multihot: `|b1` `[rows, classes]`, true at each label (`numpy.save` of a bool array).
   ///
   /// Memory stays bounded (about ``blockBytes`` plus a little per thread)
   /// whatever the size; both files appear only when complete.
@@ -46,10 +48,12 @@ extension Generator {
     let predictions = try NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
     var dense: NPYWriter? = nil
     var text: AtomicOutputFile? = nil
+    var multiHot: NPYWriter? = nil
     switch labelFormat {
     case .dense: dense = try NPYWriter(path: files.labels, type: .int64, shape: [rows, labelsPerRow])
     case .text: text = try AtomicOutputFile(path: files.labels)
     case .csr: break
+    case .multihot: multiHot = try NPYWriter(path: files.labels, type: .bool, shape: [rows, classes])
     }
 
     let blockRows = max(1, Generator.blockBytes / max(1, classes * scoreType.byteWidth))
@@ -59,14 +63,18 @@ extension Generator {
     let labelBlock = UnsafeMutableBufferPointer<Int64>.allocate(
       capacity: dense == nil ? 0 : min(blockRows, max(rows, 1)) * labelsPerRow)
     defer { labelBlock.deallocate() }
+    let multiHotBlock = UnsafeMutableRawBufferPointer.allocate(
+      byteCount: multiHot == nil ? 0 : min(blockRows, max(rows, 1)) * classes, alignment: 64)
+    defer { multiHotBlock.deallocate() }
 
     var start = 0
     while start < rows {
       let block = start..<min(start + blockRows, rows)
       let lines = makeBlock(block, scoreType: scoreType, scores: scoreBlock, denseLabels: dense == nil ? nil : labelBlock,
-                            textLabels: text != nil, threads: threads)
+                            textLabels: text != nil, multiHot: multiHot == nil ? nil : multiHotBlock, threads: threads)
       try predictions.append(UnsafeRawBufferPointer(rebasing: scoreBlock[0..<(block.count * classes * scoreType.byteWidth)]))
       try dense?.append(UnsafeBufferPointer(rebasing: labelBlock[0..<(block.count * labelsPerRow)]))
+      try multiHot?.append(UnsafeRawBufferPointer(rebasing: multiHotBlock[0..<(block.count * classes)]))
       for part in lines { try text?.write(part) }
       progress?.done.add(block.count, ordering: .relaxed)
       start = block.upperBound
@@ -74,21 +82,25 @@ extension Generator {
     if labelFormat == .csr { try writeCSR(to: files.labels) }
     try predictions.finish()
     try dense?.finish()
+    try multiHot?.finish()
     try text?.commit()
     return files
   }
 
   /// Makes the rows of `block` on `threads` workers: scores into `scores`,
   /// dense labels into `denseLabels`, and, if asked, the text lines (one
-  /// byte array per worker's slice, in row order).
+  /// byte array per worker's slice, in row order); multi-hot bool rows into `multiHot`.
   private func makeBlock(_ block: Range<Int>, scoreType: ScoreType, scores: UnsafeMutableRawBufferPointer,
-                         denseLabels: UnsafeMutableBufferPointer<Int64>?, textLabels: Bool, threads: Int) -> [[UInt8]] {
+                         denseLabels: UnsafeMutableBufferPointer<Int64>?, textLabels: Bool,
+                         multiHot: UnsafeMutableRawBufferPointer? = nil, threads: Int) -> [[UInt8]] {
     /// Sendable: each worker writes only its own slice's rows of the buffers.
     struct Buffers: @unchecked Sendable {
       let scores: UnsafeMutableRawPointer
       let labels: UnsafeMutablePointer<Int64>?
+      let multiHot: UnsafeMutablePointer<UInt8>?
     }
-    let buffers = Buffers(scores: scores.baseAddress!, labels: denseLabels?.baseAddress)
+    let buffers = Buffers(scores: scores.baseAddress!, labels: denseLabels?.baseAddress,
+                          multiHot: multiHot?.baseAddress?.assumingMemoryBound(to: UInt8.self))
     let parts = max(1, min(threads, block.count))
     let lines = WorkerSlots<[UInt8]>(count: parts)
     let generator = self
@@ -111,6 +123,11 @@ extension Generator {
         if let out = buffers.labels {
           let width = generator.labelsPerRow
           for i in 0..<width { out[local * width + i] = i < m ? Int64(labels[i]) : -1 }
+        }
+        if let out = buffers.multiHot {
+          let flags = out + local * generator.classes
+          flags.initialize(repeating: 0, count: generator.classes)
+          for i in 0..<m { flags[Int(labels[i])] = 1 }
         }
         if textLabels {
           for i in 0..<m {

@@ -18,6 +18,8 @@ public final class EvaluationInputs: @unchecked Sendable {
   public var labelsPath: String { labelSource.path }
   /// The weights file's path, if any.
   public var weightsPath: String? { weightsArray?.path }
+  /// What the readers noticed about the files without refusing them.
+  public var warnings: [InputWarning] { labelSource.warnings }
   /// The labels format actually used.
   public var labelFormat: LabelFormat { labelSource.format }
   /// The rows' dims `[D1..DN]` (the predictions' shape without the last dim).
@@ -77,7 +79,7 @@ public final class EvaluationInputs: @unchecked Sendable {
     switch array.type {
     case .float64: storage = .float64(array.data.assumingMemoryBound(to: Double.self))
     case .float32: storage = .float32(array.data.assumingMemoryBound(to: Float.self))
-    case .float16, .int32, .int64:
+    case .float16, .int32, .int64, .bool:
       throw FileError(path: array.path, problem: "weights must be float32 or float64 (found \(array.type.rawValue))",
                       kind: .unsupportedType)
     }

@@ -38,7 +38,7 @@ package struct PredictionSource: @unchecked Sendable {
     case .float16: scoreType = .float16
     case .float32: scoreType = .float32
     case .float64: scoreType = .float64
-    case .int32, .int64:
+    case .int32, .int64, .bool:
       throw FileError(path: predictions,
                       problem: "predictions must be float16, float32 or float64 (found \(pred.type.rawValue))",
                       kind: .unsupportedType)

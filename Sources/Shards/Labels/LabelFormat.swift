@@ -6,6 +6,10 @@ public enum LabelFormat: String, Sendable, CaseIterable {
   case text
   /// `.npz` from `scipy.sparse.save_npz` (CSR): TensorFlow's `SparseTensor` rules.
   case csr
+  /// `.npy` `[D1..DN, C]` multi-hot: a row's labels are its true (1) columns,
+  /// a set, with `SparseTensor` rules. A bool `.npy` is read as this whatever
+  /// the format asked; an int32/int64 0/1 array only when this is asked.
+  case multihot
 
   /// The format a file's extension implies, or nil (read from the one table of formats, `FileFormat`).
   public static func inferred(fromPath path: String) -> LabelFormat? {
@@ -18,6 +22,7 @@ public enum LabelFormat: String, Sendable, CaseIterable {
     case .dense: return .npy
     case .text: return .text
     case .csr: return .npz
+    case .multihot: return .npy
     }
   }
 }

@@ -36,8 +36,8 @@ package final class ParsedLabels: @unchecked Sendable {
       (offsets, values) = try TextLabels.parse(file.bytes, rows: rows, threads: max(1, threads), path: path)
     case .csr:
       (offsets, values) = try CSRLabels.read(file.bytes, rows: rows, path: path)
-    case .dense:
-      preconditionFailure("dense labels are mapped, not parsed")
+    case .dense, .multihot:
+      preconditionFailure("dense and multi-hot labels are read from an array, not parsed")
     }
     files = [file]
   }
