@@ -35,6 +35,9 @@ import Testing
       ]
       try Data(TestZip(members: members).bytes()).write(to: URL(fileURLWithPath: dir.file("l.npz")))
       return dir.file("l.npz")
+    case .multihot:
+      let flags: [UInt8] = [0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1]
+      return try NPYBytes.write(flags, descr: "|b1", shape: [3, 4], to: dir.file("l.npy"))
     }
   }
 

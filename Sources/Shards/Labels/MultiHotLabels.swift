@@ -46,10 +46,12 @@ package final class MultiHotLabels: @unchecked Sendable {
   /// - Parameters:
   ///   - array: A bool, int32 or int64 array of rank at least 1.
   ///   - threads: Workers.
+  ///   - chunkBytes: About how many array bytes a worker claims at a time
+  ///     (the result does not depend on it).
   /// - Throws: ``FileError`` naming the file: a dtype that is not bool or
   ///   integer, a scalar, more than 2^31 - 1 columns, or an integer that is
   ///   neither 0 nor 1 (naming its row and column).
-  package init(_ array: StoredArray, threads: Int) throws {
+  package init(_ array: StoredArray, threads: Int, chunkBytes: Int = MultiHotLabels.chunkBytes) throws {
     let path = array.path
     guard let width = array.shape.last else {
       throw FileError(path: path, problem: "multi-hot labels must have rank >= 1 ([D1..DN, C]), found a scalar",
@@ -72,7 +74,7 @@ package final class MultiHotLabels: @unchecked Sendable {
     self.width = width
 
     let rowBytes = max(1, width * elementWidth)
-    let rowsPerChunk = max(1, Self.chunkBytes / rowBytes)
+    let rowsPerChunk = max(1, chunkBytes / rowBytes)
     let chunkCount = max(1, (rows + rowsPerChunk - 1) / rowsPerChunk)
     let scan = Scan(base: array.data, width: width, elementWidth: elementWidth)
 
