@@ -6,11 +6,22 @@ enum Inspection {
   /// - Throws: ``FileError`` if it cannot be read or is not a file mapk reads.
   static func describe(path: String, threads: Int) throws -> [String] {
     // The one format table decides; every format is handled here.
-    switch FileFormat.inferred(fromPath: path) {
+    let (file, member) = FileFormat.splitMember(path)
+    switch FileFormat.inferred(fromPath: file) {
     case .npy?: return try describeNPY(path: path, threads: threads)
     case .text?: return try describeParsed(path: path, format: .text, kind: "text labels, one line per row", threads: threads)
     case .npz?:
-      return try describeParsed(path: path, format: .csr, kind: "scipy sparse matrix (.npz) labels", threads: threads)
+      let archive = try NPZArrays(path: file)
+      if member == nil && (archive.isSparseMatrix || archive.names.contains("format")) {
+        return try describeParsed(path: path, format: .csr, kind: "scipy sparse matrix (.npz) labels", threads: threads)
+      }
+      return try describeContainer(path: path, kind: ".npz archive", names: archive.names, member: member,
+                                   threads: threads)
+    case .safetensors?:
+      let tensors = try SafetensorsFile(path: file)
+      return try describeContainer(path: path, kind: ".safetensors file",
+                                   names: tensors.tensors.map { "\($0.name) (\($0.dtype) \($0.shape))" },
+                                   member: member, threads: threads)
     case nil:
       let names = FileFormat.allCases.flatMap(\.extensions)
       throw FileError(path: path, problem: "unknown extension: mapk reads "
@@ -26,14 +37,36 @@ enum Inspection {
       + LabelStatistics(parsed.rows).lines
   }
 
+  /// An `.npz` of arrays or a `.safetensors` file: its members, then the
+  /// array eval reads (the named one, or the only one) described as a `.npy` is.
+  static func describeContainer(path: String, kind: String, names: [String], member: String?,
+                                threads: Int) throws -> [String] {
+    let array = try FileFormat.readArray(naming: path)
+    var lines = ["\(path): \(kind), \(grouped(array.file.size)) bytes, \(names.count) "
+                 + (names.count == 1 ? "array" : "arrays") + ": " + names.joined(separator: ", "),
+                 "  reading \(array.origin.member.map { "\"\($0)\"" } ?? "its only array")"
+                   + (array.owner === array.file ? " in place" : " from memory (inflated, or copied to align it)"),
+                 "  dtype    \(array.type.name)",
+                 "  shape    \(array.shape)  (\(grouped(array.count)) elements)"]
+    lines += try describeArray(array, shape: array.shape, threads: threads)
+    return lines
+  }
+
   static func describeNPY(path: String, threads: Int) throws -> [String] {
     let array = try NPYArray(path: path)
     let h = array.header
-    var lines = [
+    return [
       "\(path): .npy version \(h.version.major).\(h.version.minor), \(grouped(array.file.size)) bytes",
       "  dtype    \(h.type.rawValue) (\(h.type.name))",
       "  shape    \(h.shape)  (\(grouped(h.count)) elements, data at byte \(h.dataOffset))",
-    ]
+    ] + (try describeArray(array.stored, shape: h.shape, threads: threads))
+  }
+
+  /// What eval would read an array as: predictions, weights, dense or multi-hot labels.
+  static func describeArray(_ stored: StoredArray, shape: [Int], threads: Int) throws -> [String] {
+    var lines: [String] = []
+    let h = (type: stored.type, shape: shape)
+    let array = (data: stored.data, stored: stored)
     if let scoreType = h.type.scoreType {
       guard let classes = h.shape.last else {
         lines.append("  a scalar: usable as --weights")

@@ -62,7 +62,7 @@ public final class EvaluationInputs: @unchecked Sendable {
     var files = [pred.array.file] + source.files
 
     if let weights {
-      let array = try FileFormat.arrayFormat(path: weights).readArray(path: weights)
+      let array = try FileFormat.readArray(naming: weights)
       files.append(array.file)
       self.weights = try Self.rowWeights(array, rowShape: pred.rowShape)
       self.weightsArray = array

@@ -17,6 +17,8 @@ package enum FileFormat: String, Sendable, CaseIterable {
   case text
   /// A ZIP of `.npy` members (`numpy.savez`, `scipy.sparse.save_npz`).
   case npz
+  /// Hugging Face's `.safetensors`: named tensors after a JSON header.
+  case safetensors
 
   /// The file name extensions that select it, lowercase, with the dot.
   package var extensions: [String] {
@@ -24,6 +26,7 @@ package enum FileFormat: String, Sendable, CaseIterable {
     case .npy: return [".npy"]
     case .text: return [".txt"]
     case .npz: return [".npz"]
+    case .safetensors: return [".safetensors"]
     }
   }
 
@@ -35,13 +38,15 @@ package enum FileFormat: String, Sendable, CaseIterable {
 
   /// The format to read the array (predictions, weights) at `path` as.
   ///
-  /// Arrays come in one format today, so every path reads as `.npy`, whose
-  /// reader names what is wrong with a file that is not one (a misnamed
-  /// file gets the same message as before the table existed). A format that
-  /// holds arrays (`.safetensors`) returns itself here.
+  /// A container of arrays (`.npz`, `.safetensors`) returns itself; every
+  /// other path reads as `.npy`, whose reader names what is wrong with a
+  /// file that is not one (a misnamed file gets the same message as before
+  /// the table existed).
   package static func arrayFormat(path: String) -> FileFormat {
     switch inferred(fromPath: path) {
-    case .npy?, .npz?, .text?, nil: return .npy
+    case .npz?: return .npz
+    case .safetensors?: return .safetensors
+    case .npy?, .text?, nil: return .npy
     }
   }
 
@@ -58,7 +63,11 @@ package enum FileFormat: String, Sendable, CaseIterable {
       // A .npy file is one array: there is no member to choose (the CLI has no syntax for one yet).
       precondition(member == nil, "a .npy file has no members")
       return try NPYArray(path: path).stored
-    case .npz, .text:
+    case .npz:
+      return try NPZArrays(path: path).stored(member)
+    case .safetensors:
+      return try SafetensorsFile(path: path).stored(member)
+    case .text:
       throw FileError(path: path, problem: "a .\(rawValue) file is not one array (expected a .npy)",
                       kind: .unsupportedType)
     }
@@ -70,6 +79,7 @@ package enum FileFormat: String, Sendable, CaseIterable {
     case .npy: return .dense
     case .npz: return .csr
     case .text: return .text
+    case .safetensors: return .dense
     }
   }
 }

@@ -59,7 +59,7 @@ package struct LabelSource: @unchecked Sendable {
                            threads: Int) throws -> LabelSource {
     switch format {
     case .dense:
-      let array = try format.fileFormat.readArray(path: path)
+      let array = try FileFormat.readArray(naming: path)
       // A bool array can only mean multi-hot: it is read as such, not refused.
       if array.type == .bool { return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, threads: threads) }
       var source = LabelSource(format: format, path: path, storage: .array(array),
@@ -69,7 +69,7 @@ package struct LabelSource: @unchecked Sendable {
       }
       return source
     case .multihot:
-      let array = try format.fileFormat.readArray(path: path)
+      let array = try FileFormat.readArray(naming: path)
       return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, threads: threads)
     case .text, .csr:
       let parsed = try ParsedLabels(path: path, format: format, rows: rowShape.reduce(1, *), threads: threads)

@@ -26,7 +26,16 @@ package struct PredictionSource: @unchecked Sendable {
   package static func read(path: String, kind: PredictionKind = .denseScores) throws -> PredictionSource {
     switch kind {
     case .denseScores:
-      return try denseScores(FileFormat.arrayFormat(path: path).readArray(path: path))
+      let (file, member) = FileFormat.splitMember(path)
+      let format = FileFormat.arrayFormat(path: file)
+      // The one routing point of an `.npz` holding a scipy sparse matrix: it is
+      // sparse scores, not a dense array, and is not read as dense scores.
+      if format == .npz, member == nil, try NPZArrays(path: file).isSparseMatrix {
+        throw FileError(path: file, problem: "holds a scipy sparse matrix (members "
+                        + NPZArrays.sparseMembers.joined(separator: ", ") + "), not a dense score array",
+                        kind: .unsupportedType)
+      }
+      return try denseScores(format.readArray(path: file, member: member))
     }
   }
 
