@@ -115,7 +115,7 @@ import Testing
       try EvaluationInputs(predictions: p, labels: b)
     } throws: { error in
       (error as? FileError)?.problem
-        == "multi-hot labels of shape [3, 3] do not match predictions of shape [4, 3] (expected [4, C])"
+        == "multi-hot labels of shape [3, 3] do not match predictions of shape [4, 3] (one column per class: expected [4, 3])"
     }
   }
 

@@ -77,13 +77,15 @@ package struct LabelSource: @unchecked Sendable {
     }
   }
 
-  /// Multi-hot `[D1..DN, C']` labels, compacted (``MultiHotLabels``).
+  /// Multi-hot `[D1..DN, C]` labels, compacted (``MultiHotLabels``): one
+  /// column per class, so the shape is the predictions' own (a different
+  /// width is far more likely a different array than a deliberate one).
   static func multiHot(_ array: StoredArray, rowShape: [Int], predictionsShape: [Int], threads: Int) throws -> LabelSource {
-    guard array.shape.count == rowShape.count + 1 && Array(array.shape.dropLast()) == rowShape else {
+    guard array.shape == predictionsShape else {
       throw FileError(
         path: array.path,
         problem: "multi-hot labels of shape \(array.shape) do not match predictions of shape \(predictionsShape) "
-          + "(expected [\((rowShape.map(String.init) + ["C"]).joined(separator: ", "))])",
+          + "(one column per class: expected \(predictionsShape))",
         kind: .shapeMismatch)
     }
     let labels = try MultiHotLabels(array, threads: threads)

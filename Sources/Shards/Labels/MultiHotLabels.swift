@@ -1,7 +1,7 @@
 import Dispatch
 
 /// Multi-hot labels `[D1..DN, C]` (bool, or int32/int64 holding only 0 and
-/// 1) compacted into row offsets and column numbers: a row's labels are its
+/// 1; the predictions' shape) compacted into row offsets and column numbers: a row's labels are its
 /// true columns, a set (no column can appear twice), counted with
 /// `SparseTensor` rules as a CSR indicator matrix of the same bits is.
 ///
