@@ -22,6 +22,8 @@ declare -A targets=(
   [text_labels]=Fuzz/TextLabelsFuzz.swift
   [npz]=Fuzz/NPZFuzz.swift
   [state_file]=Fuzz/StateFileFuzz.swift
+  [safetensors]=Fuzz/SafetensorsFuzz.swift
+  [npz_arrays]=Fuzz/NPZArraysFuzz.swift
 )
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))

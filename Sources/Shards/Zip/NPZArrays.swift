@@ -62,37 +62,44 @@ package struct NPZArrays: @unchecked Sendable {
       }
       name = names[0]
     }
+    let member = try Self.read(zip, name: name)
+    let origin = StoredArray.Origin(path: path, format: .npz, member: name)
+    return StoredArray(type: member.type, shape: member.shape, bytes: member.bytes,
+                       owner: member.owner ?? file, file: file, origin: origin)
+  }
+
+  /// The dtype, shape and data of member `<name>.npy` of `zip` (which must
+  /// exist), aligned for the dtype: in the archive's bytes (`owner` nil), or
+  /// in a buffer `owner` keeps (inflated, or copied to align it).
+  /// - Throws: ``FileError`` naming the archive and the member.
+  static func read(_ zip: ZipArchive, name: String) throws
+    -> (type: NPYType, shape: [Int], bytes: UnsafeRawBufferPointer, owner: OwnedBytes?)
+  {
     let entry = zip.entry(named: name + ".npy")!
     func fail(_ problem: String, _ kind: FileError.Kind) -> FileError {
-      FileError(path: path, problem: "member \(name).npy: \(problem)", kind: kind)
+      FileError(path: zip.path, problem: "member \(name).npy: \(problem)", kind: kind)
     }
     let source = try zip.checkedSource(of: entry, limit: Int.max)
-    let origin = StoredArray.Origin(path: path, format: .npz, member: name)
-    if entry.method == 0 {
-      let (type, shape, data) = try Self.header(source, fail: fail)
-      let slice = UnsafeRawBufferPointer(rebasing: source[data])
-      if let base = slice.baseAddress, Int(bitPattern: base) % type.byteWidth != 0 {
-        let copy = OwnedBytes(copying: slice)
-        return StoredArray(type: type, shape: shape, bytes: copy.prefix(slice.count), owner: copy, file: file,
-                           origin: origin)
-      }
-      return StoredArray(type: type, shape: shape, bytes: slice, owner: file, file: file, origin: origin)
+    var owner: OwnedBytes? = nil
+    var npy = source
+    if entry.method != 0 {
+      let buffer = OwnedBytes(count: entry.uncompressedSize)
+      let inflated = UnsafeMutableRawBufferPointer(rebasing: buffer.bytes[0..<entry.uncompressedSize])
+      let zipFail: (String) -> FileError = { fail($0, .badFormat) }
+      try ZipArchive.inflate(source, into: inflated, fail: zipFail)
+      npy = UnsafeRawBufferPointer(inflated)
+      try zip.checkCRC(npy, entry, fail: zipFail)
+      owner = buffer
     }
-    let buffer = OwnedBytes(count: entry.uncompressedSize)
-    let inflated = UnsafeMutableRawBufferPointer(rebasing: buffer.bytes[0..<entry.uncompressedSize])
-    let zipFail: (String) -> FileError = { fail($0, .badFormat) }
-    try ZipArchive.inflate(source, into: inflated, fail: zipFail)
-    let bytes = UnsafeRawBufferPointer(inflated)
-    try zip.checkCRC(bytes, entry, fail: zipFail)
-    let (type, shape, data) = try Self.header(bytes, fail: fail)
-    let slice = UnsafeRawBufferPointer(rebasing: bytes[data])
+    let (type, shape, data) = try Self.header(npy, fail: fail)
+    let slice = UnsafeRawBufferPointer(rebasing: npy[data])
     if let base = slice.baseAddress, Int(bitPattern: base) % type.byteWidth != 0 {
-      // A header whose length is not a multiple of the element size: move the data once.
+      // Not aligned for the dtype (a stored member anywhere in the archive, or
+      // a header whose length is not a multiple of the element size): copy once.
       let copy = OwnedBytes(copying: slice)
-      return StoredArray(type: type, shape: shape, bytes: copy.prefix(slice.count), owner: copy, file: file,
-                         origin: origin)
+      return (type, shape, copy.prefix(slice.count), copy)
     }
-    return StoredArray(type: type, shape: shape, bytes: slice, owner: buffer, file: file, origin: origin)
+    return (type, shape, slice, owner)
   }
 
   /// The dtype, shape and data range of the `.npy` bytes of a member.
