@@ -14,9 +14,10 @@ enum EvalCommand {
       memory-mapping the predictions and evaluating rows on all cores.
       """,
     options: [
-      Option("--predictions", value: "FILE", help: ".npy scores, float16/32/64, shape [D1..DN, C]"),
+      Option("--predictions", value: "FILE", help: ".npy scores, float16/32/64, shape [D1..DN, C];",
+             "or FILE.npz[:NAME], FILE.safetensors[:NAME]"),
       Option("--labels", value: "FILE", help: "labels: .npy dense int32/int64 [D1..DN, L] or [D1..DN]",
-             "(-1 pads), .txt one line of ids per row, .npz scipy CSR"),
+             "(-1 pads), .npy bool multi-hot [D1..DN, C], .txt one line of ids per row, .npz scipy CSR"),
       Option("--labels-format", value: "F", help: "dense|text|csr|multihot (default: from the extension;",
              "a bool .npy is multihot; multihot reads int 0/1 [D1..DN, C] as multi-hot)"),
       Option("--k", aliases: ["-k"], value: "LIST", help: "k values: a list and ranges, e.g. 10 or 1,5,10 or 1-20,50"),

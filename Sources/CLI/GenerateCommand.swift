@@ -26,6 +26,7 @@ enum GenerateCommand {
       Option("--labels-format", value: "F", help: "dense (.npy int64 [N, L], -1 padding; default) |",
              "text (.txt, one line of ids per row) |", "csr (.npz, scipy.sparse CSR [N, C], stored) |",
              "multihot (.npy bool [N, C], true at each label)"),
+      Option("--safetensors", help: "write the scores as tensor \"scores\" of PREFIX.pred.safetensors, not a .npy"),
       Option("--threads", value: "N", help: "worker threads (default: active processors)"),
       Option("--no-progress", help: "no progress line (it shows only on a terminal, after ~1 s)"),
     ],
@@ -69,8 +70,8 @@ enum GenerateCommand {
     let files: Generator.Files
     do {
       defer { reporter?.stop() }
-      files = try generator.write(prefix: prefix, scoreType: dtype.scoreType, labelFormat: labelFormat, threads: threads,
-                                  progress: counter)
+      files = try generator.write(prefix: prefix, scoreType: dtype.scoreType, labelFormat: labelFormat,
+                                  safetensors: parsed.has("--safetensors"), threads: threads, progress: counter)
     }
     let seconds = clock.seconds
     print("wrote \(files.predictions) (\(dtype.scoreType.rawValue) [\(rows), \(classes)])")

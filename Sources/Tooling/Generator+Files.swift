@@ -9,9 +9,10 @@ extension Generator {
     /// `PREFIX.labels.npy`, `.txt` or `.npz`.
     package let labels: String
 
-    /// The names for `prefix` and a labels format.
-    package init(prefix: String, labelFormat: LabelFormat) {
-      predictions = prefix + ".pred.npy"
+    /// The names for `prefix` and a labels format; the predictions are
+    /// `PREFIX.pred.safetensors` when `safetensors` is set.
+    package init(prefix: String, labelFormat: LabelFormat, safetensors: Bool = false) {
+      predictions = prefix + (safetensors ? ".pred.safetensors" : ".pred.npy")
       switch labelFormat {
       case .dense: labels = prefix + ".labels.npy"
       case .text: labels = prefix + ".labels.txt"
@@ -37,15 +38,19 @@ extension Generator {
   /// whatever the size; both files appear only when complete.
   ///
   /// - Parameters:
+  ///   - safetensors: Write the scores as tensor `scores` of a `.safetensors`
+  ///     file (what `safetensors.numpy.save_file` writes) instead of a `.npy`.
   ///   - threads: Workers making rows (the bytes do not depend on it).
   ///   - progress: Advanced by the rows of scores written.
   /// - Returns: The paths written.
   /// - Throws: ``FileError`` if a file cannot be written.
   @discardableResult
-  package func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, threads: Int,
-                    progress: EvaluationProgress? = nil) throws -> Files {
-    let files = Files(prefix: prefix, labelFormat: labelFormat)
-    let predictions = try NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
+  package func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, safetensors: Bool = false,
+                     threads: Int, progress: EvaluationProgress? = nil) throws -> Files {
+    let files = Files(prefix: prefix, labelFormat: labelFormat, safetensors: safetensors)
+    let npy = safetensors ? nil : try NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
+    let tensors = safetensors
+      ? try SafetensorsWriter(path: files.predictions, name: "scores", type: scoreType, shape: [rows, classes]) : nil
     var dense: NPYWriter? = nil
     var text: AtomicOutputFile? = nil
     var multiHot: NPYWriter? = nil
@@ -72,7 +77,9 @@ extension Generator {
       let block = start..<min(start + blockRows, rows)
       let lines = makeBlock(block, scoreType: scoreType, scores: scoreBlock, denseLabels: dense == nil ? nil : labelBlock,
                             textLabels: text != nil, multiHot: multiHot == nil ? nil : multiHotBlock, threads: threads)
-      try predictions.append(UnsafeRawBufferPointer(rebasing: scoreBlock[0..<(block.count * classes * scoreType.byteWidth)]))
+      let scoreBytes = UnsafeRawBufferPointer(rebasing: scoreBlock[0..<(block.count * classes * scoreType.byteWidth)])
+      try npy?.append(scoreBytes)
+      try tensors?.append(scoreBytes)
       try dense?.append(UnsafeBufferPointer(rebasing: labelBlock[0..<(block.count * labelsPerRow)]))
       try multiHot?.append(UnsafeRawBufferPointer(rebasing: multiHotBlock[0..<(block.count * classes)]))
       for part in lines { try text?.write(part) }
@@ -80,7 +87,8 @@ extension Generator {
       start = block.upperBound
     }
     if labelFormat == .csr { try writeCSR(to: files.labels) }
-    try predictions.finish()
+    try npy?.finish()
+    try tensors?.finish()
     try dense?.finish()
     try multiHot?.finish()
     try text?.commit()

@@ -51,6 +51,25 @@ import Testing
     #expect(inspect.stdout.contains("  holds only 0 and 1: with --labels-format multihot, multi-hot labels:\n"))
   }
 
+  @Test func generateWritesSafetensorsThatEvaluateAsItsNPY() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    for extra in [[], ["--safetensors"]] {
+      let g = try ProcessRunner.mapk(["generate", "--rows", "200", "--classes", "30", "--labels-per-row", "3",
+                                      "--dtype", "f16", "--out", extra.isEmpty ? "n" : "s", "--seed", "9"] + extra,
+                                     in: dir.path)
+      #expect(g.status == 0, "\(g.stderr)")
+    }
+    let npy = try ProcessRunner.mapk(["eval", "--predictions", "n.pred.npy", "--labels", "n.labels.npy", "-k", "1-5"],
+                                     in: dir.path)
+    let st = try ProcessRunner.mapk(["eval", "--predictions", "s.pred.safetensors", "--labels", "s.labels.npy",
+                                     "-k", "1-5"], in: dir.path)
+    #expect(npy.status == 0 && st.status == 0, "\(st.stderr)")
+    #expect(npy.stdout.split(separator: "\n").prefix(5) == st.stdout.split(separator: "\n").prefix(5))
+    let tensors = try SafetensorsFile(path: dir.file("s.pred.safetensors"))
+    #expect(tensors.tensors.map(\.name) == ["scores"] && tensors.tensors[0].shape == [200, 30])
+  }
+
   @Test func containersEvaluateAndInspectAsTheNPY() throws {
     let f = Self.fixtures
     func eval(_ predictions: String) throws -> ProcessOutcome {

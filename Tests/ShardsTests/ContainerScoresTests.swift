@@ -59,6 +59,13 @@ import Testing
             + " (convert with tensor.to(torch.float32) or torch.float16)")
   }
 
+  @Test(arguments: ["float16", "float32", "float64"])
+  func theWritersHeaderIsTheOneSafetensorsWrites(dtype: String) throws {
+    let written = try Data(contentsOf: URL(fileURLWithPath: fixture("scores_\(dtype).safetensors")))
+    let header = SafetensorsWriter.header(name: "scores", type: ScoreType(rawValue: dtype)!, shape: [37, 23])
+    #expect(Array(written.prefix(header.count)) == header)
+  }
+
   @Test func splittingMembers() {
     func split(_ path: String) -> String {
       let (file, member) = FileFormat.splitMember(path)
