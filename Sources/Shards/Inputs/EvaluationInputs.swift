@@ -43,7 +43,8 @@ public final class EvaluationInputs: @unchecked Sendable {
   /// Opens the inputs of one evaluation.
   ///
   /// - Parameters:
-  ///   - predictions: A `.npy` of `<f2 <f4 <f8` scores, shape `[D1..DN, C]`.
+  ///   - predictions: A `.npy` of `<f2 <f4 <f8` scores, shape `[D1..DN, C]`, or
+  ///     such an array in a container: `FILE.npz[:NAME]`, `FILE.safetensors[:NAME]`.
   ///   - labels: The labels file.
   ///   - weights: An optional `.npy` of `<f4 <f8` weights, shape `[]` or broadcastable to `[D1..DN]`.
   ///   - labelFormat: The labels' format; default from the extension.

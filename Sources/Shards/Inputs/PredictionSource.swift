@@ -30,10 +30,12 @@ package struct PredictionSource: @unchecked Sendable {
       let format = FileFormat.arrayFormat(path: file)
       // The one routing point of an `.npz` holding a scipy sparse matrix: it is
       // sparse scores, not a dense array, and is not read as dense scores.
-      if format == .npz, member == nil, try NPZArrays(path: file).isSparseMatrix {
-        throw FileError(path: file, problem: "holds a scipy sparse matrix (members "
-                        + NPZArrays.sparseMembers.joined(separator: ", ") + "), not a dense score array",
-                        kind: .unsupportedType)
+      if format == .npz, member == nil {
+        let archive = try NPZArrays(path: file)
+        if archive.isSparseMatrix {
+          throw FileError(path: file, problem: "holds a scipy sparse matrix (members \(archive.sortedNames)), "
+                          + "not a dense score array", kind: .unsupportedType)
+        }
       }
       return try denseScores(format.readArray(path: file, member: member))
     }

@@ -21,8 +21,9 @@ package struct NPZArrays: @unchecked Sendable {
   /// Its ZIP directory.
   let zip: ZipArchive
 
-  /// The members scipy's `save_npz` writes for a CSR or CSC matrix.
-  package static let sparseMembers = ["data", "format", "indices", "indptr", "shape"]
+  /// The members scipy's `save_npz` writes for every sparse format (CSR and
+  /// CSC add `indices` and `indptr`, COO `row` and `col` or `coords`).
+  package static let sparseMembers = ["data", "format", "shape"]
 
   /// Maps the archive at `path` and reads its directory.
   /// - Throws: ``FileError`` for anything that is not a well-formed ZIP archive.
@@ -42,6 +43,9 @@ package struct NPZArrays: @unchecked Sendable {
 
   /// True if the archive holds the members of a scipy sparse matrix.
   package var isSparseMatrix: Bool { Set(names).isSuperset(of: Self.sparseMembers) }
+
+  /// The array names, sorted and separated by commas (for messages).
+  package var sortedNames: String { names.sorted().joined(separator: ", ") }
 
   /// The array `member` (numpy's key), or the archive's only array when nil.
   /// - Throws: ``FileError`` naming the archive (and the member): no such
