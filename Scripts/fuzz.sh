@@ -24,6 +24,8 @@ declare -A targets=(
   [state_file]=Fuzz/StateFileFuzz.swift
   [command_line]=Fuzz/CommandLineFuzz.swift
   [ivecs]=Fuzz/IVecsFuzz.swift
+  [safetensors]=Fuzz/SafetensorsFuzz.swift
+  [npz_arrays]=Fuzz/NPZArraysFuzz.swift
 )
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))

@@ -23,6 +23,13 @@ enum ErrorHints {
     return error.description
   }
 
+  /// The line printed after `mapk: warning:` for an input warning.
+  static func message(_ warning: InputWarning) -> String {
+    switch warning {
+    case .looksMultiHot: return warning.description + " (use --labels-format multihot to read them as multi-hot)"
+    }
+  }
+
   /// The line printed after `mapk: error:` for a kernel error.
   static func message(_ error: MAPKError) -> String {
     error.description + (hint(error) ?? "")

@@ -15,10 +15,12 @@ enum EvalCommand {
       """,
     options: [
       Option("--predictions", value: "FILE", help: ".npy scores, float16/32/64, shape [D1..DN, C]",
-             "or .npy int32/int64 ranked ids [D1..DN, K], best first"),
+             "or .npy int32/int64 ranked ids [D1..DN, K], best first;",
+             "or FILE.npz[:NAME], FILE.safetensors[:NAME]"),
       Option("--labels", value: "FILE", help: "labels: .npy dense int32/int64 [D1..DN, L] or [D1..DN]",
-             "(-1 pads), .txt one line of ids per row, .npz scipy CSR"),
-      Option("--labels-format", value: "F", help: "dense|text|csr (default: from the extension)"),
+             "(-1 pads), .npy bool multi-hot [D1..DN, C], .txt one line of ids per row, .npz scipy CSR"),
+      Option("--labels-format", value: "F", help: "dense|text|csr|multihot (default: from the extension;",
+             "a bool .npy is multihot; multihot reads int 0/1 [D1..DN, C] as multi-hot)"),
       Option("--k", aliases: ["-k"], value: "LIST", help: "k values: a list and ranges, e.g. 10 or 1,5,10 or 1-20,50"),
       Option("--weights", value: "FILE", help: ".npy float32/64 weights, shape [] or broadcastable to [D1..DN]"),
       ThreadsOption.option,
@@ -66,6 +68,9 @@ enum EvalCommand {
       throw UsageError(description: "\(flag) applies to ranked-id predictions, and \(predictions) holds scores")
     }
     inputs.reportTruncationAsError()  // a file truncated under the mapping: one error line, not a crash
+    for warning in inputs.warnings {
+      FileHandle.standardError.write(Data("mapk: warning: \(ErrorHints.message(warning))\n".utf8))
+    }
     let inputPaths = [predictions, labels] + (parsed["--weights"].map { [$0] } ?? [])
     try OutputPaths.check(OutputPaths.given(parsed, ["--per-row", "--plot", "--state", OutputOption.flag]),
                           inputs: inputPaths)

@@ -25,10 +25,12 @@ enum GenerateCommand {
       Option("--dtype", value: "T", help: "f32 (default) | f16 | f64 score type"),
       Option("--labels-format", value: "F", help: "dense (.npy int64 [N, L], -1 padding; default) |",
              "text (.txt, one line of ids per row) |", "csr (.npz, scipy.sparse CSR [N, C], stored) |",
-             "ivecs (.ivecs, FAISS, one vector of ids per row)"),
+             "ivecs (.ivecs, FAISS, one vector of ids per row) |",
+             "multihot (.npy bool [N, C], true at each label)"),
       Option("--predictions-format", value: "F", help: "scores (default) | ids (.npy int32 [N, K], each row's",
              "classes by those scores, best first: ranked ids)"),
       Option("--ids-per-row", value: "K", help: "with --predictions-format ids: K (default min(C, 100))"),
+      Option("--safetensors", help: "write the scores as tensor \"scores\" of PREFIX.pred.safetensors, not a .npy"),
       Option("--threads", value: "N", help: "worker threads (default: active processors)"),
       Option("--no-progress", help: "no progress line (it shows only on a terminal, after ~1 s)"),
     ],
@@ -74,6 +76,9 @@ enum GenerateCommand {
         throw UsageError(description: "--ids-per-row (\(k)) must be at most --classes (\(classes))")
       }
       rankedIDs = k
+      if parsed.has("--safetensors") {
+        throw UsageError(description: "--safetensors writes scores; ranked ids are written as .npy")
+      }
     }
     let (bytes, overflow) = rows.multipliedReportingOverflow(by: classes * dtype.scoreType.byteWidth)
     guard !overflow else { throw UsageError(description: "--rows x --classes is too large") }
@@ -86,7 +91,8 @@ enum GenerateCommand {
     let files: Generator.Files
     do {
       defer { reporter?.stop() }
-      files = try generator.write(prefix: prefix, scoreType: dtype.scoreType, labelFormat: labelFormat, threads: threads,
+      files = try generator.write(prefix: prefix, scoreType: dtype.scoreType, labelFormat: labelFormat,
+                                  safetensors: parsed.has("--safetensors"), threads: threads,
                                   progress: counter, rankedIDs: rankedIDs)
     }
     let seconds = clock.seconds

@@ -6,11 +6,23 @@ enum Inspection {
   /// - Throws: ``FileError`` if it cannot be read or is not a file mapk reads.
   static func describe(path: String, threads: Int) throws -> [String] {
     // The one format table decides; every format is handled here.
-    switch FileFormat.inferred(fromPath: path) {
+    let (file, member) = FileFormat.splitMember(path)
+    switch FileFormat.inferred(fromPath: file) {
     case .npy?: return try describeNPY(path: path, threads: threads)
     case .text?: return try describeParsed(path: path, format: .text, kind: "text labels, one line per row", threads: threads)
     case .npz?:
-      return try describeParsed(path: path, format: .csr, kind: "scipy sparse matrix (.npz) labels", threads: threads)
+      let archive = try NPZArrays(path: file)
+      if member == nil && (archive.isSparseMatrix || archive.names.contains("format")) {
+        // What eval reads it as: a sparse matrix (labels), never dense scores.
+        return try describeParsed(path: path, format: .csr, kind: "scipy sparse matrix (.npz) labels", threads: threads)
+      }
+      return try describeContainer(path: path, kind: ".npz archive", names: archive.names, member: member,
+                                   threads: threads)
+    case .safetensors?:
+      let tensors = try SafetensorsFile(path: file)
+      return try describeContainer(path: path, kind: ".safetensors file",
+                                   names: tensors.tensors.map { "\($0.name) (\($0.dtype) \($0.shape))" },
+                                   member: member, threads: threads)
     case .ivecs?: return try describeIVecs(path: path, threads: threads)
     case nil:
       let names = FileFormat.allCases.flatMap(\.extensions)
@@ -29,7 +41,7 @@ enum Inspection {
 
   static func describeIVecs(path: String, threads: Int) throws -> [String] {
     let parsed = try ParsedLabels(path: path, format: .ivecs, rows: nil, threads: threads)
-    var lines = ["\(path): .ivecs (FAISS), \(grouped(parsed.rows.rows)) vectors, \(grouped(parsed.fileSize)) bytes"]
+    var lines = ["\(FileError.oneLine(path)): .ivecs (FAISS), \(grouped(parsed.rows.rows)) vectors, \(grouped(parsed.fileSize)) bytes"]
     do {
       // Read exactly as mapk eval reads ranked-id predictions.
       let source = try PredictionSource.read(path: path)
@@ -45,14 +57,36 @@ enum Inspection {
     return lines + LabelStatistics(parsed.rows).lines
   }
 
+  /// An `.npz` of arrays or a `.safetensors` file: its members, then the
+  /// array eval reads (the named one, or the only one) described as a `.npy` is.
+  static func describeContainer(path: String, kind: String, names: [String], member: String?,
+                                threads: Int) throws -> [String] {
+    let array = try FileFormat.readArray(naming: path)
+    var lines = ["\(FileError.oneLine(path)): \(kind), \(grouped(array.file.size)) bytes, \(names.count) "
+                 + (names.count == 1 ? "array" : "arrays") + ": " + names.joined(separator: ", "),
+                 "  reading \(array.origin.member.map { "\"\($0)\"" } ?? "its only array")"
+                   + (array.owner === array.file ? " in place" : " from memory (inflated, or copied to align it)"),
+                 "  dtype    \(array.type.name)",
+                 "  shape    \(array.shape)  (\(grouped(array.count)) elements)"]
+    lines += try describeArray(array, shape: array.shape, threads: threads)
+    return lines
+  }
+
   static func describeNPY(path: String, threads: Int) throws -> [String] {
     let array = try NPYArray(path: path)
     let h = array.header
-    var lines = [
+    return [
       "\(FileError.oneLine(path)): .npy version \(h.version.major).\(h.version.minor), \(grouped(array.file.size)) bytes",
       "  dtype    \(h.type.rawValue) (\(h.type.name))",
       "  shape    \(h.shape)  (\(grouped(h.count)) elements, data at byte \(h.dataOffset))",
-    ]
+    ] + (try describeArray(array.stored, shape: h.shape, threads: threads))
+  }
+
+  /// What eval would read an array as: predictions, weights, dense or multi-hot labels.
+  static func describeArray(_ stored: StoredArray, shape: [Int], threads: Int) throws -> [String] {
+    var lines: [String] = []
+    let h = (type: stored.type, shape: shape)
+    let array = (data: stored.data, stored: stored)
     if let scoreType = h.type.scoreType {
       guard let classes = h.shape.last else {
         lines.append("  a scalar: usable as --weights")
@@ -75,6 +109,9 @@ enum Inspection {
         lines.append("  +-inf    \(grouped(s.infinite))")
       }
       if h.shape.count == 1 && !weights { lines.append("  or as --weights: \(grouped(classes)) rows") }
+    } else if h.type == .bool {
+      // What eval does with a bool array given as labels: multi-hot, whatever --labels-format says.
+      lines += try describeMultiHot(array.stored, threads: threads)
     } else {
       let width = h.shape.count >= 2 ? h.shape[h.shape.count - 1] : 1
       let rows = h.shape.count >= 2 ? h.shape.dropLast().reduce(1, *) : h.shape.first ?? 1
@@ -94,8 +131,22 @@ enum Inspection {
           lines += RankedIDScan(ids).lines
         }
       }
+      if h.shape.count >= 2, width >= 2, let multiHot = try? MultiHotLabels(array.stored, threads: threads) {
+        // Only 0 and 1: eval warns when C matches the predictions' classes.
+        lines.append("  holds only 0 and 1: with --labels-format multihot, multi-hot labels:")
+        lines += try describeMultiHot(array.stored, threads: threads, compacted: multiHot).map { "  " + $0 }
+      }
     }
     return lines
+  }
+
+  /// The lines of an array read as multi-hot labels.
+  static func describeMultiHot(_ array: StoredArray, threads: Int, compacted: MultiHotLabels? = nil) throws -> [String] {
+    let labels = try compacted ?? MultiHotLabels(array, threads: threads)
+    let rows = labels.rows
+    return ["  as multi-hot labels: \(grouped(rows.rows)) rows x \(grouped(labels.width)) columns, "
+              + "\(grouped(labels.count)) true (a row's labels are its true columns; TensorFlow SparseTensor rules)"]
+      + LabelStatistics(rows).lines
   }
 
   /// `1234567` as `1,234,567`.

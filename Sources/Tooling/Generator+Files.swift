@@ -9,14 +9,16 @@ extension Generator {
     /// `PREFIX.labels.npy`, `.txt` or `.npz`.
     package let labels: String
 
-    /// The names for `prefix` and a labels format.
-    package init(prefix: String, labelFormat: LabelFormat) {
-      predictions = prefix + ".pred.npy"
+    /// The names for `prefix` and a labels format; the predictions are
+    /// `PREFIX.pred.safetensors` when `safetensors` is set.
+    package init(prefix: String, labelFormat: LabelFormat, safetensors: Bool = false) {
+      predictions = prefix + (safetensors ? ".pred.safetensors" : ".pred.npy")
       switch labelFormat {
       case .dense: labels = prefix + ".labels.npy"
       case .text: labels = prefix + ".labels.txt"
       case .csr: labels = prefix + ".labels.npz"
       case .ivecs: labels = prefix + ".labels.ivecs"
+      case .multihot: labels = prefix + ".labels.npy"
       }
     }
   }
@@ -30,7 +32,8 @@ extension Generator {
   /// - dense: `<i8` `[rows, labelsPerRow]`, rows with fewer labels padded with -1;
   /// - text: one line per row, the labels separated by spaces;
   /// - csr: what `scipy.sparse.save_npz(path, m, compressed=False)` writes for
-  ///   the `[rows, classes]` CSR matrix with a float32 1 at each label.
+  ///   the `[rows, classes]` CSR matrix with a float32 1 at each label;
+  /// - multihot: `|b1` `[rows, classes]`, true at each label (`numpy.save` of a bool array).
   ///
   /// Memory stays bounded (about ``blockBytes`` plus a little per thread)
   /// whatever the size; both files appear only when complete.
@@ -40,26 +43,34 @@ extension Generator {
   /// ties by the lower class (TensorFlow's `top_k` order).
   ///
   /// - Parameters:
+  ///   - safetensors: Write the scores as tensor `scores` of a `.safetensors`
+  ///     file (what `safetensors.numpy.save_file` writes) instead of a `.npy`.
   ///   - threads: Workers making rows (the bytes do not depend on it).
   ///   - progress: Advanced by the rows of scores written.
   ///   - rankedIDs: Write this many ranked ids per row instead of scores (at most `classes`).
   /// - Returns: The paths written.
   /// - Throws: ``FileError`` if a file cannot be written.
   @discardableResult
-  package func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, threads: Int,
-                    progress: EvaluationProgress? = nil, rankedIDs: Int? = nil) throws -> Files {
+  package func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, safetensors: Bool = false,
+                     threads: Int, progress: EvaluationProgress? = nil, rankedIDs: Int? = nil) throws -> Files {
     precondition(rankedIDs.map { (1...classes).contains($0) } ?? true, "ranked ids per row must be in 1...classes")
-    let files = Files(prefix: prefix, labelFormat: labelFormat)
-    let predictions = try rankedIDs.map { try NPYWriter(path: files.predictions, type: .int32, shape: [rows, $0]) }
-      ?? NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
+    precondition(!safetensors || rankedIDs == nil, "ranked ids are written as .npy")
+    let files = Files(prefix: prefix, labelFormat: labelFormat, safetensors: safetensors)
+    let npy = safetensors ? nil
+      : try rankedIDs.map { try NPYWriter(path: files.predictions, type: .int32, shape: [rows, $0]) }
+        ?? NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
+    let tensors = safetensors
+      ? try SafetensorsWriter(path: files.predictions, name: "scores", type: scoreType, shape: [rows, classes]) : nil
     // The bytes of one row of predictions.
     let rowBytes = rankedIDs.map { $0 * 4 } ?? classes * scoreType.byteWidth
     var dense: NPYWriter? = nil
     var text: AtomicOutputFile? = nil
+    var multiHot: NPYWriter? = nil
     switch labelFormat {
     case .dense: dense = try NPYWriter(path: files.labels, type: .int64, shape: [rows, labelsPerRow])
     case .text: text = try AtomicOutputFile(path: files.labels)
     case .csr, .ivecs: break
+    case .multihot: multiHot = try NPYWriter(path: files.labels, type: .bool, shape: [rows, classes])
     }
 
     let blockRows = max(1, Generator.blockBytes / max(1, classes * scoreType.byteWidth))
@@ -69,38 +80,50 @@ extension Generator {
     let labelBlock = UnsafeMutableBufferPointer<Int64>.allocate(
       capacity: dense == nil ? 0 : min(blockRows, max(rows, 1)) * labelsPerRow)
     defer { labelBlock.deallocate() }
+    let multiHotBlock = UnsafeMutableRawBufferPointer.allocate(
+      byteCount: multiHot == nil ? 0 : min(blockRows, max(rows, 1)) * classes, alignment: 64)
+    defer { multiHotBlock.deallocate() }
 
     var start = 0
     while start < rows {
       let block = start..<min(start + blockRows, rows)
       let lines = makeBlock(block, scoreType: scoreType, scores: scoreBlock, denseLabels: dense == nil ? nil : labelBlock,
-                            textLabels: text != nil, threads: threads, rankedIDs: rankedIDs)
-      try predictions.append(UnsafeRawBufferPointer(rebasing: scoreBlock[0..<(block.count * rowBytes)]))
+                            textLabels: text != nil, multiHot: multiHot == nil ? nil : multiHotBlock, threads: threads,
+                            rankedIDs: rankedIDs)
+      let scoreBytes = UnsafeRawBufferPointer(rebasing: scoreBlock[0..<(block.count * rowBytes)])
+      try npy?.append(scoreBytes)
+      try tensors?.append(scoreBytes)
       try dense?.append(UnsafeBufferPointer(rebasing: labelBlock[0..<(block.count * labelsPerRow)]))
+      try multiHot?.append(UnsafeRawBufferPointer(rebasing: multiHotBlock[0..<(block.count * classes)]))
       for part in lines { try text?.write(part) }
       progress?.done.add(block.count, ordering: .relaxed)
       start = block.upperBound
     }
     if labelFormat == .csr { try writeCSR(to: files.labels) }
     if labelFormat == .ivecs { try writeIVecs(to: files.labels) }
-    try predictions.finish()
+    try npy?.finish()
+    try tensors?.finish()
     try dense?.finish()
+    try multiHot?.finish()
     try text?.commit()
     return files
   }
 
   /// Makes the rows of `block` on `threads` workers: scores into `scores`,
   /// dense labels into `denseLabels`, and, if asked, the text lines (one
-  /// byte array per worker's slice, in row order).
+  /// byte array per worker's slice, in row order); multi-hot bool rows into `multiHot`.
   private func makeBlock(_ block: Range<Int>, scoreType: ScoreType, scores: UnsafeMutableRawBufferPointer,
-                         denseLabels: UnsafeMutableBufferPointer<Int64>?, textLabels: Bool, threads: Int,
+                         denseLabels: UnsafeMutableBufferPointer<Int64>?, textLabels: Bool,
+                         multiHot: UnsafeMutableRawBufferPointer? = nil, threads: Int,
                          rankedIDs: Int? = nil) -> [[UInt8]] {
     /// Sendable: each worker writes only its own slice's rows of the buffers.
     struct Buffers: @unchecked Sendable {
       let scores: UnsafeMutableRawPointer
       let labels: UnsafeMutablePointer<Int64>?
+      let multiHot: UnsafeMutablePointer<UInt8>?
     }
-    let buffers = Buffers(scores: scores.baseAddress!, labels: denseLabels?.baseAddress)
+    let buffers = Buffers(scores: scores.baseAddress!, labels: denseLabels?.baseAddress,
+                          multiHot: multiHot?.baseAddress?.assumingMemoryBound(to: UInt8.self))
     let parts = max(1, min(threads, block.count))
     let lines = WorkerSlots<[UInt8]>(count: parts)
     let generator = self
@@ -128,6 +151,11 @@ extension Generator {
         if let out = buffers.labels {
           let width = generator.labelsPerRow
           for i in 0..<width { out[local * width + i] = i < m ? Int64(labels[i]) : -1 }
+        }
+        if let out = buffers.multiHot {
+          let flags = out + local * generator.classes
+          flags.initialize(repeating: 0, count: generator.classes)
+          for i in 0..<m { flags[Int(labels[i])] = 1 }
         }
         if textLabels {
           for i in 0..<m {

@@ -176,12 +176,12 @@ final class BadInputTests: XCTestCase {
     // Wrong or unsupported dtypes in each role.
     let dtypes: [(String, String, Int, String)] = [
       ("predictions", ">f4", 4, "big-endian"), ("predictions", "|O", 8, "object arrays"), ("predictions", "<U3", 12, "string"),
-      ("predictions", "|S4", 4, "string"), ("predictions", "|b1", 1, "unsupported dtype"), ("predictions", "<c8", 8, "unsupported dtype"),
+      ("predictions", "|S4", 4, "string"), ("predictions", "|b1", 1, "float16, float32 or float64"), ("predictions", "<c8", 8, "unsupported dtype"),
       // (Integer predictions are ranked ids: zeros repeat id 0.)
       ("predictions", "<i8", 8, "row 0 ranks id 0 more than once"), ("predictions", "|V4", 4, "structured"),
       ("predictions", "<f16", 16, "unsupported dtype"), ("predictions", "", 4, "unsupported dtype"),
       ("labels", "<f4", 4, "int32 or int64"), ("labels", "<u8", 8, "unsupported dtype"), ("labels", ">i8", 8, "big-endian"),
-      ("labels", "|b1", 1, "unsupported dtype"), ("labels", "<i2", 2, "unsupported dtype"),
+      ("labels", "|b1", 1, "multi-hot labels of shape [6, 2] do not match"), ("labels", "<i2", 2, "unsupported dtype"),
       ("weights", "<i8", 8, "float32 or float64"), ("weights", "<f2", 2, "float32 or float64"), ("weights", ">f8", 8, "big-endian"),
     ]
     for (i, (role, descr, width, problem)) in dtypes.enumerated() {

@@ -22,6 +22,7 @@ final class EvalOutputsTests: XCTestCase {
       case .float64: flat.append(a.data.load(fromByteOffset: 8 * i, as: Double.self))
       case .int32: flat.append(Double(a.data.load(fromByteOffset: 4 * i, as: Int32.self)))
       case .int64: flat.append(Double(a.data.load(fromByteOffset: 8 * i, as: Int64.self)))
+      case .bool: flat.append(Double(a.data.load(fromByteOffset: i, as: UInt8.self)))
       }
     }
     let n = width == 0 ? 0 : count / width

@@ -30,6 +30,8 @@ import Testing
       #expect(f.labels.dtype == "<i8" && f.labels.shape == [3, 2])
     case .text, .csr, .ivecs:
       #expect(f.labels.dtype == nil && f.labels.shape == nil)
+    case .multihot:
+      #expect(f.labels.dtype == "|b1" && f.labels.shape == [3, 4])
     }
 
     // The sample hash is FNV-1a over the whole file when it is this small.

@@ -39,6 +39,9 @@ import Testing
       let words: [Int32] = [1, 2, 2, 1, 0, 1, 3]
       try words.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: dir.file("l.ivecs")))
       return dir.file("l.ivecs")
+    case .multihot:
+      let flags: [UInt8] = [0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1]
+      return try NPYBytes.write(flags, descr: "|b1", shape: [3, 4], to: dir.file("l.npy"))
     }
   }
 

@@ -18,6 +18,8 @@ public final class EvaluationInputs: @unchecked Sendable {
   public var labelsPath: String { labelSource.path }
   /// The weights file's path, if any.
   public var weightsPath: String? { weightsArray?.path }
+  /// What the readers noticed about the files without refusing them.
+  public var warnings: [InputWarning] { labelSource.warnings }
   /// The labels format actually used.
   public var labelFormat: LabelFormat { labelSource.format }
   /// The rows' dims `[D1..DN]` (the predictions' shape without the last dim).
@@ -50,7 +52,8 @@ public final class EvaluationInputs: @unchecked Sendable {
   ///
   /// - Parameters:
   ///   - predictions: A `.npy` of `<f2 <f4 <f8` scores, shape `[D1..DN, C]`,
-  ///     or of `<i4 <i8` ranked ids, shape `[D1..DN, K]`.
+  ///     or of `<i4 <i8` ranked ids, shape `[D1..DN, K]`, or such an array in a
+  ///     container: `FILE.npz[:NAME]`, `FILE.safetensors[:NAME]`.
   ///   - labels: The labels file.
   ///   - weights: An optional `.npy` of `<f4 <f8` weights, shape `[]` or broadcastable to `[D1..DN]`.
   ///   - labelFormat: The labels' format; default from the extension.
@@ -72,7 +75,7 @@ public final class EvaluationInputs: @unchecked Sendable {
     var files = [pred.array.file] + source.files
 
     if let weights {
-      let array = try FileFormat.arrayFormat(path: weights).readArray(path: weights)
+      let array = try FileFormat.readArray(naming: weights)
       files.append(array.file)
       self.weights = try Self.rowWeights(array, rowShape: pred.rowShape)
       self.weightsArray = array
@@ -89,7 +92,7 @@ public final class EvaluationInputs: @unchecked Sendable {
     switch array.type {
     case .float64: storage = .float64(array.data.assumingMemoryBound(to: Double.self))
     case .float32: storage = .float32(array.data.assumingMemoryBound(to: Float.self))
-    case .float16, .int32, .int64:
+    case .float16, .int32, .int64, .bool:
       throw FileError(path: array.path, problem: "weights must be float32 or float64 (found \(array.type.rawValue))",
                       kind: .unsupportedType)
     }

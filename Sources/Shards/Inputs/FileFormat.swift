@@ -19,6 +19,8 @@ package enum FileFormat: String, Sendable, CaseIterable {
   case npz
   /// FAISS's `.ivecs`: vectors of int32, each after its int32 count.
   case ivecs
+  /// Hugging Face's `.safetensors`: named tensors after a JSON header.
+  case safetensors
 
   /// The file name extensions that select it, lowercase, with the dot.
   package var extensions: [String] {
@@ -27,6 +29,7 @@ package enum FileFormat: String, Sendable, CaseIterable {
     case .text: return [".txt"]
     case .npz: return [".npz"]
     case .ivecs: return [".ivecs"]
+    case .safetensors: return [".safetensors"]
     }
   }
 
@@ -38,15 +41,17 @@ package enum FileFormat: String, Sendable, CaseIterable {
 
   /// The format to read the array (predictions, weights) at `path` as.
   ///
-  /// An `.ivecs` file reads as itself (an int32 `[N, K + 1]` array, the
-  /// ranked ids after each row's count); every other path reads as `.npy`,
-  /// whose reader names what is wrong with a file that is not one (a
-  /// misnamed file gets the same message as before the table existed). A
-  /// format that holds arrays (`.safetensors`) returns itself here.
+  /// A container of arrays (`.npz`, `.safetensors`) returns itself, and
+  /// so does an `.ivecs` file (an int32 `[N, K + 1]` array, the ranked ids
+  /// after each row's count); every other path reads as `.npy`, whose
+  /// reader names what is wrong with a file that is not one (a misnamed
+  /// file gets the same message as before the table existed).
   package static func arrayFormat(path: String) -> FileFormat {
     switch inferred(fromPath: path) {
     case .ivecs?: return .ivecs
-    case .npy?, .npz?, .text?, nil: return .npy
+    case .npz?: return .npz
+    case .safetensors?: return .safetensors
+    case .npy?, .text?, nil: return .npy
     }
   }
 
@@ -66,7 +71,11 @@ package enum FileFormat: String, Sendable, CaseIterable {
     case .ivecs:
       precondition(member == nil, "an .ivecs file has no members")
       return try IVecs.readArray(file: MappedFile(path: path))
-    case .npz, .text:
+    case .npz:
+      return try NPZArrays(path: path).stored(member)
+    case .safetensors:
+      return try SafetensorsFile(path: path).stored(member)
+    case .text:
       throw FileError(path: path, problem: "a .\(rawValue) file is not one array (expected a .npy)",
                       kind: .unsupportedType)
     }
@@ -79,6 +88,7 @@ package enum FileFormat: String, Sendable, CaseIterable {
     case .npz: return .csr
     case .text: return .text
     case .ivecs: return .ivecs
+    case .safetensors: return .dense
     }
   }
 }

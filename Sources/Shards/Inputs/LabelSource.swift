@@ -13,6 +13,8 @@ package struct LabelSource: @unchecked Sendable {
     case array(StoredArray)
     /// Offsets and values parsed into memory (text, CSR).
     case parsed(ParsedLabels)
+    /// A multi-hot array compacted into offsets and columns.
+    case multiHot(MultiHotLabels)
   }
 
   /// The format they were read as.
@@ -23,12 +25,15 @@ package struct LabelSource: @unchecked Sendable {
   package let storage: Storage
   /// The view the evaluator reads (its owner is `storage`'s object).
   package let rows: LabelRows
+  /// What the reader noticed about the file without refusing it.
+  package var warnings: [InputWarning] = []
 
   /// The mapped files, for the size check after a run.
   package var files: [MappedFile] {
     switch storage {
     case .array(let a): return [a.file]
     case .parsed(let p): return p.files
+    case .multiHot(let m): return [m.array.file]
     }
   }
 
@@ -36,6 +41,7 @@ package struct LabelSource: @unchecked Sendable {
   package var array: StoredArray? {
     switch storage {
     case .array(let a): return a
+    case .multiHot(let m): return m.array
     case .parsed: return nil
     }
   }
@@ -53,13 +59,58 @@ package struct LabelSource: @unchecked Sendable {
                            threads: Int) throws -> LabelSource {
     switch format {
     case .dense:
-      let array = try format.fileFormat.readArray(path: path)
-      return LabelSource(format: format, path: path, storage: .array(array),
-                         rows: try denseLabels(array, rowShape: rowShape, predictionsShape: predictionsShape))
+      let array = try FileFormat.readArray(naming: path)
+      // A bool array can only mean multi-hot: it is read as such, not refused.
+      if array.type == .bool { return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, threads: threads) }
+      var source = LabelSource(format: format, path: path, storage: .array(array),
+                               rows: try denseLabels(array, rowShape: rowShape, predictionsShape: predictionsShape))
+      if looksMultiHot(array, rowShape: rowShape, classes: predictionsShape.last) {
+        source.warnings.append(.looksMultiHot(path: path, shape: array.shape))
+      }
+      return source
+    case .multihot:
+      let array = try FileFormat.readArray(naming: path)
+      return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, threads: threads)
     case .text, .csr, .ivecs:
       let parsed = try ParsedLabels(path: path, format: format, rows: rowShape.reduce(1, *), threads: threads)
       return LabelSource(format: format, path: path, storage: .parsed(parsed), rows: parsed.rows)
     }
+  }
+
+  /// Multi-hot `[D1..DN, C]` labels, compacted (``MultiHotLabels``): one
+  /// column per class, so the shape is the predictions' own (a different
+  /// width is far more likely a different array than a deliberate one).
+  static func multiHot(_ array: StoredArray, rowShape: [Int], predictionsShape: [Int], threads: Int) throws -> LabelSource {
+    guard array.shape == predictionsShape else {
+      throw FileError(
+        path: array.path,
+        problem: "multi-hot labels of shape \(array.shape) do not match predictions of shape \(predictionsShape) "
+          + "(one column per class: expected \(predictionsShape))",
+        kind: .shapeMismatch)
+    }
+    let labels = try MultiHotLabels(array, threads: threads)
+    return LabelSource(format: .multihot, path: array.path, storage: .multiHot(labels), rows: labels.rows)
+  }
+
+  /// True when integer dense labels `[D1..DN, C]` (C the predictions' classes,
+  /// at least 2) hold only 0 and 1: the shape and values of a multi-hot
+  /// matrix, which read as label ids give a meaningless result. Label ids
+  /// that happen to be 0 and 1 are possible, so this only warns.
+  ///
+  /// - Complexity: O(elements) at worst; real id labels stop at their first id above 1.
+  static func looksMultiHot(_ array: StoredArray, rowShape: [Int], classes: Int?) -> Bool {
+    guard let classes, classes >= 2, array.shape.count == rowShape.count + 1, array.shape.last == classes,
+          array.count > 0 else { return false }
+    switch array.type {
+    case .int32:
+      let p = array.data.assumingMemoryBound(to: UInt32.self)
+      for i in 0..<array.count where p[i] > 1 { return false }
+    case .int64:
+      let p = array.data.assumingMemoryBound(to: UInt64.self)
+      for i in 0..<array.count where p[i] > 1 { return false }
+    case .float16, .float32, .float64, .bool: return false
+    }
+    return true
   }
 
   /// Dense `[D1..DN, L]` or `[D1..DN]` int labels, viewed in place.
@@ -68,7 +119,7 @@ package struct LabelSource: @unchecked Sendable {
     switch array.type {
     case .int64: values = .int64(array.data.assumingMemoryBound(to: Int64.self))
     case .int32: values = .int32(array.data.assumingMemoryBound(to: Int32.self))
-    case .float16, .float32, .float64:
+    case .float16, .float32, .float64, .bool:
       throw FileError(path: array.path, problem: "dense labels must be int32 or int64 (found \(array.type.rawValue))",
                       kind: .unsupportedType)
     }

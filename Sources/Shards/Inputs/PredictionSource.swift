@@ -11,7 +11,7 @@ package enum PredictionKind: String, Sendable, CaseIterable {
   /// The kind an array of `type` holds: integers are ranked ids, floats scores.
   package static func of(_ type: NPYType) -> PredictionKind {
     switch type {
-    case .float16, .float32, .float64: return .denseScores
+    case .float16, .float32, .float64, .bool: return .denseScores
     case .int32, .int64: return .rankedIDs
     }
   }
@@ -70,11 +70,25 @@ package struct PredictionSource: @unchecked Sendable {
   /// Reads the predictions at `path` as `kind` (default: the kind its
   /// element type holds, ``PredictionKind/of(_:)``).
   ///
-  /// - Parameter reading: How ranked ids are read (ignored for scores).
+  /// - Parameters:
+  ///   - path: The file, or `FILE:NAME` for an array of a container (`.npz`, `.safetensors`).
+  ///   - kind: What the predictions mean; nil: what their element type says.
+  ///   - reading: How ranked ids are read (ignored for scores).
   /// - Throws: ``FileError`` naming the file and the problem.
   package static func read(path: String, kind: PredictionKind? = nil,
                            reading: RankedIDReading = RankedIDReading()) throws -> PredictionSource {
-    let array = try FileFormat.arrayFormat(path: path).readArray(path: path)
+    let (file, member) = FileFormat.splitMember(path)
+    let format = FileFormat.arrayFormat(path: file)
+    // The one routing point of an `.npz` holding a scipy sparse matrix: it is
+    // sparse scores, not a dense array, and is not read as dense scores.
+    if format == .npz, member == nil {
+      let archive = try NPZArrays(path: file)
+      if archive.isSparseMatrix {
+        throw FileError(path: file, problem: "holds a scipy sparse matrix (members \(archive.sortedNames)), "
+                        + "not a dense score array", kind: .unsupportedType)
+      }
+    }
+    let array = try format.readArray(path: file, member: member)
     switch kind ?? PredictionKind.of(array.type) {
     case .denseScores:
       return try denseScores(array)
@@ -89,7 +103,7 @@ package struct PredictionSource: @unchecked Sendable {
     switch pred.type {
     case .int32: values = .int32(pred.data.assumingMemoryBound(to: Int32.self))
     case .int64: values = .int64(pred.data.assumingMemoryBound(to: Int64.self))
-    case .float16, .float32, .float64:
+    case .float16, .float32, .float64, .bool:
       throw FileError(path: pred.path, problem: "ranked ids must be int32 or int64 (found \(pred.type.rawValue))",
                       kind: .unsupportedType)
     }
@@ -118,7 +132,7 @@ package struct PredictionSource: @unchecked Sendable {
     case .float16: scoreType = .float16
     case .float32: scoreType = .float32
     case .float64: scoreType = .float64
-    case .int32, .int64:
+    case .int32, .int64, .bool:
       throw FileError(path: predictions,
                       problem: "predictions must be float16, float32 or float64 (found \(pred.type.rawValue))",
                       kind: .unsupportedType)

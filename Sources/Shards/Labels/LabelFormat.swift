@@ -8,6 +8,10 @@ public enum LabelFormat: String, Sendable, CaseIterable {
   case csr
   /// `.ivecs` (FAISS), one vector of label ids per row: TensorFlow's `SparseTensor` rules.
   case ivecs
+  /// `.npy` `[D1..DN, C]` multi-hot: a row's labels are its true (1) columns,
+  /// a set, with `SparseTensor` rules. A bool `.npy` is read as this whatever
+  /// the format asked; an int32/int64 0/1 array only when this is asked.
+  case multihot
 
   /// The format a file's extension implies, or nil (read from the one table of formats, `FileFormat`).
   public static func inferred(fromPath path: String) -> LabelFormat? {
@@ -21,6 +25,7 @@ public enum LabelFormat: String, Sendable, CaseIterable {
     case .text: return .text
     case .csr: return .npz
     case .ivecs: return .ivecs
+    case .multihot: return .npy
     }
   }
 }

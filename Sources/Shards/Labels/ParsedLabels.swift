@@ -38,8 +38,8 @@ package final class ParsedLabels: @unchecked Sendable {
       (offsets, values) = try CSRLabels.read(file.bytes, rows: rows, path: path)
     case .ivecs:
       (offsets, values) = try IVecs.labels(file.bytes, rows: rows, path: path)
-    case .dense:
-      preconditionFailure("dense labels are mapped, not parsed")
+    case .dense, .multihot:
+      preconditionFailure("dense and multi-hot labels are read from an array, not parsed")
     }
     files = [file]
   }

@@ -10,10 +10,13 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
   case int32 = "<i4"
   /// `<i8`
   case int64 = "<i8"
+  /// `|b1` (numpy's bool: one byte, 0 or 1); multi-hot labels.
+  case bool = "|b1"
 
   /// Bytes per element.
   package var byteWidth: Int {
     switch self {
+    case .bool: return 1
     case .float16: return 2
     case .float32, .int32: return 4
     case .float64, .int64: return 8
@@ -29,6 +32,7 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
     case .float64: return "float64"
     case .int32: return "int32"
     case .int64: return "int64"
+    case .bool: return "bool"
     }
   }
 
@@ -39,7 +43,7 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
     case .float16: return .float16
     case .float32: return .float32
     case .float64: return .float64
-    case .int32, .int64: return nil
+    case .int32, .int64, .bool: return nil
     }
   }
 }

@@ -172,6 +172,25 @@ struct ZipArchive {
   /// - Throws: ``FileError`` for a bad local header, an unsupported method or
   ///   encryption, sizes that disagree, corrupt deflate data, a CRC mismatch.
   func withContents<R>(of entry: Entry, limit: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    let source = try checkedSource(of: entry, limit: limit)
+    func fail(_ problem: String) -> FileError { FileError(path: path, problem: "member \(entry.name): \(problem)") }
+    if entry.method == 0 {
+      try checkCRC(source, entry, fail: fail)
+      return try body(source)
+    }
+    let output = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, entry.uncompressedSize), alignment: 16)
+    defer { output.deallocate() }
+    let inflated = UnsafeRawBufferPointer(rebasing: output[0..<entry.uncompressedSize])
+    try Self.inflate(source, into: UnsafeMutableRawBufferPointer(mutating: inflated), fail: fail)
+    try checkCRC(inflated, entry, fail: fail)
+    return try body(inflated)
+  }
+
+  /// The bytes `entry` occupies in the archive (its stored contents, or its
+  /// deflate stream), after every check ``withContents(of:limit:_:)`` makes
+  /// before reading them but the CRC.
+  /// - Throws: ``FileError`` as ``withContents(of:limit:_:)`` does.
+  func checkedSource(of entry: Entry, limit: Int) throws -> UnsafeRawBufferPointer {
     let name = entry.name
     func fail(_ problem: String) -> FileError { FileError(path: path, problem: "member \(name): \(problem)") }
     guard entry.flags & 1 == 0 else { throw fail("encrypted members are not supported") }
@@ -191,20 +210,10 @@ struct ZipArchive {
       }
     }
     let data = try dataRange(of: entry, fail: fail)
-    let source = UnsafeRawBufferPointer(rebasing: bytes[data])
-    if entry.method == 0 {
-      guard entry.compressedSize == entry.uncompressedSize else {
-        throw fail("stored member of \(entry.compressedSize) bytes declares \(entry.uncompressedSize) uncompressed bytes")
-      }
-      try checkCRC(source, entry, fail: fail)
-      return try body(source)
+    if entry.method == 0 && entry.compressedSize != entry.uncompressedSize {
+      throw fail("stored member of \(entry.compressedSize) bytes declares \(entry.uncompressedSize) uncompressed bytes")
     }
-    let output = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, entry.uncompressedSize), alignment: 16)
-    defer { output.deallocate() }
-    let inflated = UnsafeRawBufferPointer(rebasing: output[0..<entry.uncompressedSize])
-    try Self.inflate(source, into: UnsafeMutableRawBufferPointer(mutating: inflated), fail: fail)
-    try checkCRC(inflated, entry, fail: fail)
-    return try body(inflated)
+    return UnsafeRawBufferPointer(rebasing: bytes[data])
   }
 
   /// The byte range of a member's data, after its local header, checked to

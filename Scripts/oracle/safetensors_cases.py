@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Writes the .safetensors and .npz score fixtures of ShardsTests/ContainerScoresTests
+with the real writers (safetensors.numpy.save_file, numpy.savez, numpy.savez_compressed),
+each beside the same scores as a plain .npy, so the tests compare bits without Python.
+
+    python3 -m venv /tmp/venv && /tmp/venv/bin/pip install safetensors numpy
+    /tmp/venv/bin/python Scripts/oracle/safetensors_cases.py
+
+Output: Tests/ShardsTests/Fixtures/safetensors/ (small: a few KB in all).
+"""
+import os
+
+import numpy as np
+from safetensors.numpy import save_file
+
+out = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "ShardsTests", "Fixtures", "safetensors")
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(12)
+rows, classes = 37, 23
+# Quarter steps: many ties, exact in every float type.
+base = rng.integers(0, 9, size=(rows, classes)) / 4
+labels = np.full((rows, 4), -1, np.int64)
+for r in range(rows):
+    n = rng.integers(0, 5)
+    labels[r, :n] = rng.choice(classes, size=n, replace=False)
+np.save(os.path.join(out, "labels.npy"), labels)
+
+for dtype in ["float16", "float32", "float64"]:
+    scores = base.astype(dtype)
+    np.save(os.path.join(out, f"scores_{dtype}.npy"), scores)
+    save_file({"scores": scores}, os.path.join(out, f"scores_{dtype}.safetensors"))
+    np.savez(os.path.join(out, f"scores_{dtype}.npz"), scores=scores)
+    np.savez_compressed(os.path.join(out, f"scores_{dtype}_compressed.npz"), scores=scores)
+
+# Several tensors and metadata; a rank-3 [2, 37, 23] view of the float32 scores' rows doubled.
+f32 = base.astype("float32")
+save_file({"scores": f32, "logits": (f32 * 2).astype("float64"), "bias": np.arange(3, dtype=np.float16)},
+          os.path.join(out, "several.safetensors"), metadata={"format": "np", "note": "mapk fixture"})
+np.savez(os.path.join(out, "several.npz"), scores=f32, logits=(f32 * 2).astype("float64"))
+np.savez_compressed(os.path.join(out, "several_compressed.npz"), logits=(f32 * 2).astype("float64"), scores=f32)
+# bfloat16 is not a numpy dtype: write its bits (the top 16 of each float32) by hand through U16 and
+# relabel the header, as torch.bfloat16 tensors are saved.
+bits = (f32.view(np.uint32) >> 16).astype(np.uint16)
+save_file({"scores": bits}, os.path.join(out, "bf16.safetensors"))
+path = os.path.join(out, "bf16.safetensors")
+data = bytearray(open(path, "rb").read())
+n = int.from_bytes(data[:8], "little")
+# "U16" -> "BF16" is one byte longer: take it from the header's trailing space padding.
+header = bytes(data[8:8 + n]).replace(b'"U16"', b'"BF16"')
+assert header.endswith(b" ") and len(header) == n + 1
+data[8:8 + n] = header[:-1]
+open(path, "wb").write(bytes(data))
+print("wrote", out)
