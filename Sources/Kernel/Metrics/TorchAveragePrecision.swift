@@ -1,0 +1,30 @@
+/// torchmetrics' `RetrievalMAP(top_k=k)`: a row's AP@k is the mean of the
+/// precisions at its hits within the top k, `Σ P_i / hits`, 0 without a
+/// hit. As in torchmetrics 1.9, a document scored <= 0 is never a hit.
+enum TorchAveragePrecision: RankingMetric {
+  static var displayName: String { "MAP(torch)" }
+  static var rowName: String { "AP(torch)" }
+  static var aggregation: MetricAggregation { .weightedMean }
+  static var reads: RowCounts { [.relevant, .positives] }
+
+  /// The precisions summed in rank order over the hits at ranks up to
+  /// `positives` (the ranking is descending, so those are exactly the hits
+  /// scored above 0), then one division by their count.
+  ///
+  /// - Complexity: O(count + ksCount).
+  @inline(__always)
+  static func rowValues(_ row: RankedRow, ks: UnsafePointer<Int>, ksCount: Int, into values: UnsafeMutablePointer<Double>,
+                        denominators: UnsafeMutablePointer<Double>) {
+    let hits = row.hits, count = row.count
+    var sum = 0.0
+    var h = 0
+    for j in 0..<ksCount {
+      let k = Swift.min(ks[j], row.positives)
+      while h < count && Int(hits[h]) <= k {
+        h += 1
+        sum += Double(h) / Double(hits[h - 1])
+      }
+      values[j] = h == 0 ? 0 : sum / Double(h)
+    }
+  }
+}
