@@ -538,6 +538,8 @@ private struct RowValues: MetricVisitor {
   func visit<M: RankingMetric>(_ metric: M.Type) -> RowOutcome {
     let empty = M.isEmpty(row)
     if empty && M.aggregation == .weightedMean { return .empty }
+    // A weighted mean's row counts once in its denominator, at every k.
+    if M.aggregation == .weightedMean { for j in 0..<ksCount { denominators[j] = 1 } }
     M.rowValues(row, ks: ks, ksCount: ksCount, into: values, denominators: denominators)
     return empty ? .emptyPooled : .valued
   }

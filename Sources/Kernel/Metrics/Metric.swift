@@ -19,22 +19,22 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
   case torchAveragePrecision = "map_torch"
   /// Precision at k, pooled: TensorFlow's `precision_at_k`, trec_eval's `P_k`.
   case precision = "precision"
+  /// torchmetrics' `RetrievalPrecision(top_k)`: precision, documents scored <= 0 not hits.
+  case torchPrecision = "precision_torch"
   /// Recall at k, pooled over rows with TensorFlow's label count: `recall_at_k`.
   case recall = "recall"
   /// Recall at k averaged over rows: trec_eval's `recall_k`, ranx's `recall@k`.
   case macroRecall = "recall_macro"
+  /// torchmetrics' `RetrievalRecall(top_k)`: `recall_macro`, documents scored <= 0 not hits.
+  case torchRecall = "recall_torch"
   /// nDCG at k, binary relevance: trec_eval's `ndcg_cut_k`, ranx's `ndcg@k`.
   case ndcg = "ndcg"
   /// Reciprocal rank of the first hit within k: ranx's `mrr@k`.
   case reciprocalRank = "mrr"
-  /// 1 when a label is ranked within k: ranx's `hit_rate@k`, trec_eval's `success_k`.
-  case hitRate = "hit"
-  /// torchmetrics' `RetrievalPrecision(top_k)`: precision, documents scored <= 0 not hits.
-  case torchPrecision = "precision_torch"
-  /// torchmetrics' `RetrievalRecall(top_k)`: `recall_macro`, documents scored <= 0 not hits.
-  case torchRecall = "recall_torch"
   /// torchmetrics' `RetrievalMRR(top_k)`: `mrr`, documents scored <= 0 not hits.
   case torchReciprocalRank = "mrr_torch"
+  /// 1 when a label is ranked within k: ranx's `hit_rate@k`, trec_eval's `success_k`.
+  case hitRate = "hit"
 
   /// Calls `visitor` with this case's implementation type.
   @inline(__always)
