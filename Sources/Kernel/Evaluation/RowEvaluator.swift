@@ -227,9 +227,11 @@ public final class RowEvaluator {
     state.rows += 1
     if emptyByAP ? n == 0 : relevant == 0 { state.emptyRows += 1 }
     sortHits(selector.hitRanks, count: selector.hitCount)
+    // Ranked NaNs (the largest and lowest policies) sit before or after every number.
     let positives = reads.contains(.positives) ? positiveScores(row, limit: configuration.maxK) : 0
+    let positiveFrom = configuration.nanScores == .largest ? outcome.nanCount + 1 : 1
     let ranked = RankedRow(hits: selector.hitRanks, count: selector.hitCount, n: n, relevant: relevant,
-                           distinct: distinct, positives: positives)
+                           distinct: distinct, positiveFrom: positiveFrom, positiveThrough: positiveFrom + positives - 1)
     let w = unweighted ? 1 : weights.weight(ofRow: r)
     let policyValue: Double = policy == .zero ? 0 : .nan
     for i in 0..<metricCount {
@@ -281,9 +283,9 @@ public final class RowEvaluator {
     }
   }
 
-  /// The number of scores above 0 in `row`, at most `limit`: the ranks
-  /// `1...` that count hold scores above 0 exactly (the ranking is
-  /// descending; `-0.0` and `0.0` are not above 0, nor is a NaN).
+  /// The number of scores above 0 in `row`, at most `limit` (the ranking is
+  /// descending, so they fill the ranks after any NaN ranked first;
+  /// `-0.0` and `0.0` are not above 0, nor is a NaN).
   ///
   /// - Complexity: O(classes).
   @inline(__always)
@@ -559,7 +561,8 @@ private struct APRowValues: MetricVisitor {
 
   @inline(__always)
   func visit<M: RankingMetric>(_ metric: M.Type) {
-    M.rowValues(RankedRow(hits: hits, count: count, n: relevant, relevant: 0, distinct: 0, positives: 0),
+    M.rowValues(RankedRow(hits: hits, count: count, n: relevant, relevant: 0, distinct: 0, positiveFrom: 1,
+                          positiveThrough: 0),
                 ks: ks, ksCount: ksCount, into: values, denominators: denominators)
   }
 }

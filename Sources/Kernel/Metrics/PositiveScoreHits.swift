@@ -5,7 +5,7 @@
 /// `RetrievalHitRate` (measured with torchmetrics 1.9.0: docs/semantics.md).
 ///
 /// The ranking is descending, so the hits scored above 0 are exactly those
-/// at ranks `1...positives`: a prefix of the ascending hit ranks.
+/// at ranks `positiveFrom...positiveThrough`: a run of the ascending hit ranks.
 enum PositiveScoreHits<Base: RankingMetric>: RankingMetric {
   static var displayName: String { "\(Base.familyName)(torch)" }
   static var rowName: String { "\(Base.familyName == Base.displayName ? Base.rowName : Base.familyName)(torch)" }
@@ -18,10 +18,12 @@ enum PositiveScoreHits<Base: RankingMetric>: RankingMetric {
   @inline(__always)
   static func rowValues(_ row: RankedRow, ks: UnsafePointer<Int>, ksCount: Int, into values: UnsafeMutablePointer<Double>,
                         denominators: UnsafeMutablePointer<Double>) {
-    var kept = 0
-    while kept < row.count && Int(row.hits[kept]) <= row.positives { kept += 1 }
-    let positive = RankedRow(hits: row.hits, count: kept, n: row.n, relevant: row.relevant, distinct: row.distinct,
-                             positives: row.positives)
+    var first = 0
+    while first < row.count && Int(row.hits[first]) < row.positiveFrom { first += 1 }
+    var end = first
+    while end < row.count && Int(row.hits[end]) <= row.positiveThrough { end += 1 }
+    let positive = RankedRow(hits: row.hits + first, count: end - first, n: row.n, relevant: row.relevant,
+                             distinct: row.distinct, positiveFrom: row.positiveFrom, positiveThrough: row.positiveThrough)
     Base.rowValues(positive, ks: ks, ksCount: ksCount, into: values, denominators: denominators)
   }
 }

@@ -90,9 +90,13 @@ struct RankedRow {
   /// The distinct label values, negatives and padding included: TensorFlow
   /// `recall_at_k`'s label count. Computed when a metric reads ``RowCounts/distinct``.
   let distinct: Int
-  /// Ranks `1...positives` hold scores above 0 (the rest of the top k hold
-  /// scores <= 0): torchmetrics' hits. Computed when a metric reads ``RowCounts/positives``.
-  let positives: Int
+  /// The ranks `positiveFrom...positiveThrough` hold the row's scores above
+  /// 0, every other rank a score <= 0 or a NaN (ranked NaNs come first under
+  /// the `largest` policy, last under `lowest`): torchmetrics' hits.
+  /// Computed when a metric reads ``RowCounts/positives``.
+  let positiveFrom: Int
+  /// The last rank holding a score above 0 (`positiveFrom - 1` when none does).
+  let positiveThrough: Int
 }
 
 /// The counts of a ``RankedRow`` a metric reads beyond its hits and `n`.
@@ -102,7 +106,7 @@ struct RowCounts: OptionSet {
   static let relevant = RowCounts(rawValue: 1)
   /// ``RankedRow/distinct``.
   static let distinct = RowCounts(rawValue: 2)
-  /// ``RankedRow/positives``.
+  /// ``RankedRow/positiveFrom`` and ``RankedRow/positiveThrough``.
   static let positives = RowCounts(rawValue: 4)
 }
 
