@@ -16,10 +16,15 @@ struct Report {
   var perRow: (path: String, shape: [Int])? = nil
   /// The plot, if written.
   var plot: String? = nil
-  /// True when metrics were asked for by name (`--metric`, `--like`): every
-  /// JSON result then names its metric and value (`"metric"`, `"value"`);
-  /// without, a result is as before other metrics existed.
-  var namedResults = false
+  /// True when metrics were asked for by name (`--metric`, `--like`) or are
+  /// more than AP@k (a merge): every JSON result then names its metric and
+  /// value (`"metric"`, `"value"`); otherwise a result is as before other
+  /// metrics existed.
+  var namedResults: Bool {
+    get { namesResults ?? (state.configuration.metrics != [.averagePrecision]) }
+    set { namesResults = newValue }
+  }
+  var namesResults: Bool? = nil
   /// The library convention asked for (`--like`), named in the output.
   var convention: MetricConvention? = nil
   /// Rows of dense labels with padding while `recall` was asked for.
