@@ -76,13 +76,20 @@ struct Report {
 
   var warnings: [String] {
     var out: [String] = []
+    // Pooled metrics (precision, recall) take rows without labels as they are, under nan and zero.
+    let means = state.configuration.metrics.filter { $0.aggregation == .weightedMean }
+    let meanNames = means.map(\.rowName).joined(separator: ", ")
+    let pooled = means.count < state.configuration.metrics.count
+    let pooledNote = pooled && !means.isEmpty ? "; P and R count them with 0 hits, as TensorFlow does" : ""
     if state.emptyRows > 0 {
       switch state.configuration.emptyRows {
-      case .nan:
-        out.append("\(state.emptyRows) of \(state.rows) rows have no labels: their \(rowNames) is 0/0, so the result is NaN "
-                   + "as in TensorFlow (use --empty-rows skip or zero)")
+      case .nan where !means.isEmpty:
+        out.append("\(state.emptyRows) of \(state.rows) rows have no labels: their \(meanNames) is 0/0, so the result is "
+                   + "NaN as in TensorFlow (use --empty-rows skip or zero)\(pooledNote)")
+      case .nan: out.append("\(state.emptyRows) of \(state.rows) rows have no labels: counted with 0 hits, as TensorFlow does")
       case .skip: out.append("\(state.emptyRows) rows without labels were skipped")
-      case .zero: out.append("\(state.emptyRows) rows without labels counted as \(rowNames) 0")
+      case .zero where !means.isEmpty: out.append("\(state.emptyRows) rows without labels counted as \(meanNames) 0\(pooledNote)")
+      case .zero: out.append("\(state.emptyRows) rows without labels counted with 0 hits")
       }
     }
     if paddedRecallRows > 0 {

@@ -40,6 +40,12 @@ public final class RowEvaluator {
   /// True when rows without labels are counted by TensorFlow's AP rule
   /// (`n == 0`; AP@k requested), else by the retrieval rule (no label `>= 0`).
   private let emptyByAP: Bool
+  /// Per requested metric: pooled, and AP@k (divided by the shared weight
+  /// sum), read per row without opening the metric.
+  private let pooled: UnsafeMutablePointer<Bool>
+  private let sharesWeightSum: UnsafeMutablePointer<Bool>
+  /// `1 / log2(i + 1)` for `i` in `0...maxK` (entry 0 unused), when a metric reads them.
+  private let discounts: UnsafeMutablePointer<Double>?
   /// A row's label values (room for `labelCapacity`, grown for longer rows)
   /// and its distinct in-range classes.
   private var labelValues: UnsafeMutablePointer<Int64>
@@ -78,6 +84,18 @@ public final class RowEvaluator {
     apRules = configuration.metrics.allSatisfy(\.countsByPattern)
     reads = configuration.metrics.reduce(into: RowCounts()) { $0.formUnion($1.reads) }
     emptyByAP = configuration.metrics.contains(.averagePrecision)
+    pooled = .allocate(capacity: metricCount)
+    pooled.initialize(from: configuration.metrics.map { $0.aggregation == .pooled }, count: metricCount)
+    sharesWeightSum = .allocate(capacity: metricCount)
+    sharesWeightSum.initialize(from: configuration.metrics.map(\.sharesWeightSum), count: metricCount)
+    if reads.contains(.discounts) {
+      let table = UnsafeMutablePointer<Double>.allocate(capacity: k + 1)
+      table[0] = 0
+      for i in 1...k { table[i] = NDCG.discount(i) }
+      discounts = table
+    } else {
+      discounts = nil
+    }
     labelCapacity = 16
     // Pattern counting keys on the hits and min(n, maxK): only for metrics whose rows depend on nothing else.
     patterns = configuration.maxK <= PatternCounts.maxK && apRules ? PatternCounts(maxK: configuration.maxK) : nil
@@ -91,6 +109,9 @@ public final class RowEvaluator {
     values.deallocate()
     rowDenominators.deallocate()
     unitDenominators.deallocate()
+    pooled.deallocate()
+    sharesWeightSum.deallocate()
+    discounts?.deallocate()
     labelValues.deallocate()
     labelClasses.deallocate()
     patterns?.counts.deallocate()
@@ -227,18 +248,15 @@ public final class RowEvaluator {
     state.rows += 1
     if emptyByAP ? n == 0 : relevant == 0 { state.emptyRows += 1 }
     sortHits(selector.hitRanks, count: selector.hitCount)
-    // Ranked NaNs (the largest and lowest policies) sit before or after every number.
-    let positives = reads.contains(.positives) ? positiveScores(row, limit: configuration.maxK) : 0
-    let positiveFrom = configuration.nanScores == .largest ? outcome.nanCount + 1 : 1
+    let positiveHits = reads.contains(.positives) ? positiveHits(row, classes: m, hits: selector.hitCount) : 0..<0
     let ranked = RankedRow(hits: selector.hitRanks, count: selector.hitCount, n: n, relevant: relevant,
-                           distinct: distinct, positiveFrom: positiveFrom, positiveThrough: positiveFrom + positives - 1)
+                           distinct: distinct, positiveHits: positiveHits, discounts: discounts)
     let w = unweighted ? 1 : weights.weight(ofRow: r)
     let policyValue: Double = policy == .zero ? 0 : .nan
     for i in 0..<metricCount {
       let first = i &* ksCount
       let outcome = metrics[i].accept(
         RowValues(row: ranked, ks: ks, ksCount: ksCount, values: values + first, denominators: rowDenominators + first))
-      let metric = metrics[i]
       if outcome != .valued && policy == .skip {
         // Left out of this metric's sums (its per-row value is NaN).
         if let perRow { for j in first..<(first + ksCount) { perRow.base[(r - perRow.firstRow) * valueCount + j] = .nan } }
@@ -254,10 +272,10 @@ public final class RowEvaluator {
       if let perRow {
         for j in first..<(first + ksCount) {
           perRow.base[(r - perRow.firstRow) * valueCount + j] =
-            metric.aggregation == .pooled ? values[j] / rowDenominators[j] : values[j]
+            pooled[i] ? values[j] / rowDenominators[j] : values[j]
         }
       }
-      if metric.sharesWeightSum {
+      if sharesWeightSum[i] {
         // AP@k: its denominator is the shared weight sum, once per row.
         for j in first..<(first + ksCount) { state.totals[j].add(unweighted ? values[j] : w * values[j]) }
         if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
@@ -283,20 +301,26 @@ public final class RowEvaluator {
     }
   }
 
-  /// The number of scores above 0 in `row`, at most `limit` (the ranking is
-  /// descending, so they fill the ranks after any NaN ranked first;
-  /// `-0.0` and `0.0` are not above 0, nor is a NaN).
+  /// The positions in the sorted hits of the hits scored above 0, from the
+  /// scores of the row's `m` label classes (``labelClasses``): the ranking is
+  /// descending, so the labels scored above 0 rank before the others but
+  /// after the NaN labels under the `largest` policy. With u NaN labels and
+  /// q labels above 0, those hits are positions `skip..<skip + min(q, ...)`,
+  /// `skip` the NaN labels' hits (the first ones) under `largest`, else 0.
+  /// (`-0.0` and `0.0` are not above 0, nor is a NaN.)
   ///
-  /// - Complexity: O(classes).
+  /// - Complexity: O(m).
   @inline(__always)
-  func positiveScores<Bits: RowScanning>(_ row: UnsafePointer<Bits>, limit: Int) -> Int {
-    var count = 0
-    // Sign bit clear, not +0, not NaN: 0 < bits <= +inf.
-    for c in 0..<classes {
-      let b = row[c]
-      count &+= b != 0 && b <= Bits.infinityMagnitude ? 1 : 0
+  func positiveHits<Bits: RowScanning>(_ row: UnsafePointer<Bits>, classes m: Int, hits: Int) -> Range<Int> {
+    var q = 0, u = 0
+    for i in 0..<m {
+      let b = row[Int(labelClasses[i])]
+      // Sign bit clear, not +0, not NaN: 0 < bits <= +inf.
+      q &+= b != 0 && b <= Bits.infinityMagnitude ? 1 : 0
+      u &+= Bits.isNaN(b) ? 1 : 0
     }
-    return Swift.min(count, limit)
+    let skip = configuration.nanScores == .largest ? Swift.min(u, hits) : 0
+    return skip..<(skip + Swift.min(q, hits - skip))
   }
 
   /// Row `r`'s distinct label values: those `>= 0` (trec_eval's R, labels
@@ -561,8 +585,8 @@ private struct APRowValues: MetricVisitor {
 
   @inline(__always)
   func visit<M: RankingMetric>(_ metric: M.Type) {
-    M.rowValues(RankedRow(hits: hits, count: count, n: relevant, relevant: 0, distinct: 0, positiveFrom: 1,
-                          positiveThrough: 0),
+    M.rowValues(RankedRow(hits: hits, count: count, n: relevant, relevant: 0, distinct: 0, positiveHits: 0..<0,
+                          discounts: nil),
                 ks: ks, ksCount: ksCount, into: values, denominators: denominators)
   }
 }

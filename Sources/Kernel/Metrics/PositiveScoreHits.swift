@@ -4,8 +4,8 @@
 /// ``TorchAveragePrecision``), though it is in `RetrievalNormalizedDCG` and
 /// `RetrievalHitRate` (measured with torchmetrics 1.9.0: docs/semantics.md).
 ///
-/// The ranking is descending, so the hits scored above 0 are exactly those
-/// at ranks `positiveFrom...positiveThrough`: a run of the ascending hit ranks.
+/// The hits scored above 0 are a run of the ascending hit ranks
+/// (``RankedRow/positiveHits``).
 enum PositiveScoreHits<Base: RankingMetric>: RankingMetric {
   static var displayName: String { "\(Base.familyName)(torch)" }
   static var rowName: String { "\(Base.familyName == Base.displayName ? Base.rowName : Base.familyName)(torch)" }
@@ -18,12 +18,9 @@ enum PositiveScoreHits<Base: RankingMetric>: RankingMetric {
   @inline(__always)
   static func rowValues(_ row: RankedRow, ks: UnsafePointer<Int>, ksCount: Int, into values: UnsafeMutablePointer<Double>,
                         denominators: UnsafeMutablePointer<Double>) {
-    var first = 0
-    while first < row.count && Int(row.hits[first]) < row.positiveFrom { first += 1 }
-    var end = first
-    while end < row.count && Int(row.hits[end]) <= row.positiveThrough { end += 1 }
-    let positive = RankedRow(hits: row.hits + first, count: end - first, n: row.n, relevant: row.relevant,
-                             distinct: row.distinct, positiveFrom: row.positiveFrom, positiveThrough: row.positiveThrough)
+    let run = row.positiveHits
+    let positive = RankedRow(hits: row.hits + run.lowerBound, count: run.count, n: row.n, relevant: row.relevant,
+                             distinct: row.distinct, positiveHits: 0..<run.count, discounts: row.discounts)
     Base.rowValues(positive, ks: ks, ksCount: ksCount, into: values, denominators: denominators)
   }
 }

@@ -90,13 +90,15 @@ struct RankedRow {
   /// The distinct label values, negatives and padding included: TensorFlow
   /// `recall_at_k`'s label count. Computed when a metric reads ``RowCounts/distinct``.
   let distinct: Int
-  /// The ranks `positiveFrom...positiveThrough` hold the row's scores above
-  /// 0, every other rank a score <= 0 or a NaN (ranked NaNs come first under
-  /// the `largest` policy, last under `lowest`): torchmetrics' hits.
-  /// Computed when a metric reads ``RowCounts/positives``.
-  let positiveFrom: Int
-  /// The last rank holding a score above 0 (`positiveFrom - 1` when none does).
-  let positiveThrough: Int
+  /// The hits whose class is scored above 0, as positions in `hits`:
+  /// torchmetrics' hits. They are a run of the ascending ranks (the ranking
+  /// is descending; ranked NaNs come first under the `largest` policy, last
+  /// under `lowest`). Computed when a metric reads ``RowCounts/positives``.
+  let positiveHits: Range<Int>
+  /// `discounts[i] = 1 / log2(i + 1)` for `i` in `1...` the largest k
+  /// (``NDCG``'s), computed once per evaluator; nil unless a metric reads
+  /// ``RowCounts/discounts``.
+  let discounts: UnsafePointer<Double>?
 }
 
 /// The counts of a ``RankedRow`` a metric reads beyond its hits and `n`.
@@ -106,8 +108,10 @@ struct RowCounts: OptionSet {
   static let relevant = RowCounts(rawValue: 1)
   /// ``RankedRow/distinct``.
   static let distinct = RowCounts(rawValue: 2)
-  /// ``RankedRow/positiveFrom`` and ``RankedRow/positiveThrough``.
+  /// ``RankedRow/positiveHits``.
   static let positives = RowCounts(rawValue: 4)
+  /// ``RankedRow/discounts``.
+  static let discounts = RowCounts(rawValue: 8)
 }
 
 /// How a metric's row values become the metric's value.

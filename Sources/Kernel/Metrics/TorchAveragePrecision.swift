@@ -7,9 +7,9 @@ enum TorchAveragePrecision: RankingMetric {
   static var aggregation: MetricAggregation { .weightedMean }
   static var reads: RowCounts { [.relevant, .positives] }
 
-  /// The precisions summed in rank order over the hits at ranks
-  /// `positiveFrom...positiveThrough` (the ranking is descending, so those
-  /// are exactly the hits scored above 0), then one division by their count.
+  /// The precisions summed in rank order over the hits scored above 0
+  /// (``RankedRow/positiveHits``, a run of the ascending ranks), then one
+  /// division by their count.
   ///
   /// - Complexity: O(count + ksCount).
   @inline(__always)
@@ -17,11 +17,11 @@ enum TorchAveragePrecision: RankingMetric {
                         denominators: UnsafeMutablePointer<Double>) {
     let hits = row.hits, count = row.count
     var sum = 0.0
-    var h = 0, found = 0
-    while h < count && Int(hits[h]) < row.positiveFrom { h += 1 }
+    var h = row.positiveHits.lowerBound, found = 0
+    let end = Swift.min(count, row.positiveHits.upperBound)
     for j in 0..<ksCount {
-      let k = Swift.min(ks[j], row.positiveThrough)
-      while h < count && Int(hits[h]) <= k {
+      let k = ks[j]
+      while h < end && Int(hits[h]) <= k {
         h += 1
         found += 1
         sum += Double(found) / Double(hits[h - 1])
