@@ -117,14 +117,15 @@ import Testing
 
   /// The whole state (every metric's totals and denominators) is the same
   /// for any threads and chunk size, and for shards merged in any order.
-  @Test(arguments: [11, 12, 13] as [UInt64])
+  @Test(arguments: [11, 12, 13, 14] as [UInt64])
   func everyMetricIsThreadChunkAndShardInvariant(seed: UInt64) throws {
     let d = Self.dump(rows: 401, classes: 17, seed: seed)
     for policy in EmptyRowPolicy.allCases {
       for sparse in [false, true] {
         for weighted in [false, true] {
-          let configuration = try MAPConfiguration(ks: [1, 2, 5, 17], metrics: Metric.allCases, emptyRows: policy,
-                                                   nanScores: .error)
+          // ks up to 16: rows counted per outcome when unweighted; 17: every row on the direct path.
+          let configuration = try MAPConfiguration(ks: seed % 2 == 0 ? [1, 3, 10] : [1, 2, 5, 17],
+                                                   metrics: Metric.allCases, emptyRows: policy, nanScores: .error)
           let whole = try Self.evaluate(d, configuration, sparse: sparse, weighted: weighted, threads: 1)
           let context = "seed \(seed) \(policy) sparse \(sparse) weighted \(weighted)"
           for threads in [2, 5] {

@@ -53,6 +53,8 @@ public final class RowEvaluator {
   private(set) var labelCapacity = 0
   /// Rows counted per hit pattern, when the ks are small (see `PatternCounts`).
   private var patterns: PatternCounts?
+  /// Rows counted per outcome for metrics beyond AP@k, ks up to 16 (see `RowOutcomeCounts`).
+  private var outcomes: RowOutcomeCounts?
 
   /// Creates a worker for scores of `type` with `classes` classes.
   ///
@@ -99,6 +101,7 @@ public final class RowEvaluator {
     labelCapacity = 16
     // Pattern counting keys on the hits and min(n, maxK): only for metrics whose rows depend on nothing else.
     patterns = configuration.maxK <= PatternCounts.maxK && apRules ? PatternCounts(maxK: configuration.maxK) : nil
+    outcomes = !apRules && configuration.maxK <= RowOutcomeCounts.maxK ? RowOutcomeCounts() : nil
     labelValues = .allocate(capacity: labelCapacity)
     labelClasses = .allocate(capacity: labelCapacity)
   }
@@ -115,6 +118,7 @@ public final class RowEvaluator {
     labelValues.deallocate()
     labelClasses.deallocate()
     patterns?.counts.deallocate()
+    outcomes?.deallocate()
   }
 
   /// Evaluates `rows` and adds them to `state`.
@@ -169,6 +173,24 @@ public final class RowEvaluator {
       try runShortRows(short, selector, rows, base, labels, weights, &state, &patterns, &unitWeights)
       return
     }
+    if !apRules {
+      // Several metrics: without weights or per-row output, rows counted per outcome (`RowOutcomeCounts`).
+      var outcomes = self.outcomes
+      let countOutcomes = unweighted && perRow == nil && outcomes != nil && rows.count < 1 << 26
+      defer {
+        if countOutcomes {
+          flush(&outcomes!, into: &state)
+          self.outcomes = outcomes
+        }
+      }
+      try withUnsafeMutablePointer(to: &outcomes) { table in
+        for r in rows {
+          try evaluateRowAllMetrics(r, selector, base, labels, weights, &state, perRow, &unitWeights,
+                                    countOutcomes ? table : nil)
+        }
+      }
+      return
+    }
     for r in rows {
       try evaluateRow(r, selector, base, labels, weights, &state, perRow, counting, &patterns, &unitWeights)
     }
@@ -183,7 +205,7 @@ public final class RowEvaluator {
     _ patterns: inout PatternCounts?, _ unitWeights: inout Int
   ) throws {
     if !apRules {
-      try evaluateRowAllMetrics(r, selector, base, labels, weights, &state, perRow, &unitWeights)
+      try evaluateRowAllMetrics(r, selector, base, labels, weights, &state, perRow, &unitWeights, nil)
       return
     }
     let policy = configuration.emptyRows
@@ -232,7 +254,8 @@ public final class RowEvaluator {
   @inline(__always)
   func evaluateRowAllMetrics<Bits: RowScanning>(
     _ r: Int, _ selector: TopKSelector<Bits>, _ base: UnsafePointer<Bits>, _ labels: LabelRows,
-    _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ unitWeights: inout Int
+    _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ unitWeights: inout Int,
+    _ outcomes: UnsafeMutablePointer<RowOutcomeCounts?>?
   ) throws {
     let policy = configuration.emptyRows
     let unweighted = weights.isNone
@@ -251,6 +274,14 @@ public final class RowEvaluator {
     let positiveHits = reads.contains(.positives) ? positiveHits(row, classes: m, hits: selector.hitCount) : 0..<0
     let ranked = RankedRow(hits: selector.hitRanks, count: selector.hitCount, n: n, relevant: relevant,
                            distinct: distinct, positiveHits: positiveHits, discounts: discounts)
+    // Not empty under any metric's rule: counted by outcome, its values added at the flush.
+    if let outcomes, n > 0, relevant > 0, let key = RowOutcomeCounts.key(ranked, maxK: configuration.maxK) {
+      if outcomes.pointee!.isHalfFull { flush(&outcomes.pointee!, into: &state) }
+      outcomes.pointee!.count(key)
+      // AP@k's denominator is the shared weight sum: one per row, as on the direct path.
+      unitWeights &+= emptyByAP ? 1 : 0
+      return
+    }
     let w = unweighted ? 1 : weights.weight(ofRow: r)
     let policyValue: Double = policy == .zero ? 0 : .nan
     for i in 0..<metricCount {
@@ -288,6 +319,34 @@ public final class RowEvaluator {
         for j in first..<(first + ksCount) {
           state.totals[j].add(w * values[j])
           state.denominators[j].add(w * rowDenominators[j])
+        }
+      }
+    }
+  }
+
+  /// Adds the counted outcomes' values to `state` and forgets them: for each
+  /// outcome and metric, the value from the same arithmetic as a single
+  /// row's, times its count, added exactly (two parts of at most 27
+  /// significant bits, times a count below 2^26); the denominators alike.
+  private func flush(_ outcomes: inout RowOutcomeCounts, into state: inout MAPState) {
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: RowOutcomeCounts.maxK) { hits in
+      outcomes.drain(hits: hits.baseAddress!, discounts: discounts) { row, count in
+        let c = Double(count)
+        for i in 0..<metricCount {
+          let first = i &* ksCount
+          // Never empty here (n > 0 and relevant > 0): every metric writes its values.
+          _ = metrics[i].accept(RowValues(row: row, ks: ks, ksCount: ksCount, values: values + first,
+                                          denominators: rowDenominators + first))
+          for j in first..<(first + ksCount) {
+            let (high, low) = PatternCounts.split(values[j])
+            state.totals[j].add(high * c)
+            state.totals[j].add(low * c)
+            if !sharesWeightSum[i] {
+              let (dHigh, dLow) = PatternCounts.split(rowDenominators[j])
+              state.denominators[j].add(dHigh * c)
+              state.denominators[j].add(dLow * c)
+            }
+          }
         }
       }
     }
