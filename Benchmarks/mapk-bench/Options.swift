@@ -41,6 +41,8 @@ struct Options {
       Option("--threads", value: "LIST", help: "thread counts, e.g. 1,2,4 (default 1, cores, 2x cores)"),
       Option("--predictions", value: "FILE", help: "measure an existing dump (with --labels) instead"),
       Option("--labels", value: "FILE", help: "its labels (.npy, .txt or .npz)"),
+      Option("--metric", value: "LIST", help: "also measure every k with these metrics (e.g. all or",
+             "map,ndcg), interleaved with map alone, to compare their cost"),
       Option("--repeat", value: "N", help: "rounds, each timing every point once; best kept (default 7)"),
       Option("--dir", value: "DIR", help: "where generated dumps go (default: a temporary", "folder, removed at the end)"),
       Option("--keep", help: "keep generated dumps"),
@@ -61,6 +63,8 @@ struct Options {
   var json: String? = nil
   var svg: String? = nil
   var seed: UInt64 = 1
+  /// `--metric`: metrics measured beside AP alone, and the list's text.
+  var metrics: (list: [Metric], name: String)? = nil
 
   struct Failure: Error, CustomStringConvertible {
     let description: String
@@ -92,6 +96,14 @@ struct Options {
     options.keep = flags.contains("--keep")
     options.json = values["--json"]
     options.svg = values["--svg"]
+    if let text = values["--metric"] {
+      var list: [Metric] = []
+      for name in text == "all" ? Metric.allCases.map(\.name) : text.split(separator: ",").map(String.init) {
+        guard let m = Metric(name: name) else { throw Failure(description: "--metric: '\(name)' is not a metric") }
+        list.append(m)
+      }
+      options.metrics = (list, text)
+    }
     if let s = values["--seed"] {
       guard let seed = UInt64(s) else { throw Failure(description: "--seed needs an integer") }
       options.seed = seed

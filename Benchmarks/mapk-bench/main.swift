@@ -104,8 +104,18 @@ for var scenario in options.scenarios {
   //    threads) point; each keeps its best. Interleaving spreads every
   //    point's samples over the whole measurement, so that a burst of other
   //    load on the machine spoils a round, not a point.
-  let ks = scenario.ks.filter { $0 <= scenario.classes }
-  let configurations = ks.map { try! MAPConfiguration(ks: [$0]) }
+  // Each k with AP alone, and with `--metric`'s list beside it (interleaved in every round).
+  var ks: [Int] = [], metricNames: [String] = [], configurations: [MAPConfiguration] = []
+  for k in scenario.ks where k <= scenario.classes {
+    ks.append(k)
+    metricNames.append("map")
+    configurations.append(try! MAPConfiguration(ks: [k]))
+    if let extra = options.metrics {
+      ks.append(k)
+      metricNames.append(extra.name)
+      configurations.append(try! MAPConfiguration(ks: [k], metrics: extra.list))
+    }
+  }
   var ceiling = [Int: Double]()
   var best = [[Double]](repeating: [Double](repeating: .infinity, count: scenario.threads.count), count: ks.count)
   var values = [Double](repeating: .nan, count: ks.count)
@@ -136,8 +146,8 @@ for var scenario in options.scenarios {
         dump: name, rows: scenario.rows, classes: scenario.classes, dtype: ScoreTypeName(scenario.type).rawValue, k: ks[j],
         threads: t, seconds: seconds, gigabytesPerSecond: rate, rowsPerSecond: Double(scenario.rows) / seconds,
         ceilingGigabytesPerSecond: ceilingRate, ratioToCeiling: rate / ceilingRate,
-        map: values[j].isNaN ? nil : values[j]))
-      log(String(format: "  k=%-5d threads=%-3d %7.2f GB/s (ceiling %.2f)", ks[j], t, rate, ceilingRate))
+        map: values[j].isNaN ? nil : values[j], metrics: metricNames[j]))
+      log(String(format: "  k=%-5d threads=%-3d %7.2f GB/s (ceiling %.2f) %@", ks[j], t, rate, ceilingRate, metricNames[j]))
     }
   }
   report.peakAnonymousBytes[name] = sampler.peak

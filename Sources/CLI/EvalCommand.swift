@@ -22,6 +22,10 @@ enum EvalCommand {
       Option("--labels-format", value: "F", help: "dense|text|csr|multihot (default: from the extension;",
              "a bool .npy is multihot; multihot reads int 0/1 [D1..DN, C] as multi-hot)"),
       Option("--k", aliases: ["-k"], value: "LIST", help: "k values: a list and ranges, e.g. 10 or 1,5,10 or 1-20,50"),
+      Option("--metric", value: "LIST", help: "metrics, e.g. map,ndcg,mrr or all (default map): map map_trec",
+             "map_torch precision precision_torch recall recall_macro recall_torch", "ndcg mrr mrr_torch hit"),
+      Option("--like", value: "LIB", help: "tensorflow|trec_eval|ranx|torchmetrics: that library's metrics",
+             "and its rule for rows without labels (docs/semantics.md)"),
       Option("--weights", value: "FILE", help: ".npy float32/64 weights, shape [] or broadcastable to [D1..DN]"),
       ThreadsOption.option,
       Option("--empty-rows", value: "P", help: "rows without labels: nan (TensorFlow, default) | skip | zero"),
@@ -31,8 +35,9 @@ enum EvalCommand {
              "(later copies are misses)"),
       Option("--classes", value: "C", help: "ranked ids: the number of classes; labels >= C are ignored",
              "as for scores (default: labels compared as they are)"),
-      Option("--per-row", value: "OUT.npy", help: "write every row's AP@k (float64, shape [D1..DN] for one k,",
-             "[D1..DN, number of ks] for several; NaN: row without labels)"),
+      Option("--per-row", value: "OUT.npy|tsv", help: "write every row's value per (metric, k): .npy float64, shape",
+             "[D1..DN] for one column, [D1..DN, columns] for several (NaN: row",
+             "without labels); .tsv: a header, the row index and a column each"),
       Option("--plot", value: "OUT.svg", help: "draw MAP@k against k and a histogram of per-row AP@(largest k)"),
       Option("--no-progress", help: "no progress line (it shows only on a terminal, after ~1 s)"),
       Option("--json", help: "print one JSON object on stdout"),
@@ -52,9 +57,11 @@ enum EvalCommand {
     let labels = try parsed.required("--labels")
     let ks = try parseKList(try parsed.required("--k"))
     let threads = try ThreadsOption.value(parsed)
+    let convention = try parsed.choice("--like", MetricConvention.self)
+    let metrics = try parsed["--metric"].map(parseMetricList) ?? convention?.metrics ?? [.averagePrecision]
     let configuration = try MAPConfiguration(
-      ks: ks,
-      emptyRows: try parsed.choice("--empty-rows", EmptyRowPolicy.self) ?? .nan,
+      ks: ks, metrics: metrics,
+      emptyRows: try parsed.choice("--empty-rows", EmptyRowPolicy.self) ?? convention?.emptyRows ?? .nan,
       nanScores: try parsed.choice("--nan", NaNScorePolicy.self) ?? .error)
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self)
     let sharding = try ShardOptions(parsed)
@@ -105,6 +112,9 @@ enum EvalCommand {
                         bytes: inputs.byteCount,
                         perRow: parsed["--per-row"].flatMap { p in outcome.perRowShape.map { (p, $0) } },
                         plot: plotFile?.path)
+    report.namedResults = parsed["--metric"] != nil || convention != nil
+    report.convention = convention
+    report.paddedRecallRows = configuration.metrics.contains(.recall) ? paddedRows(inputs.labels) : 0
     let rows = sharding.rows(of: inputs.rows) ?? 0..<inputs.rows
     let aboveClasses = LabelRange.countAtOrAbove(inputs.classes, in: inputs.labels, rows: rows)
     report.extraWarnings += LabelRange.warning(aboveClasses, classes: inputs.classes,
@@ -125,6 +135,37 @@ extension EvalCommand {
     reading.classes = try parsed.int("--classes")
     return reading
   }
+}
+
+/// The metrics of a `--metric` list: names separated by commas, or `all`.
+func parseMetricList(_ text: String) throws -> [Metric] {
+  if text == "all" { return Metric.allCases }
+  var out: [Metric] = []
+  for name in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+    guard let metric = Metric(name: name) else {
+      throw UsageError(description: "--metric: '\(name)' is not a metric; use all or a list of "
+                         + Metric.allCases.map(\.name).joined(separator: ", "))
+    }
+    out.append(metric)
+  }
+  return out
+}
+
+/// The rows of dense labels holding a negative entry (`-1` padding):
+/// TensorFlow's `recall_at_k` counts it as one label never retrieved.
+func paddedRows(_ labels: LabelRows) -> Int {
+  guard labels.semantics == .dense else { return 0 }
+  var rows = 0
+  for r in 0..<labels.rows {
+    let span = labels.range(ofRow: r)
+    var padded = false
+    switch labels.values {
+    case .int64(let p): for i in span where p[i] < 0 { padded = true }
+    case .int32(let p): for i in span where p[i] < 0 { padded = true }
+    }
+    rows += padded ? 1 : 0
+  }
+  return rows
 }
 
 extension MAPKError {

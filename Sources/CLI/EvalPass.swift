@@ -56,7 +56,14 @@ struct EvalPass {
     // One column per (metric, k), metric-major (`PerRowSink`).
     let columns = configuration.metrics.count * ks
     let shape = EvalPass.perRowShape(rowShape: range == all ? inputs.rowShape : [range.count], columns: columns)
-    let writer = try perRowPath.map { try NPYWriter(path: $0, type: .float64, shape: shape, protecting: protecting) }
+    let tsv = perRowPath?.hasSuffix(".tsv") == true
+    let writer = try perRowPath.flatMap { path in
+      tsv ? nil : try NPYWriter(path: path, type: .float64, shape: shape, protecting: protecting)
+    }
+    let table = try perRowPath.flatMap { path in
+      tsv ? try PerRowTable(path: path, columns: configuration.pairs.map { "\($0.metric.name)@\($0.k)" },
+                            protecting: protecting) : nil
+    }
     var bins = histogram ? APHistogram(bins: 20) : nil
     let blockRows = max(1, blockBytes / (8 * columns))
     let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, range.count)) * columns)
@@ -72,6 +79,7 @@ struct EvalPass {
         rows: rows, perRow: PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound), progress: progress))
       let values = UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * columns)])
       try writer?.append(values)
+      try table?.append(values, firstRow: rows.lowerBound)
       if bins != nil {
         // The first metric's largest k is its last column: the configuration
         // keeps ks ascending and the columns metric-major.
@@ -82,8 +90,40 @@ struct EvalPass {
     // The output appears only for inputs that stayed the same throughout.
     try inputs.checkUnchanged()
     try writer?.finish()
-    return Outcome(state: state, histogram: bins, perRowShape: writer == nil ? nil : shape)
+    try table?.finish()
+    return Outcome(state: state, histogram: bins, perRowShape: perRowPath == nil ? nil : shape)
   }
+}
+
+/// `--per-row OUT.tsv`: what trec_eval `-q` users expect. A header (`row`,
+/// then one name per (metric, k)), then one line per row in row-major order
+/// of `[D1..DN]`: the row's index and its values, each in Swift's shortest
+/// round-trip form (it reads back to the same double; NaN as `nan`).
+final class PerRowTable {
+  private let file: AtomicOutputFile
+  private let columns: Int
+
+  /// Creates the file (atomically: it appears on ``finish()``) and writes the header.
+  init(path: String, columns names: [String], protecting: [String]) throws {
+    file = try AtomicOutputFile(path: path, protecting: protecting)
+    columns = names.count
+    try file.write(Array((["row"] + names).joined(separator: "\t").utf8) + [0x0A])
+  }
+
+  /// Appends the rows of a block: `values` row-major, `columns` per row, the first being row `firstRow`.
+  func append(_ values: UnsafeBufferPointer<Double>, firstRow: Int) throws {
+    var text = ""
+    let rows = values.count / max(1, columns)
+    for r in 0..<rows {
+      text += String(firstRow + r)
+      for j in 0..<columns { text += "\t\(values[r * columns + j])" }
+      text += "\n"
+    }
+    try file.write(Array(text.utf8))
+  }
+
+  /// Publishes the file.
+  func finish() throws { try file.commit() }
 }
 
 /// Counts of per-row AP values in equal bins over [0, 1]; NaN (rows without

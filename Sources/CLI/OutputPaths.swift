@@ -9,7 +9,7 @@ enum OutputPaths {
   /// option not listed (`--state`, `--output`) takes any name. A format an
   /// option learns to write is one more ending here.
   static let endings: [String: [String]] = [
-    "--per-row": [".npy"],
+    "--per-row": [".npy", ".tsv"],
     "--plot": [".svg"],
   ]
 

@@ -18,6 +18,19 @@ struct Report {
   var plot: String? = nil
   /// Warnings about the inputs rather than the state (labels >= C), after the state's.
   var extraWarnings: [String] = []
+  /// True when metrics were asked for by name (`--metric`, `--like`) or are
+  /// more than AP@k (a merge): every JSON result then names its metric and
+  /// value (`"metric"`, `"value"`); otherwise a result is as before other
+  /// metrics existed.
+  var namedResults: Bool {
+    get { namesResults ?? (state.configuration.metrics != [.averagePrecision]) }
+    set { namesResults = newValue }
+  }
+  var namesResults: Bool? = nil
+  /// The library convention asked for (`--like`), named in the output.
+  var convention: MetricConvention? = nil
+  /// Rows of dense labels with padding while `recall` was asked for.
+  var paddedRecallRows = 0
 
   var gigabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1e9 : 0 }
 
@@ -47,16 +60,28 @@ struct Report {
     let results = state.results
     var lines: [String]
     func name(_ r: MAPResult) -> String { "\(r.metric.displayName)@\(r.k)" }
-    if results.count == 1 {
+    // With a convention, each line also names the library's own metric.
+    func library(_ r: MAPResult) -> String {
+      convention.flatMap { $0.libraryName(r.metric, k: r.k) }.map { "  (\($0))" } ?? ""
+    }
+    if results.count == 1 && convention == nil {
       lines = ["\(name(results[0])) = \(results[0].value)  \(figures)"]
     } else {
       let width = results.map { name($0).count }.max() ?? 0
-      lines = results.map { r in
-        name(r) + String(repeating: " ", count: width - name(r).count) + " = \(r.value)"
+      lines = convention.map { ["like \($0.name): \($0.summary)"] } ?? []
+      lines += results.map { r in
+        name(r) + String(repeating: " ", count: width - name(r).count) + " = \(r.value)" + library(r)
       }
       lines.append(figures)
     }
-    if let perRow { lines.append("wrote per-row \(rowNames) (float64, shape \(perRow.shape)) to \(FileError.oneLine(perRow.path))") }
+    if let perRow {
+      if perRow.path.hasSuffix(".tsv") {
+        lines.append("wrote per-row \(rowNames) (\(perRow.shape.reduce(1, *) / max(1, columns.count)) rows, "
+                     + "\(columns.count) column\(columns.count == 1 ? "" : "s")) to \(FileError.oneLine(perRow.path))")
+      } else {
+        lines.append("wrote per-row \(rowNames) (float64, shape \(perRow.shape)) to \(FileError.oneLine(perRow.path))")
+      }
+    }
     if let plot { lines.append("wrote the plot to \(FileError.oneLine(plot))") }
     return lines
   }
@@ -64,16 +89,31 @@ struct Report {
   /// The names of a row's values (`AP`), for the lines about rows.
   var rowNames: String { state.configuration.metrics.map(\.rowName).joined(separator: ", ") }
 
+  /// The per-row columns, one per (metric, k) in ``MAPState/totals`` order (`"map@10"`).
+  var columns: [String] { state.configuration.pairs.map { "\($0.metric.name)@\($0.k)" } }
+
   var warnings: [String] {
     var out: [String] = []
+    // Pooled metrics (precision, recall) take rows without labels as they are, under nan and zero.
+    let means = state.configuration.metrics.filter { $0.aggregation == .weightedMean }
+    let meanNames = means.map(\.rowName).joined(separator: ", ")
+    let pooled = means.count < state.configuration.metrics.count
+    let pooledNote = pooled && !means.isEmpty ? "; P and R count them with 0 hits, as TensorFlow does" : ""
     if state.emptyRows > 0 {
       switch state.configuration.emptyRows {
-      case .nan:
-        out.append("\(state.emptyRows) of \(state.rows) rows have no labels: their \(rowNames) is 0/0, so the result is NaN "
-                   + "as in TensorFlow (use --empty-rows skip or zero)")
+      case .nan where !means.isEmpty:
+        out.append("\(state.emptyRows) of \(state.rows) rows have no labels: their \(meanNames) is 0/0, so the result is "
+                   + "NaN as in TensorFlow (use --empty-rows skip or zero)\(pooledNote)")
+      case .nan: out.append("\(state.emptyRows) of \(state.rows) rows have no labels: counted with 0 hits, as TensorFlow does")
       case .skip: out.append("\(state.emptyRows) rows without labels were skipped")
-      case .zero: out.append("\(state.emptyRows) rows without labels counted as \(rowNames) 0")
+      case .zero where !means.isEmpty: out.append("\(state.emptyRows) rows without labels counted as \(meanNames) 0\(pooledNote)")
+      case .zero: out.append("\(state.emptyRows) rows without labels counted with 0 hits")
       }
+    }
+    if paddedRecallRows > 0 {
+      out.append("recall: \(paddedRecallRows) rows of the dense labels hold -1 padding, which TensorFlow's recall_at_k "
+                 + "counts as one label never retrieved, so R@k stays below 1 even when every label is retrieved "
+                 + "(as TensorFlow gives it); labels as text or CSR, or recall_macro, count only the labels")
     }
     if state.nanScores > 0 {
       out.append("\(state.nanScores) NaN scores ranked as \(state.configuration.nanScores.rawValue)")
@@ -91,17 +131,37 @@ struct Report {
     o.set("nan_scores", state.nanScores)
     o.set("empty_rows_policy", state.configuration.emptyRows.rawValue)
     o.set("nan_policy", state.configuration.nanScores.rawValue)
+    if let convention { o.set("convention", convention.name) }
     o.set("results", objects: state.results.map { r in
       var x = JSONObject()
+      guard namedResults else {
+        // As before other metrics existed: the value's key is the metric's name (`"map"`).
+        x.set("k", r.k)
+        x.set(r.metric.name, r.value)
+        x.set("total", r.total)
+        x.set("max", r.max)
+        return x
+      }
+      x.set("metric", r.metric.name)
       x.set("k", r.k)
-      // The value's key is the metric's name (`"map"`), so each object says
-      // which metric it holds without a key more than before metrics existed.
-      x.set(r.metric.name, r.value)
-      x.set("total", r.total)
-      x.set("max", r.max)
+      x.set("value", r.value)
+      if let name = convention?.libraryName(r.metric, k: r.k) { x.set("library_name", name) }
+      switch r.metric.aggregation {
+      case .weightedMean:
+        // AP@k keeps its key of before, so its readers find it.
+        if r.metric == .averagePrecision { x.set("map", r.value) }
+        x.set("total", r.total)
+        x.set("max", r.max)
+      case .pooled:
+        x.set("numerator", r.total)
+        x.set("denominator", r.max)
+      }
       return x
     })
-    if let perRow { o.set("per_row", perRow.path) }
+    if let perRow {
+      o.set("per_row", perRow.path)
+      if namedResults { o.set("per_row_columns", raw: "[" + columns.map(JSONObject.quote).joined(separator: ", ") + "]") }
+    }
     if let plot { o.set("plot", plot) }
     o.set("seconds", seconds)
     o.set("bytes", bytes)

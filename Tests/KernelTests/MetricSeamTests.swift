@@ -8,7 +8,11 @@ import Testing
 /// arrays, slices and 32-bit labels with no unsafe code.
 @Suite struct MetricSeamTests {
   @Test func registryNamesAndAggregation() {
-    #expect(Metric.allCases == [.averagePrecision])
+    #expect(Metric.allCases.map(\.name) == ["map", "map_trec", "map_torch", "precision", "precision_torch", "recall",
+                                            "recall_macro", "recall_torch", "ndcg", "mrr", "mrr_torch", "hit"])
+    #expect(Metric.allCases.map(\.displayName) == ["MAP", "MAP(trec)", "MAP(torch)", "P", "P(torch)", "R", "R(macro)",
+                                                   "R(torch)", "nDCG", "MRR", "MRR(torch)", "Hit"])
+    #expect(Metric.allCases.filter { $0.aggregation == .pooled } == [.precision, .torchPrecision, .recall])
     #expect(Metric.averagePrecision.name == "map")
     #expect(Metric.averagePrecision.displayName == "MAP")
     #expect(Metric.averagePrecision.rowName == "AP")

@@ -368,57 +368,41 @@ import Testing
         let ks = Array(Set([1, c, 1 + Int(rng.next() % UInt64(c)), min(c, 10)])).sorted()
         let weights = (0..<batch.rows.count).map { _ in Double(rng.next() % 9) / 4 }
         for policy in Self.policies {
-          // Per row, every (metric, k) in the state's order (metric-major).
+          // Every metric at once: each its own rule for rows without labels and its own denominator.
           let metrics = Metric.allCases
           let columns = metrics.count * ks.count
-          let reference = (0..<batch.rows.count).map { r in
-            metrics.flatMap { metric in
-              ks.map { k in
-                ReferenceMAP.rowValue(metric, scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: k,
-                                      semantics: batch.semantics, nan: policy)
-              }
-            }
-          }
-          // A row without a relevant label is the one whose AP is 0/0.
-          let empties = (0..<batch.rows.count).map { r in
-            ReferenceMAP.averagePrecision(scores: batch.rows[r].values, labels: batch.labels(ofRow: r), k: 1,
-                                          semantics: batch.semantics, nan: policy).isNaN
-          }
           let context = "seed \(seed) \(dtype) layout \(layout) C=\(c) ks \(ks) \(policy) \(batch.semantics)"
           for empty in EmptyRowPolicy.allCases {
             let configuration = try MAPConfiguration(ks: ks, metrics: metrics, emptyRows: empty, nanScores: policy)
-            // The expected state, summed exactly from the reference's values.
             for weighted in [false, true] {
-              var totals = [ExactSum](repeating: ExactSum(), count: columns)
-              var weightSum = ExactSum()
-              var emptyRows = 0
-              for r in 0..<batch.rows.count {
-                let isEmpty = empties[r]
-                if isEmpty { emptyRows += 1 }
-                if isEmpty && empty == .skip { continue }
-                let w = weighted ? weights[r] : 1
-                for j in 0..<columns {
-                  let value = isEmpty ? (empty == .zero ? 0 : .nan) : reference[r][j]
-                  totals[j].add(weighted ? w * value : value)
-                }
-                weightSum.add(w)
-              }
-              let nans = batch.rows.reduce(0) { $0 + $1.values.filter(\.isNaN).count }
-              let expected = try MAPState(configuration: configuration, totals: totals, weightSum: weightSum,
-                                          rows: batch.rows.count, emptyRows: emptyRows, nanScores: nans)
+              // The expected state, summed exactly from the reference's values.
+              let (expected, want) = try ReferenceMAP.expectedState(
+                configuration, scores: batch.rows.map(\.values), labels: (0..<batch.rows.count).map(batch.labels(ofRow:)),
+                semantics: batch.semantics, weights: weighted ? weights : nil)
               let (withRows, perRow) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: true)
               let (plain, _) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: false)
               #expect(withRows == expected, "\(context) \(empty) weighted \(weighted): state with per-row output")
               #expect(plain == expected, "\(context) \(empty) weighted \(weighted): state")
               for r in 0..<batch.rows.count {
                 for j in 0..<columns {
-                  let want = empties[r] ? (empty == .zero ? 0 : .nan) : reference[r][j]
-                  let got = perRow[r * columns + j]
-                  #expect(got.bitPattern == want.bitPattern || (got.isNaN && want.isNaN),
-                          "\(context) row \(r) \(metrics[j / ks.count]) k=\(ks[j % ks.count]): \(got) vs \(want)")
+                  let got = perRow[r * columns + j], w = want[r * columns + j]
+                  #expect(got.bitPattern == w.bitPattern || (got.isNaN && w.isNaN),
+                          "\(context) row \(r) \(metrics[j / ks.count]) k=\(ks[j % ks.count]): \(got) vs \(w)")
                 }
               }
             }
+          }
+          // TensorFlow's AP@k alone (the pattern-counting path when the ks are small).
+          for empty in EmptyRowPolicy.allCases {
+            let configuration = try MAPConfiguration(ks: ks, emptyRows: empty, nanScores: policy)
+            let (expected, want) = try ReferenceMAP.expectedState(
+              configuration, scores: batch.rows.map(\.values), labels: (0..<batch.rows.count).map(batch.labels(ofRow:)),
+              semantics: batch.semantics)
+            let (withRows, perRow) = try evaluate(batch, configuration, weights: nil, perRow: true)
+            let (plain, _) = try evaluate(batch, configuration, weights: nil, perRow: false)
+            #expect(withRows == expected && plain == expected, "\(context) \(empty): AP alone")
+            #expect(zip(perRow, want).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+                    "\(context) \(empty): AP alone, per row")
           }
         }
         // Under `.error`, the first NaN (lowest row, then lowest class) is reported.

@@ -11,9 +11,14 @@ public struct MAPState: Sendable, Equatable {
   /// `configuration.metrics[i]` at `configuration.ks[j]` is at
   /// `i · ks.count + j` (``MAPConfiguration/index(metric:k:)``).
   public internal(set) var totals: [ExactSum]
-  /// `Σ w` over the rows that count (TensorFlow's `max`), the denominator of
-  /// every ``MetricAggregation/weightedMean`` metric and k.
+  /// `Σ w` over the rows that count for TensorFlow's AP@k (TensorFlow's
+  /// `max`), its denominator at every k.
   public internal(set) var weightSum: ExactSum
+  /// The denominator per (metric, k), in ``totals`` order, of every metric
+  /// but AP@k (whose slots stay 0: it divides by ``weightSum``): `Σ w` over
+  /// the rows that count for a ``MetricAggregation/weightedMean`` metric,
+  /// `Σ w · denominator` for a ``MetricAggregation/pooled`` one.
+  public internal(set) var denominators: [ExactSum]
   /// Rows evaluated (skipped empty rows included).
   public internal(set) var rows: Int = 0
   /// Rows without any relevant label.
@@ -25,6 +30,7 @@ public struct MAPState: Sendable, Equatable {
   public init(configuration: MAPConfiguration) {
     self.configuration = configuration
     totals = Array(repeating: ExactSum(), count: configuration.metrics.count * configuration.ks.count)
+    denominators = totals
     weightSum = ExactSum()
   }
 
@@ -33,20 +39,34 @@ public struct MAPState: Sendable, Equatable {
   /// - Parameters:
   ///   - configuration: The metrics, ks and policies the sums were computed with.
   ///   - totals: One sum per (metric, k), in ``totals`` order.
+  ///   - denominators: One per (metric, k), in ``totals`` order (AP@k's
+  ///     slots ignored and stored as 0); nil: all 0 (AP@k alone needs none).
   ///   - weightSum: `Σ w` over the rows that count.
   ///   - rows: Rows evaluated (skipped empty rows included).
   ///   - emptyRows: Rows without any relevant label.
   ///   - nanScores: NaN scores seen.
-  /// - Throws: ``MAPKError/incompatibleStates(_:)`` if `totals` has the wrong count.
-  public init(configuration: MAPConfiguration, totals: [ExactSum], weightSum: ExactSum,
-              rows: Int, emptyRows: Int, nanScores: Int) throws {
+  /// - Throws: ``MAPKError/incompatibleStates(_:)`` if `totals` or
+  ///   `denominators` has the wrong count.
+  public init(configuration: MAPConfiguration, totals: [ExactSum], denominators: [ExactSum]? = nil,
+              weightSum: ExactSum, rows: Int, emptyRows: Int, nanScores: Int) throws {
     let expected = configuration.metrics.count * configuration.ks.count
     guard totals.count == expected else {
       throw MAPKError.incompatibleStates(
         "\(totals.count) totals for \(configuration.metrics.count) metrics × \(configuration.ks.count) ks")
     }
+    var shared = Array(repeating: ExactSum(), count: expected)
+    if let denominators {
+      guard denominators.count == expected else {
+        throw MAPKError.incompatibleStates(
+          "\(denominators.count) denominators for \(configuration.metrics.count) metrics × \(configuration.ks.count) ks")
+      }
+      for (i, pair) in configuration.pairs.enumerated() where !pair.metric.sharesWeightSum {
+        shared[i] = denominators[i]
+      }
+    }
     self.configuration = configuration
     self.totals = totals
+    self.denominators = shared
     self.weightSum = weightSum
     self.rows = rows
     self.emptyRows = emptyRows
@@ -68,7 +88,10 @@ public struct MAPState: Sendable, Equatable {
       let label = configuration.metrics == other.configuration.metrics ? "ks/policies" : "metrics/ks/policies"
       throw MAPKError.incompatibleStates("\(label) \(describe(configuration)) vs \(describe(other.configuration))")
     }
-    for i in totals.indices { totals[i].merge(other.totals[i]) }
+    for i in totals.indices {
+      totals[i].merge(other.totals[i])
+      denominators[i].merge(other.denominators[i])
+    }
     weightSum.merge(other.weightSum)
     rows += other.rows
     emptyRows += other.emptyRows
@@ -78,7 +101,8 @@ public struct MAPState: Sendable, Equatable {
   /// The value of `metric` at `k`: the correctly rounded quotient of its
   /// exact sums (``MetricAggregation``), or nil unless both were requested.
   ///
-  /// For AP@k: `total / max`, or 0 when `max` is 0 (TensorFlow's `div_no_nan`).
+  /// For AP@k: `total / max`, or 0 when `max` is 0 (TensorFlow's `div_no_nan`);
+  /// every other metric: its total over its own denominator, 0 when that is 0.
   public func value(metric: Metric, k: Int) -> Double? {
     configuration.index(metric: metric, k: k).map(value(at:))
   }
@@ -88,9 +112,18 @@ public struct MAPState: Sendable, Equatable {
 
   /// The value at position `index` of ``totals``.
   func value(at index: Int) -> Double {
-    switch configuration.metrics[index / configuration.ks.count].aggregation {
-    case .weightedMean: return ExactSum.quotient(totals[index], weightSum)
+    let denominator = denominator(at: index)
+    // A pooled metric over no label at all is 0/0 = NaN, as TensorFlow's
+    // `recall_at_k` gives it (it divides without `div_no_nan`).
+    if configuration.metrics[index / configuration.ks.count].aggregation == .pooled, denominator.isFiniteZero {
+      return .nan
     }
+    return ExactSum.quotient(totals[index], denominator)
+  }
+
+  /// The denominator of the sums at position `index` of ``totals``.
+  func denominator(at index: Int) -> ExactSum {
+    configuration.metrics[index / configuration.ks.count].sharesWeightSum ? weightSum : denominators[index]
   }
 
   /// Every requested value, in ``totals`` order (metric-major; for AP alone,
@@ -101,7 +134,7 @@ public struct MAPState: Sendable, Equatable {
   public var results: [MAPResult] {
     configuration.pairs.enumerated().map { i, pair in
       MAPResult(metric: pair.metric, k: pair.k, value: value(at: i), total: totals[i].doubleValue,
-                max: weightSum.doubleValue)
+                max: denominator(at: i).doubleValue)
     }
   }
 }
@@ -115,9 +148,10 @@ public struct MAPResult: Sendable, Equatable {
   /// The metric's value at k: `total / max` correctly rounded from the
   /// exact sums (NaN as TensorFlow gives it).
   public let value: Double
-  /// `Σ w · value`, rounded once.
+  /// `Σ w · value` (a ``MetricAggregation/pooled`` metric: `Σ w · numerator`), rounded once.
   public let total: Double
-  /// The denominator (`Σ w` for a ``MetricAggregation/weightedMean`` metric), rounded once.
+  /// The denominator (`Σ w` for a ``MetricAggregation/weightedMean`` metric,
+  /// `Σ w · denominator` for a pooled one), rounded once.
   public let max: Double
 
   /// Creates a result.

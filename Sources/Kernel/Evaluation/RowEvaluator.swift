@@ -26,6 +26,26 @@ public final class RowEvaluator {
   /// `metricCount · ksCount`: the values per row.
   private let valueCount: Int
   private let values: UnsafeMutablePointer<Double>
+  /// A row's denominators per (metric, k) (pooled metrics), and the
+  /// unweighted rows' denominators summed per (metric, k) within one call
+  /// (small integers: exact in a double), added to the state once.
+  private let rowDenominators: UnsafeMutablePointer<Double>
+  private let unitDenominators: UnsafeMutablePointer<Double>
+  /// True when every requested metric is TensorFlow's AP@k alone (or
+  /// another metric with its row rules): the rows take the AP path as it
+  /// was before other metrics existed, pattern counting included.
+  private let apRules: Bool
+  /// The label counts the requested metrics read beyond TensorFlow's `n`.
+  private let reads: RowCounts
+  /// True when rows without labels are counted by TensorFlow's AP rule
+  /// (`n == 0`; AP@k requested), else by the retrieval rule (no label `>= 0`).
+  private let emptyByAP: Bool
+  /// Per requested metric: pooled, and AP@k (divided by the shared weight
+  /// sum), read per row without opening the metric.
+  private let pooled: UnsafeMutablePointer<Bool>
+  private let sharesWeightSum: UnsafeMutablePointer<Bool>
+  /// `1 / log2(i + 1)` for `i` in `0...maxK` (entry 0 unused), when a metric reads them.
+  private let discounts: UnsafeMutablePointer<Double>?
   /// A row's label values (room for `labelCapacity`, grown for longer rows)
   /// and its distinct in-range classes.
   private var labelValues: UnsafeMutablePointer<Int64>
@@ -33,6 +53,8 @@ public final class RowEvaluator {
   private(set) var labelCapacity = 0
   /// Rows counted per hit pattern, when the ks are small (see `PatternCounts`).
   private var patterns: PatternCounts?
+  /// Rows counted per outcome for metrics beyond AP@k, ks up to 16 (see `RowOutcomeCounts`).
+  private var outcomes: RowOutcomeCounts?
 
   /// Creates a worker for scores of `type` with `classes` classes.
   ///
@@ -57,8 +79,29 @@ public final class RowEvaluator {
     valueCount = metricCount * ksCount
     values = .allocate(capacity: valueCount)
     values.initialize(repeating: 0, count: valueCount)
+    rowDenominators = .allocate(capacity: valueCount)
+    rowDenominators.initialize(repeating: 0, count: valueCount)
+    unitDenominators = .allocate(capacity: valueCount)
+    unitDenominators.initialize(repeating: 0, count: valueCount)
+    apRules = configuration.metrics.allSatisfy(\.countsByPattern)
+    reads = configuration.metrics.reduce(into: RowCounts()) { $0.formUnion($1.reads) }
+    emptyByAP = configuration.metrics.contains(.averagePrecision)
+    pooled = .allocate(capacity: metricCount)
+    pooled.initialize(from: configuration.metrics.map { $0.aggregation == .pooled }, count: metricCount)
+    sharesWeightSum = .allocate(capacity: metricCount)
+    sharesWeightSum.initialize(from: configuration.metrics.map(\.sharesWeightSum), count: metricCount)
+    if reads.contains(.discounts) {
+      let table = UnsafeMutablePointer<Double>.allocate(capacity: k + 1)
+      table[0] = 0
+      for i in 1...k { table[i] = NDCG.discount(i) }
+      discounts = table
+    } else {
+      discounts = nil
+    }
     labelCapacity = 16
-    patterns = configuration.maxK <= PatternCounts.maxK ? PatternCounts(maxK: configuration.maxK) : nil
+    // Pattern counting keys on the hits and min(n, maxK): only for metrics whose rows depend on nothing else.
+    patterns = configuration.maxK <= PatternCounts.maxK && apRules ? PatternCounts(maxK: configuration.maxK) : nil
+    outcomes = !apRules && configuration.maxK <= RowOutcomeCounts.maxK ? RowOutcomeCounts() : nil
     labelValues = .allocate(capacity: labelCapacity)
     labelClasses = .allocate(capacity: labelCapacity)
   }
@@ -67,9 +110,15 @@ public final class RowEvaluator {
     ks.deallocate()
     metrics.deallocate()
     values.deallocate()
+    rowDenominators.deallocate()
+    unitDenominators.deallocate()
+    pooled.deallocate()
+    sharesWeightSum.deallocate()
+    discounts?.deallocate()
     labelValues.deallocate()
     labelClasses.deallocate()
     patterns?.counts.deallocate()
+    outcomes?.deallocate()
   }
 
   /// Evaluates `rows` and adds them to `state`.
@@ -112,6 +161,7 @@ public final class RowEvaluator {
     let counting = unweighted && perRow == nil && patterns != nil && rows.count < 1 << 26
     defer {
       if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) }
+      if !apRules { flushUnitDenominators(into: &state) }
       if counting {
         flush(&patterns!, into: &state)
         self.patterns = patterns
@@ -121,6 +171,24 @@ public final class RowEvaluator {
     // hit patterns (`runShortRows`, its own loop: this one stays as it was).
     if counting, let short = ShortRowCounting(selector) {
       try runShortRows(short, selector, rows, base, labels, weights, &state, &patterns, &unitWeights)
+      return
+    }
+    if !apRules {
+      // Several metrics: without weights or per-row output, rows counted per outcome (`RowOutcomeCounts`).
+      var outcomes = self.outcomes
+      let countOutcomes = unweighted && perRow == nil && outcomes != nil && rows.count < 1 << 26
+      defer {
+        if countOutcomes {
+          flush(&outcomes!, into: &state)
+          self.outcomes = outcomes
+        }
+      }
+      try withUnsafeMutablePointer(to: &outcomes) { table in
+        for r in rows {
+          try evaluateRowAllMetrics(r, selector, base, labels, weights, &state, perRow, &unitWeights,
+                                    countOutcomes ? table : nil)
+        }
+      }
       return
     }
     for r in rows {
@@ -136,6 +204,10 @@ public final class RowEvaluator {
     _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ counting: Bool,
     _ patterns: inout PatternCounts?, _ unitWeights: inout Int
   ) throws {
+    if !apRules {
+      try evaluateRowAllMetrics(r, selector, base, labels, weights, &state, perRow, &unitWeights, nil)
+      return
+    }
     let policy = configuration.emptyRows
     let unweighted = weights.isNone
     let (n, m) = gatherLabels(row: r, labels: labels)
@@ -174,6 +246,166 @@ public final class RowEvaluator {
       state.weightSum.add(w)
     }
 
+  }
+
+  /// One row for any set of metrics: each metric's own rule for rows
+  /// without labels (``RankingMetric/isEmpty(_:)``) under the policy, its own
+  /// denominator (``MAPState/denominators``), AP@k's as before.
+  @inline(__always)
+  func evaluateRowAllMetrics<Bits: RowScanning>(
+    _ r: Int, _ selector: TopKSelector<Bits>, _ base: UnsafePointer<Bits>, _ labels: LabelRows,
+    _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ unitWeights: inout Int,
+    _ outcomes: UnsafeMutablePointer<RowOutcomeCounts?>?
+  ) throws {
+    let policy = configuration.emptyRows
+    let unweighted = weights.isNone
+    // The distinct-value counts first: `gatherLabels` reuses the same scratch.
+    let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labels)
+    let (n, m) = gatherLabels(row: r, labels: labels)
+    let row = base + r * classes
+    let outcome = selector.rankClasses(row, labelClasses, count: m)
+    if outcome.nanCount > 0 {
+      if configuration.nanScores == .error { throw MAPKError.nanScore(row: r, classIndex: outcome.firstNaN) }
+      state.nanScores += outcome.nanCount
+    }
+    state.rows += 1
+    if emptyByAP ? n == 0 : relevant == 0 { state.emptyRows += 1 }
+    sortHits(selector.hitRanks, count: selector.hitCount)
+    let positiveHits = reads.contains(.positives) ? positiveHits(row, classes: m, hits: selector.hitCount) : 0..<0
+    let ranked = RankedRow(hits: selector.hitRanks, count: selector.hitCount, n: n, relevant: relevant,
+                           distinct: distinct, positiveHits: positiveHits, discounts: discounts)
+    // Not empty under any metric's rule: counted by outcome, its values added at the flush.
+    if let outcomes, n > 0, relevant > 0, let key = RowOutcomeCounts.key(ranked, maxK: configuration.maxK) {
+      if outcomes.pointee!.isHalfFull { flush(&outcomes.pointee!, into: &state) }
+      outcomes.pointee!.count(key)
+      // AP@k's denominator is the shared weight sum: one per row, as on the direct path.
+      unitWeights &+= emptyByAP ? 1 : 0
+      return
+    }
+    let w = unweighted ? 1 : weights.weight(ofRow: r)
+    let policyValue: Double = policy == .zero ? 0 : .nan
+    for i in 0..<metricCount {
+      let first = i &* ksCount
+      let outcome = metrics[i].accept(
+        RowValues(row: ranked, ks: ks, ksCount: ksCount, values: values + first, denominators: rowDenominators + first))
+      if outcome != .valued && policy == .skip {
+        // Left out of this metric's sums (its per-row value is NaN).
+        if let perRow { for j in first..<(first + ksCount) { perRow.base[(r - perRow.firstRow) * valueCount + j] = .nan } }
+        continue
+      }
+      if outcome == .empty {
+        // A weighted mean's row without labels: the policy's value, counted.
+        for j in first..<(first + ksCount) {
+          values[j] = policyValue
+          rowDenominators[j] = 1
+        }
+      }
+      if let perRow {
+        for j in first..<(first + ksCount) {
+          perRow.base[(r - perRow.firstRow) * valueCount + j] =
+            pooled[i] ? values[j] / rowDenominators[j] : values[j]
+        }
+      }
+      if sharesWeightSum[i] {
+        // AP@k: its denominator is the shared weight sum, once per row.
+        for j in first..<(first + ksCount) { state.totals[j].add(unweighted ? values[j] : w * values[j]) }
+        if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
+      } else if unweighted {
+        for j in first..<(first + ksCount) {
+          state.totals[j].add(values[j])
+          unitDenominators[j] += rowDenominators[j]
+        }
+      } else {
+        for j in first..<(first + ksCount) {
+          state.totals[j].add(w * values[j])
+          state.denominators[j].add(w * rowDenominators[j])
+        }
+      }
+    }
+  }
+
+  /// Adds the counted outcomes' values to `state` and forgets them: for each
+  /// outcome and metric, the value from the same arithmetic as a single
+  /// row's, times its count, added exactly (two parts of at most 27
+  /// significant bits, times a count below 2^26); the denominators alike.
+  private func flush(_ outcomes: inout RowOutcomeCounts, into state: inout MAPState) {
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: RowOutcomeCounts.maxK) { hits in
+      outcomes.drain(hits: hits.baseAddress!, discounts: discounts) { row, count in
+        let c = Double(count)
+        for i in 0..<metricCount {
+          let first = i &* ksCount
+          // Never empty here (n > 0 and relevant > 0): every metric writes its values.
+          _ = metrics[i].accept(RowValues(row: row, ks: ks, ksCount: ksCount, values: values + first,
+                                          denominators: rowDenominators + first))
+          for j in first..<(first + ksCount) {
+            let (high, low) = PatternCounts.split(values[j])
+            state.totals[j].add(high * c)
+            state.totals[j].add(low * c)
+            if !sharesWeightSum[i] {
+              let (dHigh, dLow) = PatternCounts.split(rowDenominators[j])
+              state.denominators[j].add(dHigh * c)
+              state.denominators[j].add(dLow * c)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Adds the unweighted rows' denominators to `state` and clears them.
+  private func flushUnitDenominators(into state: inout MAPState) {
+    for j in 0..<valueCount where unitDenominators[j] != 0 {
+      state.denominators[j].add(unitDenominators[j])
+      unitDenominators[j] = 0
+    }
+  }
+
+  /// The positions in the sorted hits of the hits scored above 0, from the
+  /// scores of the row's `m` label classes (``labelClasses``): the ranking is
+  /// descending, so the labels scored above 0 rank before the others but
+  /// after the NaN labels under the `largest` policy. With u NaN labels and
+  /// q labels above 0, those hits are positions `skip..<skip + min(q, ...)`,
+  /// `skip` the NaN labels' hits (the first ones) under `largest`, else 0.
+  /// (`-0.0` and `0.0` are not above 0, nor is a NaN.)
+  ///
+  /// - Complexity: O(m).
+  @inline(__always)
+  func positiveHits<Bits: RowScanning>(_ row: UnsafePointer<Bits>, classes m: Int, hits: Int) -> Range<Int> {
+    var q = 0, u = 0
+    for i in 0..<m {
+      let b = row[Int(labelClasses[i])]
+      // Sign bit clear, not +0, not NaN: 0 < bits <= +inf.
+      q &+= b != 0 && b <= Bits.infinityMagnitude ? 1 : 0
+      u &+= Bits.isNaN(b) ? 1 : 0
+    }
+    let skip = configuration.nanScores == .largest ? Swift.min(u, hits) : 0
+    return skip..<(skip + Swift.min(q, hits - skip))
+  }
+
+  /// Row `r`'s distinct label values: those `>= 0` (trec_eval's R, labels
+  /// `>= C` included) and all of them (TensorFlow recall's count, negatives
+  /// and padding included), under either label semantics.
+  ///
+  /// - Complexity: O(L²) for L <= 16 labels, else O(L log L).
+  @inline(__always)
+  func labelSets(row r: Int, labels: LabelRows) -> (relevant: Int, distinct: Int) {
+    let span = labels.range(ofRow: r)
+    if span.count > labelCapacity { growLabels(span.count) }
+    var w = 0
+    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
+      for i in span {
+        labelValues[w] = Int64(p[i])
+        w &+= 1
+      }
+    }
+    switch labels.values {
+    case .int64(let p): read(p)
+    case .int32(let p): read(p)
+    }
+    let distinct = self.distinct(w)
+    var relevant = 0
+    for i in 0..<distinct { relevant &+= labelValues[i] >= 0 ? 1 : 0 }
+    return (relevant, distinct)
   }
 
   /// Reads row `r`'s labels: returns `n`, the denominator's label count, and
@@ -361,15 +593,46 @@ public final class RowEvaluator {
   @inline(__always)
   private func rowValues(hits: UnsafePointer<Int32>, count: Int, relevant n: Int) {
     for i in 0..<metricCount {
-      metrics[i].accept(RowValues(hits: hits, count: count, relevant: n, ks: ks, ksCount: ksCount,
-                                  values: values + i &* ksCount))
+      metrics[i].accept(APRowValues(hits: hits, count: count, relevant: n, ks: ks, ksCount: ksCount,
+                                    values: values + i &* ksCount, denominators: rowDenominators + i &* ksCount))
     }
   }
 }
 
-/// A row's values for one metric, as a ``MetricVisitor`` (a struct of the
-/// arguments, so the visit is a static, specialized call).
-private struct RowValues: MetricVisitor {
+/// What a metric made of a row (``RowValues``).
+enum RowOutcome {
+  /// Values (and denominators) written.
+  case valued
+  /// A weighted mean's row without labels: nothing written, the policy decides.
+  case empty
+  /// A pooled metric's row without labels: its sums written (TensorFlow
+  /// counts them), left out only under the skip policy.
+  case emptyPooled
+}
+
+/// A row's values for one metric under its rule for rows without labels,
+/// as a ``MetricVisitor`` (a static, specialized call).
+struct RowValues: MetricVisitor {
+  let row: RankedRow
+  let ks: UnsafePointer<Int>
+  let ksCount: Int
+  let values: UnsafeMutablePointer<Double>
+  let denominators: UnsafeMutablePointer<Double>
+
+  @inline(__always)
+  func visit<M: RankingMetric>(_ metric: M.Type) -> RowOutcome {
+    let empty = M.isEmpty(row)
+    if empty && M.aggregation == .weightedMean { return .empty }
+    // A weighted mean's row counts once in its denominator, at every k.
+    if M.aggregation == .weightedMean { for j in 0..<ksCount { denominators[j] = 1 } }
+    M.rowValues(row, ks: ks, ksCount: ksCount, into: values, denominators: denominators)
+    return empty ? .emptyPooled : .valued
+  }
+}
+
+/// A row's values for one metric on the AP path, as a ``MetricVisitor`` (a
+/// struct of the arguments, so the visit is a static, specialized call).
+private struct APRowValues: MetricVisitor {
   let hits: UnsafePointer<Int32>
   let count: Int
   let relevant: Int
@@ -377,8 +640,12 @@ private struct RowValues: MetricVisitor {
   let ksCount: Int
   let values: UnsafeMutablePointer<Double>
 
+  let denominators: UnsafeMutablePointer<Double>
+
   @inline(__always)
   func visit<M: RankingMetric>(_ metric: M.Type) {
-    M.rowValues(hits: hits, count: count, relevant: relevant, ks: ks, ksCount: ksCount, into: values)
+    M.rowValues(RankedRow(hits: hits, count: count, n: relevant, relevant: 0, distinct: 0, positiveHits: 0..<0,
+                          discounts: nil),
+                ks: ks, ksCount: ksCount, into: values, denominators: denominators)
   }
 }

@@ -33,6 +33,18 @@ public final class RankedIDEvaluator {
   /// `metricCount · ksCount`: the values per row.
   private let valueCount: Int
   private let values: UnsafeMutablePointer<Double>
+  /// A row's denominators per (metric, k): a pooled metric's own
+  /// (``MAPState/denominators``), 1 for a weighted mean's counted row.
+  private let rowDenominators: UnsafeMutablePointer<Double>
+  /// The label counts some requested metric reads beyond `n`.
+  private let reads: RowCounts
+  /// True when AP@k is requested: its rule (`n = 0`) counts empty rows.
+  private let emptyByAP: Bool
+  /// Per requested metric: pooled, and AP@k (divided by the shared weight sum).
+  private let pooled: UnsafeMutablePointer<Bool>
+  private let sharesWeightSum: UnsafeMutablePointer<Bool>
+  /// `1 / log2(i + 1)` for `i` in `0...maxK` (entry 0 unused), when a metric reads them.
+  private let discounts: UnsafeMutablePointer<Double>?
   /// The row's hit ranks (1-based, ascending), at most `maxK`.
   private let hits: UnsafeMutablePointer<Int32>
   /// A row's matchable labels, sorted and distinct (room for `labelCapacity`),
@@ -66,6 +78,22 @@ public final class RankedIDEvaluator {
     valueCount = metricCount * ksCount
     values = .allocate(capacity: valueCount)
     values.initialize(repeating: 0, count: valueCount)
+    rowDenominators = .allocate(capacity: valueCount)
+    rowDenominators.initialize(repeating: 0, count: valueCount)
+    reads = configuration.metrics.reduce(into: RowCounts()) { $0.formUnion($1.reads) }
+    emptyByAP = configuration.metrics.contains(.averagePrecision)
+    pooled = .allocate(capacity: metricCount)
+    pooled.initialize(from: configuration.metrics.map { $0.aggregation == .pooled }, count: metricCount)
+    sharesWeightSum = .allocate(capacity: metricCount)
+    sharesWeightSum.initialize(from: configuration.metrics.map(\.sharesWeightSum), count: metricCount)
+    if reads.contains(.discounts) {
+      let table = UnsafeMutablePointer<Double>.allocate(capacity: maxK + 1)
+      table[0] = 0
+      for i in 1...maxK { table[i] = NDCG.discount(i) }
+      discounts = table
+    } else {
+      discounts = nil
+    }
     hits = .allocate(capacity: maxK)
     labels = .allocate(capacity: labelCapacity)
     labelStamps = .allocate(capacity: labelCapacity)
@@ -86,6 +114,10 @@ public final class RankedIDEvaluator {
     ks.deallocate()
     metrics.deallocate()
     values.deallocate()
+    rowDenominators.deallocate()
+    pooled.deallocate()
+    sharesWeightSum.deallocate()
+    discounts?.deallocate()
     hits.deallocate()
     labels.deallocate()
     labelStamps.deallocate()
@@ -135,6 +167,8 @@ public final class RankedIDEvaluator {
     var stamp = self.stamp
     defer { self.stamp = stamp }
     for r in rows {
+      // The distinct-value counts first: `gatherLabels` reuses the same scratch.
+      let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labelRows)
       let (n, m) = gatherLabels(row: r, labels: labelRows)
       // (After gathering, which may have grown them.)
       let labels = self.labels, labelStamps = self.labelStamps
@@ -165,33 +199,74 @@ public final class RankedIDEvaluator {
         }
       }
       state.rows += 1
-      if n == 0 {
-        state.emptyRows += 1
-        // The policy's value, for every metric (see `RankingMetric`).
-        let value: Double = policy == .zero ? 0 : .nan
-        if let perRow { for j in 0..<valueCount { perRow.base[(r - perRow.firstRow) * valueCount + j] = value } }
-        if policy == .skip { continue }
-        let w = unweighted ? 1 : weights.weight(ofRow: r)
-        let contribution = unweighted ? value : w * value
-        for j in 0..<valueCount { state.totals[j].add(contribution) }
-        if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
-        continue
-      }
-      // The hits are ascending by construction (columns in order), as the metrics require.
+      if emptyByAP ? n == 0 : relevant == 0 { state.emptyRows += 1 }
+      // The hits are ascending by construction (columns in order), as the
+      // metrics require. Ids carry no scores, so every hit counts as scored
+      // above 0 (torchmetrics' rule has nothing to exclude).
+      let ranked = RankedRow(hits: hits, count: hitCount, n: n, relevant: relevant, distinct: distinct,
+                             positiveHits: 0..<hitCount, discounts: discounts)
+      let w = unweighted ? 1 : weights.weight(ofRow: r)
+      let policyValue: Double = policy == .zero ? 0 : .nan
+      // Each metric as on the scores path (`RowEvaluator.evaluateRowAllMetrics`):
+      // its own empty-row rule under the policy, its own denominator.
       for i in 0..<metricCount {
-        metrics[i].accept(RankedRowValues(hits: hits, count: hitCount, relevant: n, ks: ks, ksCount: ksCount,
-                                          values: values + i &* ksCount))
-      }
-      if let perRow { for j in 0..<valueCount { perRow.base[(r - perRow.firstRow) * valueCount + j] = values[j] } }
-      if unweighted {
-        for j in 0..<valueCount { state.totals[j].add(values[j]) }
-        unitWeights += 1
-      } else {
-        let w = weights.weight(ofRow: r)
-        for j in 0..<valueCount { state.totals[j].add(w * values[j]) }
-        state.weightSum.add(w)
+        let first = i &* ksCount
+        let outcome = metrics[i].accept(
+          RowValues(row: ranked, ks: ks, ksCount: ksCount, values: values + first, denominators: rowDenominators + first))
+        if outcome != .valued && policy == .skip {
+          if let perRow { for j in first..<(first + ksCount) { perRow.base[(r - perRow.firstRow) * valueCount + j] = .nan } }
+          continue
+        }
+        if outcome == .empty {
+          for j in first..<(first + ksCount) {
+            values[j] = policyValue
+            rowDenominators[j] = 1
+          }
+        }
+        if let perRow {
+          for j in first..<(first + ksCount) {
+            perRow.base[(r - perRow.firstRow) * valueCount + j] = pooled[i] ? values[j] / rowDenominators[j] : values[j]
+          }
+        }
+        if sharesWeightSum[i] {
+          for j in first..<(first + ksCount) { state.totals[j].add(unweighted ? values[j] : w * values[j]) }
+          if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
+        } else {
+          for j in first..<(first + ksCount) {
+            state.totals[j].add(unweighted ? values[j] : w * values[j])
+            state.denominators[j].add(unweighted ? rowDenominators[j] : w * rowDenominators[j])
+          }
+        }
       }
     }
+  }
+
+  /// Row `r`'s distinct label values (negatives included: TensorFlow
+  /// `recall_at_k`'s count) and, of those, the ones `>= 0` (trec_eval's R),
+  /// as written, before any cleaning by ``RankedIDReading/classes``.
+  @inline(__always)
+  private func labelSets(row r: Int, labels rows: LabelRows) -> (relevant: Int, distinct: Int) {
+    let span = rows.range(ofRow: r)
+    if span.count > labelCapacity { growLabels(span.count) }
+    let labels = self.labels
+    var w = 0
+    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
+      for i in span {
+        labels[w] = Int64(p[i])
+        w &+= 1
+      }
+    }
+    switch rows.values {
+    case .int64(let p): read(p)
+    case .int32(let p): read(p)
+    }
+    Self.sortLabels(labels, w)
+    var distinct = 0, relevant = 0
+    for i in 0..<w where i == 0 || labels[i] != labels[i - 1] {
+      distinct &+= 1
+      relevant &+= labels[i] >= 0 ? 1 : 0
+    }
+    return (relevant, distinct)
   }
 
   /// Reads row `r`'s labels: returns `n`, the denominator's label count, and
@@ -301,21 +376,5 @@ public final class RankedIDEvaluator {
     labels = .allocate(capacity: labelCapacity)
     labelStamps = .allocate(capacity: labelCapacity)
     labelStamps.initialize(repeating: 0, count: labelCapacity)
-  }
-}
-
-/// A row's values for one metric, as a ``MetricVisitor`` (a struct of the
-/// arguments, so the visit is a static, specialized call).
-private struct RankedRowValues: MetricVisitor {
-  let hits: UnsafePointer<Int32>
-  let count: Int
-  let relevant: Int
-  let ks: UnsafePointer<Int>
-  let ksCount: Int
-  let values: UnsafeMutablePointer<Double>
-
-  @inline(__always)
-  func visit<M: RankingMetric>(_ metric: M.Type) {
-    M.rowValues(hits: hits, count: count, relevant: relevant, ks: ks, ksCount: ksCount, into: values)
   }
 }

@@ -27,9 +27,11 @@ import Foundation
 /// it, so a field added to the configuration travels without this file
 /// listing it. `sums` holds, for every metric in `metrics` order, its name,
 /// the ks its totals are for (the configuration's) and one `Σ w · value` per
-/// k (``MAPState/totals``); `weight_sum` is the denominator they share. (A
-/// pooled metric, see ``MetricAggregation``, will add its own per-k
-/// `denominators` beside its `totals`.)
+/// k (``MAPState/totals``); `weight_sum` is AP@k's denominator. Every other
+/// metric has its own `denominators`, one per k beside its `totals`
+/// (``MAPState/denominators``: `Σ w` over the rows it counts, or a pooled
+/// metric's `Σ w · denominator`); a state of AP@k alone has none, so its
+/// bytes are as before other metrics existed.
 ///
 /// Version 1, written before metrics existed, has no `metrics` and no `sums`
 /// but `"totals": [...]`, one per k, of AP@k; it still loads, as AP, and
@@ -217,6 +219,8 @@ extension StateFile {
     var metric: String
     var ks: [Int]
     var totals: [SumDocument]
+    /// Absent for AP@k (it divides by `weight_sum`), one per k for every other metric.
+    var denominators: [SumDocument]?
   }
 
   /// What is written: the document and, in the same JSON object, the
@@ -259,8 +263,10 @@ extension StateFile {
       totals = nil
       sums = c.metrics.enumerated().map { i, metric in
         let first = i * c.ks.count
-        return MetricSumsDocument(metric: metric.name, ks: c.ks,
-                                  totals: s.state.totals[first..<(first + c.ks.count)].map(SumDocument.init))
+        let slots = first..<(first + c.ks.count)
+        return MetricSumsDocument(metric: metric.name, ks: c.ks, totals: s.state.totals[slots].map(SumDocument.init),
+                                  denominators: metric.sharesWeightSum
+                                    ? nil : s.state.denominators[slots].map(SumDocument.init))
       }
       weight_sum = SumDocument(s.state.weightSum)
       func input(_ i: Input) -> InputDocument {
@@ -287,6 +293,7 @@ extension StateFile {
         shard = valid
       }
       var sums: [ExactSum] = []
+      var denominators: [ExactSum] = []
       if version == 1 {
         // Version 1: AP@k alone (the configuration read no `metrics`), one total per k.
         guard let totals else { throw invalid("missing key 'totals'") }
@@ -308,10 +315,24 @@ extension StateFile {
             throw invalid("sums[\(m)] (\(entry.metric)) has \(entry.totals.count) totals for \(ks.count) ks")
           }
           for (i, t) in entry.totals.enumerated() { sums.append(try t.sum("sums[\(m)].totals[\(i)]")) }
+          let metric = configuration.metrics[m]
+          if metric.sharesWeightSum {
+            guard entry.denominators == nil else {
+              throw invalid("sums[\(m)] (\(entry.metric)) has denominators: it divides by 'weight_sum'")
+            }
+            denominators += Array(repeating: ExactSum(), count: ks.count)
+          } else {
+            guard let d = entry.denominators else { throw invalid("missing key 'sums[\(m)].denominators'") }
+            guard d.count == ks.count else {
+              throw invalid("sums[\(m)] (\(entry.metric)) has \(d.count) denominators for \(ks.count) ks")
+            }
+            for (i, t) in d.enumerated() { denominators.append(try t.sum("sums[\(m)].denominators[\(i)]")) }
+          }
         }
       }
       let state = try MAPState(
-        configuration: configuration, totals: sums, weightSum: try weight_sum.sum("weight_sum"),
+        configuration: configuration, totals: sums, denominators: version == 1 ? nil : denominators,
+        weightSum: try weight_sum.sum("weight_sum"),
         rows: counts.rows, emptyRows: counts.empty_rows, nanScores: counts.nan_scores)
       for i in [inputs.predictions, inputs.labels] + (inputs.weights.map { [$0] } ?? []) {
         guard i.size >= 0, i.shape?.allSatisfy({ $0 >= 0 }) ?? true else {

@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Cross-library conformance cases for mapk's metrics (issue 13).
+
+Writes tie-free cases (dense and sparse labels, weights, rows without labels,
+labels >= C, duplicates, scores of both signs) to OUTDIR with each library's
+own numbers, computed by running the library:
+
+  TensorFlow 2.21   tf.compat.v1.metrics average_precision_at_k, precision_at_k,
+                    recall_at_k, precision_at_top_k, recall_at_top_k (graph mode)
+  pytrec_eval       map_cut, P, recall, ndcg_cut, recip_rank (run cut at k), success
+  ranx              map@k, precision@k, recall@k, ndcg@k, mrr@k, hit_rate@k
+  torchmetrics 1.9  RetrievalMAP, RetrievalPrecision, RetrievalRecall,
+                    RetrievalNormalizedDCG, RetrievalMRR, RetrievalHitRate (top_k)
+
+TensorFlow and torch do not share a virtual environment here, so run the
+script once per environment; each run regenerates the same inputs (seeded)
+and adds the numbers of every library it can import to OUTDIR/cases.json:
+
+  python3 -m venv tfenv && tfenv/bin/pip install tensorflow-cpu==2.21.0 scipy
+  python3 -m venv irenv && irenv/bin/pip install numpy scipy pytrec-eval-terrier ranx torchmetrics
+  tfenv/bin/python metrics_cases.py Tests/ShardsTests/Fixtures/metrics
+  irenv/bin/python metrics_cases.py Tests/ShardsTests/Fixtures/metrics
+
+  irenv/bin/python metrics_cases.py --compare PRED.npy LABELS K   # one dump, every library it can import
+
+Label rules given to each library (docs/semantics.md): TensorFlow gets the
+labels as they are (dense Tensor from .npy, SparseTensor from .txt); the
+retrieval libraries get a query's relevant documents, the distinct labels
+>= 0 (a label >= C is a document that is never retrieved; negatives are
+padding). torchmetrics cannot name a document outside the ranking, so cases
+with labels >= C have no torchmetrics numbers.
+"""
+import json, os, sys
+import numpy as np
+
+SEED = 13
+KS = [1, 3, 5, 10]
+
+
+def make_cases():
+    rng = np.random.default_rng(SEED)
+    cases = []
+
+    def scores(rows, c, signed):
+        # Distinct values: a random permutation of a grid, so no two scores tie.
+        v = rng.permutation(rows * c).astype(np.float64).reshape(rows, c) / (rows * c)
+        return v * 2 - 1 if signed else v + 1e-3
+
+    # dense, -1 padding, duplicates, labels >= C, empty rows; positive scores
+    rows, c = 40, 20
+    lab = np.full((rows, 4), -1, np.int64)
+    for r in range(rows):
+        m = rng.integers(0, 5)
+        lab[r, :m] = rng.integers(0, c, m)
+    lab[3] = [-1, -1, -1, -1]
+    lab[5] = [2, 2, 7, -1]        # a duplicate
+    lab[7] = [25, 3, -1, -1]      # a label >= C
+    lab[9] = [30, 31, -1, -1]     # only labels >= C
+    cases.append(dict(name="dense", pred=scores(rows, c, False), dense=lab, note="dense labels: -1 padding, duplicates, labels >= C, rows without labels"))
+
+    # dense, every slot filled (no padding), no label >= C: torchmetrics comparable; signed scores
+    rows, c = 30, 16
+    lab = np.stack([rng.choice(c, 3, replace=False) for _ in range(rows)]).astype(np.int64)
+    cases.append(dict(name="densefull", pred=scores(rows, c, True), dense=lab, note="dense labels, no padding; scores of both signs (torchmetrics' score <= 0 rule)"))
+
+    # dense with padding and empty rows, no label >= C, signed scores, weights
+    rows, c = 36, 24
+    lab = np.full((rows, 5), -1, np.int64)
+    for r in range(rows):
+        m = rng.integers(0, 6)
+        lab[r, :m] = rng.choice(c, m, replace=False)
+    lab[0] = -1
+    lab[11] = -1
+    w = rng.integers(0, 5, rows).astype(np.float64) / 2
+    cases.append(dict(name="denseweighted", pred=scores(rows, c, True), dense=lab, weights=w, note="dense labels with padding and empty rows; weights (TensorFlow only: the retrieval libraries have none)"))
+
+    # sparse text: duplicates, labels >= C, empty lines, more labels than k
+    rows, c = 50, 30
+    text = []
+    for r in range(rows):
+        m = int(rng.integers(0, 14))
+        text.append([int(x) for x in rng.integers(0, c, m)])
+    text[1] = []
+    text[4] = [5, 5, 6]
+    text[8] = [40, 2]
+    text[12] = [33]
+    text[20] = list(range(0, 30, 2))
+    cases.append(dict(name="sparse", pred=scores(rows, c, False), sparse=text, note="text labels: duplicates, labels >= C, empty rows, rows with more labels than k"))
+
+    # sparse text, signed scores, no label >= C, empty rows: torchmetrics comparable
+    rows, c = 45, 12
+    text = []
+    for r in range(rows):
+        m = int(rng.integers(0, 6))
+        text.append(sorted(set(int(x) for x in rng.integers(0, c, m))))
+    text[2] = []
+    cases.append(dict(name="sparsesigned", pred=scores(rows, c, True), sparse=text, note="text labels, scores of both signs, rows without labels"))
+    return cases
+
+
+def relevant_sets(case):
+    if "dense" in case:
+        return [sorted(set(int(v) for v in row if v >= 0)) for row in case["dense"]]
+    return [sorted(set(v for v in row if v >= 0)) for row in case["sparse"]]
+
+
+def write_inputs(outdir, case):
+    name = case["name"]
+    np.save(os.path.join(outdir, f"{name}.pred.npy"), case["pred"])
+    if "dense" in case:
+        np.save(os.path.join(outdir, f"{name}.labels.npy"), case["dense"])
+        labels = f"{name}.labels.npy"
+    else:
+        labels = f"{name}.labels.txt"
+        with open(os.path.join(outdir, labels), "w") as f:
+            for row in case["sparse"]:
+                f.write(" ".join(str(v) for v in row) + "\n")
+    entry = dict(name=name, note=case["note"], predictions=f"{name}.pred.npy", labels=labels, ks=KS,
+                 label_semantics="dense" if "dense" in case else "sparse")
+    if "weights" in case:
+        np.save(os.path.join(outdir, f"{name}.weights.npy"), case["weights"])
+        entry["weights"] = f"{name}.weights.npy"
+    return entry
+
+
+def num(x):
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+# ---- TensorFlow
+def tf_numbers(case, ks):
+    import tensorflow as tf
+    tf.compat.v1.disable_eager_execution()
+    m = tf.compat.v1.metrics
+    pred = case["pred"]
+    out = {}
+    for k in ks:
+        g = tf.Graph()
+        with g.as_default():
+            p = tf.constant(pred, tf.float64)
+            if "dense" in case:
+                lab = tf.constant(case["dense"], tf.int64)
+            else:
+                idx = [[r, j] for r, row in enumerate(case["sparse"]) for j in range(len(row))]
+                vals = [v for row in case["sparse"] for v in row]
+                width = max([len(r) for r in case["sparse"]] + [1])
+                lab = tf.SparseTensor(np.array(idx, np.int64).reshape(-1, 2), np.array(vals, np.int64),
+                                      [len(case["sparse"]), width])
+            kw = {}
+            if "weights" in case:
+                kw["weights"] = tf.constant(case["weights"], tf.float64)
+            _, top = tf.nn.top_k(p, k)
+            top = tf.cast(top, tf.int64)
+            ops = {
+                "map": m.average_precision_at_k(lab, p, k, **kw),
+                "precision": m.precision_at_k(lab, p, k, **kw),
+                "recall": m.recall_at_k(lab, p, k, **kw),
+                "precision_at_top_k": m.precision_at_top_k(lab, top, k=k, **kw),
+                "recall_at_top_k": m.recall_at_top_k(lab, top, k=k, **kw),
+            }
+            with tf.compat.v1.Session() as s:
+                s.run(tf.compat.v1.local_variables_initializer())
+                s.run([u for _, u in ops.values()])
+                vals = s.run({n: v for n, (v, _) in ops.items()})
+        for n, v in vals.items():
+            out.setdefault(n, {})[str(k)] = num(v)
+    return out
+
+
+# ---- pytrec_eval
+def trec_numbers(case, ks):
+    import pytrec_eval
+    pred = case["pred"]
+    rels = relevant_sets(case)
+    rows, c = pred.shape
+    # trec_eval leaves out queries without relevant documents: they are not in the qrels.
+    qrels = {f"q{q}": {f"d{d}": 1 for d in rels[q]} for q in range(rows) if rels[q]}
+    out = {}
+    for k in ks:
+        run = {f"q{q}": {f"d{d}": float(pred[q, d]) for d in range(c)} for q in range(rows)}
+        measures = {f"map_cut.{k}", f"P.{k}", f"recall.{k}", f"ndcg_cut.{k}", f"success.{k}"}
+        res = pytrec_eval.RelevanceEvaluator(qrels, measures).evaluate(run)
+        # recip_rank has no cut: evaluate it on the run cut at k.
+        cut = {q: dict(sorted(d.items(), key=lambda x: -x[1])[:k]) for q, d in run.items()}
+        rr = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}).evaluate(cut)
+        names = {"map_trec": f"map_cut_{k}", "precision": f"P_{k}", "recall_macro": f"recall_{k}",
+                 "ndcg": f"ndcg_cut_{k}", "hit": f"success_{k}"}
+        for metric, key in names.items():
+            out.setdefault(metric, {})[str(k)] = float(np.mean([res[q][key] for q in sorted(res)]))
+        out.setdefault("mrr", {})[str(k)] = float(np.mean([rr[q]["recip_rank"] for q in sorted(rr)]))
+    return out
+
+
+# ---- ranx
+def ranx_numbers(case, ks):
+    import ranx
+    pred = case["pred"]
+    rels = relevant_sets(case)
+    rows, c = pred.shape
+    qrels = ranx.Qrels({f"q{q}": {f"d{d}": 1 for d in rels[q]} for q in range(rows)})
+    run = ranx.Run({f"q{q}": {f"d{d}": float(pred[q, d]) for d in range(c)} for q in range(rows)})
+    out = {}
+    for k in ks:
+        names = {"map_trec": f"map@{k}", "precision": f"precision@{k}", "recall_macro": f"recall@{k}",
+                 "ndcg": f"ndcg@{k}", "mrr": f"mrr@{k}", "hit": f"hit_rate@{k}"}
+        res = ranx.evaluate(qrels, run, list(names.values()))
+        for metric, key in names.items():
+            out.setdefault(metric, {})[str(k)] = float(res[key])
+    return out
+
+
+# ---- torchmetrics
+def torch_numbers(case, ks):
+    import torch
+    from torchmetrics import retrieval as R
+    pred = case["pred"]
+    rels = relevant_sets(case)
+    rows, c = pred.shape
+    if any(d >= c for r in rels for d in r):
+        return None  # a relevant document outside the ranking cannot be given to torchmetrics
+    target = np.zeros((rows, c), bool)
+    for q, r in enumerate(rels):
+        target[q, r] = True
+    idx = torch.arange(rows).repeat_interleave(c)
+    p = torch.tensor(pred.reshape(-1), dtype=torch.float64)
+    t = torch.tensor(target.reshape(-1))
+    names = {"map_torch": R.RetrievalMAP, "precision_torch": R.RetrievalPrecision,
+             "recall_torch": R.RetrievalRecall, "ndcg": R.RetrievalNormalizedDCG,
+             "mrr_torch": R.RetrievalMRR, "hit": R.RetrievalHitRate}
+    out = {}
+    for k in ks:
+        for metric, M in names.items():
+            out.setdefault(metric, {})[str(k)] = float(M(top_k=k)(p, t, indexes=idx))
+    return out
+
+
+ORACLES = {"tensorflow": ("tensorflow", tf_numbers), "trec_eval": ("pytrec_eval", trec_numbers),
+           "ranx": ("ranx", ranx_numbers), "torchmetrics": ("torchmetrics", torch_numbers)}
+
+
+def available():
+    import importlib.util
+    return [lib for lib, (module, _) in ORACLES.items() if importlib.util.find_spec(module)]
+
+
+def versions():
+    import importlib.metadata as md
+    pkg = {"tensorflow": "tensorflow-cpu", "trec_eval": "pytrec-eval-terrier", "ranx": "ranx", "torchmetrics": "torchmetrics"}
+    out = {}
+    for lib in available():
+        try:
+            out[lib] = md.version(pkg[lib])
+        except md.PackageNotFoundError:
+            out[lib] = md.version(lib)
+    return out
+
+
+def main(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, "cases.json")
+    old = json.load(open(path)) if os.path.exists(path) else {"oracles": {}, "cases": []}
+    previous = {c["name"]: c for c in old["cases"]}
+    libs = available()
+    out = {"oracles": dict(old.get("oracles", {}), **versions()), "cases": []}
+    for case in make_cases():
+        entry = write_inputs(outdir, case)
+        expected = dict(previous.get(case["name"], {}).get("expected", {}))
+        for lib in libs:
+            if lib != "tensorflow" and "weights" in case:
+                continue  # the retrieval libraries take no weights
+            numbers = ORACLES[lib][1](case, KS)
+            if numbers is not None:
+                expected[lib] = numbers
+        entry["expected"] = dict(sorted(expected.items()))
+        out["cases"].append(entry)
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+    print(f"wrote {len(out['cases'])} cases to {path} with {', '.join(libs)}")
+
+
+def compare(pred_path, labels_path, k):
+    """One dump, every library this environment has, printed as each names it."""
+    pred = np.load(pred_path).astype(np.float64)
+    if labels_path.endswith(".npy"):
+        case = dict(pred=pred, dense=np.load(labels_path))
+    else:
+        case = dict(pred=pred, sparse=[[int(v) for v in line.replace(",", " ").split()] for line in open(labels_path)])
+    for lib in available():
+        numbers = ORACLES[lib][1](case, [k])
+        if numbers is None:
+            print(f"{lib}: a relevant label >= C cannot be given to it")
+            continue
+        for metric, by_k in numbers.items():
+            print(f"{lib:12s} {metric:20s} @{k} = {by_k[str(k)]!r}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--compare":
+        compare(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif len(sys.argv) == 2:
+        main(sys.argv[1])
+    else:
+        sys.exit(__doc__)
