@@ -134,22 +134,64 @@ package struct Arguments {
   }
 }
 
-/// Parses `-k` values: a comma list of integers and inclusive ranges, `1-20,50,100`.
+/// The most distinct ks one `-k` list may ask for (each costs an exact sum
+/// per metric per worker, about 600 bytes).
+package let maximumKCount = 1_000_000
+
+/// The largest k a `-k` list may name: the most classes a file may have.
+package let maximumK = Int(Int32.max)
+
+/// Parses `-k` values: a comma list of integers and inclusive ranges,
+/// `1-20,50,100`, into the distinct ks, ascending.
+///
+/// Every value is checked against ``maximumK`` and the union of the ranges
+/// against ``maximumKCount`` before any list is built: a short argument
+/// naming the same long range a thousand times costs its distinct ks, not
+/// a thousand copies.
+///
+/// - Complexity: O(parts · log parts + distinct ks).
 package func parseKList(_ text: String) throws -> [Int] {
-  var ks: [Int] = []
+  var ranges: [ClosedRange<Int>] = []
   for part in text.split(separator: ",", omittingEmptySubsequences: false) {
     let token = part.trimmingCharacters(in: .whitespaces)
     let bounds = token.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
     if bounds.count == 2, let a = Int(bounds[0]), let b = Int(bounds[1]) {
       guard a >= 1, a <= b else { throw UsageError(description: "bad -k range '\(token)' (need 1 <= a <= b)") }
-      guard b - a < 1_000_000 else { throw UsageError(description: "-k range '\(token)' is too long") }
-      ks += Array(a...b)
+      guard b <= maximumK else { throw UsageError(description: "-k range '\(token)' goes past \(maximumK)") }
+      ranges.append(a...b)
     } else if let k = Int(token) {
       guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
-      ks.append(k)
+      guard k <= maximumK else { throw UsageError(description: "-k \(k) is above \(maximumK)") }
+      ranges.append(k...k)
     } else {
       throw UsageError(description: "bad -k value '\(token)' (use a list and ranges like 1,5,10 or 1-20)")
     }
   }
+  // The union of the ranges, counted before it is expanded (bounds <= 2^31, no overflow).
+  ranges.sort { $0.lowerBound < $1.lowerBound }
+  var union: [ClosedRange<Int>] = []
+  var distinct = 0
+  for r in ranges {
+    if let last = union.last, r.lowerBound <= last.upperBound + 1 {
+      if r.upperBound > last.upperBound {
+        distinct += r.upperBound - last.upperBound
+        union[union.count - 1] = last.lowerBound...r.upperBound
+      }
+    } else {
+      distinct += r.count
+      union.append(r)
+    }
+    guard distinct <= maximumKCount else {
+      throw UsageError(description: "-k '\(Arguments.excerpt(text))' asks for more than \(maximumKCount) distinct ks")
+    }
+  }
+  var ks: [Int] = []
+  ks.reserveCapacity(distinct)
+  for r in union { ks += r }
   return ks
+}
+
+extension Arguments {
+  /// The start of a long argument, for one-line messages.
+  static func excerpt(_ text: String) -> String { text.count <= 40 ? text : String(text.prefix(40)) + "..." }
 }

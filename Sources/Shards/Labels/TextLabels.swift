@@ -50,7 +50,7 @@ enum TextLabels {
     }
     let shared = Shared(base: base, starts: starts, results: results, size: size)
     let claimer = ChunkClaimer(chunkCount: chunkCount)
-    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunkCount))) { _ in
+    DispatchQueue.concurrentPerform(iterations: max(1, min(Evaluator.clampThreads(threads), chunkCount))) { _ in
       // Chunks are claimed in increasing order and nobody claims after a
       // failure, so every chunk before the lowest failing one is complete:
       // its line count is known and the reported line number is global.
@@ -156,7 +156,8 @@ enum TextLabels {
     let length = to - from
     // A few chunks per worker so that uneven lines balance; 64 KiB at least
     // (so small files stay one chunk) and 4 MiB at most (bounded scratch).
-    let target = min(4 << 20, max(64 << 10, length / max(1, threads * 8)))
+    // (Workers are clamped as the evaluator's, so `threads * 8` cannot overflow.)
+    let target = min(4 << 20, max(64 << 10, length / (Evaluator.clampThreads(threads) * 8)))
     var starts = [from]
     var nominal = from + target
     while nominal < to {
