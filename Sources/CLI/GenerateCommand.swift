@@ -46,6 +46,9 @@ enum GenerateCommand {
       throw UsageError(description: "--labels-per-row (\(labelsPerRow)) must be at most --classes (\(classes))")
     }
     guard classes <= Int(Int32.max) else { throw UsageError(description: "--classes must be below 2^31") }
+    guard labelsPerRow <= Generator.maximumLabelsPerRow else {
+      throw UsageError(description: "--labels-per-row must be at most \(Generator.maximumLabelsPerRow) (got \(labelsPerRow))")
+    }
     let prefix = try parsed.required("--out")
     var seed: UInt64 = 1
     if let text = parsed["--seed"] {
@@ -56,7 +59,7 @@ enum GenerateCommand {
     }
     let dtype = try parsed.choice("--dtype", ScoreTypeName.self) ?? .f32
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self) ?? .dense
-    let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
+    let threads = try ThreadsOption.value(parsed)
     let (bytes, overflow) = rows.multipliedReportingOverflow(by: classes * dtype.scoreType.byteWidth)
     guard !overflow else { throw UsageError(description: "--rows x --classes is too large") }
 

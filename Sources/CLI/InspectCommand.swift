@@ -25,7 +25,7 @@ enum InspectCommand {
   /// Runs `mapk inspect` with its parsed options.
   static func run(_ parsed: Arguments) throws {
     guard !parsed.positional.isEmpty else { throw UsageError(description: "missing FILE (see mapk inspect --help)") }
-    let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
+    let threads = try ThreadsOption.value(parsed)
     for (i, path) in parsed.positional.enumerated() {
       if i > 0 { print("") }
       for line in try Inspection.describe(path: path, threads: threads) { print(line) }
