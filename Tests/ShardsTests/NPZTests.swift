@@ -230,9 +230,10 @@ final class NPZTests: XCTestCase {
 
   func testArrayLengthsMustAgree() {
     let short = Self.members(indices: NPYBytes.file(descr: "<i4", shape: [7], payload: NPYBytes.bytes(of: Array(Self.indices.prefix(7)))))
-    XCTAssertEqual(problem(Self.archive(short)), "member indices.npy: has shape [7] but the matrix has 8 stored entries")
+    // The members' headers disagree: refused before any is inflated.
+    XCTAssertEqual(problem(Self.archive(short)), "member data.npy: has shape [8] but indices.npy has shape [7]")
     let data = Self.members(data: NPYBytes.file(descr: "<f8", shape: [9], payload: NPYBytes.bytes(of: [Double](repeating: 1, count: 9))))
-    XCTAssertEqual(problem(Self.archive(data)), "member data.npy: has shape [9] but the matrix has 8 stored entries")
+    XCTAssertEqual(problem(Self.archive(data)), "member data.npy: has shape [9] but indices.npy has shape [8]")
   }
 
   func testDTypes() {
@@ -323,8 +324,9 @@ final class NPZTests: XCTestCase {
   func testDeclaredSizesThatDisagree() throws {
     var stored = Self.members()
     stored[0].size = stored[0].content.count + 1
+    // Refused from the header alone, before any member is read.
     XCTAssertEqual(problem(Self.archive(stored)),
-                   "member indices.npy: stored member of 160 bytes declares 161 uncompressed bytes")
+                   "member indices.npy: declares 161 uncompressed bytes, but its header's shape [8] needs 160")
 
     let npy = try Self.fixture("indptr.npy"), deflated = try Self.fixture("indptr.npy.deflate")
     func member(size: Int? = nil, raw: [UInt8]? = nil) -> [UInt8] {
@@ -334,10 +336,13 @@ final class NPZTests: XCTestCase {
       members[1].size = size
       return Self.archive(members)
     }
+    // A declared size other than the header's is refused before inflating the data.
     XCTAssertEqual(problem(member(size: npy.count - 1)),
-                   "member indptr.npy: inflates to more than its declared \(npy.count - 1) bytes")
+                   "member indptr.npy: declares \(npy.count - 1) uncompressed bytes, but its header's shape [6] "
+                   + "needs \(npy.count)")
     XCTAssertEqual(problem(member(size: npy.count + 1)),
-                   "member indptr.npy: inflates to \(npy.count) bytes, but declares \(npy.count + 1)")
+                   "member indptr.npy: declares \(npy.count + 1) uncompressed bytes, but its header's shape [6] "
+                   + "needs \(npy.count)")
     XCTAssertEqual(problem(member(raw: Array(deflated.dropLast(4)))),
                    "member indptr.npy: deflate data is truncated (the stream ends before its last block)")
     XCTAssertEqual(problem(member(raw: deflated + [0, 0])),
@@ -354,9 +359,10 @@ final class NPZTests: XCTestCase {
     members[1].method = 8
     members[1].stored = deflated
     members[1].size = 1 << 40
+    // Only the header is inflated: the declared size is not what it needs.
     XCTAssertEqual(problem(Self.archive(members, zip64: true)),
-                   "member indptr.npy: declares \(1 << 40) uncompressed bytes, more than this matrix can need "
-                   + "(\(48 + NPZArchive.headerAllowance))")
+                   "member indptr.npy: declares \(1 << 40) uncompressed bytes, but its header's shape [6] needs "
+                   + "\(npy.count)")
   }
 
   func testHeaderAndDirectoryMustAgree() {
