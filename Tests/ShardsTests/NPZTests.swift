@@ -281,6 +281,24 @@ final class NPZTests: XCTestCase {
     XCTAssertEqual(try read(Self.archive(nan)), Self.expected)
   }
 
+  func testMembersAreCheckedBeforeAnyDataIsInflated() throws {
+    // A corrupt deflate stream in indptr, and no data member: the missing
+    // member is named, so nothing was inflated before the presence check.
+    var corrupt = Self.members()
+    corrupt[1].method = 8
+    corrupt[1].stored = [0xFF, 0xFF, 0xFF, 0xFF]
+    corrupt.removeLast()
+    XCTAssertTrue(problem(Self.archive(corrupt)).hasPrefix("member data.npy is missing"))
+    // A data member whose header declares 2^20 entries for 8 indices (a
+    // bomb would be its deflated zeros): refused from the headers alone.
+    let npy = try Self.fixture("indptr.npy"), deflated = try Self.fixture("indptr.npy.deflate")
+    var lying = Self.members(indptr: npy, data: NPYBytes.file(descr: "<f4", shape: [1 << 20],
+                                                              payload: [UInt8](repeating: 0, count: 4 << 20)))
+    lying[1].method = 8
+    lying[1].stored = deflated
+    XCTAssertEqual(problem(Self.archive(lying)), "member data.npy: has shape [1048576] but indices.npy has shape [8]")
+  }
+
   func testMissingMembers() {
     for (i, name) in ["indices", "indptr", "shape", "data"].enumerated() {
       var members = Self.members()

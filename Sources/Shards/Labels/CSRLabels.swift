@@ -68,12 +68,11 @@ enum CSRLabels {
     case "coo": names = npz.has("coords") ? ["coords", "data"] : ["row", "col", "data"]
     default: return  // refused with its own message
     }
-    for name in names {
-      guard let d = try npz.declaration(name) else {
-        throw FileError(path: npz.path, problem: "member \(name).npy is missing (\(missing))", kind: .badFormat)
-      }
-      found[name] = d
+    // Presence first (nothing inflated), then each member's header (only its bytes inflated).
+    for name in names where !npz.has(name) {
+      throw FileError(path: npz.path, problem: "member \(name).npy is missing (\(missing))", kind: .badFormat)
     }
+    for name in names { found[name] = try npz.declaration(name) }
     for name in names {
       let d = found[name]!
       // Below 2^62 elements of at most 16 bytes: the needed size is computed without overflow or refused.
