@@ -129,6 +129,19 @@ import Testing
     #expect(merged.status == 0, "\(merged.stderr)")
   }
 
+  @Test func linesPastTheRowsAreScannedNotParsed() throws {
+    let b = try Base()
+    // 16 MiB of "1\n" for 20 rows: the error names line 21 (only the 20 rows are parsed).
+    let block = Data(String(repeating: "1\n", count: 1 << 15).utf8)
+    #expect(FileManager.default.createFile(atPath: b.dir.file("long.txt"), contents: nil))
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: b.dir.file("long.txt")))
+    for _ in 0..<256 { handle.write(block) }
+    try handle.close()
+    let o = try b.run(["eval", "--predictions", "base.pred.npy", "--labels", "long.txt", "-k", "1", "--no-progress"])
+    expectError(o, status: 1, ["long.txt", "has 8388608 lines", "20 rows", "line 21, after the last row, has labels"],
+                "lines past the rows")
+  }
+
   @Test func extremeButValidInputsGiveTheRightValue() throws {
     let dir = try TemporaryDirectory("mapk-extreme")
     // One row of 2^24 float16 zeros in a sparse file: every score ties, so
