@@ -52,6 +52,9 @@ enum GenerateCommand {
       throw UsageError(description: "--labels-per-row (\(labelsPerRow)) must be at most --classes (\(classes))")
     }
     guard classes <= Int(Int32.max) else { throw UsageError(description: "--classes must be below 2^31") }
+    guard labelsPerRow <= Generator.maximumLabelsPerRow else {
+      throw UsageError(description: "--labels-per-row must be at most \(Generator.maximumLabelsPerRow) (got \(labelsPerRow))")
+    }
     let prefix = try parsed.required("--out")
     var seed: UInt64 = 1
     if let text = parsed["--seed"] {
@@ -62,7 +65,7 @@ enum GenerateCommand {
     }
     let dtype = try parsed.choice("--dtype", ScoreTypeName.self) ?? .f32
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self) ?? .dense
-    let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
+    let threads = try ThreadsOption.value(parsed)
     let rankedIDs: Int?
     switch try parsed.choice("--predictions-format", PredictionsFormatName.self) ?? .scores {
     case .scores:
@@ -76,6 +79,10 @@ enum GenerateCommand {
         throw UsageError(description: "--ids-per-row (\(k)) must be at most --classes (\(classes))")
       }
       rankedIDs = k
+      if classes > Generator.blockBytes / dtype.scoreType.byteWidth {
+        throw UsageError(description: "--predictions-format ids ranks whole rows: at most "
+                         + "\(Generator.blockBytes / dtype.scoreType.byteWidth) classes of \(dtype.rawValue)")
+      }
       if parsed.has("--safetensors") {
         throw UsageError(description: "--safetensors writes scores; ranked ids are written as .npy")
       }

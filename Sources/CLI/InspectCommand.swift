@@ -26,7 +26,7 @@ enum InspectCommand {
   static func run(_ parsed: Arguments) throws {
     guard !parsed.positional.isEmpty else { throw UsageError(description: "missing FILE (see mapk inspect --help)") }
     if parsed.positional.contains("") { throw UsageError(description: "a file name is empty") }
-    let threads = try parsed.int("--threads") ?? Evaluator.activeProcessorCount
+    let threads = try ThreadsOption.value(parsed)
     for (i, path) in parsed.positional.enumerated() {
       if i > 0 { print("") }
       for line in try Inspection.describe(path: path, threads: threads) { print(line) }

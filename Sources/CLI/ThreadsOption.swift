@@ -8,12 +8,16 @@ enum ThreadsOption {
                              help: "worker threads, or auto (default): the CPUs this process may",
                              "use (its affinity mask, less a cgroup CPU quota)")
 
-  /// The thread count `parsed` asks for: N (>= 1) as given; `auto` or no
+  /// The thread count `parsed` asks for: N (1 ... `Evaluator.maximumThreads`) as given; `auto` or no
   /// flag, `Evaluator.activeProcessorCount`, so that a job limited by
   /// `taskset`, Slurm or a container's CPU quota runs as many workers as it
   /// has CPUs, not as many as the host has.
   static func value(_ parsed: Arguments, flag: String = "--threads") throws -> Int {
     if parsed[flag] == "auto" { return Evaluator.activeProcessorCount }
-    return try parsed.int(flag) ?? Evaluator.activeProcessorCount
+    guard let n = try parsed.int(flag) else { return Evaluator.activeProcessorCount }
+    guard n <= Evaluator.maximumThreads else {
+      throw UsageError(description: "\(flag) must be at most \(Evaluator.maximumThreads) (got \(n))")
+    }
+    return n
   }
 }

@@ -171,17 +171,22 @@ package struct Arguments {
   }
 }
 
-/// The most distinct k values one `-k` list may hold.
+/// The most distinct ks one `-k` list may ask for (each costs an exact sum
+/// per metric per worker, about 600 bytes).
 package let maximumKCount = 1_000_000
 
+/// The largest k a `-k` list may name: the most classes a file may have.
+package let maximumK = Int(Int32.max)
+
 /// Parses `-k` values: a comma list of integers and inclusive ranges,
-/// `1-20,50,100`; returns the distinct ks, ascending.
+/// `1-20,50,100`, into the distinct ks, ascending.
 ///
-/// The list is read as ranges first and merged, so its size is known before
-/// any k is listed: 1,000 copies of `1-999999` (a 9 KB argument) are one
-/// range, not 10^9 values built and then de-duplicated.
-/// - Throws: ``UsageError`` for a malformed value or more than
-///   ``maximumKCount`` distinct ks.
+/// Every value is checked against ``maximumK`` and the union of the ranges
+/// against ``maximumKCount`` before any list is built: a short argument
+/// naming the same long range a thousand times costs its distinct ks, not
+/// a thousand copies.
+///
+/// - Complexity: O(parts · log parts + distinct ks).
 package func parseKList(_ text: String) throws -> [Int] {
   var ranges: [ClosedRange<Int>] = []
   for part in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -189,30 +194,41 @@ package func parseKList(_ text: String) throws -> [Int] {
     let bounds = token.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
     if bounds.count == 2, let a = Int(bounds[0]), let b = Int(bounds[1]) {
       guard a >= 1, a <= b else { throw UsageError(description: "bad -k range '\(token)' (need 1 <= a <= b)") }
-      guard b - a < maximumKCount else { throw UsageError(description: "-k range '\(token)' is too long") }
+      guard b <= maximumK else { throw UsageError(description: "-k range '\(token)' goes past \(maximumK)") }
       ranges.append(a...b)
     } else if let k = Int(token) {
       guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
+      guard k <= maximumK else { throw UsageError(description: "-k \(k) is above \(maximumK)") }
       ranges.append(k...k)
     } else {
       throw UsageError(description: "bad -k value '\(token)' (use a list and ranges like 1,5,10 or 1-20)")
     }
   }
+  // The union of the ranges, counted before it is expanded (bounds <= 2^31, no overflow).
   ranges.sort { $0.lowerBound < $1.lowerBound }
-  var merged: [ClosedRange<Int>] = []
-  var count = 0
+  var union: [ClosedRange<Int>] = []
+  var distinct = 0
   for r in ranges {
-    if let last = merged.last, r.lowerBound <= last.upperBound || r.lowerBound == last.upperBound + 1 {
-      let grown = last.lowerBound...Swift.max(last.upperBound, r.upperBound)
-      count += grown.count - last.count
-      merged[merged.count - 1] = grown
+    if let last = union.last, r.lowerBound <= last.upperBound + 1 {
+      if r.upperBound > last.upperBound {
+        distinct += r.upperBound - last.upperBound
+        union[union.count - 1] = last.lowerBound...r.upperBound
+      }
     } else {
-      merged.append(r)
-      count += r.count
+      distinct += r.count
+      union.append(r)
     }
-    guard count <= maximumKCount else {
-      throw UsageError(description: "-k lists more than \(maximumKCount) distinct values")
+    guard distinct <= maximumKCount else {
+      throw UsageError(description: "-k '\(Arguments.excerpt(text))' asks for more than \(maximumKCount) distinct ks")
     }
   }
-  return merged.flatMap { Array($0) }
+  var ks: [Int] = []
+  ks.reserveCapacity(distinct)
+  for r in union { ks += r }
+  return ks
+}
+
+extension Arguments {
+  /// The start of a long argument, for one-line messages.
+  static func excerpt(_ text: String) -> String { text.count <= 40 ? text : String(text.prefix(40)) + "..." }
 }

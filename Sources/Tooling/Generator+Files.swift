@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import MAPKShards
 
 extension Generator {
@@ -23,8 +24,9 @@ extension Generator {
     }
   }
 
-  /// Rows made per block: the memory of one block of scores stays near this many bytes.
-  static let blockBytes = 16 << 20
+  /// The bytes of scores made per block: memory stays near this plus a
+  /// row's worth of scratch per worker, itself at most this many scores.
+  package static let blockBytes = 16 << 20
 
   /// Writes the dump: `[rows, classes]` scores of `scoreType` and the labels
   /// in `labelFormat`.
@@ -35,8 +37,11 @@ extension Generator {
   ///   the `[rows, classes]` CSR matrix with a float32 1 at each label;
   /// - multihot: `|b1` `[rows, classes]`, true at each label (`numpy.save` of a bool array).
   ///
-  /// Memory stays bounded (about ``blockBytes`` plus a little per thread)
-  /// whatever the size; both files appear only when complete.
+  /// Memory stays bounded (about ``blockBytes`` plus as much per thread)
+  /// whatever the size: blocks are counted in scores, not rows, so a row
+  /// longer than a block is made in pieces of columns. Both files appear
+  /// only when complete; a dump larger than the free space of its directory
+  /// is refused before anything is written.
   ///
   /// With `rankedIDs` the predictions are instead `<i4` `[rows, rankedIDs]`:
   /// each row's classes by the same scores (as `scoreType`), best first,
@@ -49,13 +54,16 @@ extension Generator {
   ///   - progress: Advanced by the rows of scores written.
   ///   - rankedIDs: Write this many ranked ids per row instead of scores (at most `classes`).
   /// - Returns: The paths written.
-  /// - Throws: ``FileError`` if a file cannot be written.
+  /// - Throws: ``FileError`` if a file cannot be written, or the dump does
+  ///   not fit (`tooLarge`, with the bytes needed).
   @discardableResult
   package func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, safetensors: Bool = false,
                      threads: Int, progress: EvaluationProgress? = nil, rankedIDs: Int? = nil) throws -> Files {
     precondition(rankedIDs.map { (1...classes).contains($0) } ?? true, "ranked ids per row must be in 1...classes")
     precondition(!safetensors || rankedIDs == nil, "ranked ids are written as .npy")
     let files = Files(prefix: prefix, labelFormat: labelFormat, safetensors: safetensors)
+    let width = scoreType.byteWidth
+    try checkSpace(for: files.predictions, scoreBytes: width)
     let npy = safetensors ? nil
       : try rankedIDs.map { try NPYWriter(path: files.predictions, type: .int32, shape: [rows, $0]) }
         ?? NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
@@ -73,19 +81,27 @@ extension Generator {
     case .multihot: multiHot = try NPYWriter(path: files.labels, type: .bool, shape: [rows, classes])
     }
 
-    let blockRows = max(1, Generator.blockBytes / max(1, classes * scoreType.byteWidth))
+    let blockScores = max(1, Generator.blockBytes / width)
+    // Whole rows per block when a row fits in one (the bytes do not depend on the blocks).
+    let blockRows = max(1, blockScores / classes)
+    let rowsFit = classes <= blockScores
+    // A row longer than a block is made in pieces of columns: ranked ids need
+    // the whole row to rank, and a multi-hot row is as long as the scores.
+    precondition(rowsFit || (rankedIDs == nil && labelFormat != .multihot),
+                 "rows longer than a block are written as scores with dense, text, CSR or .ivecs labels")
     let scoreBlock = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: min(blockRows, max(rows, 1)) * max(rowBytes, classes * scoreType.byteWidth), alignment: 64)
+      byteCount: (rowsFit ? min(blockRows, max(rows, 1)) * max(rowBytes, classes * width) : blockScores * width),
+      alignment: 64)
     defer { scoreBlock.deallocate() }
     let labelBlock = UnsafeMutableBufferPointer<Int64>.allocate(
-      capacity: dense == nil ? 0 : min(blockRows, max(rows, 1)) * labelsPerRow)
+      capacity: dense == nil ? 0 : (rowsFit ? min(blockRows, max(rows, 1)) : 1) * labelsPerRow)
     defer { labelBlock.deallocate() }
     let multiHotBlock = UnsafeMutableRawBufferPointer.allocate(
       byteCount: multiHot == nil ? 0 : min(blockRows, max(rows, 1)) * classes, alignment: 64)
     defer { multiHotBlock.deallocate() }
 
     var start = 0
-    while start < rows {
+    while rowsFit && start < rows {
       let block = start..<min(start + blockRows, rows)
       let lines = makeBlock(block, scoreType: scoreType, scores: scoreBlock, denseLabels: dense == nil ? nil : labelBlock,
                             textLabels: text != nil, multiHot: multiHot == nil ? nil : multiHotBlock, threads: threads,
@@ -99,6 +115,30 @@ extension Generator {
       progress?.done.add(block.count, ordering: .relaxed)
       start = block.upperBound
     }
+    if !rowsFit {
+      // Rows longer than a block: each made in blocks of columns, its labels drawn once.
+      let labels = UnsafeMutablePointer<Int32>.allocate(capacity: labelsPerRow)
+      defer { labels.deallocate() }
+      for r in 0..<rows {
+        let m = self.labels(ofRow: r, into: labels)
+        var column = 0
+        while column < classes {
+          let columns = column..<min(column + blockScores, classes)
+          makeColumns(columns, ofRow: r, labels: UnsafeBufferPointer(start: labels, count: m), scoreType: scoreType,
+                      scores: scoreBlock, threads: threads)
+          let scoreBytes = UnsafeRawBufferPointer(rebasing: scoreBlock[0..<(columns.count * width)])
+          try npy?.append(scoreBytes)
+          try tensors?.append(scoreBytes)
+          column = columns.upperBound
+        }
+        if let dense {
+          for i in 0..<labelsPerRow { labelBlock[i] = i < m ? Int64(labels[i]) : -1 }
+          try dense.append(UnsafeBufferPointer(rebasing: labelBlock[0..<labelsPerRow]))
+        }
+        if let text { try text.write(Generator.line(UnsafeBufferPointer(start: labels, count: m))) }
+        progress?.done.add(1, ordering: .relaxed)
+      }
+    }
     if labelFormat == .csr { try writeCSR(to: files.labels) }
     if labelFormat == .ivecs { try writeIVecs(to: files.labels) }
     try npy?.finish()
@@ -107,6 +147,62 @@ extension Generator {
     try multiHot?.finish()
     try text?.commit()
     return files
+  }
+
+  /// Refuses a dump whose scores alone exceed the free space of the
+  /// directory `path` goes in, naming both amounts (nothing is written yet).
+  /// Where the free space cannot be read, nothing is refused.
+  func checkSpace(for path: String, scoreBytes width: Int) throws {
+    let (elements, o1) = rows.multipliedReportingOverflow(by: classes)
+    let (bytes, o2) = elements.multipliedReportingOverflow(by: width)
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    guard !(o1 || o2) else {
+      throw FileError(path: path, problem: "\(rows) x \(classes) scores are more bytes than a file can hold",
+                      kind: .tooLarge)
+    }
+    guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory),
+          let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value
+    else { return }
+    if Int64(bytes) > free {
+      throw FileError(path: path, problem: "needs \(bytes) bytes of scores, but \(directory) has \(free) bytes free",
+                      kind: .tooLarge)
+    }
+  }
+
+  /// A row's labels as one text line.
+  static func line(_ labels: UnsafeBufferPointer<Int32>) -> [UInt8] {
+    var text: [UInt8] = []
+    for (i, label) in labels.enumerated() {
+      if i > 0 { text.append(UInt8(ascii: " ")) }
+      text += String(label).utf8
+    }
+    text.append(UInt8(ascii: "\n"))
+    return text
+  }
+
+  /// Makes the scores of `columns` of row `r` into `scores` on `threads`
+  /// workers, each its own slice of the columns.
+  private func makeColumns(_ columns: Range<Int>, ofRow r: Int, labels: UnsafeBufferPointer<Int32>,
+                           scoreType: ScoreType, scores: UnsafeMutableRawBufferPointer, threads: Int) {
+    /// Sendable: each worker writes only its own slice of the columns; the labels are read-only.
+    struct Shared: @unchecked Sendable {
+      let scores: UnsafeMutableRawPointer
+      let labels: UnsafeBufferPointer<Int32>
+    }
+    let shared = Shared(scores: scores.baseAddress!, labels: labels)
+    let parts = max(1, min(threads, columns.count / 4096 + 1))
+    let generator = self
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      let lower = columns.lowerBound + columns.count * part / parts
+      let upper = columns.lowerBound + columns.count * (part + 1) / parts
+      guard lower < upper else { return }
+      let row = UnsafeMutablePointer<Float>.allocate(capacity: upper - lower)
+      defer { row.deallocate() }
+      generator.scores(ofRow: r, labels: shared.labels, columns: lower..<upper, into: row)
+      Generator.store(row, count: upper - lower, as: scoreType,
+                      to: shared.scores + (lower - columns.lowerBound) * scoreType.byteWidth)
+    }
   }
 
   /// Makes the rows of `block` on `threads` workers: scores into `scores`,
@@ -157,13 +253,7 @@ extension Generator {
           flags.initialize(repeating: 0, count: generator.classes)
           for i in 0..<m { flags[Int(labels[i])] = 1 }
         }
-        if textLabels {
-          for i in 0..<m {
-            if i > 0 { text.append(UInt8(ascii: " ")) }
-            text += String(labels[i]).utf8
-          }
-          text.append(UInt8(ascii: "\n"))
-        }
+        if textLabels { text += Generator.line(UnsafeBufferPointer(start: labels, count: m)) }
       }
       if textLabels { lines.store(text, at: part) }
     }

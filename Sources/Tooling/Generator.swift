@@ -34,6 +34,10 @@ package struct Generator: Sendable {
   /// Scores are multiples of 1 / `scoreSteps`.
   package static let scoreSteps = 1024
 
+  /// The most labels a row may have (4,096): drawing a row's labels costs
+  /// O(labels²) and its scratch O(labels) per worker.
+  package static let maximumLabelsPerRow = 4096
+
   /// Creates a generator.
   /// - Throws: ``MAPKError/shapeMismatch(_:)`` naming a count out of range
   ///   (rows >= 0, 1 <= classes < 2^31, 1 <= labelsPerRow <= classes).
@@ -42,8 +46,9 @@ package struct Generator: Sendable {
     guard classes >= 1, classes <= Int(Int32.max) else {
       throw MAPKError.shapeMismatch("classes must be between 1 and 2^31 - 1 (got \(classes))")
     }
-    guard labelsPerRow >= 1, labelsPerRow <= classes else {
-      throw MAPKError.shapeMismatch("labels per row must be between 1 and the classes, \(classes) (got \(labelsPerRow))")
+    guard labelsPerRow >= 1, labelsPerRow <= min(classes, Self.maximumLabelsPerRow) else {
+      throw MAPKError.shapeMismatch("labels per row must be between 1 and the classes, \(classes), and at most "
+                                    + "\(Self.maximumLabelsPerRow) (got \(labelsPerRow))")
     }
     self.rows = rows
     self.classes = classes
@@ -113,19 +118,30 @@ package struct Generator: Sendable {
   ///
   /// - Complexity: O(classes).
   package func scores(ofRow r: Int, labels: UnsafeBufferPointer<Int32>, into out: UnsafeMutablePointer<Float>) {
+    scores(ofRow: r, labels: labels, columns: 0..<classes, into: out)
+  }
+
+  /// The scores of classes `columns` of row `r` into `out[0 ..< columns.count]`:
+  /// the same values as those columns of ``scores(ofRow:labels:into:)``
+  /// (each class's score depends only on the row, the class and whether it
+  /// is a label), so a row too long for memory is made in pieces.
+  package func scores(ofRow r: Int, labels: UnsafeBufferPointer<Int32>, columns: Range<Int>,
+                      into out: UnsafeMutablePointer<Float>) {
     let key = key(ofRow: r)
     let difficulty = Generator.unit(Generator.bits(key, 1))
     let shift = 1 + 5 * difficulty
+    // The labels are sorted: skip those before the columns.
     var next = 0
+    while next < labels.count && Int(labels[next]) < columns.lowerBound { next += 1 }
     // Class c's logit uses the stream's bits at index 2^32 + c, far from the label draws.
-    for c in 0..<classes {
+    for c in columns {
       var z = Generator.bellCurve(Generator.bits(key, 0x1_0000_0000 &+ UInt64(c)))
       if next < labels.count && Int(labels[next]) == c {
         z += shift
         next += 1
       }
       let s = min(max((z + 4) / 12, 0), 1)
-      out[c] = Float((s * Double(Generator.scoreSteps)).rounded()) / Float(Generator.scoreSteps)
+      out[c - columns.lowerBound] = Float((s * Double(Generator.scoreSteps)).rounded()) / Float(Generator.scoreSteps)
     }
   }
 

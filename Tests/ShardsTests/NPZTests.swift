@@ -230,9 +230,10 @@ final class NPZTests: XCTestCase {
 
   func testArrayLengthsMustAgree() {
     let short = Self.members(indices: NPYBytes.file(descr: "<i4", shape: [7], payload: NPYBytes.bytes(of: Array(Self.indices.prefix(7)))))
-    XCTAssertEqual(problem(Self.archive(short)), "member indices.npy: has shape [7] but the matrix has 8 stored entries")
+    // The members' headers disagree: refused before any is inflated.
+    XCTAssertEqual(problem(Self.archive(short)), "member data.npy: has shape [8] but indices.npy has shape [7]")
     let data = Self.members(data: NPYBytes.file(descr: "<f8", shape: [9], payload: NPYBytes.bytes(of: [Double](repeating: 1, count: 9))))
-    XCTAssertEqual(problem(Self.archive(data)), "member data.npy: has shape [9] but the matrix has 8 stored entries")
+    XCTAssertEqual(problem(Self.archive(data)), "member data.npy: has shape [9] but indices.npy has shape [8]")
   }
 
   func testDTypes() {
@@ -280,6 +281,24 @@ final class NPZTests: XCTestCase {
     XCTAssertEqual(try read(Self.archive(nan)), Self.expected)
   }
 
+  func testMembersAreCheckedBeforeAnyDataIsInflated() throws {
+    // A corrupt deflate stream in indptr, and no data member: the missing
+    // member is named, so nothing was inflated before the presence check.
+    var corrupt = Self.members()
+    corrupt[1].method = 8
+    corrupt[1].stored = [0xFF, 0xFF, 0xFF, 0xFF]
+    corrupt.removeLast()
+    XCTAssertTrue(problem(Self.archive(corrupt)).hasPrefix("member data.npy is missing"))
+    // A data member whose header declares 2^20 entries for 8 indices (a
+    // bomb would be its deflated zeros): refused from the headers alone.
+    let npy = try Self.fixture("indptr.npy"), deflated = try Self.fixture("indptr.npy.deflate")
+    var lying = Self.members(indptr: npy, data: NPYBytes.file(descr: "<f4", shape: [1 << 20],
+                                                              payload: [UInt8](repeating: 0, count: 4 << 20)))
+    lying[1].method = 8
+    lying[1].stored = deflated
+    XCTAssertEqual(problem(Self.archive(lying)), "member data.npy: has shape [1048576] but indices.npy has shape [8]")
+  }
+
   func testMissingMembers() {
     for (i, name) in ["indices", "indptr", "shape", "data"].enumerated() {
       var members = Self.members()
@@ -323,8 +342,9 @@ final class NPZTests: XCTestCase {
   func testDeclaredSizesThatDisagree() throws {
     var stored = Self.members()
     stored[0].size = stored[0].content.count + 1
+    // Refused from the header alone, before any member is read.
     XCTAssertEqual(problem(Self.archive(stored)),
-                   "member indices.npy: stored member of 160 bytes declares 161 uncompressed bytes")
+                   "member indices.npy: declares 161 uncompressed bytes, but its header's shape [8] needs 160")
 
     let npy = try Self.fixture("indptr.npy"), deflated = try Self.fixture("indptr.npy.deflate")
     func member(size: Int? = nil, raw: [UInt8]? = nil) -> [UInt8] {
@@ -334,10 +354,13 @@ final class NPZTests: XCTestCase {
       members[1].size = size
       return Self.archive(members)
     }
+    // A declared size other than the header's is refused before inflating the data.
     XCTAssertEqual(problem(member(size: npy.count - 1)),
-                   "member indptr.npy: inflates to more than its declared \(npy.count - 1) bytes")
+                   "member indptr.npy: declares \(npy.count - 1) uncompressed bytes, but its header's shape [6] "
+                   + "needs \(npy.count)")
     XCTAssertEqual(problem(member(size: npy.count + 1)),
-                   "member indptr.npy: inflates to \(npy.count) bytes, but declares \(npy.count + 1)")
+                   "member indptr.npy: declares \(npy.count + 1) uncompressed bytes, but its header's shape [6] "
+                   + "needs \(npy.count)")
     XCTAssertEqual(problem(member(raw: Array(deflated.dropLast(4)))),
                    "member indptr.npy: deflate data is truncated (the stream ends before its last block)")
     XCTAssertEqual(problem(member(raw: deflated + [0, 0])),
@@ -354,9 +377,10 @@ final class NPZTests: XCTestCase {
     members[1].method = 8
     members[1].stored = deflated
     members[1].size = 1 << 40
+    // Only the header is inflated: the declared size is not what it needs.
     XCTAssertEqual(problem(Self.archive(members, zip64: true)),
-                   "member indptr.npy: declares \(1 << 40) uncompressed bytes, more than this matrix can need "
-                   + "(\(48 + NPZArchive.headerAllowance))")
+                   "member indptr.npy: declares \(1 << 40) uncompressed bytes, but its header's shape [6] needs "
+                   + "\(npy.count)")
   }
 
   func testHeaderAndDirectoryMustAgree() {

@@ -75,7 +75,8 @@ public struct MAPState: Sendable, Equatable {
 
   /// Adds the rows of `other` (rows disjoint from this state's).
   ///
-  /// - Throws: ``MAPKError/incompatibleStates(_:)`` if the metrics, ks or policies differ.
+  /// - Throws: ``MAPKError/incompatibleStates(_:)`` if the metrics, ks or
+  ///   policies differ, or a count would overflow `Int`.
   /// - Complexity: O(metrics · ks · limbs).
   public mutating func merge(_ other: MAPState) throws {
     guard configuration == other.configuration else {
@@ -88,14 +89,23 @@ public struct MAPState: Sendable, Equatable {
       let label = configuration.metrics == other.configuration.metrics ? "ks/policies" : "metrics/ks/policies"
       throw MAPKError.incompatibleStates("\(label) \(describe(configuration)) vs \(describe(other.configuration))")
     }
-    for i in totals.indices {
-      totals[i].merge(other.totals[i])
-      denominators[i].merge(other.denominators[i])
+    // Counts are added with overflow checks: only forged saved states get
+    // near 2^63, and they are refused here, never trapped on. (Checked
+    // before anything changes, so a refused merge leaves the state as it was.)
+    let (r, o1) = rows.addingReportingOverflow(other.rows)
+    let (e, o2) = emptyRows.addingReportingOverflow(other.emptyRows)
+    let (n, o3) = nanScores.addingReportingOverflow(other.nanScores)
+    var merged = self
+    var fits = !(o1 || o2 || o3) && merged.weightSum.mergeReportingOverflow(other.weightSum)
+    for i in totals.indices where fits {
+      fits = merged.totals[i].mergeReportingOverflow(other.totals[i])
+        && merged.denominators[i].mergeReportingOverflow(other.denominators[i])
     }
-    weightSum.merge(other.weightSum)
-    rows += other.rows
-    emptyRows += other.emptyRows
-    nanScores += other.nanScores
+    guard fits else { throw MAPKError.incompatibleStates("a count overflows (beyond \(Int.max))") }
+    merged.rows = r
+    merged.emptyRows = e
+    merged.nanScores = n
+    self = merged
   }
 
   /// The value of `metric` at `k`: the correctly rounded quotient of its

@@ -44,8 +44,12 @@ final class TopKSelector<Bits: RowScanning> {
   let hitRanks: UnsafeMutablePointer<Int32>
   private(set) var hitCount = 0
 
-  /// Candidates collected by ``select(_:)`` (room for a whole row).
-  let entries: UnsafeMutablePointer<RankEntry<Key>>
+  /// Candidates collected by ``select(_:)`` for k > 1 (room for a whole
+  /// row: with ties every score may be one), made on first use, so that
+  /// what never selects (k = 1, few labels) costs O(k + labels), not
+  /// 8 bytes per class: a row of 2^31 - 1 classes at k = 1 allocates nothing
+  /// of its size.
+  private var entries: UnsafeMutablePointer<RankEntry<Key>>?
   /// Group maxima for the lower bound of ``select(_:)``.
   let maxima: UnsafeMutablePointer<Key>
   let maximaCapacity: Int
@@ -69,7 +73,6 @@ final class TopKSelector<Bits: RowScanning> {
     self.nanKey = nanPolicy == .lowest ? Key.min : Key.max
     ranking = .allocate(capacity: k)
     hitRanks = .allocate(capacity: k + 1)  // k hits, and a slot a miss may write into
-    entries = .allocate(capacity: classes)
     maximaCapacity = Swift.max(1, Self.segments(k: k, classes: classes) * Bits.lanesPerSegment)
     maxima = .allocate(capacity: maximaCapacity)
     let labels = Swift.min(Self.labelLimit, classes)
@@ -92,7 +95,7 @@ final class TopKSelector<Bits: RowScanning> {
   deinit {
     ranking.deallocate()
     hitRanks.deallocate()
-    entries.deallocate()
+    entries?.deallocate()
     maxima.deallocate()
     labelKeys.deallocate()
     labelClasses.deallocate()
@@ -270,6 +273,11 @@ final class TopKSelector<Bits: RowScanning> {
       _ = Bits.scan(row, count: classes, nanFree: false, &best)
       ranking[0] = Int32(truncatingIfNeeded: best.index)
       return Outcome(nanCount: best.nan.count, firstNaN: best.nan.first)
+    }
+    let entries: UnsafeMutablePointer<RankEntry<Key>>
+    if let made = self.entries { entries = made } else {
+      entries = .allocate(capacity: classes)
+      self.entries = entries
     }
     let (bound, nanFree) = lowerBound(row)
     var collector = Collector<Bits>(entries: entries, threshold: bound, nan: NaNTally(policy: nanPolicy, key: nanKey))

@@ -8,8 +8,21 @@ import Synchronization
 /// The result has the same bits for any thread count and chunk size: the
 /// per-row values do not depend on the split, and the sums are exact.
 public struct Evaluator: Sendable {
-  /// The number of workers (at least 1). More than the cores or the rows is fine.
-  public var threads: Int
+  /// The number of workers, `1 ... maximumThreads`. More than the cores or
+  /// the chunks is fine: workers that find no chunk cost nothing.
+  public var threads: Int {
+    get { clampedThreads }
+    set { clampedThreads = Self.clampThreads(newValue) }
+  }
+  private var clampedThreads: Int
+
+  /// The most workers an evaluation runs (4,096); more are treated as this
+  /// many. (Past the cores extra workers only wait; the bound keeps the
+  /// chunk arithmetic far from overflow and the per-worker slots small.)
+  public static let maximumThreads = 4096
+
+  /// `threads` within `1 ... maximumThreads`.
+  package static func clampThreads(_ threads: Int) -> Int { min(max(1, threads), maximumThreads) }
   /// The target size of a chunk, in bytes of scores.
   public var chunkBytes: Int
   /// The minimum number of chunks per worker, so that uneven rows balance.
@@ -20,10 +33,13 @@ public struct Evaluator: Sendable {
 
   /// An evaluator with `threads` workers (default: ``activeProcessorCount``).
   public init(threads: Int? = nil, chunkBytes: Int = 4 << 20, chunksPerThread: Int = 32) {
-    self.threads = max(1, threads ?? Self.activeProcessorCount)
+    self.clampedThreads = Self.clampThreads(threads ?? Self.activeProcessorCount)
     self.chunkBytes = max(1, chunkBytes)
     self.chunksPerThread = max(1, chunksPerThread)
   }
+
+  /// ``activeProcessorCount`` when first asked, for balancing chunks (read once: it reads files).
+  static let processorsAtStart = activeProcessorCount
 
   /// The number of CPUs this process may run on: its affinity mask, reduced
   /// by a cgroup CPU quota (rounded up), at least 1 (`CPUAllowance`).
@@ -32,7 +48,15 @@ public struct Evaluator: Sendable {
   /// The rows per chunk for a run of `rows` rows of `rowBytes` bytes each.
   public func rowsPerChunk(rows: Int, rowBytes: Int) -> Int {
     let bySize = max(1, chunkBytes / max(1, rowBytes))
-    let byBalance = max(1, (rows + threads * chunksPerThread - 1) / (threads * chunksPerThread))
+    // Balanced over the workers that can run at once: more threads than CPUs
+    // only wait, and chunks cut for them would be tiny (each chunk costs a
+    // claim and a flush of the pattern counts). The split never changes the
+    // result. threads <= 4,096, so only a huge `chunksPerThread` overflows
+    // the product: saturate it.
+    let running = min(threads, Self.processorsAtStart)
+    let (wanted, overflow) = running.multipliedReportingOverflow(by: chunksPerThread)
+    let chunks = overflow ? Int.max : wanted
+    let byBalance = max(1, rows / chunks + (rows % chunks == 0 ? 0 : 1))
     return min(bySize, byBalance)
   }
 
@@ -61,15 +85,19 @@ public struct Evaluator: Sendable {
     precondition(range.lowerBound >= 0 && range.upperBound <= scores.rows, "row range out of bounds")
     if range.isEmpty { return MAPState(configuration: configuration) }
 
-    let perChunk = rowsPerChunk(rows: range.count, rowBytes: scores.classes * scores.type.byteWidth)
+    let rowBytes = scores.classes.multipliedReportingOverflow(by: scores.type.byteWidth)
+    let perChunk = rowsPerChunk(rows: range.count, rowBytes: rowBytes.overflow ? Int.max : rowBytes.partialValue)
     let chunkCount = (range.count + perChunk - 1) / perChunk
     let workers = min(threads, chunkCount)
     let run = ParallelRun(chunkCount: chunkCount, workers: workers)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      // A worker makes its scratch only once it has a chunk: one that finds
+      // none (more workers than can run) allocates nothing and stores nothing.
+      guard var chunk = run.claim() else { return }
       do {
         let engine = try RowEvaluator(configuration: configuration, classes: scores.classes, scoreType: scores.type)
         var state = MAPState(configuration: configuration)
-        while let chunk = run.claim() {
+        while true {
           let lower = range.lowerBound + chunk * perChunk
           let upper = min(lower + perChunk, range.upperBound)
           do {
@@ -80,6 +108,8 @@ public struct Evaluator: Sendable {
             return
           }
           progress?.done.add(upper - lower, ordering: .relaxed)
+          guard let next = run.claim() else { break }
+          chunk = next
         }
         run.partials.store(state, at: worker)
       } catch {

@@ -34,6 +34,8 @@ enum CSRLabels {
     guard shape.rows == rows else {
       throw FileError(path: path, problem: "the matrix has \(shape.rows) rows but the predictions have \(rows) rows", kind: .shapeMismatch)
     }
+    // Every member checked against the others before any data is inflated.
+    try checkDeclarations(npz, format: format, rows: rows, columns: shape.columns, missing: missing)
     var output = Output(rows: rows)
     do {
       switch format {
@@ -49,6 +51,62 @@ enum CSRLabels {
       throw error
     }
     return (output.offsets ?? output.allocateOffsets(), output.values ?? output.allocateValues(0))
+  }
+
+  /// Checks, from their `.npy` headers alone (see ``NPZArchive/declaration(_:)``),
+  /// that every member the format needs is there, that their shapes agree
+  /// with the matrix's and with each other, and that each declares exactly
+  /// the uncompressed size its header needs. Afterwards what is inflated is
+  /// what the headers say, no more: a deflate bomb behind a missing or
+  /// inconsistent member is refused before it costs anything.
+  static func checkDeclarations(_ npz: NPZArchive, format: String, rows: Int, columns: Int, missing: String) throws {
+    typealias Declaration = (shape: [Int], width: Int?, dataOffset: Int, size: Int)
+    var found: [String: Declaration] = [:]
+    let names: [String]
+    switch format {
+    case "csr", "csc": names = ["indptr", "indices", "data"]
+    case "coo": names = npz.has("coords") ? ["coords", "data"] : ["row", "col", "data"]
+    default: return  // refused with its own message
+    }
+    // Presence first (nothing inflated), then each member's header (only its bytes inflated).
+    for name in names where !npz.has(name) {
+      throw FileError(path: npz.path, problem: "member \(name).npy is missing (\(missing))", kind: .badFormat)
+    }
+    for name in names { found[name] = try npz.declaration(name) }
+    for name in names {
+      let d = found[name]!
+      // Below 2^62 elements of at most 16 bytes: the needed size is computed without overflow or refused.
+      guard let width = d.width, d.shape.allSatisfy({ $0 >= 0 }), let count = StateFile.product(d.shape),
+            count < 1 << 58, width <= 16
+      else { continue }  // the member's own read names what is wrong with its dtype or shape
+      let needed = d.dataOffset + count * width
+      guard d.size == needed else {
+        throw npz.failure(name, "declares \(d.size) uncompressed bytes, but its header's shape \(d.shape) "
+                          + "needs \(needed)")
+      }
+    }
+    let entries: Int?
+    switch format {
+    case "csr", "csc":
+      let pointers = format == "csr" ? rows + 1 : columns + 1
+      guard found["indptr"]!.shape == [pointers] else {
+        throw npz.failure("indptr", "has shape \(found["indptr"]!.shape), expected [\(pointers)] for this matrix's shape")
+      }
+      entries = found["indices"]!.shape.count == 1 ? found["indices"]!.shape[0] : nil
+    case "coo" where found["coords"] != nil:
+      let shape = found["coords"]!.shape
+      entries = shape.count == 2 && shape[0] == 2 ? shape[1] : nil
+    default:
+      entries = found["row"]!.shape.count == 1 ? found["row"]!.shape[0] : nil
+    }
+    guard let entries else { return }  // the member's own read names its bad shape
+    let first = names[format == "coo" && found["coords"] == nil ? 0 : names.count - 2]
+    for name in names where name == "data" || name == "col" {
+      let shape = found[name]!.shape
+      guard shape == [entries] else {
+        throw npz.failure(name, "has shape \(shape) but \(first).npy has shape \(found[first]!.shape)")
+      }
+    }
   }
 
   /// The members `scipy.sparse.save_npz` writes for each format mapk reads.

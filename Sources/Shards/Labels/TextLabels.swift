@@ -38,7 +38,20 @@ enum TextLabels {
     let size = bytes.count
     let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
     let bodyStart = size >= 3 && bytes.prefix(3).elementsEqual(bom) ? 3 : 0
-    let starts = chunkStarts(base, from: bodyStart, to: size, threads: threads)
+    // With the rows known, only their lines are parsed: what follows the
+    // last row's LF must be lines without labels, which a scan at memory
+    // speed checks without storing anything (a file of many lines past the
+    // rows costs nothing but the scan, and its first labelled line is named).
+    var end = size
+    var pastRows: (line: Int, start: Int)? = nil
+    if let rows = expectedRows, let cut = Self.position(afterLine: rows, base, from: bodyStart, to: size) {
+      end = cut
+      if let q = Self.firstNonBlank(base, from: cut, to: size) {
+        let lineStart = Self.lastLF(base, before: q, notBefore: cut).map { $0 + 1 } ?? cut
+        pastRows = (rows + 1 + Self.countLF(base, from: cut, to: lineStart), lineStart)
+      }
+    }
+    let starts = chunkStarts(base, from: bodyStart, to: end, threads: threads)
 
     // Phase 1: every chunk parsed into its own arrays by whichever worker claims it.
     let chunkCount = starts.count - 1
@@ -48,9 +61,9 @@ enum TextLabels {
       results.deinitialize(count: chunkCount)
       results.deallocate()
     }
-    let shared = Shared(base: base, starts: starts, results: results, size: size)
+    let shared = Shared(base: base, starts: starts, results: results, size: end)
     let claimer = ChunkClaimer(chunkCount: chunkCount)
-    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunkCount))) { _ in
+    DispatchQueue.concurrentPerform(iterations: max(1, min(Evaluator.clampThreads(threads), chunkCount))) { _ in
       // Chunks are claimed in increasing order and nobody claims after a
       // failure, so every chunk before the lowest failing one is complete:
       // its line count is known and the reported line number is global.
@@ -72,6 +85,18 @@ enum TextLabels {
     }
     let lines = lineBases[chunkCount], valueCount = valueBases[chunkCount]
     let rows = expectedRows ?? lines
+    if let (line, lineStart) = pastRows {
+      // The rows parsed cleanly; the first line after them that is not blank
+      // is parsed alone: its bad token, or its labels, are the error.
+      var lineEnd = lineStart
+      while lineEnd < size && base[lineEnd] != Self.lf { lineEnd += 1 }
+      let alone = parseChunk(base, from: lineStart, to: min(lineEnd + 1, size), fileEnd: size)
+      if let failure = alone.failure { throw FileError(path: path, problem: "line \(line): \(failure.problem)") }
+      let total = bodyStart < size ? Self.countLF(base, from: bodyStart, to: size) + (base[size - 1] == Self.lf ? 0 : 1) : 0
+      throw FileError(path: path, problem: "has \(total) line\(total == 1 ? "" : "s") but the predictions have \(rows) "
+                      + "row\(rows == 1 ? "" : "s") (one line per row; an empty line is a row without labels); "
+                      + "line \(line), after the last row, has labels", kind: .shapeMismatch)
+    }
     /// The number of values on lines 0 ..< line.
     func valuesBefore(line: Int) -> Int {
       guard line > 0 else { return 0 }
@@ -150,13 +175,87 @@ enum TextLabels {
     let valueBases: [Int]
   }
 
+  /// The position right after the `n`-th LF at or after `from` (`from` for
+  /// n = 0), or nil if `from ..< to` holds fewer.
+  ///
+  /// - Complexity: O(to - from), 8 bytes at a time.
+  static func position(afterLine n: Int, _ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+    guard n > 0 else { return from }
+    var seen = 0, p = from
+    while p + 8 <= to {
+      let c = lfCount(UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+      if seen + c >= n { break }
+      seen += c
+      p += 8
+    }
+    while p < to {
+      if base[p] == lf {
+        seen += 1
+        if seen == n { return p + 1 }
+      }
+      p += 1
+    }
+    return nil
+  }
+
+  /// The LFs in `from ..< to`.
+  static func countLF(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+    var count = 0, p = from
+    while p + 8 <= to {
+      count += lfCount(UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+      p += 8
+    }
+    while p < to {
+      if base[p] == lf { count += 1 }
+      p += 1
+    }
+    return count
+  }
+
+  /// The LF bytes of a word: exact (no carry crosses bytes: each byte's low
+  /// 7 bits plus 0x7F stay below 0x100, and its high bit is or-ed in).
+  @inline(__always)
+  static func lfCount(_ w: UInt64) -> Int {
+    let t = w ^ 0x0A0A_0A0A_0A0A_0A0A
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    return (~(((t & low7) &+ low7) | t | low7)).nonzeroBitCount
+  }
+
+  /// The first byte in `from ..< to` that can be neither a separator nor a
+  /// line end (a CR counts as one only before an LF), or nil if all are.
+  static func firstNonBlank(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+    var p = from
+    while p < to {
+      let b = base[p]
+      if b == space || b == comma || b == tab || b == lf {
+        p += 1
+      } else if b == cr && p + 1 < to && base[p + 1] == lf {
+        p += 2
+      } else {
+        return p
+      }
+    }
+    return nil
+  }
+
+  /// The last LF before `position`, at or after `lower`.
+  static func lastLF(_ base: UnsafePointer<UInt8>, before position: Int, notBefore lower: Int) -> Int? {
+    var p = position - 1
+    while p >= lower {
+      if base[p] == lf { return p }
+      p -= 1
+    }
+    return nil
+  }
+
   /// Chunk boundaries: `from`, then line starts near every `size / pieces`
   /// bytes, then `to`. Every chunk holds whole lines, so chunks parse independently.
   static func chunkStarts(_ base: UnsafePointer<UInt8>, from: Int, to: Int, threads: Int) -> [Int] {
     let length = to - from
     // A few chunks per worker so that uneven lines balance; 64 KiB at least
     // (so small files stay one chunk) and 4 MiB at most (bounded scratch).
-    let target = min(4 << 20, max(64 << 10, length / max(1, threads * 8)))
+    // (Workers are clamped as the evaluator's, so `threads * 8` cannot overflow.)
+    let target = min(4 << 20, max(64 << 10, length / (Evaluator.clampThreads(threads) * 8)))
     var starts = [from]
     var nominal = from + target
     while nominal < to {

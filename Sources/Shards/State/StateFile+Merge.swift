@@ -77,12 +77,23 @@ extension StateFile {
     if !gaps.isEmpty { throw MAPKError.incompatibleStates(uncoveredMessage(gaps, total: total, parts: parts)) }
 
     var merged = first.state
-    for (_, part) in parts.dropFirst() { try merged.merge(part.state) }
+    var seconds = first.seconds
+    for (path, part) in parts.dropFirst() {
+      do { try merged.merge(part.state) } catch {
+        throw FileError(path: path, problem: "\(error)", kind: .conflict)
+      }
+      seconds += part.seconds
+      // Each part is at most `maximumSeconds`; so many parts that the total is not is a forgery.
+      guard seconds <= maximumSeconds else {
+        throw FileError(path: path, problem: "cannot merge: the total of run.seconds exceeds \(maximumSeconds)",
+                        kind: .conflict)
+      }
+    }
     let union = covered.first.map { $0.lowerBound..<covered[covered.count - 1].upperBound }
       ?? (requireAllRows ? 0..<total : first.rows)
     return try StateFile(
       state: merged, rows: union, totalRows: total, shard: nil, classes: first.classes, inputs: first.inputs,
-      threads: parts.map(\.state.threads).max() ?? 1, seconds: parts.reduce(0) { $0 + $1.state.seconds })
+      threads: parts.map(\.state.threads).max() ?? 1, seconds: seconds)
   }
 
   /// Reads the state files at `paths` and merges them (see ``merge(_:requireAllRows:)``).

@@ -81,9 +81,26 @@ public struct StateFile: Sendable, Equatable {
       return "the predictions' shape \(inputs.predictions.shape.map { "\($0)" } ?? "(none)") does not give "
         + "\(totalRows) rows of \(classes) classes"
     }
-    guard threads >= 1, seconds.isFinite, seconds >= 0 else { return "run.threads or run.seconds out of range" }
-    return nil
+    guard threads >= 1 else { return "run.threads \(threads) is below 1" }
+    guard seconds.isFinite, seconds >= 0, seconds <= Self.maximumSeconds else {
+      return "run.seconds \(seconds) is not within 0...\(Self.maximumSeconds)"
+    }
+    for (field, input) in [("predictions", inputs.predictions), ("labels", inputs.labels)]
+      + (inputs.weights.map { [("weights", $0)] } ?? []) {
+      guard input.size >= 0, input.size <= Self.maximumInputSize else {
+        return "inputs.\(field).size \(input.size) is not within 0...\(Self.maximumInputSize)"
+      }
+    }
+    return state.inconsistency(weighted: inputs.weights != nil, classes: classes)
   }
+
+  /// The longest run a state may record, in seconds (about 31,700 years):
+  /// any number of states merge without the total becoming infinite.
+  public static let maximumSeconds: Double = 1e12
+
+  /// The largest input file a state may record, in bytes (2^60, 1 EiB): the
+  /// sizes of a state's three inputs add up without overflow.
+  public static let maximumInputSize = 1 << 60
 
   /// The product of `dims`, or nil if one is negative or it overflows.
   static func product<C: Collection<Int>>(_ dims: C) -> Int? {

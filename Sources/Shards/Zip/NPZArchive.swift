@@ -81,6 +81,26 @@ struct NPZArchive {
     return try zip.withContents(of: entry, limit: overflow ? Int.max : total, body)
   }
 
+  /// What member `<name>.npy` declares, read from its `.npy` header alone
+  /// (only the header's bytes are inflated): its shape, the bytes per
+  /// element its dtype names (nil if the dtype gives none) and the
+  /// uncompressed size its ZIP entry declares; nil if there is no such member.
+  func declaration(_ name: String) throws -> (shape: [Int], width: Int?, dataOffset: Int, size: Int)? {
+    guard let entry = zip.entry(named: name + ".npy") else { return nil }
+    // The 12 first bytes give the header's length; then the header itself.
+    let length = try zip.withPrefix(of: entry, count: 12) { b -> Int in
+      guard b.count >= 10 else { return b.count }
+      let wide = b[6] >= 2 && b.count >= 12
+      return (wide ? 12 : 10) + (wide ? Int(b.le32(8)) : Int(b[8]) | Int(b[9]) << 8)
+    }
+    let fields = try zip.withPrefix(of: entry, count: min(length, Self.headerAllowance)) { bytes in
+      try NPYHeader.Fields(parsing: bytes) { failure(name, $0, $1) }
+    }
+    let digits = fields.descr.utf8.drop { !(0x30...0x39).contains($0) }
+    let width = Int(String(decoding: digits, as: UTF8.self))
+    return (fields.shape, width, fields.dataOffset, entry.uncompressedSize)
+  }
+
   /// Calls `body` with the int32/int64 array member `<name>.npy`.
   ///
   /// - Parameter dataLimit: The most data bytes the member can need.

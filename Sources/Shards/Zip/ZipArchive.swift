@@ -216,6 +216,44 @@ struct ZipArchive {
     return UnsafeRawBufferPointer(rebasing: bytes[data])
   }
 
+  /// Calls `body` with the first `count` uncompressed bytes of `entry` (all
+  /// of them if it has fewer), inflating no more than that: enough to read
+  /// a member's `.npy` header before deciding to inflate its data. Not
+  /// CRC-checked (``withContents(of:limit:_:)`` checks the whole member).
+  ///
+  /// - Throws: ``FileError`` as ``withContents(of:limit:_:)``, for the
+  ///   checks that need no inflating, and for corrupt deflate data.
+  func withPrefix<R>(of entry: Entry, count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    let name = entry.name
+    func fail(_ problem: String) -> FileError { FileError(path: path, problem: "member \(name): \(problem)") }
+    guard entry.flags & 1 == 0 else { throw fail("encrypted members are not supported") }
+    guard entry.method == 0 || entry.method == 8 else {
+      throw fail("compression method \(entry.method) is not supported (only stored and deflated)")
+    }
+    let wanted = min(max(0, count), entry.uncompressedSize)
+    let data = try dataRange(of: entry, fail: fail)
+    let source = UnsafeRawBufferPointer(rebasing: bytes[data])
+    if entry.method == 0 { return try body(UnsafeRawBufferPointer(rebasing: source.prefix(wanted))) }
+    let output = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, wanted), alignment: 16)
+    defer { output.deallocate() }
+    var stream = z_stream()
+    guard mapk_inflate_init_raw(&stream) == Z_OK else { throw fail("zlib could not start inflating") }
+    defer { inflateEnd(&stream) }
+    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress?.assumingMemoryBound(to: Bytef.self))
+    stream.avail_in = uInt(min(source.count, 1 << 30))
+    stream.next_out = output.baseAddress?.assumingMemoryBound(to: Bytef.self)
+    stream.avail_out = uInt(wanted)  // a prefix: at most a header's allowance, far below 2^32
+    while stream.avail_out > 0 {
+      let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+      if status == Z_STREAM_END || status == Z_BUF_ERROR { break }
+      guard status == Z_OK else {
+        let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+        throw fail("corrupt deflate data (\(message))")
+      }
+    }
+    return try body(UnsafeRawBufferPointer(rebasing: output[0..<Int(stream.total_out)]))
+  }
+
   /// The byte range of a member's data, after its local header, checked to
   /// lie before the central directory and against the header's own fields.
   func dataRange(of entry: Entry, fail: (String) -> FileError) throws -> Range<Int> {
