@@ -192,7 +192,7 @@ public enum SystemComparison {
     // systems and columns as statistics, so the counts are shared: paired)
     // and randomization sums, merged exactly.
     let statistics = systems.count * columns
-    let workers = max(1, min(threads, rows / 256 + 1))
+    let workers = max(1, min(threads, rows / 32))
     let partials = WorkerSlots<(PoissonBootstrap, [RandomizationSums])>(count: workers)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let lower = rows * worker / workers, upper = rows * (worker + 1) / workers
