@@ -20,6 +20,8 @@ struct EvalPass {
   var blockBytes = 32 << 20
   /// Advanced as rows finish.
   var progress: EvaluationProgress?
+  /// The bootstrap to fold every row into (`--ci`), if any: empty, its design.
+  var bootstrap: PoissonBootstrap? = nil
 
   /// What the pass produced.
   struct Outcome {
@@ -29,6 +31,8 @@ struct EvalPass {
     let histogram: APHistogram?
     /// The per-row output's shape, if written.
     let perRowShape: [Int]?
+    /// The bootstrap of the rows, if asked.
+    var bootstrap: PoissonBootstrap? = nil
   }
 
   /// The shape of the per-row output: the rows' dims, then the number of
@@ -48,7 +52,7 @@ struct EvalPass {
            protecting: [String]) throws -> Outcome {
     let all = 0..<inputs.rows
     let range = rows ?? all
-    guard perRowPath != nil || histogram else {
+    guard perRowPath != nil || histogram || bootstrap != nil else {
       let state = try evaluator.evaluate(
         scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
         rows: range, progress: progress)
@@ -64,6 +68,7 @@ struct EvalPass {
     let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, range.count)) * columns)
     defer { buffer.deallocate() }
     var state = MAPState(configuration: configuration)
+    var replicates = bootstrap
     var lower = range.lowerBound
     while lower < range.upperBound {
       let rows = lower..<min(lower + blockRows, range.upperBound)
@@ -74,6 +79,7 @@ struct EvalPass {
         rows: rows, perRow: PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound), progress: progress))
       let values = UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * columns)])
       try writer?.append(values)
+      replicates?.add(evaluated: values, weights: inputs.weights, firstRow: rows.lowerBound, threads: evaluator.threads)
       if bins != nil {
         // The first metric's largest k is its last column: the configuration
         // keeps ks ascending and the columns metric-major.
@@ -84,7 +90,7 @@ struct EvalPass {
     // The output appears only for inputs that stayed the same throughout.
     try inputs.checkUnchanged()
     try writer?.finish()
-    return Outcome(state: state, histogram: bins, perRowShape: writer == nil ? nil : shape)
+    return Outcome(state: state, histogram: bins, perRowShape: writer == nil ? nil : shape, bootstrap: replicates)
   }
 }
 

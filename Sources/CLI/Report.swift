@@ -16,6 +16,15 @@ struct Report {
   var perRow: (path: String, shape: [Int])? = nil
   /// The plot, if written.
   var plot: String? = nil
+  /// Bootstrap intervals of the results (`--ci`), in ``MAPState/results`` order, and their level.
+  var intervals: (level: Double, bounds: [(lower: Double, upper: Double)])? = nil
+
+  /// ` (95% CI 0.5012-0.5050)` after result `i`'s value, or nothing without `--ci`.
+  func intervalText(_ i: Int) -> String {
+    guard let intervals else { return "" }
+    let b = intervals.bounds[i]
+    return " (\(percent(intervals.level)) CI \(fixed(b.lower, 4))-\(fixed(b.upper, 4)))"
+  }
 
   var gigabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1e9 : 0 }
 
@@ -30,11 +39,11 @@ struct Report {
     var lines: [String]
     func name(_ r: MAPResult) -> String { "\(r.metric.displayName)@\(r.k)" }
     if results.count == 1 {
-      lines = ["\(name(results[0])) = \(results[0].value)  \(figures)"]
+      lines = ["\(name(results[0])) = \(results[0].value)\(intervalText(0))  \(figures)"]
     } else {
       let width = results.map { name($0).count }.max() ?? 0
-      lines = results.map { r in
-        name(r) + String(repeating: " ", count: width - name(r).count) + " = \(r.value)"
+      lines = results.enumerated().map { i, r in
+        name(r) + String(repeating: " ", count: width - name(r).count) + " = \(r.value)" + intervalText(i)
       }
       lines.append(figures)
     }
@@ -73,7 +82,7 @@ struct Report {
     o.set("nan_scores", state.nanScores)
     o.set("empty_rows_policy", state.configuration.emptyRows.rawValue)
     o.set("nan_policy", state.configuration.nanScores.rawValue)
-    o.set("results", objects: state.results.map { r in
+    o.set("results", objects: state.results.enumerated().map { i, r in
       var x = JSONObject()
       x.set("k", r.k)
       // The value's key is the metric's name (`"map"`), so each object says
@@ -81,6 +90,9 @@ struct Report {
       x.set(r.metric.name, r.value)
       x.set("total", r.total)
       x.set("max", r.max)
+      if let b = intervals?.bounds[i] {
+        x.set("ci", raw: "[" + JSONObject.number(b.lower) + ", " + JSONObject.number(b.upper) + "]")
+      }
       return x
     })
     if let perRow { o.set("per_row", perRow.path) }
