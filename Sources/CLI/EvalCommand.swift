@@ -42,7 +42,7 @@ enum EvalCommand {
       Option("--no-progress", help: "no progress line (it shows only on a terminal, after ~1 s)"),
       Option("--json", help: "print one JSON object on stdout"),
       OutputOption.option,
-    ] + ShardOptions.options,
+    ] + EvalInterval.options + ShardOptions.options,
     epilog: """
       EXAMPLES:
         mapk eval --predictions Examples/demo.pred.npy --labels Examples/demo.labels.npy -k 10
@@ -85,8 +85,10 @@ enum EvalCommand {
     let plotFile = try parsed["--plot"].map { try AtomicOutputFile(path: $0, protecting: inputPaths) }
     let output = try OutputOption.open(parsed, protecting: inputPaths)
     let counter = EvaluationProgress()
+    let interval = try EvalInterval(parsed, sharded: parsed["--shard"] != nil || parsed["--state"] != nil)
     let pass = EvalPass(evaluator: Evaluator(threads: threads), perRowPath: parsed["--per-row"],
-                        histogram: parsed["--plot"] != nil, progress: counter)
+                        histogram: parsed["--plot"] != nil, progress: counter,
+                        bootstrap: interval?.bootstrap(statistics: configuration.pairs.count))
     let reporter = ProgressReporter.started(
       total: inputs.rows, bytes: inputs.byteCount, unit: "rows", counter: counter,
       disabled: parsed.has("--no-progress"), json: parsed.has("--json"))
@@ -111,7 +113,8 @@ enum EvalCommand {
     var report = Report(state: state, classes: inputs.classes, threads: threads, seconds: seconds,
                         bytes: inputs.byteCount,
                         perRow: parsed["--per-row"].flatMap { p in outcome.perRowShape.map { (p, $0) } },
-                        plot: plotFile?.path)
+                        plot: plotFile?.path,
+                        intervals: interval.flatMap { i in outcome.bootstrap.map { i.intervals(of: $0, state: state) } })
     report.namedResults = parsed["--metric"] != nil || convention != nil
     report.convention = convention
     report.paddedRecallRows = configuration.metrics.contains(.recall) ? paddedRows(inputs.labels) : 0

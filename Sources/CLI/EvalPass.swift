@@ -20,6 +20,8 @@ struct EvalPass {
   var blockBytes = 32 << 20
   /// Advanced as rows finish.
   var progress: EvaluationProgress?
+  /// The bootstrap to fold every row into (`--ci`), if any: empty, its design.
+  var bootstrap: PoissonBootstrap? = nil
 
   /// What the pass produced.
   struct Outcome {
@@ -29,6 +31,8 @@ struct EvalPass {
     let histogram: APHistogram?
     /// The per-row output's shape, if written.
     let perRowShape: [Int]?
+    /// The bootstrap of the rows, if asked.
+    var bootstrap: PoissonBootstrap? = nil
   }
 
   /// The shape of the per-row output: the rows' dims, then the number of
@@ -48,7 +52,7 @@ struct EvalPass {
            protecting: [String]) throws -> Outcome {
     let all = 0..<inputs.rows
     let range = rows ?? all
-    guard perRowPath != nil || histogram else {
+    guard perRowPath != nil || histogram || bootstrap != nil else {
       let state = try evaluator.evaluate(inputs, configuration: configuration, rows: range, progress: progress)
       return Outcome(state: state, histogram: nil, perRowShape: nil)
     }
@@ -69,6 +73,7 @@ struct EvalPass {
     let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, range.count)) * columns)
     defer { buffer.deallocate() }
     var state = MAPState(configuration: configuration)
+    var replicates = bootstrap
     var lower = range.lowerBound
     while lower < range.upperBound {
       let rows = lower..<min(lower + blockRows, range.upperBound)
@@ -80,6 +85,7 @@ struct EvalPass {
       let values = UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * columns)])
       try writer?.append(values)
       try table?.append(values, firstRow: rows.lowerBound)
+      replicates?.add(evaluated: values, weights: inputs.weights, firstRow: rows.lowerBound, threads: evaluator.threads)
       if bins != nil {
         // The first metric's largest k is its last column: the configuration
         // keeps ks ascending and the columns metric-major.
@@ -91,7 +97,8 @@ struct EvalPass {
     try inputs.checkUnchanged()
     try writer?.finish()
     try table?.finish()
-    return Outcome(state: state, histogram: bins, perRowShape: perRowPath == nil ? nil : shape)
+    return Outcome(state: state, histogram: bins, perRowShape: perRowPath == nil ? nil : shape,
+                   bootstrap: replicates)
   }
 }
 

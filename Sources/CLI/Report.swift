@@ -31,6 +31,15 @@ struct Report {
   var convention: MetricConvention? = nil
   /// Rows of dense labels with padding while `recall` was asked for.
   var paddedRecallRows = 0
+  /// Bootstrap intervals of the results (`--ci`), in ``MAPState/results`` order, and their level.
+  var intervals: (level: Double, bounds: [(lower: Double, upper: Double)])? = nil
+
+  /// ` (95% CI 0.5012-0.5050)` after result `i`'s value, or nothing without `--ci`.
+  func intervalText(_ i: Int) -> String {
+    guard let intervals else { return "" }
+    let b = intervals.bounds[i]
+    return " (\(percent(intervals.level)) CI \(fixed(b.lower, 4))-\(fixed(b.upper, 4)))"
+  }
 
   var gigabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1e9 : 0 }
 
@@ -65,12 +74,13 @@ struct Report {
       convention.flatMap { $0.libraryName(r.metric, k: r.k) }.map { "  (\($0))" } ?? ""
     }
     if results.count == 1 && convention == nil {
-      lines = ["\(name(results[0])) = \(results[0].value)  \(figures)"]
+      lines = ["\(name(results[0])) = \(results[0].value)\(intervalText(0))  \(figures)"]
     } else {
       let width = results.map { name($0).count }.max() ?? 0
       lines = convention.map { ["like \($0.name): \($0.summary)"] } ?? []
-      lines += results.map { r in
-        name(r) + String(repeating: " ", count: width - name(r).count) + " = \(r.value)" + library(r)
+      lines += results.enumerated().map { i, r in
+        name(r) + String(repeating: " ", count: width - name(r).count) + " = \(r.value)" + intervalText(i)
+          + library(r)
       }
       lines.append(figures)
     }
@@ -132,7 +142,7 @@ struct Report {
     o.set("empty_rows_policy", state.configuration.emptyRows.rawValue)
     o.set("nan_policy", state.configuration.nanScores.rawValue)
     if let convention { o.set("convention", convention.name) }
-    o.set("results", objects: state.results.map { r in
+    o.set("results", objects: state.results.enumerated().map { i, r in
       var x = JSONObject()
       guard namedResults else {
         // As before other metrics existed: the value's key is the metric's name (`"map"`).
@@ -140,6 +150,9 @@ struct Report {
         x.set(r.metric.name, r.value)
         x.set("total", r.total)
         x.set("max", r.max)
+        if let b = intervals?.bounds[i] {
+          x.set("ci", raw: "[" + JSONObject.number(b.lower) + ", " + JSONObject.number(b.upper) + "]")
+        }
         return x
       }
       x.set("metric", r.metric.name)
@@ -155,6 +168,9 @@ struct Report {
       case .pooled:
         x.set("numerator", r.total)
         x.set("denominator", r.max)
+      }
+      if let b = intervals?.bounds[i] {
+        x.set("ci", raw: "[" + JSONObject.number(b.lower) + ", " + JSONObject.number(b.upper) + "]")
       }
       return x
     })

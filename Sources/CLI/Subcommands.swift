@@ -20,6 +20,7 @@ enum Subcommands {
   static let all: [Entry] = [
     Entry(command: EvalCommand.command, body: EvalCommand.run),
     Entry(command: MergeCommand.command, body: MergeCommand.run),
+    Entry(command: CompareCommand.command, body: CompareCommand.run),
     Entry(command: GenerateCommand.command, body: GenerateCommand.run),
     Entry(command: InspectCommand.command, body: InspectCommand.run),
   ]

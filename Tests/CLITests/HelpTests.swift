@@ -7,7 +7,7 @@ import XCTest
 /// Help, version and usage errors.
 final class HelpTests: XCTestCase {
   func testHelpListsEverySubcommandWithExamples() throws {
-    XCTAssertEqual(Subcommands.all.map(\.command.name), ["eval", "merge", "generate", "inspect"])
+    XCTAssertEqual(Subcommands.all.map(\.command.name), ["eval", "merge", "compare", "generate", "inspect"])
     for args in [["--help"], ["-h"], ["help"]] {
       let r = try ProcessRunner.mapk(args)
       XCTAssertEqual(r.status, 0, "\(args)")

@@ -1,0 +1,162 @@
+import Foundation
+import MAPKShards
+import MAPKTooling
+
+/// `mapk compare`: systems evaluated against the same labels, each against
+/// the first (or every pair), with paired tests and bootstrap intervals.
+enum CompareCommand {
+  /// `mapk compare`'s description and options.
+  static let command = Command(
+    name: "compare", summary: "paired significance tests and confidence intervals between systems",
+    synopsis: """
+      USAGE: mapk compare --labels L -k LIST A.npy B.npy [C.npy ...] [options]
+
+      Evaluates every predictions file against the same labels, then compares
+      each with the first (the baseline): the difference, the paired t-test
+      (scipy's ttest_rel), Fisher's randomization test, Poisson bootstrap
+      intervals and, over several comparisons, Holm-adjusted p-values.
+      """,
+    options: [
+      Option("--labels", value: "FILE", help: "labels: .npy dense, .txt one line of ids per row, .npz scipy CSR"),
+      Option("--labels-format", value: "F", help: "dense|text|csr (default: from the extension)"),
+      Option("--k", aliases: ["-k"], value: "LIST", help: "k values: a list and ranges, e.g. 10 or 1,5,10"),
+      Option("--weights", value: "FILE", help: ".npy weights; rows of weight 0 are left out of the tests,",
+             "other rows must share one weight for the tests"),
+      ThreadsOption.option,
+      Option("--empty-rows", value: "P", help: "rows without labels: nan (default: refused, the metric is NaN) | skip | zero"),
+      Option("--nan", value: "P", help: "NaN scores: error (default) | largest | lowest"),
+      Option("--all-pairs", help: "compare every pair of systems, not only each with the first"),
+      Option("--alpha", value: "A", help: "significance level of the table's marker (default 0.05)"),
+      Option("--permutations", value: "B", help: "randomization test sign flips (default 10000; exact when 2^rows <= B)"),
+      Option("--bootstrap", value: "B", help: "Poisson bootstrap replicates (default 1000)"),
+      Option("--ci", value: "LEVEL", help: "confidence level of the intervals (default 0.95)"),
+      Option("--seed", value: "S", help: "seed of the sign flips and the bootstrap counts (default 0)"),
+      Option("--format", value: "F", help: "text (default) | markdown | latex"),
+      Option("--json", help: "print one JSON object on stdout"),
+      OutputOption.option,
+    ],
+    epilog: """
+      EXAMPLES:
+        mapk compare --labels l.npy -k 10 base.npy new.npy
+        mapk compare --labels l.npy -k 1,10 a.npy b.npy c.npy --format latex --seed 7
+      """)
+
+  /// `--format`'s values.
+  enum Format: String, CaseIterable {
+    case text, markdown, latex
+  }
+
+  /// Runs `mapk compare` with its parsed options.
+  static func run(_ parsed: Arguments) throws {
+    let files = parsed.positional
+    guard files.count >= 2 else {
+      throw UsageError(description: "compare needs at least two predictions files (got \(files.count))")
+    }
+    let labels = try parsed.required("--labels")
+    let ks = try parseKList(try parsed.required("--k"))
+    let threads = try ThreadsOption.value(parsed)
+    let configuration = try MAPConfiguration(
+      ks: ks,
+      emptyRows: try parsed.choice("--empty-rows", EmptyRowPolicy.self) ?? .nan,
+      nanScores: try parsed.choice("--nan", NaNScorePolicy.self) ?? .error)
+    let labelFormat = try parsed.choice("--labels-format", LabelFormat.self)
+    let format = try parsed.choice("--format", Format.self) ?? .text
+    let alpha = try probability(parsed, "--alpha") ?? 0.05
+    let level = try probability(parsed, "--ci") ?? 0.95
+    var seed: UInt64 = 0
+    if let s = parsed["--seed"] {
+      guard let v = UInt64(s) else { throw UsageError(description: "--seed must be an integer >= 0 (got '\(s)')") }
+      seed = v
+    }
+    let design = ComparisonDesign(
+      permutations: try parsed.int("--permutations") ?? 10_000,
+      bootstrapReplicates: try parsed.int("--bootstrap") ?? 1_000,
+      level: level, seed: seed)
+    let inputPaths = files + [labels] + (parsed["--weights"].map { [$0] } ?? [])
+    let output = try OutputOption.open(parsed, protecting: inputPaths)
+
+    let clock = Stopwatch()
+    let evaluator = Evaluator(threads: threads)
+    var systems: [SystemRows] = []
+    var weights: [Double]? = nil
+    for file in files {
+      let inputs = try EvaluationInputs(predictions: file, labels: labels, weights: parsed["--weights"],
+                                        labelFormat: labelFormat, threads: threads)
+      inputs.reportTruncationAsError()
+      let columns = configuration.pairs.count
+      var values = [Double](repeating: .nan, count: inputs.rows * columns)
+      let state: MAPState
+      do {
+        state = try values.withUnsafeMutableBufferPointer { buffer in
+          try evaluator.evaluate(scores: inputs.scores, labels: inputs.labels, weights: inputs.weights,
+                                 configuration: configuration,
+                                 perRow: buffer.baseAddress.map { PerRowSink(base: $0) })
+        }
+      } catch let error as MAPKError {
+        throw FileError(path: error.isAboutScores ? file : labels, error)
+      }
+      try inputs.checkUnchanged()
+      if weights == nil && !inputs.weights.isNone {
+        weights = (0..<inputs.rows).map { inputs.weights.weight(ofRow: $0) }
+      }
+      systems.append(SystemRows(name: file, state: state, values: values))
+    }
+    let evaluated = clock.seconds
+    let pairs = parsed.has("--all-pairs")
+      ? SystemComparison.allPairs(systems: systems.count) : SystemComparison.againstFirst(systems: systems.count)
+    let outcome = Result { () throws(ComparisonError) -> SystemComparisonResult in
+      try SystemComparison.compare(systems, weights: weights, pairs: pairs, design: design, threads: threads)
+    }
+    let result: SystemComparisonResult
+    switch outcome {
+    case .success(let r): result = r
+    case .failure(let error): throw message(error, labels: labels, weights: parsed["--weights"])
+    }
+    let report = CompareReport(
+      systems: systems, result: result, design: design, alpha: alpha, threads: threads,
+      evaluationSeconds: evaluated, seconds: clock.seconds)
+    let text: String
+    if parsed.has("--json") {
+      text = report.json.text + "\n"
+    } else {
+      switch format {
+      case .text: text = report.text
+      case .markdown: text = report.markdown
+      case .latex: text = report.latex
+      }
+    }
+    if let output {
+      try output.write(Array(text.utf8))
+      try output.commit()
+    } else {
+      print(text, terminator: "")
+    }
+  }
+
+  /// A number in (0, 1) given as `flag`, or nil.
+  static func probability(_ parsed: Arguments, _ flag: String) throws -> Double? {
+    guard let s = parsed[flag] else { return nil }
+    guard let v = Double(s), v > 0, v < 1 else {
+      throw UsageError(description: "\(flag) must be a number between 0 and 1 (got '\(s)')")
+    }
+    return v
+  }
+
+  /// The comparison's refusal as one line naming the file at fault and the way out.
+  static func message(_ error: ComparisonError, labels: String, weights: String?) -> FileError {
+    switch error {
+    case .mismatchedSystems(let problem):
+      return FileError(path: labels, problem: "cannot compare: \(problem)", kind: .shapeMismatch)
+    case .undefinedMetric(let rows):
+      return FileError(path: labels, problem: "\(rows) rows have no labels, so every metric is NaN (as in "
+                         + "TensorFlow) and there is nothing to test (use --empty-rows skip or zero)",
+                       kind: .invalidValue)
+    case .weights(.unequalWeights(let first, let other)):
+      return FileError(path: weights ?? labels,
+                       problem: "the paired tests need one common weight for all rows of nonzero weight "
+                         + "(found \(first) and \(other)); rows of weight 0 are left out", kind: .invalidValue)
+    case .weights(.invalidWeight(let w)):
+      return FileError(path: weights ?? labels, problem: "invalid weight \(w)", kind: .invalidValue)
+    }
+  }
+}
