@@ -86,7 +86,7 @@ final class OutputSafetyTests: XCTestCase {
 
   func testAnExtensionAnOutputDoesNotWriteIsRefused() throws {
     try assertRefused(evalArgs + ["--plot", "out.png"], status: 2, "--plot writes .svg files: 'out.png'")
-    try assertRefused(evalArgs + ["--per-row", "ap.csv"], status: 2, "--per-row writes .npy files")
+    try assertRefused(evalArgs + ["--per-row", "ap.csv"], status: 2, "--per-row writes .npy or .tsv files")
     try assertRefused(evalArgs + ["--per-row", "a.npy", "--plot", "./a.npy"], status: 2, "--plot writes .svg")
     let r = try ProcessRunner.mapk(evalArgs + ["--per-row", "AP.NPY", "--plot", "m.svg", "--state", "any.name"],
                                    in: dir.path)

@@ -39,7 +39,9 @@ extension MAPState {
       return "weight_sum is negative, NaN or infinite (weights are finite and >= 0)"
     }
     let counted = configuration.emptyRows == .skip ? rows - emptyRows : rows
-    if weighted == false {
+    // Only AP@k adds to the shared weight sum (``Metric/sharesWeightSum``).
+    let sharesWeightSum = configuration.metrics.contains(where: \.sharesWeightSum)
+    if weighted == false && sharesWeightSum {
       var expected = ExactSum()
       expected.add(Double(counted))  // exact: counted < 2^53 for any real run
       guard weightSum == expected else {
@@ -50,13 +52,28 @@ extension MAPState {
     for (i, pair) in configuration.pairs.enumerated() {
       let t = totals[i]
       let name = "the total of \(pair.metric.name)@\(pair.k)"
-      guard t.positiveInfinityCount == 0, t.negativeInfinityCount == 0, t.nanCount >= 0, t.nanCount <= nanTerms else {
+      // Another metric's rule for an empty row may differ from AP@k's (`n = 0`),
+      // which `emptyRows` counts: its NaN terms are bounded by the rows.
+      let nanBound = pair.metric.sharesWeightSum ? nanTerms : (configuration.emptyRows == .nan ? rows : 0)
+      guard t.positiveInfinityCount == 0, t.negativeInfinityCount == 0, t.nanCount >= 0, t.nanCount <= nanBound else {
         return "\(name) has \(t.nanCount) NaN and \(t.positiveInfinityCount + t.negativeInfinityCount) infinite "
-          + "terms (at most \(nanTerms) NaN, one per empty row under the empty-row policy nan)"
+          + "terms (at most \(nanBound) NaN, one per empty row under the empty-row policy nan)"
       }
-      guard !t.finitePartIsBelow(ExactSum()), !weightSum.finitePartIsBelow(t) else {
-        return "\(name) (\(t.doubleValue)) is not within 0...weight_sum (\(weightSum.doubleValue)): "
-          + "each row's value is in [0, 1]"
+      if pair.metric.sharesWeightSum {
+        guard !t.finitePartIsBelow(ExactSum()), !weightSum.finitePartIsBelow(t) else {
+          return "\(name) (\(t.doubleValue)) is not within 0...weight_sum (\(weightSum.doubleValue)): "
+            + "each row's value is in [0, 1]"
+        }
+      } else {
+        // Its own denominator (``MAPState/denominators``): a weighted mean's
+        // Σ w, or a pooled ratio's Σ w · d with each row's numerator at most its d.
+        let d = denominators[i]
+        guard !d.hasSpecialTerms, !d.finitePartIsBelow(ExactSum()) else {
+          return "the denominator of \(pair.metric.name)@\(pair.k) is negative, NaN or infinite"
+        }
+        guard !t.finitePartIsBelow(ExactSum()), !d.finitePartIsBelow(t) else {
+          return "\(name) (\(t.doubleValue)) is not within 0...its denominator (\(d.doubleValue))"
+        }
       }
     }
     return nil
