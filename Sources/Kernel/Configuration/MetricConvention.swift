@@ -22,7 +22,7 @@ public enum MetricConvention: String, Sendable, CaseIterable {
   /// The name on the command line and in JSON (`"trec_eval"`).
   public var name: String { rawValue }
 
-  /// The library's metrics, in ``Metric/allCases`` order.
+  /// The library's metrics, in `Metric.allCases` order.
   public var metrics: [Metric] {
     switch self {
     case .tensorflow: return [.averagePrecision, .precision, .recall]

@@ -1,6 +1,6 @@
 /// One worker's engine for ranked ids: finds each row's hit ranks among its
 /// first `maxK` ids, computes every metric's value for every k from them
-/// (the same ``RankingMetric`` seam as for scores) and adds the row to a
+/// (the same `RankingMetric` seam as for scores) and adds the row to a
 /// ``MAPState``. It owns its scratch and allocates nothing per row (a row
 /// longer than any before grows it); create one per thread.
 ///

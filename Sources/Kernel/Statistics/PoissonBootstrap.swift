@@ -2,8 +2,8 @@
 /// Analysis' method), with exact, mergeable replicate sums.
 ///
 /// Each row r gets, for every replicate b, an independent count
-/// c ~ Poisson(1) that is a pure function of (seed, r, b) (``CounterHash``
-/// and ``PoissonBootstrap/poissonCount(_:)``): not of the thread, the
+/// c ~ Poisson(1) that is a pure function of (seed, r, b) (`CounterHash`
+/// and `PoissonBootstrap.poissonCount(_:)`): not of the thread, the
 /// shard or the order of rows. Replicate b's numerator Σ c·w·v (one per
 /// statistic, e.g. one per k or per system) and its shared denominator
 /// Σ c·w are exact sums in the layout of ``ExactSum`` (w·v enters as the two

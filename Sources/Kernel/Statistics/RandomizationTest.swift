@@ -137,7 +137,7 @@ public enum RandomizationTest {
 /// float sum Σ sᵢdᵢ of the rows added so far, and the exact observed sum.
 ///
 /// Replicate b's sign for the row of global index r is bit b mod 64 of the
-/// hash (seed, ⌊b/64⌋, r) (``CounterHash``): one 64-bit hash gives a row's
+/// hash (seed, ⌊b/64⌋, r) (`CounterHash`): one 64-bit hash gives a row's
 /// signs for 64 replicates, and the inner loop over those 64 lanes is a
 /// branch-free xor of the sign bit and an add, which vectorizes. Rows may be
 /// added in any pieces, on any threads, then merged: the float sums differ

@@ -42,7 +42,7 @@ public enum StudentT {
   /// converges fast, and through I_x(a, b) = 1 − I_y(b, a) otherwise. The
   /// prefix x^a y^b / B(a, b) is taken as the exponential of a ln x + b ln y −
   /// ln B(a, b), with ln x as ln(1 − y) when x is near 1 and ln B free of the
-  /// cancellation of three huge log-gamma terms (``Elementary/logBeta(_:_:)``),
+  /// cancellation of three huge log-gamma terms (`Elementary.logBeta(_:_:)`),
   /// so the result keeps about 1e-14 relative accuracy even when it is tiny.
   ///
   /// - Parameters:
