@@ -16,12 +16,12 @@ import TestSupport
     init(membership text: String, files: [String: String]) throws {
       dir = try TemporaryDirectory("cgroups")
       try FileManager.default.createDirectory(atPath: dir.file("cgroup"), withIntermediateDirectories: true)
-      try text.write(toFile: dir.file("self-cgroup"), atomically: true, encoding: .utf8)
+      try text.write(toFile: dir.file("self-cgroup"), atomically: false, encoding: .utf8)
       for (path, contents) in files {
         let full = dir.file("cgroup/" + path)
         try FileManager.default.createDirectory(
           atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try contents.write(toFile: full, atomically: true, encoding: .utf8)
+        try contents.write(toFile: full, atomically: false, encoding: .utf8)
       }
     }
 

@@ -76,7 +76,7 @@ final class SVGChartTests: XCTestCase {
     guard FileManager.default.isExecutableFile(atPath: renderer) else { throw XCTSkip("no rsvg-convert") }
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    try chart().svg().write(toFile: dir.file("c.svg"), atomically: true, encoding: .utf8)
+    try chart().svg().write(toFile: dir.file("c.svg"), atomically: false, encoding: .utf8)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: renderer)
     p.arguments = [dir.file("c.svg"), "-o", dir.file("c.png")]
