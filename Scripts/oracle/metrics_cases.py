@@ -31,7 +31,9 @@ metric, the same way (once per environment):
 
   TensorFlow: metrics_impl._streaming_sparse_average_precision_at_top_k (what
   average_precision_at_k calls after its top_k), precision_at_top_k and
-  recall_at_top_k, given the ids as predictions_idx (cut to the first k).
+  recall_at_top_k, given the ids as predictions_idx (cut to the first k); with
+  the classes known, AP's labels are cleaned (labels >= C become -1) and
+  precision's and recall's are not, as TensorFlow's functions for scores do.
   pytrec_eval and ranx: a run of the K ids, scored K, K-1, ..., 1 (tie-free).
   torchmetrics: the same K documents and scores, plus each relevant label the
   ids miss as a document scored below all of them (-1, -2, ...: never in the
@@ -399,14 +401,18 @@ def tf_id_numbers(case, ks):
                 width = max([len(r) for r in case["sparse"]] + [1])
                 lab = tf.SparseTensor(np.array(idx, np.int64).reshape(-1, 2), np.array(vals, np.int64),
                                       [len(case["sparse"]), width])
+            # With the classes known, as TensorFlow treats dense scores: average_precision_at_k
+            # cleans labels >= C to -1; precision_at_k and recall_at_k do not (every distinct
+            # label >= C stays a label never retrieved in recall's count).
+            ap_lab = lab
             if case["classes"] is not None:
-                lab = metrics_impl._clean_out_of_range_indices(lab, tf.constant(case["classes"], tf.int64))
+                ap_lab = metrics_impl._clean_out_of_range_indices(lab, tf.constant(case["classes"], tf.int64))
             kw = {}
             if "weights" in case:
                 kw["weights"] = tf.constant(case["weights"], tf.float64)
             top = tf.constant(pred[:, :k])
             ops = {
-                "map": metrics_impl._streaming_sparse_average_precision_at_top_k(lab, top, **kw),
+                "map": metrics_impl._streaming_sparse_average_precision_at_top_k(ap_lab, top, **kw),
                 "precision": m.precision_at_top_k(lab, top, k=k, **kw),
                 "recall": m.recall_at_top_k(lab, top, k=k, **kw),
             }

@@ -176,7 +176,7 @@ public final class RowEvaluator {
   ) throws {
     let policy = configuration.emptyRows
     let unweighted = weights.isNone
-    let (n, m) = gatherLabels(row: r, labels: labels)
+    let (n, m, _, _) = gatherLabels(row: r, labels: labels)
     let outcome = selector.rankClasses(base + r * classes, labelClasses, count: m)
     if outcome.nanCount > 0 {
       if configuration.nanScores == .error { throw MAPKError.nanScore(row: r, classIndex: outcome.firstNaN) }
@@ -222,9 +222,7 @@ public final class RowEvaluator {
     _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ accumulator: inout MetricAccumulator,
     _ counting: Bool
   ) throws {
-    // The distinct-value counts first: `gatherLabels` reuses the same scratch.
-    let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labels)
-    let (n, m) = gatherLabels(row: r, labels: labels)
+    let (n, m, relevant, distinct) = gatherLabels(row: r, labels: labels, sets: !reads.isEmpty)
     let row = base + r * classes
     let outcome = selector.rankClasses(row, labelClasses, count: m)
     if outcome.nanCount > 0 {
@@ -286,11 +284,14 @@ public final class RowEvaluator {
     return (relevant, distinct)
   }
 
-  /// Reads row `r`'s labels: returns `n`, the denominator's label count, and
+  /// Reads row `r`'s labels: returns `n`, the denominator's label count,
   /// `m`, the number of distinct in-range classes written to `labelClasses`
-  /// (a label listed twice is one class, hit at one rank).
+  /// (a label listed twice is one class, hit at one rank), and with `sets`
+  /// the counts of ``labelSets(row:labels:)`` (else 0), found in the same
+  /// pass over the labels on the common dense layout.
   @inline(__always)
-  func gatherLabels(row r: Int, labels: LabelRows) -> (n: Int, m: Int) {
+  func gatherLabels(row r: Int, labels: LabelRows, sets: Bool = false)
+    -> (n: Int, m: Int, relevant: Int, distinct: Int) {
     let span = labels.range(ofRow: r)
     if span.count > labelCapacity { growLabels(span.count) }
     let c = Int64(classes)
@@ -300,9 +301,9 @@ public final class RowEvaluator {
       // over all slots (with results kept by arithmetic, not branches) run
       // the same way on every row and the branch predictor is never wrong.
       let values = labelValues, classIDs = labelClasses
-      if classes <= 64 {
+      if classes <= 64 && !sets {
         // Few classes: the classes seen so far as a bit set, no inner loop.
-        @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (n: Int, m: Int) {
+        @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (Int, Int, Int, Int) {
           var n = 0, m = 0
           var seen: UInt64 = 0
           for i in 0..<width {
@@ -315,15 +316,15 @@ public final class RowEvaluator {
             m &+= bit & ~seen != 0 ? 1 : 0
             seen |= bit
           }
-          return (n, m)
+          return (n, m, 0, 0)
         }
         switch labels.values {
         case .int64(let p): return read(p)
         case .int32(let p): return read(p)
         }
       }
-      @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (n: Int, m: Int) {
-        var n = 0, m = 0
+      @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (Int, Int, Int, Int) {
+        var n = 0, m = 0, relevant = 0, distinct = 0
         for i in 0..<width {
           let v = Int64(p[span.lowerBound &+ i])
           values[i] = v
@@ -334,14 +335,19 @@ public final class RowEvaluator {
           n &+= valid
           classIDs[m] = Int32(truncatingIfNeeded: v)
           m &+= valid & (seen ^ 1)
+          // ``labelSets(row:labels:)``'s counts: first copies of any value, and of those `>= 0`.
+          distinct &+= seen ^ 1
+          relevant &+= (v >= 0 ? 1 : 0) & (seen ^ 1)
         }
-        return (n, m)
+        return (n, m, relevant, distinct)
       }
       switch labels.values {
       case .int64(let p): return read(p)
       case .int32(let p): return read(p)
       }
     }
+    // Any other layout: the counts first (`labelSets` uses the same scratch).
+    let (relevant, distinctValues) = sets ? labelSets(row: r, labels: labels) : (0, 0)
     var w = 0
     @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
       for i in span {
@@ -378,7 +384,7 @@ public final class RowEvaluator {
       labelClasses[m] = Int32(truncatingIfNeeded: labelValues[i])
       m &+= labelValues[i] >= 0 ? 1 : 0
     }
-    return (n, m)
+    return (n, m, relevant, distinctValues)
   }
 
   /// Removes repeated values from `labelValues[0..<count]`; returns how many stay.
