@@ -145,36 +145,31 @@ def num(x):
 
 
 # ---- TensorFlow
-def tf_numbers(case, ks):
+def tf_labels(case):
+    """The labels as TensorFlow takes them: a dense Tensor, or a SparseTensor from the text rows."""
+    import tensorflow as tf
+    if "dense" in case:
+        return tf.constant(case["dense"], tf.int64)
+    idx = [[r, j] for r, row in enumerate(case["sparse"]) for j in range(len(row))]
+    vals = [v for row in case["sparse"] for v in row]
+    width = max([len(r) for r in case["sparse"]] + [1])
+    return tf.SparseTensor(np.array(idx, np.int64).reshape(-1, 2), np.array(vals, np.int64),
+                           [len(case["sparse"]), width])
+
+
+def tf_session_numbers(case, ks, make_ops):
+    """Per k, in a fresh graph: make_ops(k, labels, weights kwargs) gives {name: (value, update)};
+    each update runs once, then the values are read (graph mode, tf.compat.v1)."""
     import tensorflow as tf
     tf.compat.v1.disable_eager_execution()
-    m = tf.compat.v1.metrics
-    pred = case["pred"]
     out = {}
     for k in ks:
         g = tf.Graph()
         with g.as_default():
-            p = tf.constant(pred, tf.float64)
-            if "dense" in case:
-                lab = tf.constant(case["dense"], tf.int64)
-            else:
-                idx = [[r, j] for r, row in enumerate(case["sparse"]) for j in range(len(row))]
-                vals = [v for row in case["sparse"] for v in row]
-                width = max([len(r) for r in case["sparse"]] + [1])
-                lab = tf.SparseTensor(np.array(idx, np.int64).reshape(-1, 2), np.array(vals, np.int64),
-                                      [len(case["sparse"]), width])
             kw = {}
             if "weights" in case:
                 kw["weights"] = tf.constant(case["weights"], tf.float64)
-            _, top = tf.nn.top_k(p, k)
-            top = tf.cast(top, tf.int64)
-            ops = {
-                "map": m.average_precision_at_k(lab, p, k, **kw),
-                "precision": m.precision_at_k(lab, p, k, **kw),
-                "recall": m.recall_at_k(lab, p, k, **kw),
-                "precision_at_top_k": m.precision_at_top_k(lab, top, k=k, **kw),
-                "recall_at_top_k": m.recall_at_top_k(lab, top, k=k, **kw),
-            }
+            ops = make_ops(k, tf_labels(case), kw)
             with tf.compat.v1.Session() as s:
                 s.run(tf.compat.v1.local_variables_initializer())
                 s.run([u for _, u in ops.values()])
@@ -184,17 +179,43 @@ def tf_numbers(case, ks):
     return out
 
 
+def tf_numbers(case, ks):
+    import tensorflow as tf
+    m = tf.compat.v1.metrics
+
+    def ops(k, lab, kw):
+        p = tf.constant(case["pred"], tf.float64)
+        _, top = tf.nn.top_k(p, k)
+        top = tf.cast(top, tf.int64)
+        return {
+            "map": m.average_precision_at_k(lab, p, k, **kw),
+            "precision": m.precision_at_k(lab, p, k, **kw),
+            "recall": m.recall_at_k(lab, p, k, **kw),
+            "precision_at_top_k": m.precision_at_top_k(lab, top, k=k, **kw),
+            "recall_at_top_k": m.recall_at_top_k(lab, top, k=k, **kw),
+        }
+    return tf_session_numbers(case, ks, ops)
+
+
 # ---- pytrec_eval
+def score_run(case):
+    """The retrieval libraries' run: every class a document with its score
+    (ranked ids: the K ids, scored K, K-1, ..., 1)."""
+    if case.get("ids"):
+        return id_run(case)
+    pred = case["pred"]
+    rows, c = pred.shape
+    return {f"q{q}": {f"d{d}": float(pred[q, d]) for d in range(c)} for q in range(rows)}
+
+
 def trec_numbers(case, ks):
     import pytrec_eval
-    pred = case["pred"]
     rels = relevant_sets(case)
-    rows, c = pred.shape
     # trec_eval leaves out queries without relevant documents: they are not in the qrels.
-    qrels = {f"q{q}": {f"d{d}": 1 for d in rels[q]} for q in range(rows) if rels[q]}
+    qrels = {f"q{q}": {f"d{d}": 1 for d in rels[q]} for q in range(len(rels)) if rels[q]}
+    run = score_run(case)
     out = {}
     for k in ks:
-        run = {f"q{q}": {f"d{d}": float(pred[q, d]) for d in range(c)} for q in range(rows)}
         measures = {f"map_cut.{k}", f"P.{k}", f"recall.{k}", f"ndcg_cut.{k}", f"success.{k}"}
         res = pytrec_eval.RelevanceEvaluator(qrels, measures).evaluate(run)
         # recip_rank has no cut: evaluate it on the run cut at k.
@@ -211,11 +232,9 @@ def trec_numbers(case, ks):
 # ---- ranx
 def ranx_numbers(case, ks):
     import ranx
-    pred = case["pred"]
     rels = relevant_sets(case)
-    rows, c = pred.shape
-    qrels = ranx.Qrels({f"q{q}": {f"d{d}": 1 for d in rels[q]} for q in range(rows)})
-    run = ranx.Run({f"q{q}": {f"d{d}": float(pred[q, d]) for d in range(c)} for q in range(rows)})
+    qrels = ranx.Qrels({f"q{q}": {f"d{d}": 1 for d in rels[q]} for q in range(len(rels))})
+    run = ranx.Run(score_run(case))
     out = {}
     for k in ks:
         names = {"map_trec": f"map@{k}", "precision": f"precision@{k}", "recall_macro": f"recall@{k}",
@@ -228,8 +247,6 @@ def ranx_numbers(case, ks):
 
 # ---- torchmetrics
 def torch_numbers(case, ks):
-    import torch
-    from torchmetrics import retrieval as R
     pred = case["pred"]
     rels = relevant_sets(case)
     rows, c = pred.shape
@@ -238,16 +255,23 @@ def torch_numbers(case, ks):
     target = np.zeros((rows, c), bool)
     for q, r in enumerate(rels):
         target[q, r] = True
-    idx = torch.arange(rows).repeat_interleave(c)
-    p = torch.tensor(pred.reshape(-1), dtype=torch.float64)
-    t = torch.tensor(target.reshape(-1))
+    return torch_retrieval(np.arange(rows).repeat(c), pred.reshape(-1), target.reshape(-1), ks)
+
+
+def torch_retrieval(indexes, scores, target, ks):
+    """torchmetrics' retrieval metrics (top_k) on flat per-document queries, scores, targets."""
+    import torch
+    from torchmetrics import retrieval as R
+    i = torch.tensor(np.asarray(indexes, np.int64))
+    p = torch.tensor(np.asarray(scores, np.float64), dtype=torch.float64)
+    t = torch.tensor(np.asarray(target, bool))
     names = {"map_torch": R.RetrievalMAP, "precision_torch": R.RetrievalPrecision,
              "recall_torch": R.RetrievalRecall, "ndcg": R.RetrievalNormalizedDCG,
              "mrr_torch": R.RetrievalMRR, "hit": R.RetrievalHitRate}
     out = {}
     for k in ks:
         for metric, M in names.items():
-            out.setdefault(metric, {})[str(k)] = float(M(top_k=k)(p, t, indexes=idx))
+            out.setdefault(metric, {})[str(k)] = float(M(top_k=k)(p, t, indexes=i))
     return out
 
 
@@ -272,20 +296,22 @@ def versions():
     return out
 
 
-def main(outdir):
+def write_cases(outdir, cases, write_entry, oracles, header=None):
+    """Writes every case's inputs and OUTDIR/cases.json with the numbers of each
+    library this environment has, keeping those another environment wrote."""
     os.makedirs(outdir, exist_ok=True)
     path = os.path.join(outdir, "cases.json")
     old = json.load(open(path)) if os.path.exists(path) else {"oracles": {}, "cases": []}
     previous = {c["name"]: c for c in old["cases"]}
     libs = available()
-    out = {"oracles": dict(old.get("oracles", {}), **versions()), "cases": []}
-    for case in make_cases():
-        entry = write_inputs(outdir, case)
+    out = dict({"oracles": dict(old.get("oracles", {}), **versions())}, **(header or {}), cases=[])
+    for case in cases:
+        entry = write_entry(outdir, case)
         expected = dict(previous.get(case["name"], {}).get("expected", {}))
         for lib in libs:
             if lib != "tensorflow" and "weights" in case:
                 continue  # the retrieval libraries take no weights
-            numbers = ORACLES[lib][1](case, KS)
+            numbers = oracles[lib](case, KS)
             if numbers is not None:
                 expected[lib] = numbers
         entry["expected"] = dict(sorted(expected.items()))
@@ -294,6 +320,10 @@ def main(outdir):
         json.dump(out, f, indent=1)
         f.write("\n")
     print(f"wrote {len(out['cases'])} cases to {path} with {', '.join(libs)}")
+
+
+def main(outdir):
+    write_cases(outdir, make_cases(), write_inputs, {lib: fn for lib, (_, fn) in ORACLES.items()})
 
 
 def compare(pred_path, labels_path, k):
@@ -376,6 +406,7 @@ def make_id_cases():
 
 
 def write_id_inputs(outdir, case):
+    case["ids"] = True
     entry = write_inputs(outdir, case)
     np.save(os.path.join(outdir, entry["predictions"]), case["pred"])  # the ids, in their own dtype
     entry["pad"] = -1
@@ -386,43 +417,23 @@ def write_id_inputs(outdir, case):
 def tf_id_numbers(case, ks):
     import tensorflow as tf
     from tensorflow.python.ops import metrics_impl
-    tf.compat.v1.disable_eager_execution()
     m = tf.compat.v1.metrics
     pred = case["pred"].astype(np.int64)
-    out = {}
-    for k in ks:
-        g = tf.Graph()
-        with g.as_default():
-            if "dense" in case:
-                lab = tf.constant(case["dense"], tf.int64)
-            else:
-                idx = [[r, j] for r, row in enumerate(case["sparse"]) for j in range(len(row))]
-                vals = [v for row in case["sparse"] for v in row]
-                width = max([len(r) for r in case["sparse"]] + [1])
-                lab = tf.SparseTensor(np.array(idx, np.int64).reshape(-1, 2), np.array(vals, np.int64),
-                                      [len(case["sparse"]), width])
-            # With the classes known, as TensorFlow treats dense scores: average_precision_at_k
-            # cleans labels >= C to -1; precision_at_k and recall_at_k do not (every distinct
-            # label >= C stays a label never retrieved in recall's count).
-            ap_lab = lab
-            if case["classes"] is not None:
-                ap_lab = metrics_impl._clean_out_of_range_indices(lab, tf.constant(case["classes"], tf.int64))
-            kw = {}
-            if "weights" in case:
-                kw["weights"] = tf.constant(case["weights"], tf.float64)
-            top = tf.constant(pred[:, :k])
-            ops = {
-                "map": metrics_impl._streaming_sparse_average_precision_at_top_k(ap_lab, top, **kw),
-                "precision": m.precision_at_top_k(lab, top, k=k, **kw),
-                "recall": m.recall_at_top_k(lab, top, k=k, **kw),
-            }
-            with tf.compat.v1.Session() as s:
-                s.run(tf.compat.v1.local_variables_initializer())
-                s.run([u for _, u in ops.values()])
-                vals = s.run({n: v for n, (v, _) in ops.items()})
-        for n, v in vals.items():
-            out.setdefault(n, {})[str(k)] = num(v)
-    return out
+
+    def ops(k, lab, kw):
+        # With the classes known, as TensorFlow treats dense scores: average_precision_at_k
+        # cleans labels >= C to -1; precision_at_k and recall_at_k do not (every distinct
+        # label >= C stays a label never retrieved in recall's count).
+        ap_lab = lab
+        if case["classes"] is not None:
+            ap_lab = metrics_impl._clean_out_of_range_indices(lab, tf.constant(case["classes"], tf.int64))
+        top = tf.constant(pred[:, :k])
+        return {
+            "map": metrics_impl._streaming_sparse_average_precision_at_top_k(ap_lab, top, **kw),
+            "precision": m.precision_at_top_k(lab, top, k=k, **kw),
+            "recall": m.recall_at_top_k(lab, top, k=k, **kw),
+        }
+    return tf_session_numbers(case, ks, ops)
 
 
 def id_run(case):
@@ -431,43 +442,7 @@ def id_run(case):
     return {f"q{q}": {f"d{int(d)}": float(K - i) for i, d in enumerate(pred[q])} for q in range(pred.shape[0])}
 
 
-def trec_id_numbers(case, ks):
-    import pytrec_eval
-    rels = relevant_sets(case)
-    qrels = {f"q{q}": {f"d{d}": 1 for d in rels[q]} for q in range(len(rels)) if rels[q]}
-    run = id_run(case)
-    out = {}
-    for k in ks:
-        measures = {f"map_cut.{k}", f"P.{k}", f"recall.{k}", f"ndcg_cut.{k}", f"success.{k}"}
-        res = pytrec_eval.RelevanceEvaluator(qrels, measures).evaluate(run)
-        cut = {q: dict(sorted(d.items(), key=lambda x: -x[1])[:k]) for q, d in run.items()}
-        rr = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}).evaluate(cut)
-        names = {"map_trec": f"map_cut_{k}", "precision": f"P_{k}", "recall_macro": f"recall_{k}",
-                 "ndcg": f"ndcg_cut_{k}", "hit": f"success_{k}"}
-        for metric, key in names.items():
-            out.setdefault(metric, {})[str(k)] = float(np.mean([res[q][key] for q in sorted(res)]))
-        out.setdefault("mrr", {})[str(k)] = float(np.mean([rr[q]["recip_rank"] for q in sorted(rr)]))
-    return out
-
-
-def ranx_id_numbers(case, ks):
-    import ranx
-    rels = relevant_sets(case)
-    qrels = ranx.Qrels({f"q{q}": {f"d{d}": 1 for d in rels[q]} for q in range(len(rels))})
-    run = ranx.Run(id_run(case))
-    out = {}
-    for k in ks:
-        names = {"map_trec": f"map@{k}", "precision": f"precision@{k}", "recall_macro": f"recall@{k}",
-                 "ndcg": f"ndcg@{k}", "mrr": f"mrr@{k}", "hit": f"hit_rate@{k}"}
-        res = ranx.evaluate(qrels, run, list(names.values()))
-        for metric, key in names.items():
-            out.setdefault(metric, {})[str(k)] = float(res[key])
-    return out
-
-
 def torch_id_numbers(case, ks):
-    import torch
-    from torchmetrics import retrieval as R
     rels = relevant_sets(case)
     pred = case["pred"]
     K = pred.shape[1]
@@ -479,43 +454,15 @@ def torch_id_numbers(case, ks):
         idx += [q] * len(docs)
         scores += [float(K - i) for i in range(K)] + [-1.0 - j for j in range(len(missing))]
         target += [d in rels[q] for d in docs]
-    i = torch.tensor(idx)
-    p = torch.tensor(scores, dtype=torch.float64)
-    t = torch.tensor(target)
-    names = {"map_torch": R.RetrievalMAP, "precision_torch": R.RetrievalPrecision,
-             "recall_torch": R.RetrievalRecall, "ndcg": R.RetrievalNormalizedDCG,
-             "mrr_torch": R.RetrievalMRR, "hit": R.RetrievalHitRate}
-    out = {}
-    for k in ks:
-        for metric, M in names.items():
-            out.setdefault(metric, {})[str(k)] = float(M(top_k=k)(p, t, indexes=i))
-    return out
+    return torch_retrieval(idx, scores, target, ks)
 
 
-ID_ORACLES = {"tensorflow": tf_id_numbers, "trec_eval": trec_id_numbers, "ranx": ranx_id_numbers,
+ID_ORACLES = {"tensorflow": tf_id_numbers, "trec_eval": trec_numbers, "ranx": ranx_numbers,
               "torchmetrics": torch_id_numbers}
 
 
 def main_ids(outdir):
-    os.makedirs(outdir, exist_ok=True)
-    path = os.path.join(outdir, "cases.json")
-    old = json.load(open(path)) if os.path.exists(path) else {"oracles": {}, "cases": []}
-    previous = {c["name"]: c for c in old["cases"]}
-    libs = available()
-    out = {"oracles": dict(old.get("oracles", {}), **versions()), "seed": ID_SEED, "cases": []}
-    for case in make_id_cases():
-        entry = write_id_inputs(outdir, case)
-        expected = dict(previous.get(case["name"], {}).get("expected", {}))
-        for lib in libs:
-            if lib != "tensorflow" and "weights" in case:
-                continue  # the retrieval libraries take no weights
-            expected[lib] = ID_ORACLES[lib](case, KS)
-        entry["expected"] = dict(sorted(expected.items()))
-        out["cases"].append(entry)
-    with open(path, "w") as f:
-        json.dump(out, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(out['cases'])} ranked-id cases to {path} with {', '.join(libs)}")
+    write_cases(outdir, make_id_cases(), write_id_inputs, ID_ORACLES, header={"seed": ID_SEED})
 
 
 if __name__ == "__main__":

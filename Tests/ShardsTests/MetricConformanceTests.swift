@@ -18,8 +18,12 @@ import TestSupport
     let label_semantics: String
     /// Library → metric → k → value (nil: NaN).
     let expected: [String: [String: [String: Double?]]]
+    /// Ranked-id cases (Fixtures/ranked-metrics): the pad and the classes, if given.
+    let pad: Int64?
+    let classes: Int?
   }
 
+  /// Also the ranked-id cases' file (Fixtures/ranked-metrics).
   struct Cases: Decodable {
     let oracles: [String: String]
     let cases: [Case]

@@ -13,34 +13,9 @@ import TestSupport
 /// rule for rows without labels), at 1 and 3 threads and tiny chunks, with
 /// and without per-row output (the counted and the direct path).
 @Suite struct RankedIDMetricConformanceTests {
-  struct Case: Decodable {
-    let name: String
-    let predictions: String
-    let labels: String
-    let weights: String?
-    let ks: [Int]
-    let pad: Int64
-    let classes: Int?
-    let label_semantics: String
-    /// Library → metric → k → value (nil: NaN).
-    let expected: [String: [String: [String: Double?]]]
-  }
-
-  struct Cases: Decodable {
-    let oracles: [String: String]
-    let cases: [Case]
-  }
+  typealias Cases = MetricConformanceTests.Cases
 
   static let folder = FixtureFolder("ranked-metrics")
-
-  /// The tolerances: torchmetrics computes in float32 (relative
-  /// 1.9e-7 for AP, 8.3e-6 for nDCG); the others in float64, in their own order.
-  static func tolerance(_ library: String) -> Double { library == "torchmetrics" ? 2e-5 : 1e-12 }
-
-  static func close(_ got: Double, _ want: Double?, tolerance: Double) -> Bool {
-    guard let want else { return got.isNaN }
-    return abs(got - want) <= tolerance * Swift.max(abs(want), Double.leastNormalMagnitude)
-  }
 
   @Test func everyLibraryAndMetricIsThere() throws {
     let all = try Self.folder.load(Cases.self)
@@ -72,7 +47,7 @@ import TestSupport
       for threads in [1, 3] {
         let inputs = try EvaluationInputs(
           predictions: path(c.predictions), labels: path(c.labels), weights: c.weights.map(path), threads: threads,
-          rankedIDs: RankedIDReading(pad: c.pad, classes: c.classes))
+          rankedIDs: RankedIDReading(pad: try #require(c.pad), classes: c.classes))
         #expect(inputs.rankedIDs != nil && inputs.labels.semantics.rawValue == c.label_semantics, "\(c.name)")
         // 64-byte chunks: a few rows each, so chunks and workers split the rows.
         let state = try Evaluator(threads: threads, chunkBytes: 64).evaluate(inputs, configuration: configuration)
@@ -81,7 +56,8 @@ import TestSupport
           let metric = try #require(Metric(name: name), "\(name)")
           for (k, want) in byK {
             let got = try #require(state.value(metric: metric, k: Int(k)!))
-            #expect(Self.close(got, want, tolerance: Self.tolerance(library)),
+            // The tolerances: torchmetrics in float32, the others in float64.
+            #expect(MetricConformanceTests.close(got, want, tolerance: MetricConformanceTests.tolerance(library)),
                     "\(c.name) \(library) \(name)@\(k) (\(threads) threads): got \(got), expected \(String(describing: want))")
             compared += 1
           }
@@ -99,7 +75,7 @@ import TestSupport
     let c = try #require(try Self.folder.load(Cases.self).cases.first { $0.name == "ids_sparse" })
     let path = Self.folder.path
     let inputs = try EvaluationInputs(predictions: path(c.predictions), labels: path(c.labels), weights: nil,
-                                      threads: 2, rankedIDs: RankedIDReading(pad: c.pad, classes: c.classes))
+                                      threads: 2, rankedIDs: RankedIDReading(pad: try #require(c.pad), classes: c.classes))
     let convention = MetricConvention.ranx
     let configuration = try MAPConfiguration(ks: c.ks, metrics: convention.metrics, emptyRows: convention.emptyRows)
     let rows = inputs.labels.rows
