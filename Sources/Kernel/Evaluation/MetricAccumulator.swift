@@ -1,20 +1,20 @@
 /// The per-metric accumulation every predictions kind shares: one ranked
-/// row (``RankedRow``) in, each requested metric's value for every k added
+/// row (`RankedRow`) in, each requested metric's value for every k added
 /// to a ``MAPState`` under the metric's own rule for rows without labels
-/// (``RankingMetric/isEmpty(_:)``) and the ``EmptyRowPolicy``, with its own
+/// (`RankingMetric/isEmpty(_:)`) and the ``EmptyRowPolicy``, with its own
 /// denominator (``MAPState/denominators``; AP@k's is the shared weight sum).
 ///
 /// A predictions kind (dense scores, ranked ids, sparse scores) finds a
-/// row's hit ranks and label counts, builds its ``RankedRow`` and calls
-/// ``accumulate(_:row:weights:into:perRow:counting:)``: everything after the
+/// row's hit ranks and label counts, builds its `RankedRow` and calls
+/// `accumulate(_:row:weights:into:perRow:counting:)`: everything after the
 /// ranking is here, once. Each worker owns one accumulator (its scratch is
 /// allocated once, nothing per row) and copies it into a local for a call's
 /// row loop (the buffers are shared by the copies; only the scalars and the
-/// table's bookkeeping are copied back), calling ``flushUnits(into:)`` at
-/// the end of each call and ``flushCounts(into:)`` before the state is read.
+/// table's bookkeeping are copied back), calling `flushUnits(into:)` at
+/// the end of each call and `flushCounts(into:)` before the state is read.
 ///
 /// Counting: rows without weights or per-row output that are not empty
-/// under any metric's rule are counted by outcome (``RowOutcomeCounts``)
+/// under any metric's rule are counted by outcome (`RowOutcomeCounts`)
 /// and their values added at a flush, count · value in two exact parts: the
 /// same exact sums as adding each row, so the same bits for any chunk size,
 /// thread count or moment of flushing. The table may outlive a call (a
@@ -35,7 +35,7 @@ struct MetricAccumulator {
   /// weighted mean's counted row.
   let rowDenominators: UnsafeMutablePointer<Double>
   /// The unweighted rows' denominators summed per (metric, k) since the last
-  /// ``flushUnits(into:)`` (small integers: exact in a double below 2^53).
+  /// `flushUnits(into:)` (small integers: exact in a double below 2^53).
   let unitDenominators: UnsafeMutablePointer<Double>
   /// Per requested metric: pooled, and AP@k (divided by the shared weight sum).
   let pooled: UnsafeMutablePointer<Bool>
@@ -49,11 +49,11 @@ struct MetricAccumulator {
   let emptyByAP: Bool
   let maxK: Int
   let policy: EmptyRowPolicy
-  /// True when rows may be counted by outcome (every k at most ``RowOutcomeCounts/maxK``).
+  /// True when rows may be counted by outcome (every k at most `RowOutcomeCounts/maxK`).
   let canCount: Bool
   /// The rows counted by outcome and not yet added.
   var outcomes: RowOutcomeCounts
-  /// Unweighted rows added to the shared weight sum since the last ``flushUnits(into:)``.
+  /// Unweighted rows added to the shared weight sum since the last `flushUnits(into:)`.
   var unitWeights = 0
 
   init(configuration: MAPConfiguration) {
@@ -185,7 +185,7 @@ struct MetricAccumulator {
   /// Adds the counted outcomes' values to `state` and forgets them: for each
   /// outcome and metric, the value from the same arithmetic as a single
   /// row's, times its count, added exactly (two parts of at most 27
-  /// significant bits, times a count below 2^26: ``RowOutcomeCounts`` holds
+  /// significant bits, times a count below 2^26: `RowOutcomeCounts` holds
   /// fewer rows than that); the denominators alike.
   mutating func flushCounts(into state: inout MAPState) {
     if outcomes.isEmpty { return }

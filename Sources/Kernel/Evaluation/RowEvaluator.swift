@@ -17,7 +17,7 @@ public final class RowEvaluator {
 
   private let selector: Selector
   /// The requested ks, metrics and per-(metric, k) scratch, shared with
-  /// ``accumulator`` (which owns them): the AP path reads them directly.
+  /// `accumulator` (which owns them): the AP path reads them directly.
   private let ks: UnsafeMutablePointer<Int>
   private let ksCount: Int
   private let metrics: UnsafeMutablePointer<Metric>
@@ -214,8 +214,8 @@ public final class RowEvaluator {
 
   }
 
-  /// One row for any set of metrics: ranks it and hands its ``RankedRow``
-  /// to the shared accumulation (``MetricAccumulator``).
+  /// One row for any set of metrics: ranks it and hands its `RankedRow`
+  /// to the shared accumulation (`MetricAccumulator`).
   @inline(__always)
   func evaluateRowAllMetrics<Bits: RowScanning>(
     _ r: Int, _ selector: TopKSelector<Bits>, _ base: UnsafePointer<Bits>, _ labels: LabelRows,
@@ -287,7 +287,7 @@ public final class RowEvaluator {
   /// Reads row `r`'s labels: returns `n`, the denominator's label count,
   /// `m`, the number of distinct in-range classes written to `labelClasses`
   /// (a label listed twice is one class, hit at one rank), and with `sets`
-  /// the counts of ``labelSets(row:labels:)`` (else 0), found in the same
+  /// the counts of `labelSets(row:labels:)` (else 0), found in the same
   /// pass over the labels on the common dense layout.
   @inline(__always)
   func gatherLabels(row r: Int, labels: LabelRows, sets: Bool = false)
@@ -335,7 +335,7 @@ public final class RowEvaluator {
           n &+= valid
           classIDs[m] = Int32(truncatingIfNeeded: v)
           m &+= valid & (seen ^ 1)
-          // ``labelSets(row:labels:)``'s counts: first copies of any value, and of those `>= 0`.
+          // `labelSets(row:labels:)`'s counts: first copies of any value, and of those `>= 0`.
           distinct &+= seen ^ 1
           relevant &+= (v >= 0 ? 1 : 0) & (seen ^ 1)
         }

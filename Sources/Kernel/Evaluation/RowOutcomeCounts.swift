@@ -1,9 +1,9 @@
 /// Rows counted by everything their values depend on, for any set of
 /// metrics with every k at most 16: the hit ranks (a 16-bit mask),
 /// `min(n, maxK)`, the relevant and distinct label counts and the run of hits
-/// scored above 0 (``RankedRow``). Two rows with the same key have the same
+/// scored above 0 (`RankedRow`). Two rows with the same key have the same
 /// value for every metric and k (``RankingMetric``'s rows are pure functions
-/// of their ``RankedRow``; TensorFlow's AP reads `n` only through
+/// of their `RankedRow`; TensorFlow's AP reads `n` only through
 /// `min(n, k)`). Counting a row is one hash-table increment where adding its
 /// values would be a call per metric and an exact addition per (metric, k);
 /// the sums are the same, exactly (count · value is added in two exact
@@ -19,7 +19,7 @@ struct RowOutcomeCounts {
   /// thousand outcomes of typical data without a flush before the end.
   static let capacity = 1 << 14
   /// Rows held at most between flushes: every count stays below 2^26, so a
-  /// count times a 27-bit part of a value is exact (``PatternCounts/split(_:)``).
+  /// count times a 27-bit part of a value is exact (`PatternCounts/split(_:)`).
   static let maxRows = (1 << 26) - 1
   /// The number of slots (0: counting is off).
   let slots: Int
@@ -50,7 +50,7 @@ struct RowOutcomeCounts {
   }
 
   /// True when the table must be drained before another row: half its slots
-  /// used (probes stay short), or ``maxRows`` rows held.
+  /// used (probes stay short), or `maxRows` rows held.
   var isFull: Bool { usedCount >= slots / 2 || rows >= Self.maxRows }
 
   /// True when no row is held.

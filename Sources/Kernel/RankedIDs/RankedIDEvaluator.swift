@@ -27,7 +27,7 @@ public final class RankedIDEvaluator {
 
   private let maxK: Int
   /// The accumulation of every metric from a ranked row, shared with the
-  /// scores path (``MetricAccumulator``).
+  /// scores path (`MetricAccumulator`).
   private var accumulator: MetricAccumulator
   /// The label counts some requested metric reads beyond `n`.
   private let reads: RowCounts
