@@ -90,6 +90,14 @@ struct BenchReport: Codable {
                                  measured: String(format: "%.2fx (%.2f vs %.2f GB/s)", speedup, two.gigabytesPerSecond,
                                                   one.gigabytesPerSecond), met: speedup >= 1.8))
     }
+    // Issue 13: `--metric all` at k = 10 costs at most 10% over map alone (run with `--metric all`).
+    let at10 = measurements.filter { $0.dump == "200000x1000 f32" && $0.k == 10 && $0.threads == all }
+    if let map = at10.first(where: { $0.metrics == "map" }), let every = at10.first(where: { $0.metrics == "all" }) {
+      let extra = every.seconds / map.seconds - 1
+      targets.append(TargetCheck(target: "200000x1000 f32 k=10: --metric all <= 1.10x map alone",
+                                 measured: String(format: "%+.1f%% (%.3f vs %.3f s)", 100 * extra, every.seconds, map.seconds),
+                                 met: extra <= 0.10))
+    }
     if let anon = peakAnonymousBytes["200000x1000 f32"] {
       let mb = Double(anon) / 1_048_576
       targets.append(TargetCheck(target: "anonymous memory < 64 MB on the 800 MB dump",

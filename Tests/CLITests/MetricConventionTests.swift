@@ -20,12 +20,9 @@ import Testing
   struct Cases: Decodable { let cases: [Case] }
 
   /// The fixtures of the ShardsTests target, read from the source tree.
-  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("ShardsTests/Fixtures/metrics")
+  static let directory = FixtureFolder("metrics").url
 
-  static func load() throws -> [Case] {
-    try JSONDecoder().decode(Cases.self, from: Data(contentsOf: directory.appendingPathComponent("cases.json"))).cases
-  }
+  static func load() throws -> [Case] { try FixtureFolder("metrics").load(Cases.self).cases }
 
   static func json(_ text: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

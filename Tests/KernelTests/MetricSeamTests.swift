@@ -141,6 +141,54 @@ import Testing
     }
   }
 
+  /// Every metric with counts held across calls (`holdingCounts`, as a
+  /// worker's chunks): random chunks into one state, then `finish(into:)`,
+  /// give the bits of one call over all rows; before `finish` the held rows
+  /// are missing from the sums (so the test sees the holding), and the
+  /// values match the plain reference.
+  @Test(arguments: [UInt64(5), 13, 77])
+  func heldCountsAcrossChunksGiveOneCallsBits(seed: UInt64) throws {
+    var rng = SplitMix64(seed: seed)
+    let rows = Int.random(in: 200...400, using: &rng), classes = Int.random(in: 12...40, using: &rng), width = 3
+    let scores = (0..<(rows * classes)).map { _ in Float(Int.random(in: -3..<9, using: &rng)) / 4 }
+    let labels: [Int32] = (0..<(rows * width)).map { _ in Int32.random(in: -1..<Int32(classes + 1), using: &rng) }
+    let configuration = try MAPConfiguration(ks: [1, 3, 10], metrics: Metric.allCases, emptyRows: .zero)
+    var whole = MAPState(configuration: configuration)
+    try scores.withUnsafeBytes { s in
+      try labels.withUnsafeBufferPointer { l in
+        let matrix = ScoreMatrix(base: s.baseAddress!, rows: rows, classes: classes, type: .float32)
+        let rowsView = LabelRows(rows: rows, offsets: .uniform(width: width), values: .int32(l.baseAddress!),
+                                 semantics: .dense)
+        try RowEvaluator(configuration: configuration, classes: classes, scoreType: .float32)
+          .evaluate(rows: 0..<rows, scores: matrix, labels: rowsView, weights: .none, into: &whole)
+        let engine = try RowEvaluator(configuration: configuration, classes: classes, scoreType: .float32)
+        var held = MAPState(configuration: configuration)
+        var lower = 0
+        while lower < rows {
+          let upper = min(rows, lower + Int.random(in: 1...50, using: &rng))
+          try engine.evaluate(rows: lower..<upper, scores: matrix, labels: rowsView, weights: .none, into: &held,
+                              holdingCounts: true)
+          lower = upper
+        }
+        #expect(held.rows == rows && held != whole, "seed \(seed): nothing was held")
+        engine.finish(into: &held)
+        #expect(held == whole, "seed \(seed)")
+        engine.finish(into: &held)  // nothing left: a second finish adds nothing
+        #expect(held == whole, "seed \(seed)")
+      }
+    }
+    let doubles = (0..<rows).map { r in scores[(r * classes)..<((r + 1) * classes)].map(Double.init) }
+    let rowLabels = (0..<rows).map { r in labels[(r * width)..<((r + 1) * width)].map(Int.init) }
+    for metric in [Metric.averagePrecision, .ndcg, .recall] {
+      for k in configuration.ks {
+        let expected = ReferenceMAP.value(metric, scores: doubles, labels: rowLabels, k: k, semantics: .dense,
+                                          emptyRows: .zero)
+        let got = try #require(whole.value(metric: metric, k: k))
+        #expect(abs(got - expected) <= 1e-12, "seed \(seed) \(metric.name)@\(k): \(got) vs \(expected)")
+      }
+    }
+  }
+
   @Test func labelFormsAgree() throws {
     let scores: [Double] = [0.1, 0.3, 0.2, 0.9, 0.5, 0.1, 0.2, 0.2, 0.7]
     let configuration = try MAPConfiguration(ks: [1, 2, 3])

@@ -1,6 +1,7 @@
 import Foundation
 import MAPKShards
 import Testing
+import TestSupport
 
 /// Every library's numbers on the cases it produced (Fixtures/metrics, made
 /// by Scripts/oracle/metrics_cases.py running TensorFlow 2.21, pytrec_eval,
@@ -17,18 +18,20 @@ import Testing
     let label_semantics: String
     /// Library → metric → k → value (nil: NaN).
     let expected: [String: [String: [String: Double?]]]
+    /// Ranked-id cases (Fixtures/ranked-metrics): the pad and the classes, if given.
+    let pad: Int64?
+    let classes: Int?
   }
 
+  /// Also the ranked-id cases' file (Fixtures/ranked-metrics).
   struct Cases: Decodable {
     let oracles: [String: String]
     let cases: [Case]
   }
 
-  static var directory: URL { Bundle.module.resourceURL!.appendingPathComponent("Fixtures/metrics") }
+  static let folder = FixtureFolder("metrics")
 
-  static func load() throws -> Cases {
-    try JSONDecoder().decode(Cases.self, from: Data(contentsOf: directory.appendingPathComponent("cases.json")))
-  }
+  static func load() throws -> Cases { try folder.load(Cases.self) }
 
   /// TensorFlow's `_at_top_k` variants are the same numbers as `precision` and `recall`.
   static func metric(named name: String) -> Metric? {
@@ -68,10 +71,9 @@ import Testing
     var compared = 0
     for c in try Self.load().cases {
       guard let expected = c.expected[library] else { continue }
-      let dir = Self.directory
+      let path = Self.folder.path
       let inputs = try EvaluationInputs(
-        predictions: dir.appendingPathComponent(c.predictions).path, labels: dir.appendingPathComponent(c.labels).path,
-        weights: c.weights.map { dir.appendingPathComponent($0).path }, threads: 2)
+        predictions: path(c.predictions), labels: path(c.labels), weights: c.weights.map(path), threads: 2)
       #expect(inputs.labels.semantics.rawValue == c.label_semantics)
       let configuration = try MAPConfiguration(ks: c.ks, metrics: convention.metrics, emptyRows: convention.emptyRows)
       for threads in [1, 3] {

@@ -21,18 +21,15 @@ import TestSupport
 
   struct Cases: Decodable { let cases: [Case] }
 
-  static let directory = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/ranked-ids")
+  static let folder = FixtureFolder("ranked-ids")
 
-  static let cases: [Case] = {
-    let data = try! Data(contentsOf: directory.appendingPathComponent("cases.json"))
-    return try! JSONDecoder().decode(Cases.self, from: data).cases
-  }()
+  static let cases: [Case] = try! folder.load(Cases.self).cases
 
   @Test(arguments: [1, 3])
   func everyCaseMatchesTensorFlow(threads: Int) throws {
     #expect(Self.cases.count == 20)
     for c in Self.cases {
-      let path = { (name: String) in Self.directory.appendingPathComponent(name).path }
+      let path = Self.folder.path
       let inputs = try EvaluationInputs(
         predictions: path(c.predictions), labels: path(c.labels), weights: c.weights.map(path), threads: threads,
         rankedIDs: RankedIDReading(pad: c.pad, classes: c.classes))

@@ -38,7 +38,7 @@ extension RowEvaluator {
                                  into: &patterns!)
         }
       } else {
-        let (n, m) = gatherLabels(row: r, labels: labels)
+        let (n, m, _, _) = gatherLabels(row: r, labels: labels)
         if n > 0, let mask = short.pattern(base + r &* classes, labelClasses, count: m) {
           patterns!.count(mask: mask, relevant: n)
           next = r &+ 1

@@ -16,36 +16,25 @@ public final class RowEvaluator {
   }
 
   private let selector: Selector
-  /// The requested ks (ascending), the metrics, and one value per (metric,
-  /// k) in ``MAPState/totals`` order, as raw buffers: the per-row loop must
-  /// not touch an array's reference count.
+  /// The requested ks, metrics and per-(metric, k) scratch, shared with
+  /// `accumulator` (which owns them): the AP path reads them directly.
   private let ks: UnsafeMutablePointer<Int>
   private let ksCount: Int
   private let metrics: UnsafeMutablePointer<Metric>
   private let metricCount: Int
-  /// `metricCount · ksCount`: the values per row.
   private let valueCount: Int
   private let values: UnsafeMutablePointer<Double>
-  /// A row's denominators per (metric, k) (pooled metrics), and the
-  /// unweighted rows' denominators summed per (metric, k) within one call
-  /// (small integers: exact in a double), added to the state once.
   private let rowDenominators: UnsafeMutablePointer<Double>
-  private let unitDenominators: UnsafeMutablePointer<Double>
   /// True when every requested metric is TensorFlow's AP@k alone (or
   /// another metric with its row rules): the rows take the AP path as it
   /// was before other metrics existed, pattern counting included.
   private let apRules: Bool
   /// The label counts the requested metrics read beyond TensorFlow's `n`.
   private let reads: RowCounts
-  /// True when rows without labels are counted by TensorFlow's AP rule
-  /// (`n == 0`; AP@k requested), else by the retrieval rule (no label `>= 0`).
-  private let emptyByAP: Bool
-  /// Per requested metric: pooled, and AP@k (divided by the shared weight
-  /// sum), read per row without opening the metric.
-  private let pooled: UnsafeMutablePointer<Bool>
-  private let sharesWeightSum: UnsafeMutablePointer<Bool>
-  /// `1 / log2(i + 1)` for `i` in `0...maxK` (entry 0 unused), when a metric reads them.
-  private let discounts: UnsafeMutablePointer<Double>?
+  /// The accumulation of every metric from a ranked row (the path of every
+  /// other set of metrics), its outcome table kept across calls when the
+  /// caller holds counts (``evaluate(rows:scores:labels:weights:into:perRow:holdingCounts:)``).
+  private var accumulator: MetricAccumulator
   /// A row's label values (room for `labelCapacity`, grown for longer rows)
   /// and its distinct in-range classes.
   private var labelValues: UnsafeMutablePointer<Int64>
@@ -53,8 +42,6 @@ public final class RowEvaluator {
   private(set) var labelCapacity = 0
   /// Rows counted per hit pattern, when the ks are small (see `PatternCounts`).
   private var patterns: PatternCounts?
-  /// Rows counted per outcome for metrics beyond AP@k, ks up to 16 (see `RowOutcomeCounts`).
-  private var outcomes: RowOutcomeCounts?
 
   /// Creates a worker for scores of `type` with `classes` classes.
   ///
@@ -70,55 +57,28 @@ public final class RowEvaluator {
     case .float32: selector = .float32(TopKSelector(k: k, classes: classes, nanPolicy: configuration.nanScores))
     case .float64: selector = .float64(TopKSelector(k: k, classes: classes, nanPolicy: configuration.nanScores))
     }
-    ksCount = configuration.ks.count
-    ks = .allocate(capacity: ksCount)
-    ks.initialize(from: configuration.ks, count: ksCount)
-    metricCount = configuration.metrics.count
-    metrics = .allocate(capacity: metricCount)
-    metrics.initialize(from: configuration.metrics, count: metricCount)
-    valueCount = metricCount * ksCount
-    values = .allocate(capacity: valueCount)
-    values.initialize(repeating: 0, count: valueCount)
-    rowDenominators = .allocate(capacity: valueCount)
-    rowDenominators.initialize(repeating: 0, count: valueCount)
-    unitDenominators = .allocate(capacity: valueCount)
-    unitDenominators.initialize(repeating: 0, count: valueCount)
+    accumulator = MetricAccumulator(configuration: configuration)
+    ks = accumulator.ks
+    ksCount = accumulator.ksCount
+    metrics = accumulator.metrics
+    metricCount = accumulator.metricCount
+    valueCount = accumulator.valueCount
+    values = accumulator.values
+    rowDenominators = accumulator.rowDenominators
     apRules = configuration.metrics.allSatisfy(\.countsByPattern)
-    reads = configuration.metrics.reduce(into: RowCounts()) { $0.formUnion($1.reads) }
-    emptyByAP = configuration.metrics.contains(.averagePrecision)
-    pooled = .allocate(capacity: metricCount)
-    pooled.initialize(from: configuration.metrics.map { $0.aggregation == .pooled }, count: metricCount)
-    sharesWeightSum = .allocate(capacity: metricCount)
-    sharesWeightSum.initialize(from: configuration.metrics.map(\.sharesWeightSum), count: metricCount)
-    if reads.contains(.discounts) {
-      let table = UnsafeMutablePointer<Double>.allocate(capacity: k + 1)
-      table[0] = 0
-      for i in 1...k { table[i] = NDCG.discount(i) }
-      discounts = table
-    } else {
-      discounts = nil
-    }
+    reads = accumulator.reads
     labelCapacity = 16
     // Pattern counting keys on the hits and min(n, maxK): only for metrics whose rows depend on nothing else.
     patterns = configuration.maxK <= PatternCounts.maxK && apRules ? PatternCounts(maxK: configuration.maxK) : nil
-    outcomes = !apRules && configuration.maxK <= RowOutcomeCounts.maxK ? RowOutcomeCounts() : nil
     labelValues = .allocate(capacity: labelCapacity)
     labelClasses = .allocate(capacity: labelCapacity)
   }
 
   deinit {
-    ks.deallocate()
-    metrics.deallocate()
-    values.deallocate()
-    rowDenominators.deallocate()
-    unitDenominators.deallocate()
-    pooled.deallocate()
-    sharesWeightSum.deallocate()
-    discounts?.deallocate()
+    accumulator.deallocate()
     labelValues.deallocate()
     labelClasses.deallocate()
     patterns?.counts.deallocate()
-    outcomes?.deallocate()
   }
 
   /// Evaluates `rows` and adds them to `state`.
@@ -130,24 +90,37 @@ public final class RowEvaluator {
   ///   - weights: The weights (broadcast per row).
   ///   - state: The accumulator to add to.
   ///   - perRow: Where to write each row's value per (metric, k), if wanted.
+  ///   - holdingCounts: True to keep the rows counted by outcome (several
+  ///     metrics, no weights, no per-row output) in this evaluator after the
+  ///     call, to be added to `state` by a later call or by ``finish(into:)``:
+  ///     pass the same `state` to every call and to ``finish(into:)``. The
+  ///     sums are exact, so the result has the same bits; a worker's chunks
+  ///     then share one table of outcomes (one flush instead of one per chunk).
+  ///     False (the default): `state` holds every row on return.
   /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN policy.
   /// - Complexity: O(rows · (classes + v · m)) where m is the labels per row
   ///   and v the scores a row's scan has to look at (above its lowest label
   ///   still possibly in the top k).
   public func evaluate(rows: Range<Int>, scores: ScoreMatrix, labels: LabelRows, weights: RowWeights,
-                       into state: inout MAPState, perRow: PerRowSink? = nil) throws {
+                       into state: inout MAPState, perRow: PerRowSink? = nil, holdingCounts: Bool = false) throws {
     precondition(scores.classes == classes && scores.type == scoreType, "scores do not match the evaluator")
     precondition(rows.lowerBound >= 0 && rows.upperBound <= scores.rows && scores.rows == labels.rows)
     switch selector {
-    case .float16(let s): try run(s, rows, scores, labels, weights, &state, perRow)
-    case .float32(let s): try run(s, rows, scores, labels, weights, &state, perRow)
-    case .float64(let s): try run(s, rows, scores, labels, weights, &state, perRow)
+    case .float16(let s): try run(s, rows, scores, labels, weights, &state, perRow, holdingCounts)
+    case .float32(let s): try run(s, rows, scores, labels, weights, &state, perRow, holdingCounts)
+    case .float64(let s): try run(s, rows, scores, labels, weights, &state, perRow, holdingCounts)
     }
+  }
+
+  /// Adds the rows still held by outcome (calls with `holdingCounts`) to
+  /// `state`, the state those calls were given.
+  public func finish(into state: inout MAPState) {
+    accumulator.flushCounts(into: &state)
   }
 
   private func run<Bits: RowScanning>(
     _ selector: TopKSelector<Bits>, _ rows: Range<Int>, _ scores: ScoreMatrix, _ labels: LabelRows,
-    _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?
+    _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ holdingCounts: Bool
   ) throws {
     let base = scores.base.assumingMemoryBound(to: Bits.self)
     let unweighted = weights.isNone
@@ -161,7 +134,6 @@ public final class RowEvaluator {
     let counting = unweighted && perRow == nil && patterns != nil && rows.count < 1 << 26
     defer {
       if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) }
-      if !apRules { flushUnitDenominators(into: &state) }
       if counting {
         flush(&patterns!, into: &state)
         self.patterns = patterns
@@ -174,20 +146,18 @@ public final class RowEvaluator {
       return
     }
     if !apRules {
-      // Several metrics: without weights or per-row output, rows counted per outcome (`RowOutcomeCounts`).
-      var outcomes = self.outcomes
-      let countOutcomes = unweighted && perRow == nil && outcomes != nil && rows.count < 1 << 26
+      // Several metrics: the shared accumulation, from a local copy (a class's
+      // `var` costs an exclusivity check per access); without weights or
+      // per-row output, rows counted per outcome (`RowOutcomeCounts`).
+      var accumulator = self.accumulator
+      let countOutcomes = unweighted && perRow == nil && accumulator.canCount
       defer {
-        if countOutcomes {
-          flush(&outcomes!, into: &state)
-          self.outcomes = outcomes
-        }
+        accumulator.flushUnits(into: &state)
+        if !holdingCounts { accumulator.flushCounts(into: &state) }
+        self.accumulator = accumulator
       }
-      try withUnsafeMutablePointer(to: &outcomes) { table in
-        for r in rows {
-          try evaluateRowAllMetrics(r, selector, base, labels, weights, &state, perRow, &unitWeights,
-                                    countOutcomes ? table : nil)
-        }
+      for r in rows {
+        try evaluateRowAllMetrics(r, selector, base, labels, weights, &state, perRow, &accumulator, countOutcomes)
       }
       return
     }
@@ -204,13 +174,9 @@ public final class RowEvaluator {
     _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ counting: Bool,
     _ patterns: inout PatternCounts?, _ unitWeights: inout Int
   ) throws {
-    if !apRules {
-      try evaluateRowAllMetrics(r, selector, base, labels, weights, &state, perRow, &unitWeights, nil)
-      return
-    }
     let policy = configuration.emptyRows
     let unweighted = weights.isNone
-    let (n, m) = gatherLabels(row: r, labels: labels)
+    let (n, m, _, _) = gatherLabels(row: r, labels: labels)
     let outcome = selector.rankClasses(base + r * classes, labelClasses, count: m)
     if outcome.nanCount > 0 {
       if configuration.nanScores == .error { throw MAPKError.nanScore(row: r, classIndex: outcome.firstNaN) }
@@ -234,7 +200,7 @@ public final class RowEvaluator {
       unitWeights += 1
       return
     }
-    sortHits(selector.hitRanks, count: selector.hitCount)
+    sortAscending(selector.hitRanks, count: selector.hitCount)
     rowValues(hits: selector.hitRanks, count: selector.hitCount, relevant: n)
     if let perRow { for j in 0..<valueCount { perRow.base[(r - perRow.firstRow) * valueCount + j] = values[j] } }
     if unweighted {
@@ -248,116 +214,26 @@ public final class RowEvaluator {
 
   }
 
-  /// One row for any set of metrics: each metric's own rule for rows
-  /// without labels (``RankingMetric/isEmpty(_:)``) under the policy, its own
-  /// denominator (``MAPState/denominators``), AP@k's as before.
+  /// One row for any set of metrics: ranks it and hands its `RankedRow`
+  /// to the shared accumulation (`MetricAccumulator`).
   @inline(__always)
   func evaluateRowAllMetrics<Bits: RowScanning>(
     _ r: Int, _ selector: TopKSelector<Bits>, _ base: UnsafePointer<Bits>, _ labels: LabelRows,
-    _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ unitWeights: inout Int,
-    _ outcomes: UnsafeMutablePointer<RowOutcomeCounts?>?
+    _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?, _ accumulator: inout MetricAccumulator,
+    _ counting: Bool
   ) throws {
-    let policy = configuration.emptyRows
-    let unweighted = weights.isNone
-    // The distinct-value counts first: `gatherLabels` reuses the same scratch.
-    let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labels)
-    let (n, m) = gatherLabels(row: r, labels: labels)
+    let (n, m, relevant, distinct) = gatherLabels(row: r, labels: labels, sets: !reads.isEmpty)
     let row = base + r * classes
     let outcome = selector.rankClasses(row, labelClasses, count: m)
     if outcome.nanCount > 0 {
       if configuration.nanScores == .error { throw MAPKError.nanScore(row: r, classIndex: outcome.firstNaN) }
       state.nanScores += outcome.nanCount
     }
-    state.rows += 1
-    if emptyByAP ? n == 0 : relevant == 0 { state.emptyRows += 1 }
-    sortHits(selector.hitRanks, count: selector.hitCount)
+    sortAscending(selector.hitRanks, count: selector.hitCount)
     let positiveHits = reads.contains(.positives) ? positiveHits(row, classes: m, hits: selector.hitCount) : 0..<0
     let ranked = RankedRow(hits: selector.hitRanks, count: selector.hitCount, n: n, relevant: relevant,
-                           distinct: distinct, positiveHits: positiveHits, discounts: discounts)
-    // Not empty under any metric's rule: counted by outcome, its values added at the flush.
-    if let outcomes, n > 0, relevant > 0, let key = RowOutcomeCounts.key(ranked, maxK: configuration.maxK) {
-      if outcomes.pointee!.isHalfFull { flush(&outcomes.pointee!, into: &state) }
-      outcomes.pointee!.count(key)
-      // AP@k's denominator is the shared weight sum: one per row, as on the direct path.
-      unitWeights &+= emptyByAP ? 1 : 0
-      return
-    }
-    let w = unweighted ? 1 : weights.weight(ofRow: r)
-    let policyValue: Double = policy == .zero ? 0 : .nan
-    for i in 0..<metricCount {
-      let first = i &* ksCount
-      let outcome = metrics[i].accept(
-        RowValues(row: ranked, ks: ks, ksCount: ksCount, values: values + first, denominators: rowDenominators + first))
-      if outcome != .valued && policy == .skip {
-        // Left out of this metric's sums (its per-row value is NaN).
-        if let perRow { for j in first..<(first + ksCount) { perRow.base[(r - perRow.firstRow) * valueCount + j] = .nan } }
-        continue
-      }
-      if outcome == .empty {
-        // A weighted mean's row without labels: the policy's value, counted.
-        for j in first..<(first + ksCount) {
-          values[j] = policyValue
-          rowDenominators[j] = 1
-        }
-      }
-      if let perRow {
-        for j in first..<(first + ksCount) {
-          perRow.base[(r - perRow.firstRow) * valueCount + j] =
-            pooled[i] ? values[j] / rowDenominators[j] : values[j]
-        }
-      }
-      if sharesWeightSum[i] {
-        // AP@k: its denominator is the shared weight sum, once per row.
-        for j in first..<(first + ksCount) { state.totals[j].add(unweighted ? values[j] : w * values[j]) }
-        if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
-      } else if unweighted {
-        for j in first..<(first + ksCount) {
-          state.totals[j].add(values[j])
-          unitDenominators[j] += rowDenominators[j]
-        }
-      } else {
-        for j in first..<(first + ksCount) {
-          state.totals[j].add(w * values[j])
-          state.denominators[j].add(w * rowDenominators[j])
-        }
-      }
-    }
-  }
-
-  /// Adds the counted outcomes' values to `state` and forgets them: for each
-  /// outcome and metric, the value from the same arithmetic as a single
-  /// row's, times its count, added exactly (two parts of at most 27
-  /// significant bits, times a count below 2^26); the denominators alike.
-  private func flush(_ outcomes: inout RowOutcomeCounts, into state: inout MAPState) {
-    withUnsafeTemporaryAllocation(of: Int32.self, capacity: RowOutcomeCounts.maxK) { hits in
-      outcomes.drain(hits: hits.baseAddress!, discounts: discounts) { row, count in
-        let c = Double(count)
-        for i in 0..<metricCount {
-          let first = i &* ksCount
-          // Never empty here (n > 0 and relevant > 0): every metric writes its values.
-          _ = metrics[i].accept(RowValues(row: row, ks: ks, ksCount: ksCount, values: values + first,
-                                          denominators: rowDenominators + first))
-          for j in first..<(first + ksCount) {
-            let (high, low) = PatternCounts.split(values[j])
-            state.totals[j].add(high * c)
-            state.totals[j].add(low * c)
-            if !sharesWeightSum[i] {
-              let (dHigh, dLow) = PatternCounts.split(rowDenominators[j])
-              state.denominators[j].add(dHigh * c)
-              state.denominators[j].add(dLow * c)
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /// Adds the unweighted rows' denominators to `state` and clears them.
-  private func flushUnitDenominators(into state: inout MAPState) {
-    for j in 0..<valueCount where unitDenominators[j] != 0 {
-      state.denominators[j].add(unitDenominators[j])
-      unitDenominators[j] = 0
-    }
+                           distinct: distinct, positiveHits: positiveHits, discounts: accumulator.discounts)
+    accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
   }
 
   /// The positions in the sorted hits of the hits scored above 0, from the
@@ -408,11 +284,14 @@ public final class RowEvaluator {
     return (relevant, distinct)
   }
 
-  /// Reads row `r`'s labels: returns `n`, the denominator's label count, and
+  /// Reads row `r`'s labels: returns `n`, the denominator's label count,
   /// `m`, the number of distinct in-range classes written to `labelClasses`
-  /// (a label listed twice is one class, hit at one rank).
+  /// (a label listed twice is one class, hit at one rank), and with `sets`
+  /// the counts of `labelSets(row:labels:)` (else 0), found in the same
+  /// pass over the labels on the common dense layout.
   @inline(__always)
-  func gatherLabels(row r: Int, labels: LabelRows) -> (n: Int, m: Int) {
+  func gatherLabels(row r: Int, labels: LabelRows, sets: Bool = false)
+    -> (n: Int, m: Int, relevant: Int, distinct: Int) {
     let span = labels.range(ofRow: r)
     if span.count > labelCapacity { growLabels(span.count) }
     let c = Int64(classes)
@@ -422,9 +301,9 @@ public final class RowEvaluator {
       // over all slots (with results kept by arithmetic, not branches) run
       // the same way on every row and the branch predictor is never wrong.
       let values = labelValues, classIDs = labelClasses
-      if classes <= 64 {
+      if classes <= 64 && !sets {
         // Few classes: the classes seen so far as a bit set, no inner loop.
-        @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (n: Int, m: Int) {
+        @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (Int, Int, Int, Int) {
           var n = 0, m = 0
           var seen: UInt64 = 0
           for i in 0..<width {
@@ -437,15 +316,15 @@ public final class RowEvaluator {
             m &+= bit & ~seen != 0 ? 1 : 0
             seen |= bit
           }
-          return (n, m)
+          return (n, m, 0, 0)
         }
         switch labels.values {
         case .int64(let p): return read(p)
         case .int32(let p): return read(p)
         }
       }
-      @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (n: Int, m: Int) {
-        var n = 0, m = 0
+      @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (Int, Int, Int, Int) {
+        var n = 0, m = 0, relevant = 0, distinct = 0
         for i in 0..<width {
           let v = Int64(p[span.lowerBound &+ i])
           values[i] = v
@@ -456,14 +335,19 @@ public final class RowEvaluator {
           n &+= valid
           classIDs[m] = Int32(truncatingIfNeeded: v)
           m &+= valid & (seen ^ 1)
+          // `labelSets(row:labels:)`'s counts: first copies of any value, and of those `>= 0`.
+          distinct &+= seen ^ 1
+          relevant &+= (v >= 0 ? 1 : 0) & (seen ^ 1)
         }
-        return (n, m)
+        return (n, m, relevant, distinct)
       }
       switch labels.values {
       case .int64(let p): return read(p)
       case .int32(let p): return read(p)
       }
     }
+    // Any other layout: the counts first (`labelSets` uses the same scratch).
+    let (relevant, distinctValues) = sets ? labelSets(row: r, labels: labels) : (0, 0)
     var w = 0
     @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
       for i in span {
@@ -500,7 +384,7 @@ public final class RowEvaluator {
       labelClasses[m] = Int32(truncatingIfNeeded: labelValues[i])
       m &+= labelValues[i] >= 0 ? 1 : 0
     }
-    return (n, m)
+    return (n, m, relevant, distinctValues)
   }
 
   /// Removes repeated values from `labelValues[0..<count]`; returns how many stay.
@@ -562,25 +446,6 @@ public final class RowEvaluator {
       }
     }
     counts.used.removeAll(keepingCapacity: true)
-  }
-
-  /// Sorts the hit ranks ascending (few: insertion; many: in-place sort).
-  @inline(__always)
-  private func sortHits(_ hits: UnsafeMutablePointer<Int32>, count: Int) {
-    if count > 32 {
-      var all = UnsafeMutableBufferPointer(start: hits, count: count)
-      all.sort()
-      return
-    }
-    for i in 1..<Swift.max(1, count) {
-      let e = hits[i]
-      var j = i
-      while j > 0 && hits[j - 1] > e {
-        hits[j] = hits[j - 1]
-        j -= 1
-      }
-      hits[j] = e
-    }
   }
 
   /// Every metric's values for every k from the one ranking, into `values`

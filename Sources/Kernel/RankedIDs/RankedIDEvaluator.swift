@@ -26,25 +26,11 @@ public final class RankedIDEvaluator {
   public let reading: RankedIDReading
 
   private let maxK: Int
-  private let ks: UnsafeMutablePointer<Int>
-  private let ksCount: Int
-  private let metrics: UnsafeMutablePointer<Metric>
-  private let metricCount: Int
-  /// `metricCount · ksCount`: the values per row.
-  private let valueCount: Int
-  private let values: UnsafeMutablePointer<Double>
-  /// A row's denominators per (metric, k): a pooled metric's own
-  /// (``MAPState/denominators``), 1 for a weighted mean's counted row.
-  private let rowDenominators: UnsafeMutablePointer<Double>
+  /// The accumulation of every metric from a ranked row, shared with the
+  /// scores path (`MetricAccumulator`).
+  private var accumulator: MetricAccumulator
   /// The label counts some requested metric reads beyond `n`.
   private let reads: RowCounts
-  /// True when AP@k is requested: its rule (`n = 0`) counts empty rows.
-  private let emptyByAP: Bool
-  /// Per requested metric: pooled, and AP@k (divided by the shared weight sum).
-  private let pooled: UnsafeMutablePointer<Bool>
-  private let sharesWeightSum: UnsafeMutablePointer<Bool>
-  /// `1 / log2(i + 1)` for `i` in `0...maxK` (entry 0 unused), when a metric reads them.
-  private let discounts: UnsafeMutablePointer<Double>?
   /// The row's hit ranks (1-based, ascending), at most `maxK`.
   private let hits: UnsafeMutablePointer<Int32>
   /// A row's matchable labels, sorted and distinct (room for `labelCapacity`),
@@ -69,31 +55,8 @@ public final class RankedIDEvaluator {
     self.configuration = configuration
     self.reading = reading
     maxK = configuration.maxK
-    ksCount = configuration.ks.count
-    ks = .allocate(capacity: ksCount)
-    ks.initialize(from: configuration.ks, count: ksCount)
-    metricCount = configuration.metrics.count
-    metrics = .allocate(capacity: metricCount)
-    metrics.initialize(from: configuration.metrics, count: metricCount)
-    valueCount = metricCount * ksCount
-    values = .allocate(capacity: valueCount)
-    values.initialize(repeating: 0, count: valueCount)
-    rowDenominators = .allocate(capacity: valueCount)
-    rowDenominators.initialize(repeating: 0, count: valueCount)
-    reads = configuration.metrics.reduce(into: RowCounts()) { $0.formUnion($1.reads) }
-    emptyByAP = configuration.metrics.contains(.averagePrecision)
-    pooled = .allocate(capacity: metricCount)
-    pooled.initialize(from: configuration.metrics.map { $0.aggregation == .pooled }, count: metricCount)
-    sharesWeightSum = .allocate(capacity: metricCount)
-    sharesWeightSum.initialize(from: configuration.metrics.map(\.sharesWeightSum), count: metricCount)
-    if reads.contains(.discounts) {
-      let table = UnsafeMutablePointer<Double>.allocate(capacity: maxK + 1)
-      table[0] = 0
-      for i in 1...maxK { table[i] = NDCG.discount(i) }
-      discounts = table
-    } else {
-      discounts = nil
-    }
+    accumulator = MetricAccumulator(configuration: configuration)
+    reads = accumulator.reads
     hits = .allocate(capacity: maxK)
     labels = .allocate(capacity: labelCapacity)
     labelStamps = .allocate(capacity: labelCapacity)
@@ -111,13 +74,7 @@ public final class RankedIDEvaluator {
   }
 
   deinit {
-    ks.deallocate()
-    metrics.deallocate()
-    values.deallocate()
-    rowDenominators.deallocate()
-    pooled.deallocate()
-    sharesWeightSum.deallocate()
-    discounts?.deallocate()
+    accumulator.deallocate()
     hits.deallocate()
     labels.deallocate()
     labelStamps.deallocate()
@@ -153,12 +110,15 @@ public final class RankedIDEvaluator {
     _ base: UnsafePointer<T>, _ stride: Int, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights,
     _ state: inout MAPState, _ perRow: PerRowSink?
   ) throws {
-    let unweighted = weights.isNone
-    let policy = configuration.emptyRows
-    // Without weights every counted row adds exactly 1 to the weight sum:
-    // count them and add the integer once (exact below 2^53 rows).
-    var unitWeights = 0
-    defer { if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) } }
+    // The shared accumulation, from a local copy; without weights or per-row
+    // output, rows counted by outcome and added at the end of the call.
+    var accumulator = self.accumulator
+    let counting = weights.isNone && perRow == nil && accumulator.canCount
+    defer {
+      accumulator.flushUnits(into: &state)
+      accumulator.flushCounts(into: &state)
+      self.accumulator = accumulator
+    }
     let pad = reading.pad
     let refuse = reading.duplicates == .error
     // The row loop reads the scratch through locals: a `var` property of a
@@ -198,46 +158,12 @@ public final class RankedIDEvaluator {
           hitCount &+= 1
         }
       }
-      state.rows += 1
-      if emptyByAP ? n == 0 : relevant == 0 { state.emptyRows += 1 }
       // The hits are ascending by construction (columns in order), as the
       // metrics require. Ids carry no scores, so every hit counts as scored
       // above 0 (torchmetrics' rule has nothing to exclude).
       let ranked = RankedRow(hits: hits, count: hitCount, n: n, relevant: relevant, distinct: distinct,
-                             positiveHits: 0..<hitCount, discounts: discounts)
-      let w = unweighted ? 1 : weights.weight(ofRow: r)
-      let policyValue: Double = policy == .zero ? 0 : .nan
-      // Each metric as on the scores path (`RowEvaluator.evaluateRowAllMetrics`):
-      // its own empty-row rule under the policy, its own denominator.
-      for i in 0..<metricCount {
-        let first = i &* ksCount
-        let outcome = metrics[i].accept(
-          RowValues(row: ranked, ks: ks, ksCount: ksCount, values: values + first, denominators: rowDenominators + first))
-        if outcome != .valued && policy == .skip {
-          if let perRow { for j in first..<(first + ksCount) { perRow.base[(r - perRow.firstRow) * valueCount + j] = .nan } }
-          continue
-        }
-        if outcome == .empty {
-          for j in first..<(first + ksCount) {
-            values[j] = policyValue
-            rowDenominators[j] = 1
-          }
-        }
-        if let perRow {
-          for j in first..<(first + ksCount) {
-            perRow.base[(r - perRow.firstRow) * valueCount + j] = pooled[i] ? values[j] / rowDenominators[j] : values[j]
-          }
-        }
-        if sharesWeightSum[i] {
-          for j in first..<(first + ksCount) { state.totals[j].add(unweighted ? values[j] : w * values[j]) }
-          if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
-        } else {
-          for j in first..<(first + ksCount) {
-            state.totals[j].add(unweighted ? values[j] : w * values[j])
-            state.denominators[j].add(unweighted ? rowDenominators[j] : w * rowDenominators[j])
-          }
-        }
-      }
+                             positiveHits: 0..<hitCount, discounts: accumulator.discounts)
+      accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
     }
   }
 
@@ -260,7 +186,7 @@ public final class RankedIDEvaluator {
     case .int64(let p): read(p)
     case .int32(let p): read(p)
     }
-    Self.sortLabels(labels, w)
+    sortAscending(labels, count: w)
     var distinct = 0, relevant = 0
     for i in 0..<w where i == 0 || labels[i] != labels[i - 1] {
       distinct &+= 1
@@ -301,7 +227,7 @@ public final class RankedIDEvaluator {
     case .int32(let p): read(p)
     }
     let denseCount = w
-    Self.sortLabels(labels, w)
+    sortAscending(labels, count: w)
     // Distinct values, in place.
     var kept = 0
     for i in 0..<w where kept == 0 || labels[i] != labels[kept - 1] {
@@ -317,25 +243,6 @@ public final class RankedIDEvaluator {
       for i in firstValid..<kept { labels[i - firstValid] = labels[i] }
     }
     return (n, kept - firstValid)
-  }
-
-  /// Sorts `labels[0..<count]` ascending (few: insertion; many: in-place sort).
-  @inline(__always)
-  private static func sortLabels(_ labels: UnsafeMutablePointer<Int64>, _ count: Int) {
-    if count > 32 {
-      var all = UnsafeMutableBufferPointer(start: labels, count: count)
-      all.sort()
-      return
-    }
-    for i in 1..<Swift.max(1, count) {
-      let e = labels[i]
-      var j = i
-      while j > 0 && labels[j - 1] > e {
-        labels[j] = labels[j - 1]
-        j -= 1
-      }
-      labels[j] = e
-    }
   }
 
   /// The index of `id` among the `count` sorted labels, or -1.

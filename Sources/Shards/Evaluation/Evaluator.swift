@@ -102,7 +102,7 @@ public struct Evaluator: Sendable {
           let upper = min(lower + perChunk, range.upperBound)
           do {
             try engine.evaluate(rows: lower..<upper, scores: scores, labels: labels, weights: weights,
-                                into: &state, perRow: perRow)
+                                into: &state, perRow: perRow, holdingCounts: true)
           } catch {
             run.fail(error, row: (error as? MAPKError)?.row ?? lower, worker: worker)
             return
@@ -111,6 +111,8 @@ public struct Evaluator: Sendable {
           guard let next = run.claim() else { break }
           chunk = next
         }
+        // The rows the engine still holds by outcome (one table per worker, not per chunk).
+        engine.finish(into: &state)
         run.partials.store(state, at: worker)
       } catch {
         run.fail(error, row: -1, worker: worker)
