@@ -259,21 +259,9 @@ final class InputViews {
       }
     }
 
-    if let weightsArray {
-      let w = try ArrayView(weightsArray, name: "weights", allowed: [.float32, .float64])
-      bytes += w.byteCount
-      if w.shape.isEmpty {
-        let value = w.dtype == .float32 ? Double(w.base.load(as: Float.self)) : w.base.load(as: Double.self)
-        weights = try .scalar(value)
-      } else {
-        let storage: RowWeights.Storage = w.dtype == .float32
-          ? .float32(w.base.assumingMemoryBound(to: Float.self)) : .float64(w.base.assumingMemoryBound(to: Double.self))
-        weights = try RowWeights(storage: storage, weightShape: w.shape, rowShape: rowShape)
-      }
-    } else {
-      weights = .none
-    }
-    self.bytes = bytes
+    let (w, weightBytes) = try rowWeights(weightsArray, rowShape: rowShape)
+    weights = w
+    self.bytes = bytes + weightBytes
   }
 
   /// Evaluates the predictions, whichever kind they are.
@@ -287,6 +275,20 @@ final class InputViews {
                                     perRow: perRow)
     }
   }
+}
+
+/// A caller's weights (NULL: none) for rows of shape `rowShape`, viewed in
+/// place, and their bytes.
+func rowWeights(_ weightsArray: UnsafePointer<mapk_array>?, rowShape: [Int]) throws -> (RowWeights, Int) {
+  guard let weightsArray else { return (.none, 0) }
+  let w = try ArrayView(weightsArray, name: "weights", allowed: [.float32, .float64])
+  if w.shape.isEmpty {
+    let value = w.dtype == .float32 ? Double(w.base.load(as: Float.self)) : w.base.load(as: Double.self)
+    return (try .scalar(value), w.byteCount)
+  }
+  let storage: RowWeights.Storage = w.dtype == .float32
+    ? .float32(w.base.assumingMemoryBound(to: Float.self)) : .float64(w.base.assumingMemoryBound(to: Double.self))
+  return (try RowWeights(storage: storage, weightShape: w.shape, rowShape: rowShape), w.byteCount)
 }
 
 /// A caller's `mapk_id_reading` (NULL: the defaults), checked.

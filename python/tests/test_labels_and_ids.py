@@ -290,3 +290,35 @@ def test_the_new_entry_points_refuse_null_pointers():
     status = lib.mapk_evaluate_ids(ctypes.byref(view), None, ctypes.byref(labels), None, ctypes.byref(options), None, 0,
                                    ctypes.byref(out), ctypes.byref(error))
     assert status == _abi.ERROR_ARGUMENT and "unknown kind 9" in error.message.decode()
+
+
+# --- The bootstrap interval (mapk eval --ci) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("empty_rows", ["nan", "skip"])
+def test_ci_gives_the_clis_bounds(empty_rows, cli, tmp_path):
+    rng = np.random.default_rng(156)  # seed 156
+    scores = rng.random((3, 200, 20))
+    labels = rng.integers(-1, 20, size=(3, 200, 2))
+    labels[0, :3] = -1  # rows without labels: NaN bounds under "nan", left out under "skip"
+    weights = rng.random((3, 1))
+    for name, a in (("p", scores), ("l", labels), ("w", weights)):
+        np.save(tmp_path / f"{name}.npy", a)
+    args = ["--weights", str(tmp_path / "w.npy"), "--ci", "0.9", "--bootstrap", "200", "--seed", "7",
+            "--empty-rows", empty_rows]
+    for metrics in (None, ["map", "ndcg", "precision"]):
+        result = mapk.evaluate(scores, labels, k=[1, 5], metrics=metrics, weights=weights, ci=0.9, bootstrap=200,
+                               seed=7, empty_rows=empty_rows, threads=3)
+        extra = args + (["--metric", ",".join(metrics)] if metrics else [])
+        reference = cli_json(cli, str(tmp_path / "p.npy"), str(tmp_path / "l.npy"), [1, 5], *extra)
+        # 3 threads here, 2 for the CLI: the same bits.
+        assert without(result.to_dict(), "seconds", "bytes", "threads") == without(reference, "seconds", "bytes",
+                                                                                   "threads")
+        assert all("ci" in r for r in reference["results"]) and result.per_row is None
+        one = mapk.evaluate(scores, labels, k=[1, 5], metrics=metrics, weights=weights, ci=0.9, bootstrap=200, seed=7,
+                            empty_rows=empty_rows, threads=1, per_row=True)
+        assert np.array_equal([r["ci"] for r in one.results], [r["ci"] for r in result.results], equal_nan=True)
+        assert one.per_row.shape == (3, 200, len(one.results))
+    for bad in (dict(ci=1.0), dict(ci=0.9, bootstrap=0), dict(ci=0.9, seed=-1), dict(ci="0.9")):
+        with pytest.raises(ValueError):
+            mapk.evaluate(scores, labels, k=1, **bad)

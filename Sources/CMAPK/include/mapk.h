@@ -45,7 +45,8 @@ extern "C" {
  * was: MAPK_BOOL and MAPK_LABELS_MULTIHOT (multi-hot labels), ranked-id
  * predictions (mapk_id_reading, mapk_evaluate_ids, mapk_stream_update_ids,
  * mapk_files_open_ids), the library conventions (mapk_conventions,
- * mapk_convention, mapk_convention_metric_name) and mapk_result_pooled. */
+ * mapk_convention, mapk_convention_metric_name), mapk_result_pooled and
+ * mapk_bootstrap_intervals. */
 
 /* The outcome of a call. */
 enum {
@@ -225,6 +226,21 @@ int32_t mapk_evaluate(const mapk_array *scores, const mapk_labels *labels, const
 int32_t mapk_evaluate_ids(const mapk_array *ids, const mapk_id_reading *reading, const mapk_labels *labels,
                           const mapk_array *weights, const mapk_options *options, double *per_row,
                           int64_t per_row_capacity, mapk_result **result, mapk_error *error);
+
+/*
+ * The Poisson bootstrap percentile interval of `mapk eval --ci level
+ * --bootstrap replicates --seed seed`, for each of `pairs` (metric, k) pairs,
+ * from the per-row values an evaluation wrote into `per_row` ([rows, pairs],
+ * the rows being those of `row_shape`, `row_rank` dims) and the same
+ * `weights` (NULL: none): the bounds, into `lower` and `upper` (`pairs`
+ * doubles each), have the CLI's bits for the same rows. A row whose value
+ * is NaN adds nothing; when the metric itself is NaN (rows without labels
+ * under the "nan" policy) the CLI reports NaN bounds, which is the caller's
+ * to apply (mapk_result_empty_rows > 0). 0 < level < 1; 1 <= replicates <= 2^20.
+ */
+int32_t mapk_bootstrap_intervals(const double *per_row, int64_t rows, int64_t pairs, const int64_t *row_shape,
+                                 int32_t row_rank, const mapk_array *weights, double level, int64_t replicates,
+                                 uint64_t seed, int64_t threads, double *lower, double *upper, mapk_error *error);
 
 /* The number of (metric, k) pairs of `mapk_options.metrics` x `ks` (for sizing `per_row`). */
 int32_t mapk_pair_count(const mapk_options *options, int64_t *count, mapk_error *error);

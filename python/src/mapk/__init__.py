@@ -68,6 +68,8 @@ class Result:
         self.named = named
         #: The ``like=`` convention, if any.
         self.convention = convention
+        #: With ``ci=``: the level and, per result, its (lower, upper) bounds (NaN when the value is NaN).
+        self.ci_level = None
         self.rows = lib.mapk_result_rows(handle)
         self.classes = lib.mapk_result_classes(handle)
         self.threads = lib.mapk_result_threads(handle)
@@ -123,6 +125,11 @@ class Result:
                 if r["metric"] == "map":
                     x["map"] = number(r["value"])
                 x["total"], x["max"] = number(r["total"]), number(r["max"])
+            return interval(r, x)
+
+        def interval(r, x):
+            if "ci" in r:
+                x["ci"] = [number(r["ci"][0]), number(r["ci"][1])]
             return x
 
         out = {
@@ -138,7 +145,8 @@ class Result:
             out["convention"] = self.convention
         out["results"] = [
             named(r) if self.named else
-            {"k": r["k"], r["metric"]: number(r["value"]), "total": number(r["total"]), "max": number(r["max"])}
+            interval(r, {"k": r["k"], r["metric"]: number(r["value"]), "total": number(r["total"]),
+                         "max": number(r["max"])})
             for r in self.results
         ]
         out["seconds"] = self.seconds
@@ -199,8 +207,34 @@ def _ref(x):
     return None if x is None else _abi.ctypes.byref(x)
 
 
+def _check_ci(ci, bootstrap, seed):
+    if ci is None:
+        return
+    if isinstance(ci, bool) or not isinstance(ci, (int, float, np.floating)) or not 0 < ci < 1:
+        raise ValueError(f"ci must be a number between 0 and 1 (got {ci!r})")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or not 1 <= bootstrap <= 2**20:
+        raise ValueError(f"bootstrap must be an integer within 1...{2**20} (got {bootstrap!r})")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer >= 0 below 2^64 (got {seed!r})")
+
+
+def _add_intervals(result, values, row_shape, weights, ci, bootstrap, seed, threads):
+    """``mapk eval --ci``'s bounds from the per-row values, on ``result``; NaN where the value is NaN."""
+    pairs = len(result.results)
+    lower, upper = (_abi.c_double * pairs)(), (_abi.c_double * pairs)()
+    shape = (_abi.c_int64 * max(len(row_shape), 1))(*row_shape)
+    rows = int(np.prod(row_shape, dtype=np.int64)) if len(row_shape) else 1
+    _abi.call("mapk_bootstrap_intervals", values.ctypes.data_as(_abi.POINTER(_abi.c_double)), rows, pairs, shape,
+              len(row_shape), _ref(weights), float(ci), int(bootstrap), int(seed), threads, lower, upper)
+    undefined = result.empty_rows_policy == "nan" and result.empty_rows > 0
+    for i, r in enumerate(result.results):
+        r["ci"] = (math.nan, math.nan) if undefined else (lower[i], upper[i])
+    result.ci_level = float(ci)
+
+
 def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, empty_rows=None, nan="error",
-             per_row=False, *, like=None, labels_format=None, pad_id=None, duplicate_ids=None, classes=None):
+             per_row=False, *, like=None, labels_format=None, pad_id=None, duplicate_ids=None, classes=None,
+             ci=None, bootstrap=1000, seed=0):
     """Evaluates ``predictions`` against ``labels`` in parallel, reading the arrays in place.
 
     Args:
@@ -232,6 +266,10 @@ def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, e
             ``"first"``, later copies are misses.
         classes: Ranked ids: the number of classes; labels ``>= classes`` are ignored as for scores
             and every k must be ``<= classes`` (default: labels compared as they are).
+        ci: A level (e.g. 0.95): add ``mapk eval --ci``'s Poisson bootstrap percentile interval to every
+            result (``result.results[i]["ci"]``, ``"ci"`` in ``to_dict()``), with ``bootstrap`` replicates
+            and ``seed`` (``--bootstrap``, ``--seed``); the same bits as the CLI for any thread count.
+            It needs the per-row values: 8 bytes per row and (metric, k), allocated for the call.
 
     Returns:
         A :class:`Result`.
@@ -241,12 +279,13 @@ def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, e
         ValueError: for anything else mapk refuses, with mapk's message.
     """
     keep = []
+    _check_ci(ci, bootstrap, seed)
     named = metrics is not None or like is not None
     metrics, empty_rows = _like(like, metrics, empty_rows)
     opts = _inputs.options(k, metrics, empty_rows, nan, threads, keep)
     p, reading, lab, w, array = _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep)
     buffer, pointer, capacity = (None, None, 0)
-    if per_row:
+    if per_row or ci is not None:
         buffer, pointer, capacity = _per_row_buffer(opts, array.shape[:-1])
     out = _abi.c_void_p()
     if reading is None:
@@ -255,7 +294,10 @@ def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, e
     else:
         _abi.call("mapk_evaluate_ids", _abi.ctypes.byref(p), _abi.ctypes.byref(reading), _abi.ctypes.byref(lab),
                   _ref(w), _abi.ctypes.byref(opts), pointer, capacity, _abi.ctypes.byref(out))
-    return _take_result(out, buffer, named, like)
+    result = _take_result(out, buffer if per_row else None, named, like)
+    if ci is not None:
+        _add_intervals(result, buffer, array.shape[:-1], w, ci, bootstrap, seed, opts.threads)
+    return result
 
 
 def _integer_k(k):

@@ -70,6 +70,11 @@ _PROTOTYPES = {
         [POINTER(Array), POINTER(IDReading), POINTER(Labels), POINTER(Array), POINTER(Options), POINTER(c_double),
          c_int64, _out, _error],
     ),
+    "mapk_bootstrap_intervals": (
+        c_int32,
+        [POINTER(c_double), c_int64, c_int64, POINTER(c_int64), c_int32, POINTER(Array), c_double, c_int64,
+         ctypes.c_uint64, c_int64, POINTER(c_double), POINTER(c_double), _error],
+    ),
     "mapk_conventions": (c_char_p, []),
     "mapk_convention": (c_int32, [c_char_p, POINTER(c_char_p), POINTER(c_char_p), _error]),
     "mapk_convention_metric_name": (c_int64, [c_char_p, c_char_p, c_int64, ctypes.c_char_p, c_int64]),
