@@ -43,7 +43,7 @@ def main():
     value, seconds = best(lambda: mapk.average_precision_at_k(labels, scores, 10))
     print(f"mapk.average_precision_at_k (in memory)  {float(value)!r}  {seconds:.3f} s")
     result, seconds = best(lambda: mapk.evaluate(scores, labels, k=10))
-    print(f"mapk.evaluate (in memory)                {result.value(10)!r}  {seconds:.3f} s ({result.threads} threads)")
+    print(f"mapk.evaluate (in memory)                {float(result.value(10))!r}  {seconds:.3f} s ({result.threads} threads)")
 
     def run_cli():
         done = subprocess.run([cli, "eval", "--predictions", pred, "--labels", lab, "-k", "10", "--json",
