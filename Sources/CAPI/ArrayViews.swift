@@ -3,10 +3,11 @@ import MAPKShards
 
 /// The element types of `mapk.h`.
 enum DType: Int32, CaseIterable {
-  case float16 = 1, float32, float64, int32, int64
+  case float16 = 1, float32, float64, int32, int64, bool
 
   var byteWidth: Int {
     switch self {
+    case .bool: return 1
     case .float16: return 2
     case .float32, .int32: return 4
     case .float64, .int64: return 8
@@ -20,6 +21,7 @@ enum DType: Int32, CaseIterable {
     case .float64: return "float64"
     case .int32: return "int32"
     case .int64: return "int64"
+    case .bool: return "bool"
     }
   }
 }
@@ -106,106 +108,198 @@ struct ArrayView {
   }
 }
 
+/// The predictions of one call: scores, or ranked ids.
+enum PredictionView {
+  case scores(ScoreMatrix)
+  case ids(RankedIDs)
+}
+
 /// The inputs of one evaluation, checked against each other, with the
-/// memory of any widened offsets (owned here, freed with it).
+/// memory of any widened offsets or compacted multi-hot labels (owned here,
+/// freed with it).
 final class InputViews {
-  let scores: ScoreMatrix
+  let predictions: PredictionView
   let labels: LabelRows
   let weights: RowWeights
   /// The rows' dims `[D1..DN]`.
   let rowShape: [Int]
+  /// The predictions' last dim: the classes of scores, the K of ranked ids.
+  let width: Int
   /// The bytes of every input array.
   let bytes: Int
   /// int32 offsets widened to int64, if any.
   private var widened: UnsafeMutableBufferPointer<Int64>?
+  /// Multi-hot labels compacted into offsets and columns, if any (`labels` reads them).
+  private var multiHot: MultiHotLabels?
 
   deinit { widened?.deallocate() }
 
-  /// Checks the arrays of one call. The views read the caller's memory,
-  /// valid during the call that made them.
-  init(scores scoresArray: UnsafePointer<mapk_array>?, labels labelsPointer: UnsafePointer<mapk_labels>?,
-       weights weightsArray: UnsafePointer<mapk_array>?) throws {
+  var rows: Int { labels.rows }
+
+  /// Checks the arrays of one call with scores. The views read the caller's
+  /// memory, valid during the call that made them; `threads` compact multi-hot labels.
+  convenience init(scores scoresArray: UnsafePointer<mapk_array>?, labels: UnsafePointer<mapk_labels>?,
+                   weights: UnsafePointer<mapk_array>?, threads: Int) throws {
     let s = try ArrayView(scoresArray, name: "predictions", allowed: [.float16, .float32, .float64])
     guard let classes = s.shape.last else {
       throw Failure.value("predictions must have rank >= 1 ([D1..DN, C]), found a scalar")
     }
     guard classes > 0 else { throw Failure.value("predictions have no classes (shape \(s.shape))") }
     guard classes <= Int(Int32.max) else { throw Failure.value("\(classes) classes exceed the supported 2^31 - 1") }
-    let rowShape = Array(s.shape.dropLast())
     let rows = s.count / classes
     let type: ScoreType = s.dtype == .float16 ? .float16 : s.dtype == .float32 ? .float32 : .float64
-    scores = ScoreMatrix(base: s.base, rows: rows, classes: classes, type: type)
+    try self.init(predictions: .scores(ScoreMatrix(base: s.base, rows: rows, classes: classes, type: type)),
+                  shape: s.shape, bytes: s.byteCount, labels: labels, weights: weights, threads: threads)
+  }
+
+  /// Checks the arrays of one call with ranked ids `[D1..DN, K]`, read as `reading` says.
+  convenience init(ids idsArray: UnsafePointer<mapk_array>?, reading: RankedIDReading,
+                   labels: UnsafePointer<mapk_labels>?, weights: UnsafePointer<mapk_array>?, threads: Int) throws {
+    let a = try ArrayView(idsArray, name: "ranked ids", allowed: [.int32, .int64])
+    guard let width = a.shape.last else {
+      throw Failure.value("ranked ids must have rank >= 1 ([D1..DN, K]), found a scalar")
+    }
+    guard width > 0 else { throw Failure.value("ranked ids have no columns (shape \(a.shape))") }
+    let rows = a.count / width
+    let values: RankedIDs.Values = a.dtype == .int32
+      ? .int32(a.base.assumingMemoryBound(to: Int32.self)) : .int64(a.base.assumingMemoryBound(to: Int64.self))
+    try self.init(predictions: .ids(RankedIDs(rows: rows, width: width, values: values, reading: reading)),
+                  shape: a.shape, bytes: a.byteCount, labels: labels, weights: weights, threads: threads)
+  }
+
+  /// The labels and weights for predictions of shape `shape` (`[D1..DN, width]`, width >= 1).
+  private init(predictions: PredictionView, shape: [Int], bytes predictionBytes: Int,
+               labels labelsPointer: UnsafePointer<mapk_labels>?, weights weightsArray: UnsafePointer<mapk_array>?,
+               threads: Int) throws {
+    self.predictions = predictions
+    let rowShape = Array(shape.dropLast())
+    width = shape[shape.count - 1]
+    let rows = rowShape.reduce(1, *)
     self.rowShape = rowShape
-    var bytes = s.byteCount
+    var bytes = predictionBytes
 
     guard let labelsPointer else { throw Failure.argument("labels: NULL pointer") }
     let kind = labelsPointer.pointee.kind
     var offsets = labelsPointer.pointee.offsets
     var values = labelsPointer.pointee.values
     let v = try withUnsafePointer(to: &values) {
-      try ArrayView($0, name: "labels", allowed: [.int32, .int64])
+      try ArrayView($0, name: "labels", allowed: [.int32, .int64, .bool])
     }
     bytes += v.byteCount
-    let flat: LabelRows.Values = v.dtype == .int32
-      ? .int32(v.base.assumingMemoryBound(to: Int32.self)) : .int64(v.base.assumingMemoryBound(to: Int64.self))
-    switch Int(kind) {
-    case Int(MAPK_LABELS_DENSE):
-      let width: Int
-      if v.shape.count == rowShape.count + 1, Array(v.shape.dropLast()) == rowShape {
-        width = v.shape[v.shape.count - 1]
-      } else if v.shape == rowShape {
-        width = 1
-      } else {
+    // A bool array can only mean multi-hot (as a bool `.npy` for the CLI).
+    if Int(kind) == Int(MAPK_LABELS_MULTIHOT) || (Int(kind) == Int(MAPK_LABELS_DENSE) && v.dtype == .bool) {
+      // One column per class for scores; for ranked ids any number of
+      // columns (the classes are the ids' range, not K).
+      let scores: Bool
+      if case .scores = predictions { scores = true } else { scores = false }
+      let matches = scores ? v.shape == shape : (v.shape.count == shape.count && Array(v.shape.dropLast()) == rowShape)
+      guard matches, let columns = v.shape.last, columns > 0 else {
         throw Failure.value(
-          "labels of shape \(v.shape) do not match predictions of shape \(s.shape) "
-            + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))")
+          "multi-hot labels of shape \(v.shape) do not match predictions of shape \(shape) "
+            + (scores ? "(one column per class: expected \(shape))"
+                      : "(expected [\((rowShape.map(String.init) + ["C"]).joined(separator: ", "))], C >= 1)"))
       }
-      labels = LabelRows(rows: rows, offsets: .uniform(width: width), values: flat, semantics: .dense)
-    case Int(MAPK_LABELS_SPARSE):
-      guard v.shape.count == 1 else { throw Failure.value("sparse label values must be 1-d (shape \(v.shape))") }
-      let o = try withUnsafePointer(to: &offsets) {
-        try ArrayView($0, name: "label offsets", allowed: [.int32, .int64])
-      }
-      guard o.shape == [rows + 1] else {
-        throw Failure.value("label offsets of shape \(o.shape) for \(rows) rows (need [\(rows + 1)]: rows + 1)")
-      }
-      bytes += o.byteCount
-      let pointer: UnsafePointer<Int64>
-      if o.dtype == .int64 {
-        pointer = o.base.assumingMemoryBound(to: Int64.self)
-      } else {
-        // The kernel reads int64 offsets: int32 ones (scipy's usual indptr)
-        // are widened into a copy of rows + 1 values, the only copy made.
-        let copy = UnsafeMutableBufferPointer<Int64>.allocate(capacity: rows + 1)
-        let narrow = o.base.assumingMemoryBound(to: Int32.self)
-        for i in 0...rows { copy[i] = Int64(narrow[i]) }
-        widened = copy
-        pointer = UnsafePointer(copy.baseAddress!)
-      }
-      let sparse = LabelRows(rows: rows, offsets: .explicit(pointer), values: flat, semantics: .sparse)
-      // Offsets are read before any value: a bad one must never index the values.
-      try sparse.validate(valueCount: v.count)
-      labels = sparse
-    default:
-      throw Failure.argument("labels: unknown kind \(kind) (MAPK_LABELS_DENSE or MAPK_LABELS_SPARSE)")
-    }
-
-    if let weightsArray {
-      let w = try ArrayView(weightsArray, name: "weights", allowed: [.float32, .float64])
-      bytes += w.byteCount
-      if w.shape.isEmpty {
-        let value = w.dtype == .float32 ? Double(w.base.load(as: Float.self)) : w.base.load(as: Double.self)
-        weights = try .scalar(value)
-      } else {
-        let storage: RowWeights.Storage = w.dtype == .float32
-          ? .float32(w.base.assumingMemoryBound(to: Float.self)) : .float64(w.base.assumingMemoryBound(to: Double.self))
-        weights = try RowWeights(storage: storage, weightShape: w.shape, rowShape: rowShape)
+      let type: NPYType = v.dtype == .bool ? .bool : v.dtype == .int32 ? .int32 : .int64
+      do {
+        let compact = try MultiHotLabels(memory: v.base, type: type, shape: v.shape, name: "labels", threads: threads)
+        multiHot = compact
+        labels = compact.rows
+      } catch let e as FileError {
+        // The same checks as for a file, about the caller's array: a value error.
+        throw Failure.value(e.description)
       }
     } else {
-      weights = .none
+      let flat: LabelRows.Values
+      switch v.dtype {
+      case .int32: flat = .int32(v.base.assumingMemoryBound(to: Int32.self))
+      case .int64: flat = .int64(v.base.assumingMemoryBound(to: Int64.self))
+      default: throw Failure.type("labels must be int32 or int64 (found \(v.dtype.name))")
+      }
+      switch Int(kind) {
+      case Int(MAPK_LABELS_DENSE):
+        let width: Int
+        if v.shape.count == rowShape.count + 1, Array(v.shape.dropLast()) == rowShape {
+          width = v.shape[v.shape.count - 1]
+        } else if v.shape == rowShape {
+          width = 1
+        } else {
+          throw Failure.value(
+            "labels of shape \(v.shape) do not match predictions of shape \(shape) "
+              + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))")
+        }
+        labels = LabelRows(rows: rows, offsets: .uniform(width: width), values: flat, semantics: .dense)
+      case Int(MAPK_LABELS_SPARSE):
+        guard v.shape.count == 1 else { throw Failure.value("sparse label values must be 1-d (shape \(v.shape))") }
+        let o = try withUnsafePointer(to: &offsets) {
+          try ArrayView($0, name: "label offsets", allowed: [.int32, .int64])
+        }
+        guard o.shape == [rows + 1] else {
+          throw Failure.value("label offsets of shape \(o.shape) for \(rows) rows (need [\(rows + 1)]: rows + 1)")
+        }
+        bytes += o.byteCount
+        let pointer: UnsafePointer<Int64>
+        if o.dtype == .int64 {
+          pointer = o.base.assumingMemoryBound(to: Int64.self)
+        } else {
+          // The kernel reads int64 offsets: int32 ones (scipy's usual indptr)
+          // are widened into a copy of rows + 1 values, the only copy made.
+          let copy = UnsafeMutableBufferPointer<Int64>.allocate(capacity: rows + 1)
+          let narrow = o.base.assumingMemoryBound(to: Int32.self)
+          for i in 0...rows { copy[i] = Int64(narrow[i]) }
+          widened = copy
+          pointer = UnsafePointer(copy.baseAddress!)
+        }
+        let sparse = LabelRows(rows: rows, offsets: .explicit(pointer), values: flat, semantics: .sparse)
+        // Offsets are read before any value: a bad one must never index the values.
+        try sparse.validate(valueCount: v.count)
+        labels = sparse
+      default:
+        throw Failure.argument(
+          "labels: unknown kind \(kind) (MAPK_LABELS_DENSE, MAPK_LABELS_SPARSE or MAPK_LABELS_MULTIHOT)")
+      }
     }
-    self.bytes = bytes
+
+    let (w, weightBytes) = try rowWeights(weightsArray, rowShape: rowShape)
+    weights = w
+    self.bytes = bytes + weightBytes
   }
+
+  /// Evaluates the predictions, whichever kind they are.
+  func evaluate(_ evaluator: Evaluator, configuration: MAPConfiguration, perRow: PerRowSink?) throws -> MAPState {
+    switch predictions {
+    case .scores(let scores):
+      return try evaluator.evaluate(scores: scores, labels: labels, weights: weights, configuration: configuration,
+                                    perRow: perRow)
+    case .ids(let ids):
+      return try evaluator.evaluate(ids: ids, labels: labels, weights: weights, configuration: configuration,
+                                    perRow: perRow)
+    }
+  }
+}
+
+/// A caller's weights (NULL: none) for rows of shape `rowShape`, viewed in
+/// place, and their bytes.
+func rowWeights(_ weightsArray: UnsafePointer<mapk_array>?, rowShape: [Int]) throws -> (RowWeights, Int) {
+  guard let weightsArray else { return (.none, 0) }
+  let w = try ArrayView(weightsArray, name: "weights", allowed: [.float32, .float64])
+  if w.shape.isEmpty {
+    let value = w.dtype == .float32 ? Double(w.base.load(as: Float.self)) : w.base.load(as: Double.self)
+    return (try .scalar(value), w.byteCount)
+  }
+  let storage: RowWeights.Storage = w.dtype == .float32
+    ? .float32(w.base.assumingMemoryBound(to: Float.self)) : .float64(w.base.assumingMemoryBound(to: Double.self))
+  return (try RowWeights(storage: storage, weightShape: w.shape, rowShape: rowShape), w.byteCount)
+}
+
+/// A caller's `mapk_id_reading` (NULL: the defaults), checked.
+func idReading(_ pointer: UnsafePointer<mapk_id_reading>?) throws -> RankedIDReading {
+  guard let pointer else { return RankedIDReading() }
+  let r = pointer.pointee
+  let duplicates: DuplicateIDPolicy = try Options.choice(r.duplicates, "duplicate-ids policy") ?? .error
+  guard r.classes >= 0, r.classes <= Int64(Int32.max) else {
+    throw Failure.value("classes must be >= 1, or 0 when not known (got \(r.classes))")
+  }
+  return RankedIDReading(pad: r.pad, duplicates: duplicates, classes: r.classes == 0 ? nil : Int(r.classes))
 }
 
 /// A caller's `mapk_options`, checked, as a configuration and a thread count.

@@ -57,15 +57,78 @@ public func cEvaluate(
     let clock = Stopwatch()
     guard result != nil else { throw Failure.argument("NULL pointer for the result handle") }
     let o = try Options(options)
-    let inputs = try InputViews(scores: scores, labels: labels, weights: weights)
-    let sink = try perRowSink(perRow, capacity: perRowCapacity, rows: inputs.scores.rows,
-                              configuration: o.configuration)
-    let state = try Evaluator(threads: o.threads).evaluate(
-      scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: o.configuration,
-      perRow: sink)
-    try Handle.store(ResultBox(state: state, classes: inputs.scores.classes, threads: o.threads,
-                               bytes: inputs.bytes, seconds: clock.seconds), in: result)
+    let inputs = try InputViews(scores: scores, labels: labels, weights: weights, threads: o.threads)
+    try evaluate(inputs, options: o, perRow: perRow, capacity: perRowCapacity, clock: clock, result: result)
   }
+}
+
+/// `mapk_evaluate_ids`.
+@_cdecl("mapk_evaluate_ids")
+public func cEvaluateIDs(
+  _ ids: UnsafePointer<mapk_array>?, _ reading: UnsafePointer<mapk_id_reading>?, _ labels: UnsafePointer<mapk_labels>?,
+  _ weights: UnsafePointer<mapk_array>?, _ options: UnsafePointer<mapk_options>?,
+  _ perRow: UnsafeMutablePointer<Double>?, _ perRowCapacity: Int64, _ result: UnsafeMutablePointer<OpaquePointer?>?,
+  _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let clock = Stopwatch()
+    guard result != nil else { throw Failure.argument("NULL pointer for the result handle") }
+    let o = try Options(options)
+    let inputs = try InputViews(ids: ids, reading: try idReading(reading), labels: labels, weights: weights,
+                                threads: o.threads)
+    try evaluate(inputs, options: o, perRow: perRow, capacity: perRowCapacity, clock: clock, result: result)
+  }
+}
+
+/// One evaluation of checked inputs into a new result handle.
+private func evaluate(_ inputs: InputViews, options o: Options, perRow: UnsafeMutablePointer<Double>?, capacity: Int64,
+                      clock: Stopwatch, result: UnsafeMutablePointer<OpaquePointer?>?) throws {
+  let sink = try perRowSink(perRow, capacity: capacity, rows: inputs.rows, configuration: o.configuration)
+  let state = try inputs.evaluate(Evaluator(threads: o.threads), configuration: o.configuration, perRow: sink)
+  try Handle.store(ResultBox(state: state, classes: inputs.width, threads: o.threads, bytes: inputs.bytes,
+                             seconds: clock.seconds), in: result)
+}
+
+// MARK: - Library conventions (`--like`)
+
+nonisolated(unsafe) private let conventionNames = cString(MetricConvention.allCases.map(\.name).joined(separator: ","))
+nonisolated(unsafe) private let conventionMetrics = MetricConvention.allCases.map {
+  cString($0.metrics.map(\.name).joined(separator: ","))
+}
+nonisolated(unsafe) private let conventionEmptyRows = MetricConvention.allCases.map { cString($0.emptyRows.rawValue) }
+
+/// `mapk_conventions`.
+@_cdecl("mapk_conventions")
+public func cConventions() -> UnsafePointer<CChar> { UnsafePointer(conventionNames) }
+
+/// `mapk_convention`.
+@_cdecl("mapk_convention")
+public func cConvention(
+  _ name: UnsafePointer<CChar>?, _ metrics: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+  _ emptyRows: UnsafeMutablePointer<UnsafePointer<CChar>?>?, _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    guard name != nil else { throw Failure.argument("NULL convention name") }
+    let convention: MetricConvention = try Options.choice(name, "library convention")!
+    let i = MetricConvention.allCases.firstIndex(of: convention)!
+    metrics?.pointee = UnsafePointer(conventionMetrics[i])
+    emptyRows?.pointee = UnsafePointer(conventionEmptyRows[i])
+  }
+}
+
+/// `mapk_convention_metric_name`.
+@_cdecl("mapk_convention_metric_name")
+public func cConventionMetricName(_ convention: UnsafePointer<CChar>?, _ metric: UnsafePointer<CChar>?, _ k: Int64,
+                                  _ out: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int64 {
+  guard let convention, let metric, let c = String(validatingCString: convention).flatMap(MetricConvention.init),
+        let m = String(validatingCString: metric).flatMap(Metric.init(name:)), k >= 1, k <= Int64(Int32.max),
+        let name = c.libraryName(m, k: Int(k)) else { return 0 }
+  let bytes = Array(name.utf8)
+  if let out, capacity > Int64(bytes.count) {
+    for (i, b) in bytes.enumerated() { out[i] = CChar(bitPattern: b) }
+    out[bytes.count] = 0
+  }
+  return Int64(bytes.count)
 }
 
 // MARK: - Results
@@ -139,6 +202,12 @@ public func cResultTotal(_ r: OpaquePointer?, _ i: Int64) -> Double { resultBox(
 @_cdecl("mapk_result_max")
 public func cResultMax(_ r: OpaquePointer?, _ i: Int64) -> Double { resultBox(r)?.result(i)?.max ?? .nan }
 
+/// `mapk_result_pooled`.
+@_cdecl("mapk_result_pooled")
+public func cResultPooled(_ r: OpaquePointer?, _ i: Int64) -> Int32 {
+  resultBox(r)?.result(i)?.metric.aggregation == .pooled ? 1 : 0
+}
+
 /// `mapk_result_free`.
 @_cdecl("mapk_result_free")
 public func cResultFree(_ r: OpaquePointer?) { Handle.free(r, as: ResultBox.self) }
@@ -152,20 +221,46 @@ public func cFilesOpen(
   _ labelFormat: UnsafePointer<CChar>?, _ threads: Int64, _ files: UnsafeMutablePointer<OpaquePointer?>?,
   _ error: UnsafeMutablePointer<mapk_error>?
 ) -> Int32 {
+  guarded(error) { try openFiles(predictions, labels, weights, labelFormat, nil, threads, files) }
+}
+
+/// `mapk_files_open_ids`.
+@_cdecl("mapk_files_open_ids")
+public func cFilesOpenIDs(
+  _ predictions: UnsafePointer<CChar>?, _ labels: UnsafePointer<CChar>?, _ weights: UnsafePointer<CChar>?,
+  _ labelFormat: UnsafePointer<CChar>?, _ reading: UnsafePointer<mapk_id_reading>?, _ threads: Int64,
+  _ files: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
   guarded(error) {
-    let clock = Stopwatch()
-    guard files != nil else { throw Failure.argument("NULL pointer for the files handle") }
-    guard let predictions, let labels else { throw Failure.argument("NULL predictions or labels path") }
-    guard threads >= 0, threads <= Int64(Int32.max) else {
-      throw Failure.value("threads must be >= 1, or 0 for all the CPUs this process may use (got \(threads))")
-    }
-    let format: LabelFormat? = try Options.choice(labelFormat, "label format")
-    let workers = threads == 0 ? Evaluator.activeProcessorCount : Int(threads)
-    let inputs = try EvaluationInputs(
-      predictions: try Options.string(predictions, "predictions path"), labels: try Options.string(labels, "labels path"),
-      weights: try weights.map { try Options.string($0, "weights path") }, labelFormat: format, threads: workers)
-    try Handle.store(FilesBox(inputs: inputs, openSeconds: clock.seconds, threads: workers), in: files)
+    guard reading != nil else { throw Failure.argument("NULL ranked-id reading") }
+    try openFiles(predictions, labels, weights, labelFormat, reading, threads, files)
   }
+}
+
+/// Opens the files; a `reading` (ranked ids) is refused for a scores file, as the CLI refuses `--pad-id` there.
+private func openFiles(
+  _ predictions: UnsafePointer<CChar>?, _ labels: UnsafePointer<CChar>?, _ weights: UnsafePointer<CChar>?,
+  _ labelFormat: UnsafePointer<CChar>?, _ reading: UnsafePointer<mapk_id_reading>?, _ threads: Int64,
+  _ files: UnsafeMutablePointer<OpaquePointer?>?
+) throws {
+  let clock = Stopwatch()
+  guard files != nil else { throw Failure.argument("NULL pointer for the files handle") }
+  guard let predictions, let labels else { throw Failure.argument("NULL predictions or labels path") }
+  guard threads >= 0, threads <= Int64(Int32.max) else {
+    throw Failure.value("threads must be >= 1, or 0 for all the CPUs this process may use (got \(threads))")
+  }
+  let format: LabelFormat? = try Options.choice(labelFormat, "label format")
+  let workers = threads == 0 ? Evaluator.activeProcessorCount : Int(threads)
+  let path = try Options.string(predictions, "predictions path")
+  let inputs = try EvaluationInputs(
+    predictions: path, labels: try Options.string(labels, "labels path"),
+    weights: try weights.map { try Options.string($0, "weights path") }, labelFormat: format, threads: workers,
+    rankedIDs: try idReading(reading))
+  if reading != nil, inputs.rankedIDs == nil {
+    throw Failure.value("a ranked-id reading (pad id, duplicate ids, classes) applies to ranked-id predictions, "
+                        + "and \(path) holds scores")
+  }
+  try Handle.store(FilesBox(inputs: inputs, openSeconds: clock.seconds, threads: workers), in: files)
 }
 
 private func filesBox(_ f: OpaquePointer?) -> FilesBox? { Handle.get(f, as: FilesBox.self) }
@@ -204,14 +299,12 @@ public func cFilesEvaluate(
     let sink = try perRowSink(perRow, capacity: perRowCapacity, rows: inputs.rows, configuration: o.configuration)
     let state: MAPState
     do {
-      state = try Evaluator(threads: o.threads).evaluate(
-        scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: o.configuration,
-        perRow: sink)
+      state = try Evaluator(threads: o.threads).evaluate(inputs, configuration: o.configuration, perRow: sink)
     } catch let error as MAPKError {
-      // As the CLI reports it: about the scores file (k, NaN) or the labels file.
+      // As the CLI reports it: about the predictions file (k, NaN, bad ids) or the labels file.
       let aboutScores: Bool
       switch error {
-      case .kAboveClasses, .nanScore: aboutScores = true
+      case .kAboveClasses, .nanScore, .duplicateID, .invalidID: aboutScores = true
       default: aboutScores = false
       }
       throw FileError(path: aboutScores ? inputs.predictionsPath : inputs.labelsPath, error)
@@ -250,13 +343,36 @@ public func cStreamUpdate(
   guarded(error) {
     let clock = Stopwatch()
     guard let box = streamBox(s) else { throw Failure.argument("NULL stream handle") }
-    let inputs = try InputViews(scores: scores, labels: labels, weights: weights)
-    try box.metric.update(scores: inputs.scores, labels: inputs.labels, weights: inputs.weights,
-                          evaluator: Evaluator(threads: box.threads))
-    box.classes = inputs.scores.classes
-    box.bytes += inputs.bytes
-    box.seconds += clock.seconds
+    let inputs = try InputViews(scores: scores, labels: labels, weights: weights, threads: box.threads)
+    try update(box, inputs, clock)
   }
+}
+
+/// `mapk_stream_update_ids`.
+@_cdecl("mapk_stream_update_ids")
+public func cStreamUpdateIDs(
+  _ s: OpaquePointer?, _ ids: UnsafePointer<mapk_array>?, _ reading: UnsafePointer<mapk_id_reading>?,
+  _ labels: UnsafePointer<mapk_labels>?, _ weights: UnsafePointer<mapk_array>?,
+  _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let clock = Stopwatch()
+    guard let box = streamBox(s) else { throw Failure.argument("NULL stream handle") }
+    let inputs = try InputViews(ids: ids, reading: try idReading(reading), labels: labels, weights: weights,
+                                threads: box.threads)
+    try update(box, inputs, clock)
+  }
+}
+
+/// Adds a checked batch to a stream; on error the stream is unchanged (the
+/// batch is evaluated into its own state before it is added).
+private func update(_ box: StreamBox, _ inputs: InputViews, _ clock: Stopwatch) throws {
+  let batch = try inputs.evaluate(Evaluator(threads: box.threads), configuration: box.metric.configuration,
+                                  perRow: nil)
+  _ = try box.metric.add(batch)
+  box.classes = inputs.width
+  box.bytes += inputs.bytes
+  box.seconds += clock.seconds
 }
 
 /// `mapk_stream_merge`.

@@ -139,14 +139,17 @@ def raises(exception, message, call):
 
 def test_bad_inputs_raise_with_the_message():
     scores, labels, _ = dump(10, rows=20, classes=10)
-    raises(TypeError, "predictions must be float16, float32 or float64 (found int64)",
-           lambda: mapk.evaluate(scores.astype(np.int64), labels, k=1))
-    raises(TypeError, "predictions must be float16, float32 or float64 (found object)",
+    # Integer predictions are ranked ids: all zeros rank id 0 more than once.
+    raises(ValueError, "row 0 ranks id 0 more than once", lambda: mapk.evaluate(scores.astype(np.int64) * 0, labels, k=2))
+    raises(TypeError, "predictions must be float16, float32 or float64 scores, or int32/int64 ranked ids (found bool)",
+           lambda: mapk.evaluate(scores > 0.5, labels, k=1))
+    raises(TypeError, "predictions must be float16, float32 or float64 scores, or int32/int64 ranked ids (found object)",
            lambda: mapk.evaluate(np.array([[0.1, "x"]], dtype=object), [[0]], k=1))
     raises(TypeError, "labels must be integer class ids (int32 or int64), found float64",
            lambda: mapk.evaluate(scores, labels.astype(np.float64), k=1))
     raises(TypeError, "found object", lambda: mapk.evaluate(scores, np.array([[1], [2, 3]], dtype=object), k=1))
-    raises(TypeError, "multi-hot", lambda: mapk.evaluate(scores, np.zeros((20, 10), dtype=bool), k=1))
+    raises(ValueError, "multi-hot labels of shape [20, 9] do not match predictions of shape [20, 10]",
+           lambda: mapk.evaluate(scores, np.zeros((20, 9), dtype=bool), k=1))
     raises(ValueError, "labels of shape [19, 6] do not match predictions of shape [20, 10]",
            lambda: mapk.evaluate(scores, labels[:19], k=1))
     raises(ValueError, "k = 11 exceeds the number of classes (10)", lambda: mapk.evaluate(scores, labels, k=11))

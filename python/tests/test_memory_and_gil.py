@@ -82,13 +82,26 @@ def test_the_gil_is_released_while_evaluating():
         for _ in range(4):
             hashlib.sha256(data).digest()
 
-    control_ratio = ratio(control)
-    if control_ratio > 0.8:
+    # Up to 3 tries: other processes take the cores at times, which can only
+    # slow the concurrent run; with the GIL held no try could pass (two calls
+    # in turn take at least the serial time), so one pass is proof.
+    tries = []
+    for _ in range(3):
+        control_ratio = ratio(control)
+        if control_ratio > 0.8:
+            tries.append(None)
+            continue
+        # With the GIL held during a call, the two threads would take at least as
+        # long as both calls in a row; released, about as long as one.
+        evaluation_ratio = ratio(run)
+        if evaluation_ratio < 0.9:
+            return
+        tries.append((evaluation_ratio, control_ratio))
+    measured = [t for t in tries if t is not None]
+    if not measured:
         pytest.skip(f"this machine gives the process no 2 free cores now (two threads of GIL-free "
                     f"hashing took {control_ratio:.2f}x the time of both in a row)")
-    # With the GIL held during a call, the two threads would take at least as
-    # long as both calls in a row; released, about as long as one.
-    evaluation_ratio = ratio(run)
+    evaluation_ratio, control_ratio = min(measured)
     assert evaluation_ratio < 0.9, (
         f"two threads evaluating took {evaluation_ratio:.2f}x the serial time (control {control_ratio:.2f}x)")
 

@@ -40,7 +40,13 @@ extern "C" {
 #endif
 
 /* The version of this ABI: it grows when an entry point or struct changes. */
-#define MAPK_ABI_VERSION 1
+#define MAPK_ABI_VERSION 2
+/* Version 2 added, keeping every version-1 entry point and struct as it
+ * was: MAPK_BOOL and MAPK_LABELS_MULTIHOT (multi-hot labels), ranked-id
+ * predictions (mapk_id_reading, mapk_evaluate_ids, mapk_stream_update_ids,
+ * mapk_files_open_ids), the library conventions (mapk_conventions,
+ * mapk_convention, mapk_convention_metric_name), mapk_result_pooled and
+ * mapk_bootstrap_intervals. */
 
 /* The outcome of a call. */
 enum {
@@ -51,7 +57,8 @@ enum {
   MAPK_ERROR_TYPE = 2,
   /* A value or shape mapk refuses: a k above the classes, rows that do not
    * match, bad label offsets, a negative weight, a NaN score under the
-   * "error" policy, an unknown metric or policy name, non-contiguous data. */
+   * "error" policy, an unknown metric or policy name, non-contiguous data,
+   * a repeated or negative non-pad ranked id, a multi-hot integer not 0/1. */
   MAPK_ERROR_VALUE = 3,
   /* A file could not be read or is not a valid input (mapk_files_open). */
   MAPK_ERROR_FILE = 4,
@@ -69,7 +76,9 @@ enum {
   MAPK_FLOAT32 = 2,
   MAPK_FLOAT64 = 3,
   MAPK_INT32 = 4,
-  MAPK_INT64 = 5
+  MAPK_INT64 = 5,
+  /* One byte per element, 0 false, any other value true (NumPy's bool). */
+  MAPK_BOOL = 6
 };
 
 /* The kinds of labels (`mapk_labels.kind`). */
@@ -82,7 +91,17 @@ enum {
    * of values) and `values` (1-d): row r is values[offsets[r] ..
    * offsets[r+1]); TensorFlow's SparseTensor rules (distinct ids count) as
    * for CSR and text label files. */
-  MAPK_LABELS_SPARSE = 2
+  MAPK_LABELS_SPARSE = 2,
+  /* `values` is bool, or int32/int64 holding only 0 and 1 (else
+   * MAPK_ERROR_VALUE naming the row and column), of shape [D1..DN, C]: the
+   * predictions' shape for scores (one column per class), any C >= 1 for
+   * ranked ids. Row r's labels are its true columns, a set, counted with
+   * SparseTensor rules, as a CSR indicator matrix with the same bits is.
+   * Read in place, compacted into a copy of the true columns (4 bytes each)
+   * and rows + 1 offsets (8 bytes each), freed at the end of the call.
+   * MAPK_LABELS_DENSE with bool `values` is read as multi-hot too, as the
+   * CLI reads a bool .npy. */
+  MAPK_LABELS_MULTIHOT = 3
 };
 
 /* The status and message of a failed call. */
@@ -110,10 +129,10 @@ typedef struct mapk_array {
   const int64_t *strides;
 } mapk_array;
 
-/* Labels: see MAPK_LABELS_DENSE and MAPK_LABELS_SPARSE. */
+/* Labels: see MAPK_LABELS_DENSE, MAPK_LABELS_SPARSE, MAPK_LABELS_MULTIHOT. */
 typedef struct mapk_labels {
   int32_t kind;
-  /* int32 or int64 label ids. */
+  /* int32 or int64 label ids (dense, sparse); bool, int32 or int64 0/1 flags (multi-hot). */
   mapk_array values;
   /* MAPK_LABELS_SPARSE: 1-d int64 (read in place) or int32 (widened to a
    * copy of rows + 1 int64 offsets); ignored for dense labels. */
@@ -135,6 +154,22 @@ typedef struct mapk_options {
   int64_t threads;
 } mapk_options;
 
+/* How ranked ids are read (the CLI's --pad-id, --duplicate-ids, --classes).
+ * A NULL `mapk_id_reading *` stands for {-1, "error", 0}. */
+typedef struct mapk_id_reading {
+  /* The id of an empty position (FAISS's -1): it takes its rank and is never
+   * a hit. Any other negative id is MAPK_ERROR_VALUE. */
+  int64_t pad;
+  /* A repeated id in a row: "error" (the default if NULL; MAPK_ERROR_VALUE
+   * naming the first such row and id) or "first" (later copies are misses;
+   * TensorFlow would count every copy as a hit). */
+  const char *duplicates;
+  /* The number of classes, or 0 if not known: labels >= classes are then
+   * ignored as for scores, and every k must be <= classes. Without it,
+   * labels are compared as they are (TensorFlow's _at_top_k functions). */
+  int64_t classes;
+} mapk_id_reading;
+
 /* Opaque handles. */
 typedef struct mapk_result mapk_result;
 typedef struct mapk_stream mapk_stream;
@@ -151,6 +186,21 @@ const char *mapk_nan_policies(void);
 /* The thread count `threads = 0` stands for. */
 int64_t mapk_default_threads(void);
 
+/* The library conventions of the CLI's --like, comma-separated
+ * ("tensorflow,trec_eval,ranx,torchmetrics"). Static. */
+const char *mapk_conventions(void);
+/* Convention `name`'s metrics (comma-separated, for mapk_options.metrics) and
+ * its policy for rows without labels (for mapk_options.empty_rows), as
+ * `mapk eval --like name` uses them; either out-pointer may be NULL. The
+ * strings are static. MAPK_ERROR_VALUE for an unknown name. */
+int32_t mapk_convention(const char *name, const char **metrics, const char **empty_rows, mapk_error *error);
+/* The library's own name of `metric` at `k` under `convention` ("map_cut_10",
+ * "ndcg@10"; the CLI's JSON "library_name"): its length in bytes, written
+ * with a NUL into `out` when `capacity` exceeds it; 0 when the library has
+ * no such metric or an argument is invalid. */
+int64_t mapk_convention_metric_name(const char *convention, const char *metric, int64_t k, char *out,
+                                    int64_t capacity);
+
 /*
  * Evaluates `scores` (float16/32/64, shape [D1..DN, C], C >= 1) against
  * `labels` of the same rows, weighted by `weights` (NULL: none; float32 or
@@ -164,6 +214,33 @@ int64_t mapk_default_threads(void);
 int32_t mapk_evaluate(const mapk_array *scores, const mapk_labels *labels, const mapk_array *weights,
                       const mapk_options *options, double *per_row, int64_t per_row_capacity,
                       mapk_result **result, mapk_error *error);
+
+/*
+ * As mapk_evaluate, for ranked ids: `ids` is int32/int64 of shape
+ * [D1..DN, K], K >= 1, each row best first (TensorFlow's predictions_idx,
+ * FAISS's I), read in place; every k must be <= K. The values are
+ * TensorFlow's average_precision_at_k(labels, predictions_idx=ids, k) (and
+ * the other metrics' on the same ranking), a pad and a repeated id read as
+ * `reading` says. The result's classes are K.
+ */
+int32_t mapk_evaluate_ids(const mapk_array *ids, const mapk_id_reading *reading, const mapk_labels *labels,
+                          const mapk_array *weights, const mapk_options *options, double *per_row,
+                          int64_t per_row_capacity, mapk_result **result, mapk_error *error);
+
+/*
+ * The Poisson bootstrap percentile interval of `mapk eval --ci level
+ * --bootstrap replicates --seed seed`, for each of `pairs` (metric, k) pairs,
+ * from the per-row values an evaluation wrote into `per_row` ([rows, pairs],
+ * the rows being those of `row_shape`, `row_rank` dims) and the same
+ * `weights` (NULL: none): the bounds, into `lower` and `upper` (`pairs`
+ * doubles each), have the CLI's bits for the same rows. A row whose value
+ * is NaN adds nothing; when the metric itself is NaN (rows without labels
+ * under the "nan" policy) the CLI reports NaN bounds, which is the caller's
+ * to apply (mapk_result_empty_rows > 0). 0 < level < 1; 1 <= replicates <= 2^20.
+ */
+int32_t mapk_bootstrap_intervals(const double *per_row, int64_t rows, int64_t pairs, const int64_t *row_shape,
+                                 int32_t row_rank, const mapk_array *weights, double level, int64_t replicates,
+                                 uint64_t seed, int64_t threads, double *lower, double *upper, mapk_error *error);
 
 /* The number of (metric, k) pairs of `mapk_options.metrics` x `ks` (for sizing `per_row`). */
 int32_t mapk_pair_count(const mapk_options *options, int64_t *count, mapk_error *error);
@@ -190,6 +267,10 @@ int64_t mapk_result_k(const mapk_result *result, int64_t i);
 double mapk_result_value(const mapk_result *result, int64_t i);
 double mapk_result_total(const mapk_result *result, int64_t i);
 double mapk_result_max(const mapk_result *result, int64_t i);
+/* 1 when pair i's metric is pooled (its total and max are a numerator and a
+ * denominator over all rows, as the CLI's JSON "numerator", "denominator"),
+ * 0 for a weighted mean of per-row values (or i out of range). */
+int32_t mapk_result_pooled(const mapk_result *result, int64_t i);
 void mapk_result_free(mapk_result *result);
 
 /*
@@ -199,6 +280,14 @@ void mapk_result_free(mapk_result *result);
  */
 int32_t mapk_files_open(const char *predictions, const char *labels, const char *weights,
                         const char *label_format, int64_t threads, mapk_files **files, mapk_error *error);
+/* As mapk_files_open, `label_format` also "multihot" (as the CLI's
+ * --labels-format); predictions of int32/int64 ranked ids are read as
+ * `reading` says (not NULL), which is MAPK_ERROR_VALUE for a scores file
+ * (as the CLI refuses --pad-id there). mapk_files_open reads ranked ids with
+ * the default reading. */
+int32_t mapk_files_open_ids(const char *predictions, const char *labels, const char *weights,
+                            const char *label_format, const mapk_id_reading *reading, int64_t threads,
+                            mapk_files **files, mapk_error *error);
 /* The rows and the rows' shape [D1..DN] (the predictions' shape without C). */
 int64_t mapk_files_rows(const mapk_files *files);
 int64_t mapk_files_classes(const mapk_files *files);
@@ -218,6 +307,9 @@ int32_t mapk_stream_create(const mapk_options *options, mapk_stream **stream, ma
 /* Adds a batch (evaluated with the stream's threads); on error the state is unchanged. */
 int32_t mapk_stream_update(mapk_stream *stream, const mapk_array *scores, const mapk_labels *labels,
                            const mapk_array *weights, mapk_error *error);
+/* Adds a batch of ranked ids (as mapk_evaluate_ids); batches of scores and of ids may be mixed. */
+int32_t mapk_stream_update_ids(mapk_stream *stream, const mapk_array *ids, const mapk_id_reading *reading,
+                               const mapk_labels *labels, const mapk_array *weights, mapk_error *error);
 /* Adds `other`'s rows to `stream` (MAPK_ERROR_VALUE for other options). */
 int32_t mapk_stream_merge(mapk_stream *stream, const mapk_stream *other, mapk_error *error);
 int32_t mapk_stream_result(const mapk_stream *stream, mapk_result **result, mapk_error *error);

@@ -33,7 +33,7 @@ package struct LabelSource: @unchecked Sendable {
     switch storage {
     case .array(let a): return [a.file]
     case .parsed(let p): return p.files
-    case .multiHot(let m): return [m.array.file]
+    case .multiHot(let m): return m.array.map { [$0.file] } ?? []
     }
   }
 

@@ -25,8 +25,9 @@ package final class MultiHotLabels: @unchecked Sendable {
   let offsets: UnsafeMutableBufferPointer<Int64>
   /// The true columns of every row, in increasing order (capacity at least 1).
   let columns: UnsafeMutableBufferPointer<Int32>
-  /// The array they came from (it stays mapped for the size check after a run).
-  package let array: StoredArray
+  /// The array they came from (it stays mapped for the size check after a
+  /// run); nil for labels compacted from the caller's memory.
+  package let array: StoredArray?
   /// The number of true entries.
   package var count: Int { Int(offsets[offsets.count - 1]) }
   /// The number of columns (the array's last dim).
@@ -51,9 +52,25 @@ package final class MultiHotLabels: @unchecked Sendable {
   /// - Throws: ``FileError`` naming the file: a dtype that is not bool or
   ///   integer, a scalar, more than 2^31 - 1 columns, or an integer that is
   ///   neither 0 nor 1 (naming its row and column).
-  package init(_ array: StoredArray, threads: Int, chunkBytes: Int = MultiHotLabels.chunkBytes) throws {
-    let path = array.path
-    guard let width = array.shape.last else {
+  package convenience init(_ array: StoredArray, threads: Int, chunkBytes: Int = MultiHotLabels.chunkBytes) throws {
+    try self.init(data: array.data, type: array.type, shape: array.shape, path: array.path, array: array,
+                  threads: threads, chunkBytes: chunkBytes)
+  }
+
+  /// Compacts multi-hot labels in the caller's memory (the C ABI's arrays):
+  /// `data` holds `shape.product` elements of `type`, row-major, aligned,
+  /// and is read during this call only (nothing of it is kept).
+  ///
+  /// - Throws: ``FileError`` whose path is `name`, as for an array from a file.
+  package convenience init(memory data: UnsafeRawPointer, type: NPYType, shape: [Int], name: String,
+                           threads: Int) throws {
+    try self.init(data: data, type: type, shape: shape, path: name, array: nil, threads: threads,
+                  chunkBytes: MultiHotLabels.chunkBytes)
+  }
+
+  private init(data: UnsafeRawPointer, type: NPYType, shape: [Int], path: String, array: StoredArray?,
+               threads: Int, chunkBytes: Int) throws {
+    guard let width = shape.last else {
       throw FileError(path: path, problem: "multi-hot labels must have rank >= 1 ([D1..DN, C]), found a scalar",
                       kind: .shapeMismatch)
     }
@@ -61,22 +78,22 @@ package final class MultiHotLabels: @unchecked Sendable {
       throw FileError(path: path, problem: "\(width) multi-hot columns exceed the supported 2^31 - 1", kind: .tooLarge)
     }
     let elementWidth: Int
-    switch array.type {
+    switch type {
     case .bool: elementWidth = 1
     case .int32: elementWidth = 4
     case .int64: elementWidth = 8
     case .float16, .float32, .float64:
-      throw FileError(path: path, problem: "multi-hot labels must be bool, int32 or int64 (found \(array.type.name))",
+      throw FileError(path: path, problem: "multi-hot labels must be bool, int32 or int64 (found \(type.name))",
                       kind: .unsupportedType)
     }
-    let rows = array.shape.dropLast().reduce(1, *)
+    let rows = shape.dropLast().reduce(1, *)
     self.array = array
     self.width = width
 
     let rowBytes = max(1, width * elementWidth)
     let rowsPerChunk = max(1, chunkBytes / rowBytes)
     let chunkCount = max(1, (rows + rowsPerChunk - 1) / rowsPerChunk)
-    let scan = Scan(base: array.data, width: width, elementWidth: elementWidth)
+    let scan = Scan(base: data, width: width, elementWidth: elementWidth)
 
     // Pass 1: every chunk's count (a chunk's slot is written by the one worker that claimed it).
     let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunkCount)

@@ -19,13 +19,30 @@ import numpy as np
 
 from . import _abi, _inputs
 
-__all__ = ["average_precision_at_k", "evaluate", "evaluate_files", "Metric", "Result", "metric_names", "default_threads"]
+__all__ = ["average_precision_at_k", "average_precision_at_top_k", "evaluate", "evaluate_files", "Metric", "Result",
+           "metric_names", "conventions", "default_threads"]
 __version__ = "0.1.0"
 
 
 def metric_names():
     """The names of the metrics this library computes (``["map"]``, more as mapk grows)."""
     return _abi.lib.mapk_metric_names().decode().split(",")
+
+
+def conventions():
+    """The library conventions ``like=`` takes (``mapk eval --like``): ``["tensorflow", "trec_eval", "ranx", "torchmetrics"]``."""
+    return _abi.lib.mapk_conventions().decode().split(",")
+
+
+def _like(like, metrics, empty_rows):
+    """The metrics and empty-row policy of ``like=`` (explicit arguments win, as on the command line)."""
+    if like is None:
+        return metrics, empty_rows
+    if not isinstance(like, str):
+        raise TypeError(f"like must be a string (got {like!r})")
+    m, e = _abi.c_char_p(), _abi.c_char_p()
+    _abi.call("mapk_convention", like.encode("utf-8"), _abi.ctypes.byref(m), _abi.ctypes.byref(e))
+    return (m.value.decode() if metrics is None else metrics), (e.value.decode() if empty_rows is None else empty_rows)
 
 
 def default_threads():
@@ -44,8 +61,15 @@ class Result:
     without labels under ``empty_rows="nan"``.
     """
 
-    def __init__(self, handle, per_row=None):
+    def __init__(self, handle, per_row=None, named=False, convention=None):
         lib = _abi.lib
+        #: Whether metrics were asked for by name (``metrics=``, ``like=``): ``to_dict()`` then names each
+        #: result's metric, as ``mapk eval --metric/--like --json`` does.
+        self.named = named
+        #: The ``like=`` convention, if any.
+        self.convention = convention
+        #: With ``ci=``: the level and, per result, its (lower, upper) bounds (NaN when the value is NaN).
+        self.ci_level = None
         self.rows = lib.mapk_result_rows(handle)
         self.classes = lib.mapk_result_classes(handle)
         self.threads = lib.mapk_result_threads(handle)
@@ -55,7 +79,8 @@ class Result:
         self.nan_policy = lib.mapk_result_nan_policy(handle).decode()
         self.seconds = lib.mapk_result_seconds(handle)
         self.bytes = lib.mapk_result_bytes(handle)
-        #: One dict per (metric, k): ``metric``, ``k``, ``value``, ``total``, ``max``.
+        #: One dict per (metric, k): ``metric``, ``k``, ``value``, ``total``, ``max`` (a pooled metric's
+        #: numerator and denominator), ``pooled``.
         self.results = [
             {
                 "metric": lib.mapk_result_metric(handle, i).decode(),
@@ -63,6 +88,7 @@ class Result:
                 "value": lib.mapk_result_value(handle, i),
                 "total": lib.mapk_result_total(handle, i),
                 "max": lib.mapk_result_max(handle, i),
+                "pooled": bool(lib.mapk_result_pooled(handle, i)),
             }
             for i in range(lib.mapk_result_count(handle))
         ]
@@ -87,7 +113,26 @@ class Result:
         def number(v):
             return v if math.isfinite(v) else None
 
-        return {
+        def named(r):
+            x = {"metric": r["metric"], "k": r["k"], "value": number(r["value"])}
+            if self.convention is not None:
+                name = _library_name(self.convention, r["metric"], r["k"])
+                if name is not None:
+                    x["library_name"] = name
+            if r["pooled"]:
+                x["numerator"], x["denominator"] = number(r["total"]), number(r["max"])
+            else:
+                if r["metric"] == "map":
+                    x["map"] = number(r["value"])
+                x["total"], x["max"] = number(r["total"]), number(r["max"])
+            return interval(r, x)
+
+        def interval(r, x):
+            if "ci" in r:
+                x["ci"] = [number(r["ci"][0]), number(r["ci"][1])]
+            return x
+
+        out = {
             "rows": self.rows,
             "classes": self.classes,
             "threads": self.threads,
@@ -95,22 +140,33 @@ class Result:
             "nan_scores": self.nan_scores,
             "empty_rows_policy": self.empty_rows_policy,
             "nan_policy": self.nan_policy,
-            "results": [
-                {"k": r["k"], r["metric"]: number(r["value"]), "total": number(r["total"]), "max": number(r["max"])}
-                for r in self.results
-            ],
-            "seconds": self.seconds,
-            "bytes": self.bytes,
         }
+        if self.convention is not None:
+            out["convention"] = self.convention
+        out["results"] = [
+            named(r) if self.named else
+            interval(r, {"k": r["k"], r["metric"]: number(r["value"]), "total": number(r["total"]),
+                         "max": number(r["max"])})
+            for r in self.results
+        ]
+        out["seconds"] = self.seconds
+        out["bytes"] = self.bytes
+        return out
 
     def __repr__(self):
         values = ", ".join(f"{r['metric']}@{r['k']}={r['value']!r}" for r in self.results)
         return f"mapk.Result({values}, rows={self.rows})"
 
 
-def _take_result(out, per_row):
+def _library_name(convention, metric, k):
+    buffer = _abi.ctypes.create_string_buffer(256)
+    length = _abi.lib.mapk_convention_metric_name(convention.encode(), metric.encode(), k, buffer, len(buffer))
+    return buffer.value.decode() if 0 < length < len(buffer) else None
+
+
+def _take_result(out, per_row, named=False, convention=None):
     try:
-        return Result(out, per_row)
+        return Result(out, per_row, named, convention)
     finally:
         _abi.lib.mapk_result_free(out)
 
@@ -124,26 +180,96 @@ def _per_row_buffer(options, row_shape):
     return buffer, buffer.ctypes.data_as(_abi.POINTER(_abi.c_double)), buffer.size
 
 
-def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, empty_rows="nan", nan="error",
-             per_row=False):
+_ID_ARGUMENTS = ("pad_id", "duplicate_ids", "classes")
+
+
+def _reading(is_ids, pad_id, duplicate_ids, classes, keep):
+    """The ranked-id reading, or None for scores (where giving one is an error, as on the command line)."""
+    given = [name for name, v in zip(_ID_ARGUMENTS, (pad_id, duplicate_ids, classes)) if v is not None]
+    if not is_ids:
+        if given:
+            raise ValueError(f"{given[0]} applies to ranked-id predictions (integers), and the predictions hold scores")
+        return None
+    return _inputs.id_reading(pad_id, duplicate_ids, classes, keep)
+
+
+def _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep):
+    """The views of one call: predictions, reading (None for scores), labels, weights, and the predictions array."""
+    p, array, is_ids = _inputs.predictions(predictions, keep)
+    reading = _reading(is_ids, pad_id, duplicate_ids, classes, keep)
+    rows = array.size // array.shape[-1] if array.shape[-1] else 0
+    lab = _inputs.labels(labels, rows, keep, labels_format)
+    w = _inputs.weights(weights, keep)
+    return p, reading, lab, w, array
+
+
+def _ref(x):
+    return None if x is None else _abi.ctypes.byref(x)
+
+
+def _check_ci(ci, bootstrap, seed):
+    if ci is None:
+        return
+    if isinstance(ci, bool) or not isinstance(ci, (int, float, np.floating)) or not 0 < ci < 1:
+        raise ValueError(f"ci must be a number between 0 and 1 (got {ci!r})")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or not 1 <= bootstrap <= 2**20:
+        raise ValueError(f"bootstrap must be an integer within 1...{2**20} (got {bootstrap!r})")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer >= 0 below 2^64 (got {seed!r})")
+
+
+def _add_intervals(result, values, row_shape, weights, ci, bootstrap, seed, threads):
+    """``mapk eval --ci``'s bounds from the per-row values, on ``result``; NaN where the value is NaN."""
+    pairs = len(result.results)
+    lower, upper = (_abi.c_double * pairs)(), (_abi.c_double * pairs)()
+    shape = (_abi.c_int64 * max(len(row_shape), 1))(*row_shape)
+    rows = int(np.prod(row_shape, dtype=np.int64)) if len(row_shape) else 1
+    _abi.call("mapk_bootstrap_intervals", values.ctypes.data_as(_abi.POINTER(_abi.c_double)), rows, pairs, shape,
+              len(row_shape), _ref(weights), float(ci), int(bootstrap), int(seed), threads, lower, upper)
+    undefined = result.empty_rows_policy == "nan" and result.empty_rows > 0
+    for i, r in enumerate(result.results):
+        r["ci"] = (math.nan, math.nan) if undefined else (lower[i], upper[i])
+    result.ci_level = float(ci)
+
+
+def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, empty_rows=None, nan="error",
+             per_row=False, *, like=None, labels_format=None, pad_id=None, duplicate_ids=None, classes=None,
+             ci=None, bootstrap=1000, seed=0):
     """Evaluates ``predictions`` against ``labels`` in parallel, reading the arrays in place.
 
     Args:
-        predictions: Scores ``[D1..DN, C]``, float16, float32 or float64 (a
-            C-contiguous array is read where it is; see the package README for
-            what is copied otherwise).
+        predictions: Scores ``[D1..DN, C]``, float16, float32 or float64; or
+            ranked ids ``[D1..DN, K]``, integers, best first (TensorFlow's
+            ``predictions_idx``, FAISS's ``I``). A C-contiguous array of a
+            type the library takes is read where it is (see the package README
+            for what is copied otherwise).
         labels: Dense integer ids ``[D1..DN, L]`` or ``[D1..DN]`` with -1
             padding (TensorFlow's dense rules), a list of lists of ids (one per
-            row; TensorFlow's SparseTensor rules, as mapk's text labels), or a
+            row; TensorFlow's SparseTensor rules, as mapk's text labels), a
             scipy sparse matrix ``[rows, M]`` whose nonzero columns are the
-            labels (SparseTensor rules, as mapk's ``.npz`` labels).
+            labels (SparseTensor rules, as mapk's ``.npz`` labels), or
+            multi-hot flags ``[D1..DN, C]``: a bool array, or 0/1 integers
+            with ``labels_format="multihot"`` (the true columns are the
+            labels, SparseTensor rules; for scores C is their classes).
         k: One k or a sequence of ks.
-        metrics: A metric name or names (default ``"map"``; see :func:`metric_names`).
+        metrics: A metric name or names (default ``"map"``, or ``like``'s; see :func:`metric_names`).
         weights: None, a number, or weights broadcastable to ``[D1..DN]``.
         threads: Worker threads (default: all the CPUs this process may use).
-        empty_rows: Rows without labels: ``"nan"`` (TensorFlow), ``"skip"`` or ``"zero"``.
+        empty_rows: Rows without labels: ``"nan"`` (TensorFlow; the default, or ``like``'s), ``"skip"`` or ``"zero"``.
         nan: NaN scores: ``"error"``, ``"largest"`` or ``"lowest"``.
         per_row: Also return every row's value in ``Result.per_row``.
+        like: A library convention (``mapk eval --like``; see :func:`conventions`): its metrics and its
+            rule for rows without labels, unless ``metrics`` or ``empty_rows`` say otherwise.
+        labels_format: None (from the labels' type), ``"dense"`` or ``"multihot"``.
+        pad_id: Ranked ids: the id of an empty position, never a hit (default -1).
+        duplicate_ids: Ranked ids: a repeated id in a row is an ``"error"`` (default) or, with
+            ``"first"``, later copies are misses.
+        classes: Ranked ids: the number of classes; labels ``>= classes`` are ignored as for scores
+            and every k must be ``<= classes`` (default: labels compared as they are).
+        ci: A level (e.g. 0.95): add ``mapk eval --ci``'s Poisson bootstrap percentile interval to every
+            result (``result.results[i]["ci"]``, ``"ci"`` in ``to_dict()``), with ``bootstrap`` replicates
+            and ``seed`` (``--bootstrap``, ``--seed``); the same bits as the CLI for any thread count.
+            It needs the per-row values: 8 bytes per row and (metric, k), allocated for the call.
 
     Returns:
         A :class:`Result`.
@@ -153,34 +279,69 @@ def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, e
         ValueError: for anything else mapk refuses, with mapk's message.
     """
     keep = []
+    _check_ci(ci, bootstrap, seed)
+    named = metrics is not None or like is not None
+    metrics, empty_rows = _like(like, metrics, empty_rows)
     opts = _inputs.options(k, metrics, empty_rows, nan, threads, keep)
-    p, scores = _inputs.predictions(predictions, keep)
-    rows = scores.size // scores.shape[-1] if scores.shape[-1] else 0
-    lab = _inputs.labels(labels, rows, keep)
-    w = _inputs.weights(weights, keep)
+    p, reading, lab, w, array = _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep)
     buffer, pointer, capacity = (None, None, 0)
-    if per_row:
-        buffer, pointer, capacity = _per_row_buffer(opts, scores.shape[:-1])
+    if per_row or ci is not None:
+        buffer, pointer, capacity = _per_row_buffer(opts, array.shape[:-1])
     out = _abi.c_void_p()
-    _abi.call("mapk_evaluate", _abi.ctypes.byref(p), _abi.ctypes.byref(lab), _abi.ctypes.byref(w) if w is not None else None,
-              _abi.ctypes.byref(opts), pointer, capacity, _abi.ctypes.byref(out))
-    return _take_result(out, buffer)
+    if reading is None:
+        _abi.call("mapk_evaluate", _abi.ctypes.byref(p), _abi.ctypes.byref(lab), _ref(w), _abi.ctypes.byref(opts),
+                  pointer, capacity, _abi.ctypes.byref(out))
+    else:
+        _abi.call("mapk_evaluate_ids", _abi.ctypes.byref(p), _abi.ctypes.byref(reading), _abi.ctypes.byref(lab),
+                  _ref(w), _abi.ctypes.byref(opts), pointer, capacity, _abi.ctypes.byref(out))
+    result = _take_result(out, buffer if per_row else None, named, like)
+    if ci is not None:
+        _add_intervals(result, buffer, array.shape[:-1], w, ci, bootstrap, seed, opts.threads)
+    return result
+
+
+def _integer_k(k):
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k must be an integer (got {k!r})")
+    return int(k)
 
 
 def average_precision_at_k(labels, predictions, k, weights=None, *, threads=None):
     """TensorFlow's ``tf.compat.v1.metrics.average_precision_at_k(labels, predictions, k, weights)``:
     the same arguments in the same order, the same float64 value (NaN if a row has no labels).
+
+    Integer ``predictions`` are ranked ids, as for :func:`average_precision_at_top_k`.
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"k must be an integer (got {k!r})")
-    return evaluate(predictions, labels, k=int(k), weights=weights, threads=threads).value(int(k))
+    k = _integer_k(k)
+    return evaluate(predictions, labels, k=k, weights=weights, threads=threads).value(k)
+
+
+def average_precision_at_top_k(labels, predictions_idx, k=None, weights=None, *, threads=None, pad_id=None,
+                               duplicate_ids=None, classes=None):
+    """TensorFlow's ``tf.compat.v1.metrics.average_precision_at_top_k(labels, predictions_idx, k, weights)``:
+    ``predictions_idx`` integer ids ``[D1..DN, K]``, best first; ``k`` None means K, as in TensorFlow.
+
+    Two rows TensorFlow gives no meaningful value for are defined instead: a
+    pad (``pad_id``, default -1) is never a hit, and a repeated id in a row is
+    refused (``duplicate_ids="first"``: later copies are misses), where
+    TensorFlow counts every copy as a hit. ``classes`` as in :func:`evaluate`.
+    """
+    keep = []
+    p, array, is_ids = _inputs.predictions(predictions_idx, keep)
+    if not is_ids:
+        raise TypeError(f"predictions_idx must be integer class ids (found {array.dtype}); scores go to average_precision_at_k")
+    k = array.shape[-1] if k is None else _integer_k(k)
+    return evaluate(array, labels, k=k, weights=weights, threads=threads, pad_id=pad_id, duplicate_ids=duplicate_ids,
+                    classes=classes).value(k)
 
 
 def evaluate_files(predictions_path, labels_path, k, metrics=None, weights_path=None, labels_format=None, threads=None,
-                   empty_rows="nan", nan="error", per_row=False):
-    """Evaluates files as ``mapk eval`` does: the predictions ``.npy`` memory-mapped, the labels
-    ``.npy`` (dense), ``.txt`` or ``.npz`` (CSR) by extension or ``labels_format``
-    (``"dense"``, ``"text"``, ``"csr"``), the weights ``.npy``. Arguments and result as :func:`evaluate`.
+                   empty_rows=None, nan="error", per_row=False, *, like=None, pad_id=None, duplicate_ids=None,
+                   classes=None):
+    """Evaluates files as ``mapk eval`` does: the predictions ``.npy`` (scores or ranked ids) memory-mapped,
+    the labels ``.npy`` (dense, or multi-hot if bool), ``.txt`` or ``.npz`` (CSR) by extension or
+    ``labels_format`` (``"dense"``, ``"text"``, ``"csr"``, ``"multihot"``), the weights ``.npy``.
+    Other arguments and the result as :func:`evaluate`.
 
     Raises:
         FileNotFoundError: for a missing file.
@@ -189,14 +350,22 @@ def evaluate_files(predictions_path, labels_path, k, metrics=None, weights_path=
     import os
 
     keep = []
+    named = metrics is not None or like is not None
+    metrics, empty_rows = _like(like, metrics, empty_rows)
     opts = _inputs.options(k, metrics, empty_rows, nan, threads, keep)
 
     def path(p):
         return None if p is None else os.fsencode(os.fspath(p))
 
     files = _abi.c_void_p()
-    _abi.call("mapk_files_open", path(predictions_path), path(labels_path), path(weights_path),
-              None if labels_format is None else labels_format.encode(), opts.threads, _abi.ctypes.byref(files))
+    fmt = None if labels_format is None else labels_format.encode()
+    if any(v is not None for v in (pad_id, duplicate_ids, classes)):
+        reading = _inputs.id_reading(pad_id, duplicate_ids, classes, keep)
+        _abi.call("mapk_files_open_ids", path(predictions_path), path(labels_path), path(weights_path), fmt,
+                  _abi.ctypes.byref(reading), opts.threads, _abi.ctypes.byref(files))
+    else:
+        _abi.call("mapk_files_open", path(predictions_path), path(labels_path), path(weights_path), fmt, opts.threads,
+                  _abi.ctypes.byref(files))
     try:
         lib = _abi.lib
         buffer, pointer, capacity = (None, None, 0)
@@ -205,7 +374,7 @@ def evaluate_files(predictions_path, labels_path, k, metrics=None, weights_path=
             buffer, pointer, capacity = _per_row_buffer(opts, row_shape)
         out = _abi.c_void_p()
         _abi.call("mapk_files_evaluate", files, _abi.ctypes.byref(opts), pointer, capacity, _abi.ctypes.byref(out))
-        return _take_result(out, buffer)
+        return _take_result(out, buffer, named, like)
     finally:
         _abi.lib.mapk_files_free(files)
 
@@ -221,8 +390,11 @@ class Metric:
     threads (calls on it are serialized).
     """
 
-    def __init__(self, k, metrics=None, *, empty_rows="nan", nan="error", threads=None):
+    def __init__(self, k, metrics=None, *, empty_rows=None, nan="error", threads=None, like=None):
         keep = []
+        self._named = metrics is not None or like is not None
+        self._convention = like
+        metrics, empty_rows = _like(like, metrics, empty_rows)
         opts = _inputs.options(k, metrics, empty_rows, nan, threads, keep)
         handle = _abi.c_void_p()
         _abi.call("mapk_stream_create", _abi.ctypes.byref(opts), _abi.ctypes.byref(handle))
@@ -234,25 +406,27 @@ class Metric:
         metric = cls.__new__(cls)
         metric._handle = handle
         metric._lock = threading.Lock()
+        metric._named, metric._convention = False, None
         return metric
 
-    def update(self, predictions, labels, weights=None):
-        """Adds a batch (arguments as :func:`evaluate`); on an error the state is unchanged."""
+    def update(self, predictions, labels, weights=None, *, labels_format=None, pad_id=None, duplicate_ids=None,
+               classes=None):
+        """Adds a batch of scores or ranked ids (arguments as :func:`evaluate`); on an error the state is unchanged."""
         keep = []
-        p, scores = _inputs.predictions(predictions, keep)
-        rows = scores.size // scores.shape[-1] if scores.shape[-1] else 0
-        lab = _inputs.labels(labels, rows, keep)
-        w = _inputs.weights(weights, keep)
+        p, reading, lab, w, _ = _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep)
         with self._lock:
-            _abi.call("mapk_stream_update", self._handle, _abi.ctypes.byref(p), _abi.ctypes.byref(lab),
-                      _abi.ctypes.byref(w) if w is not None else None)
+            if reading is None:
+                _abi.call("mapk_stream_update", self._handle, _abi.ctypes.byref(p), _abi.ctypes.byref(lab), _ref(w))
+            else:
+                _abi.call("mapk_stream_update_ids", self._handle, _abi.ctypes.byref(p), _abi.ctypes.byref(reading),
+                          _abi.ctypes.byref(lab), _ref(w))
 
     def result(self):
         """The :class:`Result` of every row so far (values 0 before any row, as TensorFlow's)."""
         out = _abi.c_void_p()
         with self._lock:
             _abi.call("mapk_stream_result", self._handle, _abi.ctypes.byref(out))
-        return _take_result(out, None)
+        return _take_result(out, None, self._named, self._convention)
 
     def merge(self, other):
         """Adds ``other``'s rows (a metric with the same ks, metrics and policies)."""
@@ -290,12 +464,13 @@ class Metric:
         return cls._from_handle(handle)
 
     def __getstate__(self):
-        return {"state": self.state_bytes()}
+        return {"state": self.state_bytes(), "named": self._named, "convention": self._convention}
 
     def __setstate__(self, state):
         other = Metric.from_state_bytes(state["state"])
         self._handle, other._handle = other._handle, None
         self._lock = threading.Lock()
+        self._named, self._convention = state.get("named", False), state.get("convention")
 
     def __del__(self):
         handle = getattr(self, "_handle", None)

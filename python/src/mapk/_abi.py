@@ -10,11 +10,11 @@ import os
 import sys
 from ctypes import POINTER, c_char, c_char_p, c_double, c_int32, c_int64, c_void_p
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 OK, ERROR_ARGUMENT, ERROR_TYPE, ERROR_VALUE, ERROR_FILE, ERROR_FILE_NOT_FOUND, ERROR_STATE, ERROR_INTERNAL = range(8)
-FLOAT16, FLOAT32, FLOAT64, INT32, INT64 = 1, 2, 3, 4, 5
-LABELS_DENSE, LABELS_SPARSE = 1, 2
+FLOAT16, FLOAT32, FLOAT64, INT32, INT64, BOOL = 1, 2, 3, 4, 5, 6
+LABELS_DENSE, LABELS_SPARSE, LABELS_MULTIHOT = 1, 2, 3
 
 
 class Error(ctypes.Structure):
@@ -46,6 +46,10 @@ class Options(ctypes.Structure):
     ]
 
 
+class IDReading(ctypes.Structure):
+    _fields_ = [("pad", c_int64), ("duplicates", c_char_p), ("classes", c_int64)]
+
+
 _handle = c_void_p
 _out = POINTER(c_void_p)
 _error = POINTER(Error)
@@ -61,6 +65,20 @@ _PROTOTYPES = {
         c_int32,
         [POINTER(Array), POINTER(Labels), POINTER(Array), POINTER(Options), POINTER(c_double), c_int64, _out, _error],
     ),
+    "mapk_evaluate_ids": (
+        c_int32,
+        [POINTER(Array), POINTER(IDReading), POINTER(Labels), POINTER(Array), POINTER(Options), POINTER(c_double),
+         c_int64, _out, _error],
+    ),
+    "mapk_bootstrap_intervals": (
+        c_int32,
+        [POINTER(c_double), c_int64, c_int64, POINTER(c_int64), c_int32, POINTER(Array), c_double, c_int64,
+         ctypes.c_uint64, c_int64, POINTER(c_double), POINTER(c_double), _error],
+    ),
+    "mapk_conventions": (c_char_p, []),
+    "mapk_convention": (c_int32, [c_char_p, POINTER(c_char_p), POINTER(c_char_p), _error]),
+    "mapk_convention_metric_name": (c_int64, [c_char_p, c_char_p, c_int64, ctypes.c_char_p, c_int64]),
+    "mapk_result_pooled": (c_int32, [_handle, c_int64]),
     "mapk_result_rows": (c_int64, [_handle]),
     "mapk_result_classes": (c_int64, [_handle]),
     "mapk_result_threads": (c_int64, [_handle]),
@@ -78,6 +96,8 @@ _PROTOTYPES = {
     "mapk_result_max": (c_double, [_handle, c_int64]),
     "mapk_result_free": (None, [_handle]),
     "mapk_files_open": (c_int32, [c_char_p, c_char_p, c_char_p, c_char_p, c_int64, _out, _error]),
+    "mapk_files_open_ids": (
+        c_int32, [c_char_p, c_char_p, c_char_p, c_char_p, POINTER(IDReading), c_int64, _out, _error]),
     "mapk_files_rows": (c_int64, [_handle]),
     "mapk_files_classes": (c_int64, [_handle]),
     "mapk_files_row_rank": (c_int32, [_handle]),
@@ -86,6 +106,8 @@ _PROTOTYPES = {
     "mapk_files_free": (None, [_handle]),
     "mapk_stream_create": (c_int32, [POINTER(Options), _out, _error]),
     "mapk_stream_update": (c_int32, [_handle, POINTER(Array), POINTER(Labels), POINTER(Array), _error]),
+    "mapk_stream_update_ids": (
+        c_int32, [_handle, POINTER(Array), POINTER(IDReading), POINTER(Labels), POINTER(Array), _error]),
     "mapk_stream_merge": (c_int32, [_handle, _handle, _error]),
     "mapk_stream_result": (c_int32, [_handle, _out, _error]),
     "mapk_stream_reset": (None, [_handle]),

@@ -5,11 +5,16 @@ takes, in native byte order) is passed by address: no copy. Anything else is
 converted once, here, and the conversion is the only copy:
 
 - predictions: not C-contiguous (a slice with steps, a transpose) ->
-  ``np.ascontiguousarray``; not native byte order -> ``astype``; a list -> ``np.asarray``.
+  ``np.ascontiguousarray``; not native byte order -> ``astype``; a list -> ``np.asarray``;
+  ranked ids of an integer type other than int32/int64 -> int64.
 - labels: integer types other than int32/int64 -> int64; a list of lists ->
   offsets and values (int64); scipy CSR with int32 ``indptr`` -> the library
   widens the ``rows + 1`` offsets (``indices`` are read in place); a CSR
-  matrix holding explicit zeros -> a copy without them; CSC/COO -> ``tocsr()``.
+  matrix holding explicit zeros -> a copy without them; CSC/COO -> ``tocsr()``;
+  multi-hot labels of an integer type other than int32/int64 -> bool (after
+  checking that they hold only 0 and 1). Multi-hot labels (bool, or int32/int64
+  0/1) are read in place by the library and compacted into a list of their
+  true columns (4 bytes each, plus 8 per row), freed after the call.
 - weights: types other than float32/float64 -> float64; a Python number -> a 0-d array.
 
 Each function returns the ctypes struct and keeps, in ``keep``, every object
@@ -52,20 +57,53 @@ def _as_array(x, what):
 
 
 def predictions(x, keep):
-    """Scores: float16/32/64, rank >= 1 ``[D1..DN, C]``."""
+    """Scores (float16/32/64) or ranked ids (integers), rank >= 1 ``[D1..DN, C or K]``.
+
+    Returns the view, the array and whether it holds ranked ids.
+    """
     a = _as_array(x, "predictions")
+    if a.dtype.kind in "iu":
+        if a.ndim == 0:
+            raise ValueError("ranked ids must have rank >= 1 ([D1..DN, K]), found a scalar")
+        if a.dtype.kind == "u" and a.dtype.itemsize == 8 and a.size and a.max() > _INT64_MAX:
+            raise ValueError(f"ranked ids must fit in int64 (found {a.max()})")
+        if np.dtype(a.dtype.newbyteorder("=")) not in _INT_CODES:
+            a = a.astype(np.int64)
+        a = _native_contiguous(a)
+        return _view(a, _INT_CODES[np.dtype(a.dtype)], keep), a, True
     if a.dtype.kind != "f" or a.dtype.itemsize not in (2, 4, 8):
-        raise TypeError(f"predictions must be float16, float32 or float64 (found {a.dtype})")
+        raise TypeError(f"predictions must be float16, float32 or float64 scores, or int32/int64 ranked ids (found {a.dtype})")
     if a.ndim == 0:
         raise ValueError("predictions must have rank >= 1 ([D1..DN, C]), found a scalar")
     a = _native_contiguous(a)
-    return _view(a, _FLOAT_CODES[np.dtype(a.dtype.newbyteorder("="))], keep), a
+    return _view(a, _FLOAT_CODES[np.dtype(a.dtype.newbyteorder("="))], keep), a, False
+
+
+def id_reading(pad_id, duplicate_ids, classes, keep):
+    """``mapk_id_reading`` from the keyword arguments (None: each argument's default)."""
+    if pad_id is None:
+        pad_id = -1
+    if isinstance(pad_id, bool) or not isinstance(pad_id, (numbers.Integral, np.integer)):
+        raise TypeError(f"pad_id must be an integer (got {pad_id!r})")
+    if not -(2**63) <= int(pad_id) < 2**63:
+        raise ValueError(f"pad_id = {pad_id} does not fit in int64")
+    if duplicate_ids is not None and not isinstance(duplicate_ids, str):
+        raise TypeError(f"duplicate_ids must be a string (got {duplicate_ids!r})")
+    if classes is None:
+        classes = 0
+    elif isinstance(classes, bool) or not isinstance(classes, (numbers.Integral, np.integer)):
+        raise TypeError(f"classes must be an integer (got {classes!r})")
+    elif not 1 <= int(classes) < 2**31:
+        raise ValueError(f"classes must be >= 1 and below 2^31 (got {classes})")
+    text = None if duplicate_ids is None else duplicate_ids.encode("utf-8")
+    keep.append(text)
+    return _abi.IDReading(int(pad_id), text, int(classes))
 
 
 def _integers(a, what):
     """``a`` as int32 or int64 (other integer types widened, huge uint64 clamped as the library does)."""
     if a.dtype.kind == "b":
-        raise TypeError(f"{what} must be integer class ids (int32 or int64), found bool (multi-hot labels are not supported)")
+        raise TypeError(f"{what} must be integer class ids (int32 or int64), found bool")
     if a.dtype.kind == "u" and a.dtype.itemsize == 8:
         # A value beyond int64 is >= C: ignored as it would be at its own value.
         a = np.minimum(a, _INT64_MAX).astype(np.int64)
@@ -81,9 +119,41 @@ def _is_sparse_matrix(x):
     return hasattr(x, "tocsr") and hasattr(x, "nnz")
 
 
-def labels(x, rows, keep):
-    """Dense ids (an integer array, -1 pads), rows of ids (a list of lists) or a scipy sparse matrix."""
+def _multi_hot(x, keep):
+    """Multi-hot flags ``[D1..DN, C]``: bool, or integers holding only 0 and 1."""
+    a = _as_array(x, "multi-hot labels")
+    if a.dtype.kind == "b":
+        a = _native_contiguous(a)
+        return _abi.Labels(_abi.LABELS_MULTIHOT, _view(a, _abi.BOOL, keep), _abi.Array())
+    if a.dtype.kind not in "iu":
+        raise TypeError(f"multi-hot labels must be bool or integers holding 0 and 1 (found {a.dtype})")
+    if np.dtype(a.dtype.newbyteorder("=")) not in _INT_CODES:
+        # Checked here as the library checks int32/int64 (the same message), then 1 byte per flag.
+        bad = (a != 0) & (a != 1)
+        if a.ndim and bad.any():
+            at = np.unravel_index(int(np.argmax(bad)), a.shape)
+            row = int(np.ravel_multi_index(at[:-1], a.shape[:-1])) if a.ndim > 1 else 0
+            raise ValueError(f"labels: multi-hot labels must hold only 0 and 1: row {row}, column {at[-1]} holds {a[at]}")
+        a = a.astype(bool)
+    a = _native_contiguous(a)
+    code = _abi.BOOL if a.dtype.kind == "b" else _INT_CODES[np.dtype(a.dtype)]
+    return _abi.Labels(_abi.LABELS_MULTIHOT, _view(a, code, keep), _abi.Array())
+
+
+LABEL_FORMATS = ("dense", "multihot")
+
+
+def labels(x, rows, keep, labels_format=None):
+    """Dense ids (an integer array, -1 pads), rows of ids (a list of lists), a scipy sparse matrix, or
+    multi-hot flags (a bool array, or 0/1 integers with ``labels_format="multihot"``)."""
+    if labels_format is not None and labels_format not in LABEL_FORMATS:
+        raise ValueError(f"labels_format must be None, 'dense' or 'multihot' (got {labels_format!r})")
     values_shape = None
+    if labels_format == "multihot" or (
+            labels_format is None and isinstance(x, np.ndarray) and x.dtype.kind == "b"):
+        if _is_sparse_matrix(x):
+            raise TypeError("labels_format='multihot' takes an array [D1..DN, C], not a sparse matrix")
+        return _multi_hot(x, keep)
     if _is_sparse_matrix(x):
         m = x if getattr(x, "format", None) == "csr" else x.tocsr()
         if m.shape[0] != rows:
@@ -132,7 +202,7 @@ def weights(x, keep):
 
 
 def options(k, metrics, empty_rows, nan, threads, keep):
-    """``mapk_options`` from Python values."""
+    """``mapk_options`` from Python values (``empty_rows`` None: the library's default)."""
     ks = [k] if isinstance(k, (numbers.Integral, np.integer)) else list(k) if k is not None else []
     for value in ks:
         if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
@@ -148,7 +218,7 @@ def options(k, metrics, empty_rows, nan, threads, keep):
     elif isinstance(threads, bool) or not isinstance(threads, (numbers.Integral, np.integer)) or threads < 1:
         raise ValueError(f"threads must be an integer >= 1, or None for all the CPUs this process may use (got {threads!r})")
     for name, value in (("empty_rows", empty_rows), ("nan", nan)):
-        if not isinstance(value, str):
+        if value is not None and not isinstance(value, str):
             raise TypeError(f"{name} must be a string (got {value!r})")
 
     def text(s):
