@@ -15,6 +15,12 @@
 /// entry scored below every stored score. The labels follow the dense-score
 /// rules with the matrix width as C (labels `>= width` are TensorFlow's
 /// out-of-range labels).
+///
+/// With exclusions (`--exclude`), each row's excluded classes are no
+/// candidates: they take no position, so the classes below them move up. A
+/// label that is excluded can then never be hit, and still counts in `n`.
+/// Dense scores with exclusions are ranked here too, every class of the row
+/// a candidate but the excluded ones.
 public final class SparseScoreEvaluator {
   /// The configuration it evaluates.
   public let configuration: MAPConfiguration
@@ -50,6 +56,9 @@ public final class SparseScoreEvaluator {
   /// A row's stored entries as (key, column), room for `entryCapacity`.
   private var entries: UnsafeMutablePointer<RankEntry<Int64>>
   private var entryCapacity = 64
+  /// A row's excluded classes in `0 ..< width`, sorted and distinct (room for `excludedCapacity`).
+  private var excluded: UnsafeMutablePointer<Int64>
+  private var excludedCapacity = 16
 
   /// Creates a worker for matrices of `width` columns of `scoreType` scores.
   ///
@@ -88,6 +97,7 @@ public final class SparseScoreEvaluator {
     hits = .allocate(capacity: maxK)
     labels = .allocate(capacity: labelCapacity)
     entries = .allocate(capacity: entryCapacity)
+    excluded = .allocate(capacity: excludedCapacity)
   }
 
   deinit {
@@ -101,6 +111,7 @@ public final class SparseScoreEvaluator {
     hits.deallocate()
     labels.deallocate()
     entries.deallocate()
+    excluded.deallocate()
   }
 
   /// Evaluates `rows` of `scores` and adds them to `state`.
@@ -117,21 +128,96 @@ public final class SparseScoreEvaluator {
   /// - Complexity: O(rows · (s + k log k + m log m)) for s stored entries and
   ///   m labels per row.
   public func evaluate(rows: Range<Int>, scores: SparseScores, labels: LabelRows, weights: RowWeights,
-                       into state: inout MAPState, perRow: PerRowSink? = nil) throws {
+                       excluding exclusions: LabelRows? = nil, into state: inout MAPState,
+                       perRow: PerRowSink? = nil) throws {
     precondition(scores.width == width && scores.scoreType == scoreType && scores.rows == labels.rows
                    && rows.lowerBound >= 0 && rows.upperBound <= scores.rows, "scores do not match the evaluator")
+    precondition(exclusions.map { $0.rows == labels.rows } ?? true, "exclusions do not match the labels")
     switch scoreType {
-    case .float16: try run(scores.values.assumingMemoryBound(to: UInt16.self), scores, rows, labels, weights, &state, perRow)
-    case .float32: try run(scores.values.assumingMemoryBound(to: UInt32.self), scores, rows, labels, weights, &state, perRow)
-    case .float64: try run(scores.values.assumingMemoryBound(to: UInt64.self), scores, rows, labels, weights, &state, perRow)
+    case .float16: try run(scores.values.assumingMemoryBound(to: UInt16.self), scores, rows, labels, weights, exclusions, &state, perRow)
+    case .float32: try run(scores.values.assumingMemoryBound(to: UInt32.self), scores, rows, labels, weights, exclusions, &state, perRow)
+    case .float64: try run(scores.values.assumingMemoryBound(to: UInt64.self), scores, rows, labels, weights, exclusions, &state, perRow)
     }
   }
 
-  // Inlined into each arm of the switch above: one specialized loop per score type.
+  /// Evaluates `rows` of dense `scores` with each row's `exclusions` removed
+  /// from its ranking before the top k: every class of the row is a
+  /// candidate except the excluded ones (values in `0 ..< width`; others are
+  /// ignored), so the classes below an excluded one move up.
+  ///
+  /// - Parameters:
+  ///   - rows: The rows to evaluate.
+  ///   - scores: `[rows, width]` dense scores of this engine's score type.
+  ///   - labels: The labels of the same rows.
+  ///   - weights: The weights (broadcast per row).
+  ///   - exclusions: The classes to remove, one row per row of labels.
+  ///   - state: The accumulator to add to.
+  ///   - perRow: Where to write each row's value per (metric, k), if wanted.
+  /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN policy.
+  /// - Complexity: O(rows · (width + k log k + m log m + e log e)) for m labels and e exclusions per row.
+  public func evaluate(rows: Range<Int>, denseScores scores: ScoreMatrix, labels: LabelRows, weights: RowWeights,
+                       excluding exclusions: LabelRows, into state: inout MAPState,
+                       perRow: PerRowSink? = nil) throws {
+    precondition(scores.classes == width && scores.type == scoreType && scores.rows == labels.rows
+                   && exclusions.rows == labels.rows && rows.lowerBound >= 0 && rows.upperBound <= scores.rows,
+                 "scores do not match the evaluator")
+    switch scoreType {
+    case .float16: try runDense(scores.base.assumingMemoryBound(to: UInt16.self), rows, labels, weights, exclusions, &state, perRow)
+    case .float32: try runDense(scores.base.assumingMemoryBound(to: UInt32.self), rows, labels, weights, exclusions, &state, perRow)
+    case .float64: try runDense(scores.base.assumingMemoryBound(to: UInt64.self), rows, labels, weights, exclusions, &state, perRow)
+    }
+  }
+
   @inline(__always)
   private func run<Bits: ScoreBits>(
     _ data: UnsafePointer<Bits>, _ scores: SparseScores, _ rows: Range<Int>, _ labelRows: LabelRows,
-    _ weights: RowWeights, _ state: inout MAPState, _ perRow: PerRowSink?
+    _ weights: RowWeights, _ exclusions: LabelRows?, _ state: inout MAPState, _ perRow: PerRowSink?
+  ) throws {
+    try rank(Bits.self, rows, labelRows, weights, exclusions, &state, perRow,
+             bound: { scores.storedCount(ofRow: $0) }) { r, excluded, e, visit in
+      let lower = Int(scores.offsets[r]), stored = scores.storedCount(ofRow: r)
+      var count = 0
+      for j in 0..<stored {
+        let i = lower &+ j
+        let column = scores.columns[i]
+        // An excluded column is no candidate: it takes no position.
+        if e > 0 && Self.contains(column, excluded, count: e) { continue }
+        try visit(data[i], Int32(truncatingIfNeeded: column), &count)
+      }
+      return count
+    }
+  }
+
+  @inline(__always)
+  private func runDense<Bits: ScoreBits>(
+    _ base: UnsafePointer<Bits>, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights,
+    _ exclusions: LabelRows, _ state: inout MAPState, _ perRow: PerRowSink?
+  ) throws {
+    let width = self.width
+    try rank(Bits.self, rows, labelRows, weights, exclusions, &state, perRow, bound: { _ in width }) { r, excluded, e, visit in
+      let row = base + r &* width
+      var count = 0, next = 0
+      for c in 0..<width {
+        // The excluded classes are sorted: one walk alongside the columns.
+        if next < e && excluded[next] == Int64(c) {
+          next &+= 1
+          continue
+        }
+        try visit(row[c], Int32(truncatingIfNeeded: c), &count)
+      }
+      return count
+    }
+  }
+
+  /// The shared row loop: `fill` hands each candidate of row `r` (its bits
+  /// and column, never an excluded one: `excluded[0..<e]` sorted) to `visit`,
+  /// which writes its entry (`bound(r)` at most); then the candidates are
+  /// ranked, the hits found and every metric's value added.
+  @inline(__always)
+  private func rank<Bits: ScoreBits>(
+    _: Bits.Type, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights, _ exclusions: LabelRows?,
+    _ state: inout MAPState, _ perRow: PerRowSink?, bound: (Int) -> Int,
+    fill: (Int, UnsafeMutablePointer<Int64>, Int, (Bits, Int32, inout Int) throws -> Void) throws -> Int
   ) throws {
     let unweighted = weights.isNone
     let policy = configuration.emptyRows
@@ -143,24 +229,23 @@ public final class SparseScoreEvaluator {
     defer { if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) } }
     let hits = self.hits
     for r in rows {
+      let e = exclusions.map { gatherExclusions(row: r, exclusions: $0) } ?? 0
       let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labelRows)
       let (n, m) = gatherLabels(row: r, labels: labelRows)
-      let labels = self.labels
-      let lower = Int(scores.offsets[r]), stored = scores.storedCount(ofRow: r)
-      if stored > entryCapacity { growEntries(stored) }
+      let labels = self.labels, excluded = self.excluded
+      let most = bound(r)
+      if most > entryCapacity { growEntries(most) }
       let entries = self.entries
       var nanCount = 0
-      for j in 0..<stored {
-        let i = lower &+ j
-        let bits = data[i]
-        let column = Int32(truncatingIfNeeded: scores.columns[i])
+      let stored = try fill(r, excluded, e) { bits, column, count in
         if Bits.isNaN(bits) {
           if nanPolicy == .error { throw MAPKError.nanScore(row: r, classIndex: Int(column)) }
           nanCount &+= 1
-          entries[j] = RankEntry(key: nanKey, index: column)
+          entries[count] = RankEntry(key: nanKey, index: column)
         } else {
-          entries[j] = RankEntry(key: Int64(Bits.key(bits)), index: column)
+          entries[count] = RankEntry(key: Int64(Bits.key(bits)), index: column)
         }
+        count &+= 1
       }
       state.nanScores += nanCount
       // Only the first min(stored, k) positions hold candidates; the rest are empty.
@@ -328,7 +413,41 @@ public final class SparseScoreEvaluator {
     labels = .allocate(capacity: labelCapacity)
   }
 
-  /// Makes room for a row storing `count` entries.
+  /// Reads row `r`'s excluded classes: those in `0 ..< width`, sorted and
+  /// distinct, into `excluded`; returns how many.
+  @inline(__always)
+  private func gatherExclusions(row r: Int, exclusions rows: LabelRows) -> Int {
+    let span = rows.range(ofRow: r)
+    if span.count > excludedCapacity {
+      excluded.deallocate()
+      excludedCapacity = Swift.max(span.count, 2 * excludedCapacity)
+      excluded = .allocate(capacity: excludedCapacity)
+    }
+    let excluded = self.excluded
+    let limit = Int64(width)
+    var w = 0
+    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
+      for i in span {
+        let v = Int64(p[i])
+        excluded[w] = v
+        // Only classes of the matrix can be removed from its rankings.
+        w &+= v >= 0 && v < limit ? 1 : 0
+      }
+    }
+    switch rows.values {
+    case .int64(let p): read(p)
+    case .int32(let p): read(p)
+    }
+    Self.sortLabels(excluded, w)
+    var kept = 0
+    for i in 0..<w where kept == 0 || excluded[i] != excluded[kept - 1] {
+      excluded[kept] = excluded[i]
+      kept &+= 1
+    }
+    return kept
+  }
+
+  /// Makes room for a row of `count` candidates (rare: rows longer than any before).
   private func growEntries(_ count: Int) {
     entries.deallocate()
     entryCapacity = Swift.max(count, 2 * entryCapacity)
