@@ -204,9 +204,8 @@ public func cFilesEvaluate(
     let sink = try perRowSink(perRow, capacity: perRowCapacity, rows: inputs.rows, configuration: o.configuration)
     let state: MAPState
     do {
-      state = try Evaluator(threads: o.threads).evaluate(
-        scores: inputs.scores, labels: inputs.labels, weights: inputs.weights, configuration: o.configuration,
-        perRow: sink)
+      // Any kind of predictions the files hold (dense or sparse scores, ranked ids).
+      state = try Evaluator(threads: o.threads).evaluate(inputs, configuration: o.configuration, perRow: sink)
     } catch let error as MAPKError {
       // As the CLI reports it: about the scores file (k, NaN) or the labels file.
       let aboutScores: Bool
