@@ -27,6 +27,7 @@ declare -A targets=(
   [ivecs]=Fuzz/IVecsFuzz.swift
   [safetensors]=Fuzz/SafetensorsFuzz.swift
   [npz_arrays]=Fuzz/NPZArraysFuzz.swift
+  [sparse_scores]=Fuzz/SparseScoresFuzz.swift
 )
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))

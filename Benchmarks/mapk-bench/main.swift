@@ -86,13 +86,17 @@ for var scenario in options.scenarios {
   }
   scenario.rows = inputs.rows
   scenario.classes = inputs.classes
-  if inputs.rankedIDs == nil { scenario.type = inputs.scores.type }
+  if inputs.predictions.kind == .denseScores { scenario.type = inputs.scores.type }
+  if case .sparseScores(let sparse) = inputs.predictions.view { scenario.type = sparse.scoreType }
   let name = scenario.name
   // The predictions' bytes: the scores, or the ranked ids (whose rate is then in GB/s of ids).
   let array = inputs.predictions.array
   let bytes = Ceiling.Bytes(base: array.data, count: array.bytes.count)
   let gigabytes = Double(array.bytes.count) / 1e9
-  log("measuring \(name) (\(String(format: "%.2f", gigabytes)) GB of \(inputs.rankedIDs == nil ? "scores" : "ranked ids")) ...")
+  // Sparse scores: the rate is in GB/s of the stored scores (`data`; indices and indptr come on top).
+  let kindName = ["denseScores": "scores", "rankedIDs": "ranked ids", "sparseScores": "stored sparse scores"][
+    inputs.predictions.kind.rawValue] ?? inputs.predictions.kind.rawValue
+  log("measuring \(name) (\(String(format: "%.2f", gigabytes)) GB of \(kindName)) ...")
 
   // 2. Warm: read every page once, so that all runs see a hot page cache and
   //    a populated mapping.

@@ -22,6 +22,8 @@ enum CompareCommand {
       Option("--k", aliases: ["-k"], value: "LIST", help: "k values: a list and ranges, e.g. 10 or 1,5,10"),
       Option("--weights", value: "FILE", help: ".npy weights; rows of weight 0 are left out of the tests,",
              "other rows must share one weight for the tests"),
+      Option("--exclude", value: "FILE", help: "classes to remove from each row's ranking before the top k",
+             "(seen items, reciprocal pairs): labels in any format, one row per row"),
       ThreadsOption.option,
       Option("--empty-rows", value: "P", help: "rows without labels: nan (default: refused, the metric is NaN) | skip | zero"),
       Option("--nan", value: "P", help: "NaN scores: error (default) | largest | lowest"),
@@ -72,7 +74,7 @@ enum CompareCommand {
       permutations: try parsed.int("--permutations") ?? 10_000,
       bootstrapReplicates: try parsed.int("--bootstrap") ?? 1_000,
       level: level, seed: seed)
-    let inputPaths = files + [labels] + (parsed["--weights"].map { [$0] } ?? [])
+    let inputPaths = files + [labels] + (parsed["--weights"].map { [$0] } ?? []) + (parsed["--exclude"].map { [$0] } ?? [])
     let output = try OutputOption.open(parsed, protecting: inputPaths)
 
     let clock = Stopwatch()
@@ -81,15 +83,16 @@ enum CompareCommand {
     var weights: [Double]? = nil
     for file in files {
       let inputs = try EvaluationInputs(predictions: file, labels: labels, weights: parsed["--weights"],
-                                        labelFormat: labelFormat, threads: threads)
+                                        labelFormat: labelFormat, threads: threads, exclude: parsed["--exclude"])
+      ExclusionWarning.report(inputs)
       inputs.reportTruncationAsError()
       let columns = configuration.pairs.count
       var values = [Double](repeating: .nan, count: inputs.rows * columns)
       let state: MAPState
       do {
         state = try values.withUnsafeMutableBufferPointer { buffer in
-          try evaluator.evaluate(scores: inputs.scores, labels: inputs.labels, weights: inputs.weights,
-                                 configuration: configuration,
+          // Any kind of predictions (dense or sparse scores, ranked ids).
+          try evaluator.evaluate(inputs, configuration: configuration,
                                  perRow: buffer.baseAddress.map { PerRowSink(base: $0) })
         }
       } catch let error as MAPKError {

@@ -27,6 +27,8 @@ enum EvalCommand {
       Option("--like", value: "LIB", help: "tensorflow|trec_eval|ranx|torchmetrics: that library's metrics",
              "and its rule for rows without labels (docs/semantics.md)"),
       Option("--weights", value: "FILE", help: ".npy float32/64 weights, shape [] or broadcastable to [D1..DN]"),
+      Option("--exclude", value: "FILE", help: "classes to remove from each row's ranking before the top k",
+             "(seen items, reciprocal pairs): labels in any format, one row per row"),
       ThreadsOption.option,
       Option("--empty-rows", value: "P", help: "rows without labels: nan (TensorFlow, default) | skip | zero"),
       Option("--nan", value: "P", help: "NaN scores: error (default) | largest | lowest"),
@@ -70,7 +72,8 @@ enum EvalCommand {
     let reading = try rankedIDReading(parsed)
     let inputs = try EvaluationInputs(
       predictions: predictions, labels: labels, weights: parsed["--weights"], labelFormat: labelFormat,
-      threads: threads, rankedIDs: reading)
+      threads: threads, rankedIDs: reading, exclude: parsed["--exclude"])
+    ExclusionWarning.report(inputs)
     if inputs.rankedIDs == nil, let flag = ["--pad-id", "--duplicate-ids", "--classes"].first(where: { parsed[$0] != nil }) {
       throw UsageError(description: "\(flag) applies to ranked-id predictions, and \(predictions) holds scores")
     }
@@ -79,6 +82,7 @@ enum EvalCommand {
       FileHandle.standardError.write(Data("mapk: warning: \(ErrorHints.message(warning))\n".utf8))
     }
     let inputPaths = [predictions, labels] + (parsed["--weights"].map { [$0] } ?? [])
+      + (parsed["--exclude"].map { [$0] } ?? [])
     try OutputPaths.check(OutputPaths.given(parsed, ["--per-row", "--plot", "--state", OutputOption.flag]),
                           inputs: inputPaths)
     // Created before the pass so that an unwritable path fails at once, not after it.

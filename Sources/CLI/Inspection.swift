@@ -15,6 +15,7 @@ enum Inspection {
       if member == nil && (archive.isSparseMatrix || archive.names.contains("format")) {
         // What eval reads it as: a sparse matrix (labels), never dense scores.
         return try describeParsed(path: path, format: .csr, kind: "scipy sparse matrix (.npz) labels", threads: threads)
+          + SparseScoreDescription.lines(path: file, threads: threads)
       }
       return try describeContainer(path: path, kind: ".npz archive", names: archive.names, member: member,
                                    threads: threads)

@@ -94,21 +94,33 @@ public final class RankedIDEvaluator {
   /// - Throws: ``MAPKError/duplicateID(row:id:)`` or
   ///   ``MAPKError/invalidID(row:id:pad:)`` for the first bad row.
   /// - Complexity: O(rows · (k + m log m)) for m labels per row.
+  ///   - exclusions: Ids to remove from each row before its first k (default:
+  ///     none): an excluded id takes no position, the later ids move up.
   public func evaluate(rows: Range<Int>, ids: RankedIDs, labels: LabelRows, weights: RowWeights,
+                       excluding exclusions: LabelRows? = nil,
                        into state: inout MAPState, perRow: PerRowSink? = nil) throws {
     precondition(ids.width >= maxK && ids.rows == labels.rows && rows.lowerBound >= 0
                    && rows.upperBound <= ids.rows, "ids do not match the evaluator")
+    precondition(exclusions.map { $0.rows == labels.rows } ?? true, "exclusions do not match the labels")
+    if let exclusions {
+      let excluding = RankedIDExclusions(exclusions)
+      switch ids.values {
+      case .int32(let p): try run(p, ids.stride, ids.width, rows, labels, weights, excluding, &state, perRow)
+      case .int64(let p): try run(p, ids.stride, ids.width, rows, labels, weights, excluding, &state, perRow)
+      }
+      return
+    }
     switch ids.values {
-    case .int32(let p): try run(p, ids.stride, rows, labels, weights, &state, perRow)
-    case .int64(let p): try run(p, ids.stride, rows, labels, weights, &state, perRow)
+    case .int32(let p): try run(p, ids.stride, maxK, rows, labels, weights, nil, &state, perRow)
+    case .int64(let p): try run(p, ids.stride, maxK, rows, labels, weights, nil, &state, perRow)
     }
   }
 
   // Inlined into each arm of the switch above: one specialized loop per id type.
   @inline(__always)
   private func run<T: FixedWidthInteger>(
-    _ base: UnsafePointer<T>, _ stride: Int, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights,
-    _ state: inout MAPState, _ perRow: PerRowSink?
+    _ base: UnsafePointer<T>, _ stride: Int, _ columns: Int, _ rows: Range<Int>, _ labelRows: LabelRows,
+    _ weights: RowWeights, _ exclusions: RankedIDExclusions?, _ state: inout MAPState, _ perRow: PerRowSink?
   ) throws {
     // The shared accumulation, from a local copy; without weights or per-row
     // output, rows counted by outcome and added at the end of the call.
@@ -141,8 +153,17 @@ public final class RankedIDEvaluator {
       }
       var hitCount = 0
       let row = base + r &* stride
-      for i in 0..<maxK {
+      // Without exclusions `columns` is maxK and every column a position
+      // (`position == i`); with them, excluded ids take none and the walk
+      // goes on past maxK columns until maxK positions are filled.
+      exclusions?.gather(row: r)
+      var position = 0
+      for i in 0..<columns {
+        if position == maxK { break }
         let id = Int64(row[i])
+        if let exclusions, exclusions.contains(id) { continue }
+        let rank = position &+ 1
+        position = rank
         if id == pad { continue }
         if id < 0 { throw MAPKError.invalidID(row: r, id: id, pad: pad) }
         if refuse && !Self.insert(id, slotIDs, slotStamps, slotMask, stamp) {
@@ -154,7 +175,7 @@ public final class RankedIDEvaluator {
         // (only under `first`; `error` refused the copy above).
         if j >= 0 && labelStamps[j] != stamp {
           labelStamps[j] = stamp
-          hits[hitCount] = Int32(truncatingIfNeeded: i &+ 1)
+          hits[hitCount] = Int32(truncatingIfNeeded: rank)
           hitCount &+= 1
         }
       }

@@ -11,6 +11,7 @@ extension Evaluator {
   ///   - ids: The `[rows, K]` ranked ids, best first, with how to read them.
   ///   - labels: The labels of the same rows.
   ///   - weights: Per-row weights (default: none).
+  ///   - exclusions: Ids to remove from each row before its first k (default: none).
   ///   - configuration: The metrics, ks and policies; every k at most `K`.
   ///   - rows: A sub-range of rows (for a shard); default all.
   ///   - perRow: Where to write each row's values; its `firstRow` is `rows.lowerBound`.
@@ -19,9 +20,11 @@ extension Evaluator {
   /// - Throws: ``MAPKError``: a k above `K` (or the classes), mismatched
   ///   rows, or the first repeated or negative non-pad id (lowest row).
   public func evaluate(
-    ids: RankedIDs, labels: LabelRows, weights: RowWeights = .none, configuration: MAPConfiguration,
-    rows: Range<Int>? = nil, perRow: PerRowSink? = nil, progress: EvaluationProgress? = nil
+    ids: RankedIDs, labels: LabelRows, weights: RowWeights = .none, excluding exclusions: LabelRows? = nil,
+    configuration: MAPConfiguration, rows: Range<Int>? = nil, perRow: PerRowSink? = nil,
+    progress: EvaluationProgress? = nil
   ) throws -> MAPState {
+    try Self.check(exclusions, labels: labels)
     if configuration.maxK > ids.width { throw MAPKError.kAboveClasses(k: configuration.maxK, classes: ids.width) }
     if let c = ids.reading.classes { try configuration.validate(classes: c) }
     guard labels.rows == ids.rows else {
@@ -43,7 +46,8 @@ extension Evaluator {
           let lower = range.lowerBound + chunk * perChunk
           let upper = min(lower + perChunk, range.upperBound)
           do {
-            try engine.evaluate(rows: lower..<upper, ids: ids, labels: labels, weights: weights, into: &state,
+            try engine.evaluate(rows: lower..<upper, ids: ids, labels: labels, weights: weights,
+                                excluding: exclusions, into: &state,
                                 perRow: perRow)
           } catch {
             run.fail(error, row: (error as? MAPKError)?.row ?? lower, worker: worker)
@@ -100,20 +104,29 @@ extension Evaluator {
   }
 
   /// Evaluates `rows` (default: all) of opened inputs, whatever kind of
-  /// predictions they hold.
+  /// predictions they hold, with their exclusions (``EvaluationInputs/exclusions``) if any.
   ///
   /// - Throws: ``MAPKError`` as the evaluation of their kind does.
   public func evaluate(
     _ inputs: EvaluationInputs, configuration: MAPConfiguration, rows: Range<Int>? = nil,
     perRow: PerRowSink? = nil, progress: EvaluationProgress? = nil
   ) throws -> MAPState {
+    let exclusions = inputs.exclusions
     switch inputs.predictions.view {
     case .scores(let scores):
+      if let exclusions {
+        return try evaluate(scores: scores, labels: inputs.labels, weights: inputs.weights, excluding: exclusions,
+                            configuration: configuration, rows: rows, perRow: perRow, progress: progress)
+      }
       return try evaluate(scores: scores, labels: inputs.labels, weights: inputs.weights,
                           configuration: configuration, rows: rows, perRow: perRow, progress: progress)
     case .rankedIDs(let ids):
-      return try evaluate(ids: ids, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
-                          rows: rows, perRow: perRow, progress: progress)
+      return try evaluate(ids: ids, labels: inputs.labels, weights: inputs.weights, excluding: exclusions,
+                          configuration: configuration, rows: rows, perRow: perRow, progress: progress)
+    case .sparseScores(let scores):
+      return try evaluate(sparseScores: scores, labels: inputs.labels, weights: inputs.weights,
+                          excluding: exclusions, configuration: configuration, rows: rows, perRow: perRow,
+                          progress: progress)
     }
   }
 }

@@ -37,6 +37,11 @@ public final class EvaluationInputs: @unchecked Sendable {
   public var labels: LabelRows { labelSource.rows }
   /// The weights view (it keeps its mapping alive).
   public let weights: RowWeights
+  /// The exclusions (`--exclude`), read as labels are, if any: each row's
+  /// classes (ids) removed from its ranking before the top k.
+  package let exclusionSource: LabelSource?
+  /// The exclusions' view, if any (it keeps its memory alive).
+  public var exclusions: LabelRows? { exclusionSource?.rows }
   /// Every mapped file (for the size check after a run).
   let files: [MappedFile]
 
@@ -60,10 +65,12 @@ public final class EvaluationInputs: @unchecked Sendable {
   ///   - threads: Workers for parsing labels that need it.
   ///   - rankedIDs: How integer predictions (ranked ids) are read: the pad,
   ///     the duplicate rule, the classes.
+  ///   - exclude: Classes to remove from each row's ranking, in any label
+  ///     format (its format from the extension), one row per row.
   /// - Throws: ``FileError`` naming the file and the problem.
   public init(predictions: String, labels: String, weights: String? = nil, labelFormat: LabelFormat? = nil,
               threads: Int = Evaluator.activeProcessorCount,
-              rankedIDs: RankedIDReading = RankedIDReading()) throws {
+              rankedIDs: RankedIDReading = RankedIDReading(), exclude: String? = nil) throws {
     let pred = try PredictionSource.read(path: predictions, reading: rankedIDs)
     self.predictions = pred
     guard let format = labelFormat ?? FileFormat.inferred(fromPath: labels)?.labelFormat else {
@@ -73,6 +80,19 @@ public final class EvaluationInputs: @unchecked Sendable {
                                       predictionsShape: pred.array.shape, threads: threads)
     self.labelSource = source
     var files = [pred.array.file] + source.files
+    if let exclude {
+      guard let format = FileFormat.inferred(fromPath: exclude)?.labelFormat else {
+        throw FileError(path: exclude, problem: "cannot tell the exclusions' format from the extension",
+                        kind: .unknownFormat)
+      }
+      // Read as labels are: the same formats, and the same row count (or an error naming the file).
+      let excluded = try LabelSource.read(path: exclude, format: format, rowShape: pred.rowShape,
+                                          predictionsShape: pred.array.shape, threads: threads)
+      files += excluded.files
+      exclusionSource = excluded
+    } else {
+      exclusionSource = nil
+    }
 
     if let weights {
       let array = try FileFormat.readArray(naming: weights)

@@ -7,6 +7,8 @@ package enum PredictionKind: String, Sendable, CaseIterable {
   case denseScores
   /// `[D1..DN, K]` integer class ids, best first (TensorFlow's `predictions_idx`).
   case rankedIDs
+  /// A `[N, C]` scipy CSR matrix of scores: each row's stored entries are its candidates.
+  case sparseScores
 
   /// The kind an array of `type` holds: integers are ranked ids, floats scores.
   package static func of(_ type: NPYType) -> PredictionKind {
@@ -34,6 +36,9 @@ package struct PredictionSource: @unchecked Sendable {
     case scores(ScoreMatrix)
     /// Ranked ids.
     case rankedIDs(RankedIDs)
+    /// Sparse scores (``PredictionKind/sparseScores``; ``PredictionSource/array``
+    /// is then the matrix as a whole: `data`'s dtype, shape `[N, C]`).
+    case sparseScores(SparseScores)
   }
 
   /// The view the evaluator reads.
@@ -51,6 +56,7 @@ package struct PredictionSource: @unchecked Sendable {
     switch view {
     case .scores(let s): return s.classes
     case .rankedIDs(let ids): return ids.width
+    case .sparseScores(let s): return s.width
     }
   }
 
@@ -83,10 +89,7 @@ package struct PredictionSource: @unchecked Sendable {
     // sparse scores, not a dense array, and is not read as dense scores.
     if format == .npz, member == nil {
       let archive = try NPZArrays(path: file)
-      if archive.isSparseMatrix {
-        throw FileError(path: file, problem: "holds a scipy sparse matrix (members \(archive.sortedNames)), "
-                        + "not a dense score array", kind: .unsupportedType)
-      }
+      if archive.isSparseMatrix { return try SparseScoreFile.read(archive) }
     }
     let array = try format.readArray(path: file, member: member)
     switch kind ?? PredictionKind.of(array.type) {
@@ -94,6 +97,9 @@ package struct PredictionSource: @unchecked Sendable {
       return try denseScores(array)
     case .rankedIDs:
       return try rankedIDs(array, reading: reading)
+    case .sparseScores:
+      throw FileError(path: file, problem: "is not a scipy sparse matrix (save it with scipy.sparse.save_npz)",
+                      kind: .unsupportedType)
     }
   }
 

@@ -1,0 +1,456 @@
+/// One worker's engine for sparse scores (``SparseScores``): ranks each
+/// row's stored entries, finds the hits among the first `maxK`, computes
+/// every metric's value for every k from them (the same `RankingMetric` seam
+/// as for dense scores) and adds the row to a ``MAPState``. It owns its
+/// scratch and allocates nothing per row (a row storing more entries than any
+/// before grows it); create one per thread.
+///
+/// The ranking is TensorFlow's `top_k` restricted to the stored entries:
+/// higher score first, equal scores by the lower column (the same
+/// order-preserving keys as for dense scores, so `-0.0` ties `0.0`), NaN
+/// placed by ``NaNScorePolicy`` among the stored entries. A column not
+/// stored is never retrieved: a row storing fewer than k entries has empty
+/// positions after them, which are never hits. So on a row storing at least
+/// k entries the value is the dense one for the same row with every missing
+/// entry scored below every stored score. The labels follow the dense-score
+/// rules with the matrix width as C (labels `>= width` are TensorFlow's
+/// out-of-range labels).
+///
+/// With exclusions (`--exclude`), each row's excluded classes are no
+/// candidates: they take no position, so the classes below them move up. A
+/// label that is excluded can then never be hit, and still counts in `n`.
+/// Dense scores with exclusions are ranked here too, every class of the row
+/// a candidate but the excluded ones.
+public final class SparseScoreEvaluator {
+  /// The configuration it evaluates.
+  public let configuration: MAPConfiguration
+  /// The width (C) of the matrices it evaluates.
+  public let width: Int
+  /// The score type it expects.
+  public let scoreType: ScoreType
+
+  private let maxK: Int
+  private let ks: UnsafeMutablePointer<Int>
+  private let ksCount: Int
+  private let metrics: UnsafeMutablePointer<Metric>
+  private let metricCount: Int
+  /// `metricCount · ksCount`: the values per row.
+  private let valueCount: Int
+  private let values: UnsafeMutablePointer<Double>
+  /// A row's denominators per (metric, k).
+  private let rowDenominators: UnsafeMutablePointer<Double>
+  /// The label counts some requested metric reads beyond `n`.
+  private let reads: RowCounts
+  /// True when AP@k is requested: its rule (`n = 0`) counts empty rows.
+  private let emptyByAP: Bool
+  /// Per requested metric: pooled, and AP@k (divided by the shared weight sum).
+  private let pooled: UnsafeMutablePointer<Bool>
+  private let sharesWeightSum: UnsafeMutablePointer<Bool>
+  /// `1 / log2(i + 1)` for `i` in `0...maxK` (entry 0 unused), when a metric reads them.
+  private let discounts: UnsafeMutablePointer<Double>?
+  /// The row's hit ranks (1-based, ascending), at most `maxK`.
+  private let hits: UnsafeMutablePointer<Int32>
+  /// A row's matchable labels, sorted and distinct (room for `labelCapacity`).
+  private var labels: UnsafeMutablePointer<Int64>
+  private var labelCapacity = 16
+  /// A row's stored entries as (key, column), room for `entryCapacity`.
+  private var entries: UnsafeMutablePointer<RankEntry<Int64>>
+  private var entryCapacity = 64
+  /// A row's excluded classes in `0 ..< width`, sorted and distinct (room for `excludedCapacity`).
+  private var excluded: UnsafeMutablePointer<Int64>
+  private var excludedCapacity = 16
+
+  /// Creates a worker for matrices of `width` columns of `scoreType` scores.
+  ///
+  /// - Throws: ``MAPKError/kAboveClasses(k:classes:)`` when a k exceeds `width`.
+  public init(configuration: MAPConfiguration, width: Int, scoreType: ScoreType) throws {
+    try configuration.validate(classes: width)
+    self.configuration = configuration
+    self.width = width
+    self.scoreType = scoreType
+    maxK = configuration.maxK
+    ksCount = configuration.ks.count
+    ks = .allocate(capacity: ksCount)
+    ks.initialize(from: configuration.ks, count: ksCount)
+    metricCount = configuration.metrics.count
+    metrics = .allocate(capacity: metricCount)
+    metrics.initialize(from: configuration.metrics, count: metricCount)
+    valueCount = metricCount * ksCount
+    values = .allocate(capacity: valueCount)
+    values.initialize(repeating: 0, count: valueCount)
+    rowDenominators = .allocate(capacity: valueCount)
+    rowDenominators.initialize(repeating: 0, count: valueCount)
+    reads = configuration.metrics.reduce(into: RowCounts()) { $0.formUnion($1.reads) }
+    emptyByAP = configuration.metrics.contains(.averagePrecision)
+    pooled = .allocate(capacity: metricCount)
+    pooled.initialize(from: configuration.metrics.map { $0.aggregation == .pooled }, count: metricCount)
+    sharesWeightSum = .allocate(capacity: metricCount)
+    sharesWeightSum.initialize(from: configuration.metrics.map(\.sharesWeightSum), count: metricCount)
+    if reads.contains(.discounts) {
+      let table = UnsafeMutablePointer<Double>.allocate(capacity: maxK + 1)
+      table[0] = 0
+      for i in 1...maxK { table[i] = NDCG.discount(i) }
+      discounts = table
+    } else {
+      discounts = nil
+    }
+    hits = .allocate(capacity: maxK)
+    labels = .allocate(capacity: labelCapacity)
+    entries = .allocate(capacity: entryCapacity)
+    excluded = .allocate(capacity: excludedCapacity)
+  }
+
+  deinit {
+    ks.deallocate()
+    metrics.deallocate()
+    values.deallocate()
+    rowDenominators.deallocate()
+    pooled.deallocate()
+    sharesWeightSum.deallocate()
+    discounts?.deallocate()
+    hits.deallocate()
+    labels.deallocate()
+    entries.deallocate()
+    excluded.deallocate()
+  }
+
+  /// Evaluates `rows` of `scores` and adds them to `state`.
+  ///
+  /// - Parameters:
+  ///   - rows: The rows to evaluate.
+  ///   - scores: The sparse scores, of this engine's width and score type.
+  ///   - labels: The labels of the same rows.
+  ///   - weights: The weights (broadcast per row).
+  ///   - state: The accumulator to add to.
+  ///   - perRow: Where to write each row's value per (metric, k), if wanted.
+  /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN
+  ///   policy, naming the row and the column of its first stored NaN.
+  /// - Complexity: O(rows · (s + k log k + m log m)) for s stored entries and
+  ///   m labels per row.
+  public func evaluate(rows: Range<Int>, scores: SparseScores, labels: LabelRows, weights: RowWeights,
+                       excluding exclusions: LabelRows? = nil, into state: inout MAPState,
+                       perRow: PerRowSink? = nil) throws {
+    precondition(scores.width == width && scores.scoreType == scoreType && scores.rows == labels.rows
+                   && rows.lowerBound >= 0 && rows.upperBound <= scores.rows, "scores do not match the evaluator")
+    precondition(exclusions.map { $0.rows == labels.rows } ?? true, "exclusions do not match the labels")
+    switch scoreType {
+    case .float16: try run(scores.values.assumingMemoryBound(to: UInt16.self), scores, rows, labels, weights, exclusions, &state, perRow)
+    case .float32: try run(scores.values.assumingMemoryBound(to: UInt32.self), scores, rows, labels, weights, exclusions, &state, perRow)
+    case .float64: try run(scores.values.assumingMemoryBound(to: UInt64.self), scores, rows, labels, weights, exclusions, &state, perRow)
+    }
+  }
+
+  /// Evaluates `rows` of dense `scores` with each row's `exclusions` removed
+  /// from its ranking before the top k: every class of the row is a
+  /// candidate except the excluded ones (values in `0 ..< width`; others are
+  /// ignored), so the classes below an excluded one move up.
+  ///
+  /// - Parameters:
+  ///   - rows: The rows to evaluate.
+  ///   - scores: `[rows, width]` dense scores of this engine's score type.
+  ///   - labels: The labels of the same rows.
+  ///   - weights: The weights (broadcast per row).
+  ///   - exclusions: The classes to remove, one row per row of labels.
+  ///   - state: The accumulator to add to.
+  ///   - perRow: Where to write each row's value per (metric, k), if wanted.
+  /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN policy.
+  /// - Complexity: O(rows · (width + k log k + m log m + e log e)) for m labels and e exclusions per row.
+  public func evaluate(rows: Range<Int>, denseScores scores: ScoreMatrix, labels: LabelRows, weights: RowWeights,
+                       excluding exclusions: LabelRows, into state: inout MAPState,
+                       perRow: PerRowSink? = nil) throws {
+    precondition(scores.classes == width && scores.type == scoreType && scores.rows == labels.rows
+                   && exclusions.rows == labels.rows && rows.lowerBound >= 0 && rows.upperBound <= scores.rows,
+                 "scores do not match the evaluator")
+    switch scoreType {
+    case .float16: try runDense(scores.base.assumingMemoryBound(to: UInt16.self), rows, labels, weights, exclusions, &state, perRow)
+    case .float32: try runDense(scores.base.assumingMemoryBound(to: UInt32.self), rows, labels, weights, exclusions, &state, perRow)
+    case .float64: try runDense(scores.base.assumingMemoryBound(to: UInt64.self), rows, labels, weights, exclusions, &state, perRow)
+    }
+  }
+
+  @inline(__always)
+  private func run<Bits: ScoreBits>(
+    _ data: UnsafePointer<Bits>, _ scores: SparseScores, _ rows: Range<Int>, _ labelRows: LabelRows,
+    _ weights: RowWeights, _ exclusions: LabelRows?, _ state: inout MAPState, _ perRow: PerRowSink?
+  ) throws {
+    try rank(Bits.self, rows, labelRows, weights, exclusions, &state, perRow,
+             bound: { scores.storedCount(ofRow: $0) }) { r, excluded, e, visit in
+      let lower = Int(scores.offsets[r]), stored = scores.storedCount(ofRow: r)
+      var count = 0
+      for j in 0..<stored {
+        let i = lower &+ j
+        let column = scores.columns[i]
+        // An excluded column is no candidate: it takes no position.
+        if e > 0 && Self.contains(column, excluded, count: e) { continue }
+        try visit(data[i], Int32(truncatingIfNeeded: column), &count)
+      }
+      return count
+    }
+  }
+
+  @inline(__always)
+  private func runDense<Bits: ScoreBits>(
+    _ base: UnsafePointer<Bits>, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights,
+    _ exclusions: LabelRows, _ state: inout MAPState, _ perRow: PerRowSink?
+  ) throws {
+    let width = self.width
+    try rank(Bits.self, rows, labelRows, weights, exclusions, &state, perRow, bound: { _ in width }) { r, excluded, e, visit in
+      let row = base + r &* width
+      var count = 0, next = 0
+      for c in 0..<width {
+        // The excluded classes are sorted: one walk alongside the columns.
+        if next < e && excluded[next] == Int64(c) {
+          next &+= 1
+          continue
+        }
+        try visit(row[c], Int32(truncatingIfNeeded: c), &count)
+      }
+      return count
+    }
+  }
+
+  /// The shared row loop: `fill` hands each candidate of row `r` (its bits
+  /// and column, never an excluded one: `excluded[0..<e]` sorted) to `visit`,
+  /// which writes its entry (`bound(r)` at most); then the candidates are
+  /// ranked, the hits found and every metric's value added.
+  @inline(__always)
+  private func rank<Bits: ScoreBits>(
+    _: Bits.Type, _ rows: Range<Int>, _ labelRows: LabelRows, _ weights: RowWeights, _ exclusions: LabelRows?,
+    _ state: inout MAPState, _ perRow: PerRowSink?, bound: (Int) -> Int,
+    fill: (Int, UnsafeMutablePointer<Int64>, Int, (Bits, Int32, inout Int) throws -> Void) throws -> Int
+  ) throws {
+    let unweighted = weights.isNone
+    let policy = configuration.emptyRows
+    let nanPolicy = configuration.nanScores
+    // A NaN's key: one value for every payload, so NaNs tie and the lower
+    // column wins; `Int64.max` and `.min` lie beyond every widened key.
+    let nanKey: Int64 = nanPolicy == .largest ? .max : .min
+    var unitWeights = 0
+    defer { if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) } }
+    let hits = self.hits
+    for r in rows {
+      let e = exclusions.map { gatherExclusions(row: r, exclusions: $0) } ?? 0
+      let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labelRows)
+      let (n, m) = gatherLabels(row: r, labels: labelRows)
+      let labels = self.labels, excluded = self.excluded
+      let most = bound(r)
+      if most > entryCapacity { growEntries(most) }
+      let entries = self.entries
+      var nanCount = 0
+      let stored = try fill(r, excluded, e) { bits, column, count in
+        if Bits.isNaN(bits) {
+          if nanPolicy == .error { throw MAPKError.nanScore(row: r, classIndex: Int(column)) }
+          nanCount &+= 1
+          entries[count] = RankEntry(key: nanKey, index: column)
+        } else {
+          entries[count] = RankEntry(key: Int64(Bits.key(bits)), index: column)
+        }
+        count &+= 1
+      }
+      state.nanScores += nanCount
+      // Only the first min(stored, k) positions hold candidates; the rest are empty.
+      let ranked = Swift.min(stored, maxK)
+      RankEntry.partialSort(entries, count: stored, prefix: ranked)
+      var hitCount = 0, nanHits = 0, positiveHits = 0
+      if m > 0 {
+        for i in 0..<ranked where Self.contains(Int64(entries[i].index), labels, count: m) {
+          let key = entries[i].key
+          hits[hitCount] = Int32(truncatingIfNeeded: i &+ 1)
+          hitCount &+= 1
+          // Above 0: a positive key that is no NaN's (`Int64.max` is no score's key).
+          nanHits &+= key == nanKey ? 1 : 0
+          positiveHits &+= key > 0 && key != nanKey ? 1 : 0
+        }
+      }
+      state.rows += 1
+      if emptyByAP ? n == 0 : relevant == 0 { state.emptyRows += 1 }
+      // Ranked NaN hits come first under `largest` (then the hits above 0), last under `lowest`.
+      let skip = nanPolicy == .largest ? nanHits : 0
+      let row = RankedRow(hits: hits, count: hitCount, n: n, relevant: relevant, distinct: distinct,
+                          positiveHits: skip..<(skip &+ positiveHits), discounts: discounts)
+      let w = unweighted ? 1 : weights.weight(ofRow: r)
+      let policyValue: Double = policy == .zero ? 0 : .nan
+      // Each metric as on the dense path (`RowEvaluator.evaluateRowAllMetrics`):
+      // its own empty-row rule under the policy, its own denominator.
+      for i in 0..<metricCount {
+        let first = i &* ksCount
+        let outcome = metrics[i].accept(
+          RowValues(row: row, ks: ks, ksCount: ksCount, values: values + first, denominators: rowDenominators + first))
+        if outcome != .valued && policy == .skip {
+          if let perRow { for j in first..<(first + ksCount) { perRow.base[(r - perRow.firstRow) * valueCount + j] = .nan } }
+          continue
+        }
+        if outcome == .empty {
+          for j in first..<(first + ksCount) {
+            values[j] = policyValue
+            rowDenominators[j] = 1
+          }
+        }
+        if let perRow {
+          for j in first..<(first + ksCount) {
+            perRow.base[(r - perRow.firstRow) * valueCount + j] = pooled[i] ? values[j] / rowDenominators[j] : values[j]
+          }
+        }
+        if sharesWeightSum[i] {
+          for j in first..<(first + ksCount) { state.totals[j].add(unweighted ? values[j] : w * values[j]) }
+          if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
+        } else {
+          for j in first..<(first + ksCount) {
+            state.totals[j].add(unweighted ? values[j] : w * values[j])
+            state.denominators[j].add(unweighted ? rowDenominators[j] : w * rowDenominators[j])
+          }
+        }
+      }
+    }
+  }
+
+  /// Row `r`'s distinct label values (negatives included) and, of those, the
+  /// ones `>= 0` (labels `>= width` included), as written.
+  @inline(__always)
+  private func labelSets(row r: Int, labels rows: LabelRows) -> (relevant: Int, distinct: Int) {
+    let span = rows.range(ofRow: r)
+    if span.count > labelCapacity { growLabels(span.count) }
+    let labels = self.labels
+    var w = 0
+    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
+      for i in span {
+        labels[w] = Int64(p[i])
+        w &+= 1
+      }
+    }
+    switch rows.values {
+    case .int64(let p): read(p)
+    case .int32(let p): read(p)
+    }
+    Self.sortLabels(labels, w)
+    var distinct = 0, relevant = 0
+    for i in 0..<w where i == 0 || labels[i] != labels[i - 1] {
+      distinct &+= 1
+      relevant &+= labels[i] >= 0 ? 1 : 0
+    }
+    return (relevant, distinct)
+  }
+
+  /// Reads row `r`'s labels: returns `n` (TensorFlow's count, after its
+  /// cleaning of labels `>= width` to -1) and `m`, the distinct labels in
+  /// `0 ..< width`, written sorted to `labels`.
+  @inline(__always)
+  private func gatherLabels(row r: Int, labels rows: LabelRows) -> (n: Int, m: Int) {
+    let span = rows.range(ofRow: r)
+    if span.count > labelCapacity { growLabels(span.count) }
+    let labels = self.labels
+    let limit = Int64(width)
+    let dense = rows.semantics == .dense
+    var w = 0
+    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
+      for i in span {
+        var v = Int64(p[i])
+        if v >= limit { v = -1 }
+        labels[w] = v
+        // Dense: only entries in 0..<C count (duplicates included); sparse: every distinct value.
+        w &+= !dense || v >= 0 ? 1 : 0
+      }
+    }
+    switch rows.values {
+    case .int64(let p): read(p)
+    case .int32(let p): read(p)
+    }
+    let denseCount = w
+    Self.sortLabels(labels, w)
+    var kept = 0
+    for i in 0..<w where kept == 0 || labels[i] != labels[kept - 1] {
+      labels[kept] = labels[i]
+      kept &+= 1
+    }
+    let n = dense ? denseCount : kept
+    // Negatives sort first and match no column: drop them.
+    var firstValid = 0
+    while firstValid < kept && labels[firstValid] < 0 { firstValid &+= 1 }
+    if firstValid > 0 {
+      for i in firstValid..<kept { labels[i - firstValid] = labels[i] }
+    }
+    return (n, kept - firstValid)
+  }
+
+  /// Sorts `labels[0..<count]` ascending (few: insertion; many: in-place sort).
+  @inline(__always)
+  private static func sortLabels(_ labels: UnsafeMutablePointer<Int64>, _ count: Int) {
+    if count > 32 {
+      var all = UnsafeMutableBufferPointer(start: labels, count: count)
+      all.sort()
+      return
+    }
+    for i in 1..<Swift.max(1, count) {
+      let e = labels[i]
+      var j = i
+      while j > 0 && labels[j - 1] > e {
+        labels[j] = labels[j - 1]
+        j -= 1
+      }
+      labels[j] = e
+    }
+  }
+
+  /// True if `column` is one of the `count` sorted labels.
+  @inline(__always)
+  private static func contains(_ column: Int64, _ labels: UnsafeMutablePointer<Int64>, count: Int) -> Bool {
+    if count <= 8 {
+      for j in 0..<count where labels[j] == column { return true }
+      return false
+    }
+    var lo = 0, hi = count
+    while lo < hi {
+      let mid = (lo &+ hi) >> 1
+      if labels[mid] < column { lo = mid &+ 1 } else { hi = mid }
+    }
+    return lo < count && labels[lo] == column
+  }
+
+  /// Makes room for a row of `count` labels (rare: rows longer than any before).
+  private func growLabels(_ count: Int) {
+    labels.deallocate()
+    labelCapacity = Swift.max(count, 2 * labelCapacity)
+    labels = .allocate(capacity: labelCapacity)
+  }
+
+  /// Reads row `r`'s excluded classes: those in `0 ..< width`, sorted and
+  /// distinct, into `excluded`; returns how many.
+  @inline(__always)
+  private func gatherExclusions(row r: Int, exclusions rows: LabelRows) -> Int {
+    let span = rows.range(ofRow: r)
+    if span.count > excludedCapacity {
+      excluded.deallocate()
+      excludedCapacity = Swift.max(span.count, 2 * excludedCapacity)
+      excluded = .allocate(capacity: excludedCapacity)
+    }
+    let excluded = self.excluded
+    let limit = Int64(width)
+    var w = 0
+    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
+      for i in span {
+        let v = Int64(p[i])
+        excluded[w] = v
+        // Only classes of the matrix can be removed from its rankings.
+        w &+= v >= 0 && v < limit ? 1 : 0
+      }
+    }
+    switch rows.values {
+    case .int64(let p): read(p)
+    case .int32(let p): read(p)
+    }
+    Self.sortLabels(excluded, w)
+    var kept = 0
+    for i in 0..<w where kept == 0 || excluded[i] != excluded[kept - 1] {
+      excluded[kept] = excluded[i]
+      kept &+= 1
+    }
+    return kept
+  }
+
+  /// Makes room for a row of `count` candidates (rare: rows longer than any before).
+  private func growEntries(_ count: Int) {
+    entries.deallocate()
+    entryCapacity = Swift.max(count, 2 * entryCapacity)
+    entries = .allocate(capacity: entryCapacity)
+  }
+}
