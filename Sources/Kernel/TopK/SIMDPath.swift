@@ -11,11 +11,11 @@ internal import CMAPKSIMD
 /// maxima, so results have the same bits on every path; TensorFlow's tie
 /// order and the NaN policies hold in each.
 ///
-/// By default the path is the CPU's best up to ``avx2``: the AVX-512 loops
+/// By default the path is the CPU's best up to ``SIMDPath/avx2``: the AVX-512 loops
 /// are taken only when asked for, until the differential test has run them
 /// on a CPU that has AVX-512. The environment variable `MAPK_SIMD`
 /// (`baseline`, `avx2` or `avx512`), read once at the first evaluation, or
-/// ``use(_:)`` forces a path; a path the CPU lacks is never taken.
+/// ``SIMDPath/use(_:)`` forces a path; a path the CPU lacks is never taken.
 public enum SIMDPath: Int, Sendable, CaseIterable, CustomStringConvertible {
   /// The portable Swift SIMD code (SSE2 on x86-64, NEON on arm64).
   case baseline = 0
