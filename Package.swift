@@ -21,7 +21,10 @@ let package = Package(
   targets: [
     // MARK: - Implementation
     // Pure computation: top-k, per-row AP, the exact accumulator. No Foundation.
-    .target(name: "MAPKKernel", path: "Sources/Kernel"),
+    .target(name: "MAPKKernel", dependencies: ["CMAPKSIMD"], path: "Sources/Kernel"),
+    // The innermost SIMD loops of the row scan in C, per instruction set
+    // (`target` attributes, no flags), picked at run time from the CPU.
+    .target(name: "CMAPKSIMD", path: "Sources/CSIMD"),
     // Files and parallelism: mapped .npy inputs, the threaded evaluator.
     .target(name: "MAPKShards", dependencies: ["MAPKKernel", "CZlib"], path: "Sources/Shards"),
     // The C ABI: `@_cdecl` entry points over MAPKShards; the header is `CMAPK`'s.
@@ -38,7 +41,7 @@ let package = Package(
     .executableTarget(name: "mapk", dependencies: ["MAPKShards", "MAPKTooling"], path: "Sources/CLI"),
     // The benchmark: `swift run -c release mapk-bench` (docs/performance.md).
     .executableTarget(
-      name: "mapk-bench", dependencies: ["MAPKShards", "MAPKTooling"], path: "Benchmarks/mapk-bench"),
+      name: "mapk-bench", dependencies: ["MAPKShards", "MAPKTooling", "CMAPKSIMD"], path: "Benchmarks/mapk-bench"),
 
     // MARK: - Tests
     // Seeded generators and helpers shared by the test targets.

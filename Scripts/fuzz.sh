@@ -40,6 +40,11 @@ parser=(Sources/Tooling/Arguments.swift Sources/Tooling/Option.swift Sources/Too
 cflags=()
 for map in $(find Sources -name module.modulemap); do cflags+=(-I "$(dirname "$map")"); done
 grep -rqs 'link "z"' Sources --include=module.modulemap && cflags+=(-lz)
+# The kernel's C target (CMAPKSIMD, found by -I above), compiled once and linked into every target.
+for c in Sources/CSIMD/*.c; do
+  clang -O2 -g -I Sources/CSIMD/include -c "$c" -o "$out/csimd-$(basename "$c" .c).o"
+  cflags+=("$out/csimd-$(basename "$c" .c).o")
+done
 
 # One instrumented binary holds every target (one build instead of one per target: the
 # build, not the running, was most of this step's time). Each target file keeps its own

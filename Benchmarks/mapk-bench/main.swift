@@ -1,6 +1,7 @@
 // mapk-bench: the bandwidth ceiling, mapk's throughput and its memory, in one
 // process and one run (see `Options.command` and docs/performance.md).
 import Foundation
+import MAPKKernel
 import MAPKShards
 import MAPKTooling
 
@@ -46,6 +47,8 @@ log("mapk-bench: warning: a debug build; measure with `swift run -c release mapk
 let cores = Evaluator.activeProcessorCount
 let formatter = ISO8601DateFormatter()
 var report = BenchReport(date: formatter.string(from: Date()), cores: cores, repeats: options.repeats)
+report.simdPath = SIMDPath.active.description
+log("kernel SIMD path: \(report.simdPath) (best on this CPU: \(SIMDPath.best); MAPK_SIMD forces one)")
 let directory: String
 let ownDirectory = options.directory == nil
 if let given = options.directory {
@@ -120,7 +123,7 @@ for var scenario in options.scenarios {
       configurations.append(try! MAPConfiguration(ks: [k], metrics: extra.list))
     }
   }
-  var ceiling = [Int: Double]()
+  var ceiling = [Int: Double](), readerBest = [Int: [Ceiling.Reader: Double]]()
   var best = [[Double]](repeating: [Double](repeating: .infinity, count: scenario.threads.count), count: ks.count)
   var values = [Double](repeating: .nan, count: ks.count)
   func evaluate(_ j: Int, threads: Int) -> Double {
@@ -133,14 +136,25 @@ for var scenario in options.scenarios {
   }
   for j in ks.indices { _ = evaluate(j, threads: cores) }  // untimed warm runs
   for _ in 0..<options.repeats {
-    for t in scenario.threads { ceiling[t] = min(ceiling[t] ?? .infinity, Ceiling.measure(bytes, threads: t, repeats: 1)) }
+    for t in scenario.threads {
+      // Every plain reader once per round; the ceiling is the fastest.
+      for reader in Ceiling.Reader.allCases {
+        let seconds = Ceiling.measure(bytes, threads: t, repeats: 1, reader: reader)
+        readerBest[t, default: [:]][reader] = min(readerBest[t]?[reader] ?? .infinity, seconds)
+        ceiling[t] = min(ceiling[t] ?? .infinity, seconds)
+      }
+    }
     for j in ks.indices {
       for (i, t) in scenario.threads.enumerated() { best[j][i] = min(best[j][i], evaluate(j, threads: t)) }
     }
   }
   for t in scenario.threads {
+    let readers = readerBest[t]!.sorted { $0.value < $1.value }
+    let fastest = readers.first!.key.name
     report.ceilings.append(CeilingMeasurement(dump: name, threads: t, seconds: ceiling[t]!,
-                                              gigabytesPerSecond: gigabytes / ceiling[t]!))
+                                              gigabytesPerSecond: gigabytes / ceiling[t]!, reader: fastest))
+    log("  ceiling, \(t) threads: " + readers.map { String(format: "%@ %.2f GB/s", $0.key.name, gigabytes / $0.value) }
+      .joined(separator: ", ") + " (the ceiling: \(fastest))")
   }
   for j in ks.indices {
     for (i, t) in scenario.threads.enumerated() {
@@ -165,6 +179,10 @@ report.checkTargets()
 // 5. The report.
 print(report.table)
 print("")
+print("kernel SIMD path: \(report.simdPath)")
+for c in report.ceilings {
+  print(String(format: "ceiling %@, %d threads: %.2f GB/s, reader %@", c.dump, c.threads, c.gigabytesPerSecond, c.reader))
+}
 for (dump, bytes) in report.peakAnonymousBytes.sorted(by: { $0.key < $1.key }) {
   print(String(format: "peak anonymous memory (RssAnon) while evaluating %@: %.1f MB", dump, Double(bytes) / 1_048_576))
 }

@@ -7,8 +7,36 @@ import Testing
 /// (`rankClasses`, what AP uses) and per-row AP through `RowEvaluator`, over
 /// random shapes, tie-heavy and NaN-bearing rows, ±inf and all three dtypes.
 /// Each test runs once per named seed (`@Test(arguments:)`), so a failure
-/// names its seed.
-@Suite struct TopKDifferentialTests {
+/// names its seed, and the long-row tests run once per SIMD path this CPU
+/// supports (``SIMDPath``: the Swift baseline always, so CI exercises it, and
+/// the AVX2 / AVX-512 C loops where present); a failure names the path.
+/// Serialized: the path is process-wide, and only this suite switches it.
+@Suite(.serialized) struct TopKDifferentialTests {
+  /// Runs `body` once on every SIMD path this CPU supports, then restores the path.
+  func onEveryPath(_ body: () throws -> Void) rethrows {
+    let saved = SIMDPath.active
+    defer { SIMDPath.use(saved) }
+    for path in SIMDPath.supported {
+      #expect(SIMDPath.use(path))
+      #expect(SIMDPath.active == path)
+      try body()
+    }
+  }
+
+  /// The baseline can always be forced, a path the CPU lacks never.
+  @Test func simdPathsCanBeForced() {
+    #expect(SIMDPath.supported.first == .baseline)
+    #expect(SIMDPath.supported.last == SIMDPath.best)
+    onEveryPath {}
+    let saved = SIMDPath.active
+    for path in SIMDPath.allCases where !SIMDPath.supported.contains(path) {
+      #expect(!SIMDPath.use(path))
+      #expect(SIMDPath.active == saved)
+    }
+    #expect(SIMDPath.baseline.description == "baseline" && SIMDPath.avx2.description == "avx2")
+    #expect(SIMDPath.avx512.description == "avx512")
+  }
+
   // MARK: - Random rows
 
   enum DType: CaseIterable { case float16, float32, float64 }
@@ -184,27 +212,29 @@ import Testing
         let found = Self.runSelector(dtype, row, k: k, policy: policy, labels: labels)
         let want = Self.expected(row, full: full, k: k, policy: policy, labels: labels)
         if policy == .error && want.nanCount > 0 {
-          #expect(found.nanCount == 1, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: NaN count")
-          #expect(found.firstNaN == want.firstNaN, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: first NaN")
+          #expect(found.nanCount == 1, "\(SIMDPath.active) seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: NaN count")
+          #expect(found.firstNaN == want.firstNaN, "\(SIMDPath.active) seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) error: first NaN")
           continue
         }
-        #expect(found == want, "seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) \(policy) labels \(labels)")
+        #expect(found == want, "\(SIMDPath.active) seed \(seed) \(dtype) \(flavor) C=\(c) k=\(k) \(policy) labels \(labels)")
       }
     }
   }
 
   @Test(arguments: [1, 2, 3] as [UInt64])
   func selectAndRanksMatchFullSort(seed: UInt64) {
-    // Shapes around every block size (8, 16, 32 lanes), tails, and large rows.
-    let shapes = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 50, 63, 64, 65, 100, 127, 129, 255, 300, 1000, 1024]
-    var rng = SplitMix64(seed: seed)
-    for c in shapes {
-      for flavor in Flavor.allCases {
-        for dtype in DType.allCases {
-          // k: 1, 2, C, and random ones (some large enough for the group bound's shortcuts).
-          var ks = Set([1, min(2, c), c, 1 + Int(rng.next() % UInt64(c)), max(1, c / 16), max(1, c / 5)])
-          if c > 64 { ks.insert(1 + Int(rng.next() % 40)) }
-          checkRow(dtype, flavor, classes: c, ks: ks.sorted(), seed: seed, &rng)
+    onEveryPath {
+      // Shapes around every block size (8, 16, 32 lanes), tails, and large rows.
+      let shapes = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 50, 63, 64, 65, 100, 127, 129, 255, 300, 1000, 1024]
+      var rng = SplitMix64(seed: seed)
+      for c in shapes {
+        for flavor in Flavor.allCases {
+          for dtype in DType.allCases {
+            // k: 1, 2, C, and random ones (some large enough for the group bound's shortcuts).
+            var ks = Set([1, min(2, c), c, 1 + Int(rng.next() % UInt64(c)), max(1, c / 16), max(1, c / 5)])
+            if c > 64 { ks.insert(1 + Int(rng.next() % 40)) }
+            checkRow(dtype, flavor, classes: c, ks: ks.sorted(), seed: seed, &rng)
+          }
         }
       }
     }
@@ -231,11 +261,13 @@ import Testing
 
   @Test(arguments: [10, 11] as [UInt64])
   func largeRows(seed: UInt64) {
-    var rng = SplitMix64(seed: seed)
-    for c in [2000, 5000] {
-      for flavor in [Flavor.uniform, .ties, .nans, .boosted] {
-        for dtype in DType.allCases {
-          checkRow(dtype, flavor, classes: c, ks: [1, 10, 100, 1 + Int(rng.next() % UInt64(c)), c], seed: seed, &rng)
+    onEveryPath {
+      var rng = SplitMix64(seed: seed)
+      for c in [2000, 5000] {
+        for flavor in [Flavor.uniform, .ties, .nans, .boosted] {
+          for dtype in DType.allCases {
+            checkRow(dtype, flavor, classes: c, ks: [1, 10, 100, 1 + Int(rng.next() % UInt64(c)), c], seed: seed, &rng)
+          }
         }
       }
     }
@@ -248,19 +280,21 @@ import Testing
   /// NaN, and no NaN), and sums overflowing to infinity.
   @Test(arguments: [13, 14] as [UInt64])
   func boundPassNaNCheck(seed: UInt64) {
-    var rng = SplitMix64(seed: seed)
-    for dtype in [DType.float32, .float16] {
-      for c in [1000, 1003] {
-        var cases: [(String, [Int: Double])] = [("none", [:]), ("infinities", [7: .infinity, c - 2: -.infinity])]
-        for p in [0, 17, c / 2, c - 1] { cases.append(("NaN at \(p)", [p: .nan])) }
-        cases.append(("overflow", Dictionary(uniqueKeysWithValues: (0..<40).map { ($0 * 20, dtype == .float16 ? 6e4 : 3e38) })))
-        for (name, patches) in cases {
-          var row = Self.makeRow(dtype, .boosted, classes: c, &rng)
-          for (p, x) in patches {
-            row.raw[p] = x.isNaN ? Self.nanBits(dtype, &rng) : Self.bits(dtype, x)
-            row.values[p] = Self.value(dtype, bits: row.raw[p])
+    onEveryPath {
+      var rng = SplitMix64(seed: seed)
+      for dtype in [DType.float32, .float16] {
+        for c in [1000, 1003] {
+          var cases: [(String, [Int: Double])] = [("none", [:]), ("infinities", [7: .infinity, c - 2: -.infinity])]
+          for p in [0, 17, c / 2, c - 1] { cases.append(("NaN at \(p)", [p: .nan])) }
+          cases.append(("overflow", Dictionary(uniqueKeysWithValues: (0..<40).map { ($0 * 20, dtype == .float16 ? 6e4 : 3e38) })))
+          for (name, patches) in cases {
+            var row = Self.makeRow(dtype, .boosted, classes: c, &rng)
+            for (p, x) in patches {
+              row.raw[p] = x.isNaN ? Self.nanBits(dtype, &rng) : Self.bits(dtype, x)
+              row.values[p] = Self.value(dtype, bits: row.raw[p])
+            }
+            checkRow(row, dtype, "boosted, \(name)", ks: [2, 5, 10, 100], seed: seed, &rng)
           }
-          checkRow(row, dtype, "boosted, \(name)", ks: [2, 5, 10, 100], seed: seed, &rng)
         }
       }
     }
@@ -270,9 +304,11 @@ import Testing
   /// direct count's tail block with a label far before it.
   @Test(arguments: [12] as [UInt64])
   func float16RowsBeyond16BitIndices(seed: UInt64) {
-    var rng = SplitMix64(seed: seed)
-    for flavor in [Flavor.ties, .boosted] {
-      checkRow(.float16, flavor, classes: 40_007, ks: [40_007], seed: seed, &rng)
+    onEveryPath {
+      var rng = SplitMix64(seed: seed)
+      for flavor in [Flavor.ties, .boosted] {
+        checkRow(.float16, flavor, classes: 40_007, ks: [40_007], seed: seed, &rng)
+      }
     }
   }
 
@@ -360,60 +396,62 @@ import Testing
   /// policy) against states built from the reference's values.
   @Test(arguments: [20, 21, 22, 23, 24, 25] as [UInt64])
   func rowEvaluatorMatchesReference(seed: UInt64) throws {
-    var rng = SplitMix64(seed: seed)
-    for dtype in DType.allCases {
-      for layout in 0..<3 {
-        let c = [1, 5, 16, 33, 50, 100, 333][Int(rng.next() % 7)]
-        let batch = Self.makeBatch(dtype, classes: c, rows: 10, layout: layout, &rng)
-        let ks = Array(Set([1, c, 1 + Int(rng.next() % UInt64(c)), min(c, 10)])).sorted()
-        let weights = (0..<batch.rows.count).map { _ in Double(rng.next() % 9) / 4 }
-        for policy in Self.policies {
-          // Every metric at once: each its own rule for rows without labels and its own denominator.
-          let metrics = Metric.allCases
-          let columns = metrics.count * ks.count
-          let context = "seed \(seed) \(dtype) layout \(layout) C=\(c) ks \(ks) \(policy) \(batch.semantics)"
-          for empty in EmptyRowPolicy.allCases {
-            let configuration = try MAPConfiguration(ks: ks, metrics: metrics, emptyRows: empty, nanScores: policy)
-            for weighted in [false, true] {
-              // The expected state, summed exactly from the reference's values.
-              let (expected, want) = try ReferenceMAP.expectedState(
-                configuration, scores: batch.rows.map(\.values), labels: (0..<batch.rows.count).map(batch.labels(ofRow:)),
-                semantics: batch.semantics, weights: weighted ? weights : nil)
-              let (withRows, perRow) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: true)
-              let (plain, _) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: false)
-              #expect(withRows == expected, "\(context) \(empty) weighted \(weighted): state with per-row output")
-              #expect(plain == expected, "\(context) \(empty) weighted \(weighted): state")
-              for r in 0..<batch.rows.count {
-                for j in 0..<columns {
-                  let got = perRow[r * columns + j], w = want[r * columns + j]
-                  #expect(got.bitPattern == w.bitPattern || (got.isNaN && w.isNaN),
-                          "\(context) row \(r) \(metrics[j / ks.count]) k=\(ks[j % ks.count]): \(got) vs \(w)")
+    try onEveryPath {
+      var rng = SplitMix64(seed: seed)
+      for dtype in DType.allCases {
+        for layout in 0..<3 {
+          let c = [1, 5, 16, 33, 50, 100, 333][Int(rng.next() % 7)]
+          let batch = Self.makeBatch(dtype, classes: c, rows: 10, layout: layout, &rng)
+          let ks = Array(Set([1, c, 1 + Int(rng.next() % UInt64(c)), min(c, 10)])).sorted()
+          let weights = (0..<batch.rows.count).map { _ in Double(rng.next() % 9) / 4 }
+          for policy in Self.policies {
+            // Every metric at once: each its own rule for rows without labels and its own denominator.
+            let metrics = Metric.allCases
+            let columns = metrics.count * ks.count
+            let context = "\(SIMDPath.active) seed \(seed) \(dtype) layout \(layout) C=\(c) ks \(ks) \(policy) \(batch.semantics)"
+            for empty in EmptyRowPolicy.allCases {
+              let configuration = try MAPConfiguration(ks: ks, metrics: metrics, emptyRows: empty, nanScores: policy)
+              for weighted in [false, true] {
+                // The expected state, summed exactly from the reference's values.
+                let (expected, want) = try ReferenceMAP.expectedState(
+                  configuration, scores: batch.rows.map(\.values), labels: (0..<batch.rows.count).map(batch.labels(ofRow:)),
+                  semantics: batch.semantics, weights: weighted ? weights : nil)
+                let (withRows, perRow) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: true)
+                let (plain, _) = try evaluate(batch, configuration, weights: weighted ? weights : nil, perRow: false)
+                #expect(withRows == expected, "\(context) \(empty) weighted \(weighted): state with per-row output")
+                #expect(plain == expected, "\(context) \(empty) weighted \(weighted): state")
+                for r in 0..<batch.rows.count {
+                  for j in 0..<columns {
+                    let got = perRow[r * columns + j], w = want[r * columns + j]
+                    #expect(got.bitPattern == w.bitPattern || (got.isNaN && w.isNaN),
+                            "\(context) row \(r) \(metrics[j / ks.count]) k=\(ks[j % ks.count]): \(got) vs \(w)")
+                  }
                 }
               }
             }
+            // TensorFlow's AP@k alone (the pattern-counting path when the ks are small).
+            for empty in EmptyRowPolicy.allCases {
+              let configuration = try MAPConfiguration(ks: ks, emptyRows: empty, nanScores: policy)
+              let (expected, want) = try ReferenceMAP.expectedState(
+                configuration, scores: batch.rows.map(\.values), labels: (0..<batch.rows.count).map(batch.labels(ofRow:)),
+                semantics: batch.semantics)
+              let (withRows, perRow) = try evaluate(batch, configuration, weights: nil, perRow: true)
+              let (plain, _) = try evaluate(batch, configuration, weights: nil, perRow: false)
+              #expect(withRows == expected && plain == expected, "\(context) \(empty): AP alone")
+              #expect(zip(perRow, want).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+                      "\(context) \(empty): AP alone, per row")
+            }
           }
-          // TensorFlow's AP@k alone (the pattern-counting path when the ks are small).
-          for empty in EmptyRowPolicy.allCases {
-            let configuration = try MAPConfiguration(ks: ks, emptyRows: empty, nanScores: policy)
-            let (expected, want) = try ReferenceMAP.expectedState(
-              configuration, scores: batch.rows.map(\.values), labels: (0..<batch.rows.count).map(batch.labels(ofRow:)),
-              semantics: batch.semantics)
-            let (withRows, perRow) = try evaluate(batch, configuration, weights: nil, perRow: true)
-            let (plain, _) = try evaluate(batch, configuration, weights: nil, perRow: false)
-            #expect(withRows == expected && plain == expected, "\(context) \(empty): AP alone")
-            #expect(zip(perRow, want).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
-                    "\(context) \(empty): AP alone, per row")
+          // Under `.error`, the first NaN (lowest row, then lowest class) is reported.
+          let firstRow = batch.rows.firstIndex { $0.values.contains(where: \.isNaN) }
+          do {
+            _ = try evaluate(batch, try MAPConfiguration(ks: ks), weights: nil, perRow: false)
+            #expect(firstRow == nil, "\(SIMDPath.active) seed \(seed) \(dtype): a NaN went unreported")
+          } catch MAPKError.nanScore(let row, let classIndex) {
+            #expect(row == firstRow, "\(SIMDPath.active) seed \(seed) \(dtype): NaN row")
+            #expect(classIndex == firstRow.flatMap { batch.rows[$0].values.firstIndex(where: \.isNaN) },
+                    "\(SIMDPath.active) seed \(seed) \(dtype): NaN class")
           }
-        }
-        // Under `.error`, the first NaN (lowest row, then lowest class) is reported.
-        let firstRow = batch.rows.firstIndex { $0.values.contains(where: \.isNaN) }
-        do {
-          _ = try evaluate(batch, try MAPConfiguration(ks: ks), weights: nil, perRow: false)
-          #expect(firstRow == nil, "seed \(seed) \(dtype): a NaN went unreported")
-        } catch MAPKError.nanScore(let row, let classIndex) {
-          #expect(row == firstRow, "seed \(seed) \(dtype): NaN row")
-          #expect(classIndex == firstRow.flatMap { batch.rows[$0].values.firstIndex(where: \.isNaN) },
-                  "seed \(seed) \(dtype): NaN class")
         }
       }
     }

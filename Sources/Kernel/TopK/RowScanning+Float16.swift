@@ -1,3 +1,5 @@
+internal import CMAPKSIMD
+
 /// float16 rows: blocks of 32 scores (two `SIMD16<Int16>`) compared as 16-bit
 /// integers, with no conversion to another float type.
 ///
@@ -236,6 +238,7 @@ extension UInt16: RowScanning {
 
   static func isNaNFree(_ row: UnsafePointer<UInt16>, count n: Int) -> Bool {
     guard n >= 16 else { return !(0..<n).contains { isNaN(row[$0]) } }
+    if SIMDPath.usesC { return mapk_f16_nan_free(UnsafePointer<Int16>(OpaquePointer(row)), Int64(n)) != 0 }
     let raw = UnsafeRawPointer(row)
     let magnitude = SIMD16<Int16>(repeating: 0x7FFF), infinity = SIMD16<Int16>(repeating: infinityKey)
     var largest = SIMD16<Int16>(repeating: 0)
@@ -325,6 +328,14 @@ extension UInt16: RowScanning {
   @inline(__always)
   static func countRankedBefore(_ row: UnsafePointer<UInt16>, count n: Int, index c: Int, positiveKey key: Int16,
                                 checkingNaN: Bool) -> (count: Int, nanFree: Bool) {
+    if SIMDPath.usesC {
+      // The same count and the same NaN test, a wider vector.
+      let bits = UnsafePointer<Int16>(OpaquePointer(row))
+      guard checkingNaN else { return (Int(mapk_f16_count_before_positive(bits, Int64(n), Int64(c), key, nil)), true) }
+      var nanFree: Int32 = 0
+      let count = mapk_f16_count_before_positive(bits, Int64(n), Int64(c), key, &nanFree)
+      return (Int(count), nanFree != 0)
+    }
     let raw = UnsafeRawPointer(row)
     let magnitude = SIMD16<Int16>(repeating: 0x7FFF)
     var largest = SIMD16<Int16>(repeating: 0)

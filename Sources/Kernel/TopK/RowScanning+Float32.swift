@@ -1,3 +1,5 @@
+internal import CMAPKSIMD
+
 /// float32 rows: blocks of 16 scores compared as `Float`s. IEEE comparison
 /// orders non-NaN scores exactly as their keys do (`-0.0 == 0.0` included),
 /// and `!(x < t)` is true for NaN, so one compare per 4 lanes
@@ -24,6 +26,22 @@ extension UInt32: RowScanning {
     var t = SIMD16<Float>(repeating: floatThreshold(key))
     let end = n &- 16
     var i = 0
+    if SIMDPath.usesC {
+      // The same blocks and the same test, a wider vector: the C loop returns
+      // the next block holding a candidate (or a start past `end`).
+      let floats = UnsafePointer<Float>(OpaquePointer(row))
+      while true {
+        var lanes: UInt32 = 0
+        i = Int(mapk_f32_next_block(floats, Int64(i), Int64(end), floatThreshold(key), &lanes))
+        guard i <= end else { break }
+        if !visitLanes(UInt64(lanes), base: i, row, &v) { return false }
+        if v.threshold != key {
+          key = v.threshold
+          t = SIMD16(repeating: floatThreshold(key))
+        }
+        i &+= 16
+      }
+    }
     while i <= end {
       let x = raw.loadUnaligned(fromByteOffset: i &<< 2, as: SIMD16<Float>.self)
       let hit = .!(x .< t)
@@ -50,6 +68,11 @@ extension UInt32: RowScanning {
     let blocks = n / 16
     let segments = Swift.min(segments, blocks)
     guard segments > 0 else { return (0, false) }
+    if SIMDPath.usesC {
+      // The same groups (C's NaN check has no false alarm; either is safe).
+      let nanFree = mapk_f32_group_maxima(UnsafePointer<Float>(OpaquePointer(row)), Int64(n), Int64(segments), out)
+      return (segments * 16, nanFree != 0)
+    }
     let raw = UnsafeRawPointer(row)
     // The NaN check rides along as one `addps` per 4 lanes: a NaN makes the
     // lane sums NaN, and a sum without a NaN term is NaN only when it met
@@ -106,6 +129,7 @@ extension UInt32: RowScanning {
 
   static func isNaNFree(_ row: UnsafePointer<UInt32>, count n: Int) -> Bool {
     guard n >= 16 else { return !(0..<n).contains { isNaN(row[$0]) } }
+    if SIMDPath.usesC { return mapk_f32_nan_free(UnsafePointer<Float>(OpaquePointer(row)), Int64(n)) != 0 }
     let raw = UnsafeRawPointer(row)
     var nan = SIMD16<Int32>(repeating: 0)
     var i = 0
@@ -185,6 +209,14 @@ extension UInt32: RowScanning {
   @inline(__always)
   static func countRankedBefore(_ row: UnsafePointer<UInt32>, count n: Int, index c: Int, score s: Float,
                                 checkingNaN: Bool) -> (count: Int, nanFree: Bool) {
+    if SIMDPath.usesC {
+      // The same count (C checks for NaN without false alarms).
+      let floats = UnsafePointer<Float>(OpaquePointer(row))
+      guard checkingNaN else { return (Int(mapk_f32_count_before(floats, Int64(n), Int64(c), s, nil)), true) }
+      var nanFree: Int32 = 0
+      let count = mapk_f32_count_before(floats, Int64(n), Int64(c), s, &nanFree)
+      return (Int(count), nanFree != 0)
+    }
     let raw = UnsafeRawPointer(row)
     let t = SIMD16<Float>(repeating: s)
     let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)

@@ -1,0 +1,227 @@
+/*
+ * avx2.c: the primitives with 256-bit vectors (AVX2). Each function carries
+ * its own `target` attribute, so the file builds without any flag and runs
+ * only where dispatch.c found AVX2.
+ */
+#if defined(__x86_64__)
+#include "kernels.h"
+
+#include <immintrin.h>
+#include <math.h>
+
+#define AVX2 __attribute__((target("avx2,bmi2,popcnt")))
+#define AVX2_INLINE static inline __attribute__((target("avx2,bmi2,popcnt"), always_inline))
+
+/* Lane-wise keys of floats: the magnitude, negated when the sign is set. */
+AVX2_INLINE __m256i keys8(__m256 m) {
+  __m256i bits = _mm256_castps_si256(m);
+  __m256i sign = _mm256_srai_epi32(bits, 31);
+  __m256i mag = _mm256_and_si256(bits, _mm256_set1_epi32(0x7FFFFFFF));
+  return _mm256_sub_epi32(_mm256_xor_si256(mag, sign), sign);
+}
+
+AVX2 int mapk_f32_group_maxima_avx2(const float *row, int64_t n, int64_t segments, int32_t *out) {
+  int64_t blocks = n / 16;
+  const __m256 low = _mm256_set1_ps(-INFINITY);
+  /* NaN check: an unordered compare of a block's two halves is true in a
+   * lane when either holds a NaN; ORed over the row (no false alarm). */
+  __m256 nan = _mm256_setzero_ps();
+  for (int64_t s = 0; s < segments; s++) {
+    __m256 m0 = low, m1 = low;
+    int64_t end = (s + 1) * blocks / segments;
+    for (int64_t b = s * blocks / segments; b < end; b++) {
+      __m256 x0 = _mm256_loadu_ps(row + b * 16), x1 = _mm256_loadu_ps(row + b * 16 + 8);
+      /* maxps(x, m) is x > m ? x : m: a NaN x never becomes the maximum. */
+      m0 = _mm256_max_ps(x0, m0);
+      m1 = _mm256_max_ps(x1, m1);
+      nan = _mm256_or_ps(nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
+    }
+    if (s == segments - 1 && blocks * 16 < n) {
+      /* The last 16 scores join the last segment; the lanes a block
+       * already covered are -inf, so that the groups stay disjoint. */
+      __m256 x0 = _mm256_loadu_ps(row + n - 16), x1 = _mm256_loadu_ps(row + n - 8);
+      nan = _mm256_or_ps(nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
+      __m256i covered = _mm256_set1_epi32((int32_t)(blocks * 16 - (n - 16)));
+      __m256i c0 = _mm256_cmpgt_epi32(covered, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      __m256i c1 = _mm256_cmpgt_epi32(covered, _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15));
+      m0 = _mm256_max_ps(_mm256_blendv_ps(x0, low, _mm256_castsi256_ps(c0)), m0);
+      m1 = _mm256_max_ps(_mm256_blendv_ps(x1, low, _mm256_castsi256_ps(c1)), m1);
+    }
+    _mm256_storeu_si256((__m256i *)(out + s * 16), keys8(m0));
+    _mm256_storeu_si256((__m256i *)(out + s * 16 + 8), keys8(m1));
+  }
+  return _mm256_movemask_ps(nan) == 0;
+}
+
+/* The lanes of the 16 floats at `base` that rank before c: larger than t, or
+ * equal at an index below c; only lanes at `from` or later. */
+AVX2_INLINE int64_t mixed32(const float *row, int64_t base, int64_t from, int64_t c, __m256 t, __m256 *nan) {
+  __m256 x0 = _mm256_loadu_ps(row + base), x1 = _mm256_loadu_ps(row + base + 8);
+  *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
+  const __m256i i0 = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), i1 = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
+  __m256i at = _mm256_set1_epi32((int32_t)(c - base)), first = _mm256_set1_epi32((int32_t)(from - base - 1));
+  __m256 h0 = _mm256_or_ps(_mm256_cmp_ps(x0, t, _CMP_GT_OQ),
+                           _mm256_and_ps(_mm256_cmp_ps(x0, t, _CMP_EQ_OQ), _mm256_castsi256_ps(_mm256_cmpgt_epi32(at, i0))));
+  __m256 h1 = _mm256_or_ps(_mm256_cmp_ps(x1, t, _CMP_GT_OQ),
+                           _mm256_and_ps(_mm256_cmp_ps(x1, t, _CMP_EQ_OQ), _mm256_castsi256_ps(_mm256_cmpgt_epi32(at, i1))));
+  h0 = _mm256_and_ps(h0, _mm256_castsi256_ps(_mm256_cmpgt_epi32(i0, first)));
+  h1 = _mm256_and_ps(h1, _mm256_castsi256_ps(_mm256_cmpgt_epi32(i1, first)));
+  return __builtin_popcount((unsigned)_mm256_movemask_ps(h0)) + __builtin_popcount((unsigned)_mm256_movemask_ps(h1));
+}
+
+/* The horizontal sum of 8 32-bit lanes. */
+AVX2_INLINE int64_t sum8(__m256i v) {
+  __m128i a = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0x4E));
+  a = _mm_add_epi32(a, _mm_shuffle_epi32(a, 0xB1));
+  return (int64_t)(uint32_t)_mm_cvtsi128_si32(a);
+}
+
+AVX2 int64_t mapk_f32_count_before_avx2(const float *row, int64_t n, int64_t c, float s, int *nan_free) {
+  const __m256 t = _mm256_set1_ps(s);
+  __m256 nan = _mm256_setzero_ps();
+  /* Lane counts: a true compare is -1, subtracted. A lane counts at most
+   * n / 16 < 2^31 scores. */
+  __m256i a0 = _mm256_setzero_si256(), a1 = a0;
+  int64_t full = n / 16 * 16, home = c / 16 * 16 < full ? c / 16 * 16 : full;
+  int64_t count = 0, i = 0;
+  /* Before c's block a tie ranks before c (>=); after it only a larger score (>). */
+  for (; i < home; i += 16) {
+    __m256 x0 = _mm256_loadu_ps(row + i), x1 = _mm256_loadu_ps(row + i + 8);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
+    a0 = _mm256_sub_epi32(a0, _mm256_castps_si256(_mm256_cmp_ps(x0, t, _CMP_GE_OQ)));
+    a1 = _mm256_sub_epi32(a1, _mm256_castps_si256(_mm256_cmp_ps(x1, t, _CMP_GE_OQ)));
+  }
+  if (home < full) {
+    count += mixed32(row, home, home, c, t, &nan);
+    for (i = home + 16; i < full; i += 16) {
+      __m256 x0 = _mm256_loadu_ps(row + i), x1 = _mm256_loadu_ps(row + i + 8);
+      nan = _mm256_or_ps(nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
+      a0 = _mm256_sub_epi32(a0, _mm256_castps_si256(_mm256_cmp_ps(x0, t, _CMP_GT_OQ)));
+      a1 = _mm256_sub_epi32(a1, _mm256_castps_si256(_mm256_cmp_ps(x1, t, _CMP_GT_OQ)));
+    }
+  }
+  /* The last 16 scores, without the lanes a full block already covered. */
+  if (i < n) count += mixed32(row, n - 16, i, c, t, &nan);
+  if (nan_free) *nan_free = _mm256_movemask_ps(nan) == 0;
+  return count + sum8(_mm256_add_epi32(a0, a1));
+}
+
+AVX2 int64_t mapk_f32_next_block_avx2(const float *row, int64_t from, int64_t end, float t, uint32_t *mask) {
+  const __m256 tt = _mm256_set1_ps(t);
+  int64_t i = from;
+  /* Two blocks at a time; `!(x < t)` (NLT, unordered: true for NaN). */
+  for (; i + 16 <= end; i += 32) {
+    __m256 h0 = _mm256_cmp_ps(_mm256_loadu_ps(row + i), tt, _CMP_NLT_UQ);
+    __m256 h1 = _mm256_cmp_ps(_mm256_loadu_ps(row + i + 8), tt, _CMP_NLT_UQ);
+    __m256 h2 = _mm256_cmp_ps(_mm256_loadu_ps(row + i + 16), tt, _CMP_NLT_UQ);
+    __m256 h3 = _mm256_cmp_ps(_mm256_loadu_ps(row + i + 24), tt, _CMP_NLT_UQ);
+    __m256 any = _mm256_or_ps(_mm256_or_ps(h0, h1), _mm256_or_ps(h2, h3));
+    if (!_mm256_testz_ps(any, any)) {
+      uint32_t m = (uint32_t)_mm256_movemask_ps(h0) | (uint32_t)_mm256_movemask_ps(h1) << 8;
+      if (m) {
+        *mask = m;
+        return i;
+      }
+      *mask = (uint32_t)_mm256_movemask_ps(h2) | (uint32_t)_mm256_movemask_ps(h3) << 8;
+      return i + 16;
+    }
+  }
+  for (; i <= end; i += 16) {
+    __m256 h0 = _mm256_cmp_ps(_mm256_loadu_ps(row + i), tt, _CMP_NLT_UQ);
+    __m256 h1 = _mm256_cmp_ps(_mm256_loadu_ps(row + i + 8), tt, _CMP_NLT_UQ);
+    uint32_t m = (uint32_t)_mm256_movemask_ps(h0) | (uint32_t)_mm256_movemask_ps(h1) << 8;
+    if (m) {
+      *mask = m;
+      return i;
+    }
+  }
+  return i;
+}
+
+AVX2 int mapk_f32_nan_free_avx2(const float *row, int64_t n) {
+  __m256 nan = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(_mm256_loadu_ps(row + i), _mm256_loadu_ps(row + i + 8), _CMP_UNORD_Q));
+  nan = _mm256_or_ps(nan, _mm256_cmp_ps(_mm256_loadu_ps(row + n - 16), _mm256_loadu_ps(row + n - 8), _CMP_UNORD_Q));
+  return _mm256_movemask_ps(nan) == 0;
+}
+
+/* 16-bit lane counts (each at most 16,384 before it is widened) as a sum. */
+AVX2_INLINE int64_t sum16(__m256i v) { return sum8(_mm256_madd_epi16(v, _mm256_set1_epi16(1))); }
+
+AVX2 int64_t mapk_f16_count_before_positive_avx2(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free) {
+  const __m256i magnitude = _mm256_set1_epi16(0x7FFF);
+  const __m256i lanes = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m256i above = _mm256_set1_epi16(key), atLeast = _mm256_set1_epi16((int16_t)(key - 1));
+  __m256i largest = _mm256_setzero_si256();
+  int64_t count = 0, i = 0;
+  int64_t full = n / 16 * 16, home = c / 16 * 16 < full ? c / 16 * 16 : full;
+#define LOAD16(at) ({ __m256i x_ = _mm256_loadu_si256((const __m256i *)(row + (at))); \
+    largest = _mm256_max_epi16(largest, _mm256_and_si256(x_, magnitude)); x_; })
+  /* Blocks up to `end` against t, in runs short enough for 16-bit lane counts. */
+#define RUN(end, t) \
+  while (i < (end)) { \
+    int64_t stop = (end) < i + 16 * 16384 ? (end) : i + 16 * 16384; \
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0; \
+    for (; i + 32 <= stop; i += 32) { \
+      a0 = _mm256_sub_epi16(a0, _mm256_cmpgt_epi16(LOAD16(i), (t))); \
+      a1 = _mm256_sub_epi16(a1, _mm256_cmpgt_epi16(LOAD16(i + 16), (t))); \
+    } \
+    if (i < stop) { a0 = _mm256_sub_epi16(a0, _mm256_cmpgt_epi16(LOAD16(i), (t))); i += 16; } \
+    count += sum16(a0) + sum16(a1); \
+  }
+  /* The threshold of a block holding c: key - 1 in the lanes before c
+   * (c - base clamped: c may lie far before the tail's base). */
+#define MIXED(base) _mm256_add_epi16(above, _mm256_cmpgt_epi16( \
+    _mm256_set1_epi16((int16_t)((c - (base)) > 32767 ? 32767 : (c - (base)) < -32768 ? -32768 : (c - (base)))), lanes))
+  RUN(home, atLeast)
+  if (home < full) {
+    __m256i h = _mm256_cmpgt_epi16(LOAD16(home), MIXED(home));
+    count += __builtin_popcount((unsigned)_mm256_movemask_epi8(h)) / 2;
+    i = home + 16;
+    RUN(full, above)
+  }
+  if (i < n) {
+    /* The last 16 scores, without the lanes a full block already covered. */
+    int64_t base = n - 16;
+    __m256i covered = _mm256_cmpgt_epi16(_mm256_set1_epi16((int16_t)(i - base)), lanes);
+    __m256i h = _mm256_andnot_si256(covered, _mm256_cmpgt_epi16(LOAD16(base), MIXED(base)));
+    count += __builtin_popcount((unsigned)_mm256_movemask_epi8(h)) / 2;
+  }
+#undef LOAD16
+#undef RUN
+#undef MIXED
+  if (nan_free) *nan_free = _mm256_movemask_epi8(_mm256_cmpgt_epi16(largest, _mm256_set1_epi16(0x7C00))) == 0;
+  return count;
+}
+
+AVX2 int mapk_f16_nan_free_avx2(const int16_t *row, int64_t n) {
+  const __m256i magnitude = _mm256_set1_epi16(0x7FFF);
+  __m256i largest = _mm256_setzero_si256();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    largest = _mm256_max_epi16(largest, _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(row + i)), magnitude));
+  largest = _mm256_max_epi16(largest, _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(row + n - 16)), magnitude));
+  return _mm256_movemask_epi8(_mm256_cmpgt_epi16(largest, _mm256_set1_epi16(0x7C00))) == 0;
+}
+
+AVX2 float mapk_max_scan_f32_avx2(const float *p, int64_t n) {
+  __m256 a = _mm256_set1_ps(-INFINITY), b = a, c = a, d = a;
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    a = _mm256_max_ps(_mm256_loadu_ps(p + i), a);
+    b = _mm256_max_ps(_mm256_loadu_ps(p + i + 8), b);
+    c = _mm256_max_ps(_mm256_loadu_ps(p + i + 16), c);
+    d = _mm256_max_ps(_mm256_loadu_ps(p + i + 24), d);
+  }
+  a = _mm256_max_ps(_mm256_max_ps(a, b), _mm256_max_ps(c, d));
+  float lanes[8];
+  _mm256_storeu_ps(lanes, a);
+  float m = -INFINITY;
+  for (int l = 0; l < 8; l++) m = lanes[l] > m ? lanes[l] : m;
+  for (; i < n; i++) m = p[i] > m ? p[i] : m;
+  return m;
+}
+#endif

@@ -1,0 +1,121 @@
+import TestSupport
+import Testing
+@testable import MAPKKernel
+
+/// The SIMD primitives one at a time, on every path this CPU supports,
+/// against plain loops written here: float32 rank counts (the label's block,
+/// the tail, ties, ±0.0), group maxima (every segment count, the tail's
+/// covered lanes), the threshold scan and the NaN checks, float16 rank counts
+/// for positive keys. Rows of 16 to 1,003 scores around every block boundary.
+/// In `TopKDifferentialTests` (serialized): the path is process-wide.
+extension TopKDifferentialTests {
+  static let primitiveLengths = [16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 255, 256, 257, 1000, 1003]
+
+  /// float32 scores: ties, ±0.0, ±inf, subnormals and NaN (any sign, payload) by chance.
+  static func primitiveRow32(_ n: Int, nan: Bool, _ rng: inout SplitMix64) -> [UInt32] {
+    let pool: [Float] = [0, -0.0, 1, -1, 0.5, 0.25, .infinity, -.infinity, .leastNonzeroMagnitude, 3e38, -3e38]
+    return (0..<n).map { _ in
+      let r = rng.next()
+      if nan && r % 97 == 0 { return 0x7F80_0001 | UInt32(truncatingIfNeeded: r >> 32) | (r & 2 == 0 ? 0 : 0x8000_0000) }
+      if r % 3 == 0 { return pool[Int((r >> 8) % UInt64(pool.count))].bitPattern }
+      return Float(Double(Int64(r >> 11) - (1 << 52)) / Double(1 << 52)).bitPattern
+    }
+  }
+
+  @Test(arguments: [40, 41] as [UInt64])
+  func float32PrimitivesMatchPlainLoops(seed: UInt64) {
+    onEveryPath {
+      var rng = SplitMix64(seed: seed)
+      for n in Self.primitiveLengths {
+        for withNaN in [false, true] {
+          let bits = Self.primitiveRow32(n, nan: withNaN, &rng)
+          let x = bits.map { Float(bitPattern: $0) }
+          let hasNaN = x.contains { $0.isNaN }
+          let context = "\(SIMDPath.active) seed \(seed) n=\(n) NaN=\(hasNaN)"
+          bits.withUnsafeBufferPointer { row in
+            let p = row.baseAddress!
+            #expect(UInt32.isNaNFree(p, count: n) == !hasNaN, "\(context): isNaNFree")
+            // Rank counts: the label at the start, in and around blocks, in the tail.
+            for c in Set([0, 1, 15, 16, 17, n / 2, n - 17, n - 16, n - 1].filter { $0 >= 0 && $0 < n }) where !x[c].isNaN {
+              let key = UInt32.key(bits[c])
+              let s = Float(bitPattern: UInt32.bits(ofKey: key))
+              let want = (0..<n).filter { x[$0] > s || (x[$0] == s && $0 < c) }.count
+              let (count, nanFree) = UInt32.countRankedBefore(p, count: n, index: c, score: s, checkingNaN: true)
+              if hasNaN { #expect(!nanFree, "\(context) c=\(c): NaN missed") }
+              if nanFree { #expect(count == want, "\(context) c=\(c): count") }
+              #expect(UInt32.countRankedBefore(p, count: n, index: c, score: s, checkingNaN: false).count == want,
+                      "\(context) c=\(c): count without the NaN check")
+            }
+            // Group maxima for every segment count: lane l of segment s's blocks.
+            let blocks = n / 16
+            for segments in Set([1, 2, 3, 16, blocks].filter { $0 >= 1 && $0 <= blocks }) {
+              var out = [Int32](repeating: 0, count: segments * 16)
+              let (groups, nanFree) = out.withUnsafeMutableBufferPointer {
+                UInt32.groupMaxima(p, count: n, segments: segments, into: $0.baseAddress!)
+              }
+              #expect(groups == segments * 16, "\(context) segments=\(segments): groups")
+              if hasNaN { #expect(!nanFree, "\(context) segments=\(segments): NaN missed") }
+              for s in 0..<segments {
+                let range = (s * blocks / segments)..<((s + 1) * blocks / segments)
+                for l in 0..<16 {
+                  var members = range.map { $0 * 16 + l }
+                  if s == segments - 1 && n - 16 + l >= blocks * 16 { members.append(n - 16 + l) }
+                  let best = members.map { x[$0] }.filter { !$0.isNaN }.max() ?? -.infinity
+                  #expect(out[s * 16 + l] == UInt32.key(best.bitPattern), "\(context) segments=\(segments) group \(s),\(l)")
+                }
+              }
+            }
+            // The scan: every score at or above a threshold and every NaN, in order.
+            for t in [Float(-2), -0.0, 0.5, 1, .infinity] {
+              let threshold = UInt32.key(t.bitPattern)
+              let entries = UnsafeMutablePointer<RankEntry<Int32>>.allocate(capacity: n)
+              defer { entries.deallocate() }
+              var collector = Collector<UInt32>(
+                entries: entries, threshold: threshold, nan: NaNTally(policy: .largest, key: .max))
+              #expect(UInt32.scan(p, count: n, nanFree: !hasNaN, &collector), "\(context) t=\(t): stopped")
+              let want = (0..<n).filter { x[$0].isNaN || UInt32.key(bits[$0]) >= threshold }
+              #expect((0..<collector.count).map { Int(entries[$0].index) } == want, "\(context) t=\(t): scan")
+            }
+            var best = ArgMax<UInt32>(nan: NaNTally(policy: .lowest, key: .min))
+            _ = UInt32.scan(p, count: n, nanFree: false, &best)
+            let keys = bits.map { UInt32.isNaN($0) ? Int32.min : UInt32.key($0) }
+            #expect(best.index == keys.firstIndex(of: keys.max()!), "\(context): argmax")
+          }
+        }
+      }
+    }
+  }
+
+  @Test(arguments: [42, 43] as [UInt64])
+  func float16PrimitivesMatchPlainLoops(seed: UInt64) {
+    onEveryPath {
+      var rng = SplitMix64(seed: seed)
+      for n in Self.primitiveLengths + [33_000] {
+        for withNaN in [false, true] {
+          // Few distinct bits (ties), both signs, ±0, ±inf; NaN by chance.
+          let pool: [UInt16] = [0x0000, 0x8000, 0x3C00, 0xBC00, 0x3800, 0x3801, 0x7C00, 0xFC00, 0x0001, 0x7BFF]
+          let bits: [UInt16] = (0..<n).map { _ in
+            let r = rng.next()
+            if withNaN && r % 89 == 0 { return 0x7C01 | UInt16(truncatingIfNeeded: r >> 40) }
+            return r % 2 == 0 ? pool[Int((r >> 8) % UInt64(pool.count))] : UInt16(truncatingIfNeeded: r >> 20)
+          }
+          let hasNaN = bits.contains { UInt16.isNaN($0) }
+          let context = "\(SIMDPath.active) seed \(seed) float16 n=\(n) NaN=\(hasNaN)"
+          bits.withUnsafeBufferPointer { row in
+            let p = row.baseAddress!
+            #expect(UInt16.isNaNFree(p, count: n) == !hasNaN, "\(context): isNaNFree")
+            let keys = bits.map { UInt16.key($0) }
+            for c in Set([0, 1, 15, 16, 17, n / 2, n - 17, n - 16, n - 1].filter { $0 >= 0 && $0 < n })
+            where !UInt16.isNaN(bits[c]) && keys[c] > 0 {
+              let (count, nanFree) = UInt16.countRankedBefore(p, count: n, index: c, positiveKey: keys[c], checkingNaN: true)
+              #expect(nanFree == !hasNaN, "\(context) c=\(c): NaN check")
+              guard !hasNaN else { continue }
+              let want = (0..<n).filter { keys[$0] > keys[c] || (keys[$0] == keys[c] && $0 < c) }.count
+              #expect(count == want, "\(context) c=\(c): count")
+            }
+          }
+        }
+      }
+    }
+  }
+}
