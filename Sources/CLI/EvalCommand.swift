@@ -70,7 +70,7 @@ enum EvalCommand {
     let reading = try rankedIDReading(parsed)
     let inputs = try EvaluationInputs(
       predictions: predictions, labels: labels, weights: parsed["--weights"], labelFormat: labelFormat,
-      threads: threads, rankedIDs: reading)
+      threads: threads, rankedIDs: reading, streaming: true)
     if inputs.rankedIDs == nil, let flag = ["--pad-id", "--duplicate-ids", "--classes"].first(where: { parsed[$0] != nil }) {
       throw UsageError(description: "\(flag) applies to ranked-id predictions, and \(predictions) holds scores")
     }

@@ -114,6 +114,9 @@ extension Evaluator {
     case .rankedIDs(let ids):
       return try evaluate(ids: ids, labels: inputs.labels, weights: inputs.weights, configuration: configuration,
                           rows: rows, perRow: perRow, progress: progress)
+    case .stream(let stream):
+      return try evaluate(stream: stream, labels: inputs.labels, weights: inputs.weights,
+                          configuration: configuration, rows: rows, perRow: perRow, progress: progress)
     }
   }
 }

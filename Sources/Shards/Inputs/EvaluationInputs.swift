@@ -46,7 +46,12 @@ public final class EvaluationInputs: @unchecked Sendable {
   /// ids per row (K) of ranked ids.
   public var classes: Int { predictions.width }
   /// The bytes of all input files.
-  public var byteCount: Int { files.reduce(0) { $0 + $1.size } }
+  public var byteCount: Int {
+    // A stream has no size of its own: its header and rows are what is read.
+    let streamed: Int
+    if case .stream(let s) = predictions.view, predictions.array.file.isStream { streamed = s.headerBytes + s.dataBytes } else { streamed = 0 }
+    return files.reduce(0) { $0 + $1.size } + streamed
+  }
 
   /// Opens the inputs of one evaluation.
   ///
@@ -60,11 +65,15 @@ public final class EvaluationInputs: @unchecked Sendable {
   ///   - threads: Workers for parsing labels that need it.
   ///   - rankedIDs: How integer predictions (ranked ids) are read: the pad,
   ///     the duplicate rule, the classes.
+  ///   - streaming: Read the predictions as a stream where they are one: `-`
+  ///     (standard input), a pipe or FIFO (a `.npy` by content), or a deflated
+  ///     `.npz` member of scores (inflated chunk by chunk). The rows can then
+  ///     be evaluated once, in increasing order, and ``scores`` must not be used.
   /// - Throws: ``FileError`` naming the file and the problem.
   public init(predictions: String, labels: String, weights: String? = nil, labelFormat: LabelFormat? = nil,
               threads: Int = Evaluator.activeProcessorCount,
-              rankedIDs: RankedIDReading = RankedIDReading()) throws {
-    let pred = try PredictionSource.read(path: predictions, reading: rankedIDs)
+              rankedIDs: RankedIDReading = RankedIDReading(), streaming: Bool = false) throws {
+    let pred = try PredictionSource.read(path: predictions, reading: rankedIDs, streaming: streaming)
     self.predictions = pred
     guard let format = labelFormat ?? FileFormat.inferred(fromPath: labels)?.labelFormat else {
       throw FileError(path: labels, problem: "cannot tell the label format from the extension", kind: .unknownFormat)

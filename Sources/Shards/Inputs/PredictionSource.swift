@@ -34,6 +34,8 @@ package struct PredictionSource: @unchecked Sendable {
     case scores(ScoreMatrix)
     /// Ranked ids.
     case rankedIDs(RankedIDs)
+    /// Dense scores read once from a stream (stdin, a FIFO, a deflated `.npz` member).
+    case stream(ScoreStream)
   }
 
   /// The view the evaluator reads.
@@ -42,7 +44,7 @@ package struct PredictionSource: @unchecked Sendable {
   /// The scores view of dense scores (ranked ids have none: evaluate them
   /// through ``view``).
   package var scores: ScoreMatrix {
-    guard case .scores(let s) = view else { preconditionFailure("ranked ids have no scores view") }
+    guard case .scores(let s) = view else { preconditionFailure("ranked ids and streams have no scores view") }
     return s
   }
 
@@ -51,6 +53,7 @@ package struct PredictionSource: @unchecked Sendable {
     switch view {
     case .scores(let s): return s.classes
     case .rankedIDs(let ids): return ids.width
+    case .stream(let s): return s.classes
     }
   }
 
@@ -76,7 +79,8 @@ package struct PredictionSource: @unchecked Sendable {
   ///   - reading: How ranked ids are read (ignored for scores).
   /// - Throws: ``FileError`` naming the file and the problem.
   package static func read(path: String, kind: PredictionKind? = nil,
-                           reading: RankedIDReading = RankedIDReading()) throws -> PredictionSource {
+                           reading: RankedIDReading = RankedIDReading(), streaming: Bool = false) throws -> PredictionSource {
+    if streaming, kind != .rankedIDs, let source = try streamed(path: path) { return source }
     let (file, member) = FileFormat.splitMember(path)
     let format = FileFormat.arrayFormat(path: file)
     // The one routing point of an `.npz` holding a scipy sparse matrix: it is
