@@ -26,6 +26,7 @@ declare -A targets=(
   [ivecs]=Fuzz/IVecsFuzz.swift
   [safetensors]=Fuzz/SafetensorsFuzz.swift
   [npz_arrays]=Fuzz/NPZArraysFuzz.swift
+  [score_stream]=Fuzz/ScoreStreamFuzz.swift
 )
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))

@@ -6,6 +6,9 @@ extension Evaluator {
   /// workers in flight, this bounds its memory (about 34 chunks of
   /// ``chunkBytes``) even when many more threads are asked for.
   package static let maximumStreamWorkers = 32
+  /// The bytes a stream's chunk buffers may take together (unless three
+  /// chunks of one row each need more): fewer workers run for larger chunks.
+  package static let streamBufferBudget = 256 << 20
 
   /// Evaluates `rows` (default: all) of a stream of scores against `labels`,
   /// reading the stream in chunks of whole rows and handing each to a worker
@@ -15,8 +18,9 @@ extension Evaluator {
   /// file, with the rows' global indices (labels, weights, per-row output,
   /// errors), so the state has the same bits as
   /// ``evaluate(scores:labels:weights:configuration:rows:perRow:progress:)``
-  /// of the same array, for any thread count and chunk size. Memory is at
-  /// most `(workers + 2)` chunks of about ``chunkBytes`` (at least one row).
+  /// of the same array, for any thread count and chunk size. Memory is
+  /// `(workers + 2)` chunks of about ``chunkBytes`` (at least one row), at
+  /// most ``streamBufferBudget`` or three rows.
   /// Rows before `rows` are read and dropped; a range starting before rows
   /// already read throws (a stream is read once: ask in increasing order).
   ///
@@ -43,7 +47,9 @@ extension Evaluator {
       }
       let perChunk = rowsPerChunk(rows: range.count, rowBytes: stream.rowBytes)
       let chunkCount = (range.count + perChunk - 1) / perChunk
-      let workers = min(threads, chunkCount, Self.maximumStreamWorkers)
+      // Within the budget with two buffers more than workers, at least one worker.
+      let byBudget = Self.streamBufferBudget / (perChunk * stream.rowBytes) - 2
+      let workers = max(1, min(threads, chunkCount, Self.maximumStreamWorkers, byBudget))
       let pipeline = StreamPipeline(buffers: workers + 2, bufferBytes: perChunk * stream.rowBytes)
       let run = ParallelRun(chunkCount: chunkCount, workers: workers)
       let done = DispatchGroup()

@@ -44,6 +44,10 @@ package final class ScoreStream: @unchecked Sendable {
   /// The most header bytes a stream may declare (numpy writes well under 1 KiB
   /// for any realistic shape): a larger length is refused before allocating it.
   package static let maximumHeaderBytes = 1 << 20
+  /// The largest row a stream may have (16M float32 scores): a chunk holds
+  /// at least one row, so this bounds what a header alone can make mapk
+  /// allocate. Larger rows are read from a file, mapped.
+  package static let maximumRowBytes = 64 << 20
 
   /// Reads and checks the `.npy` header at the start of `source`.
   ///
@@ -114,6 +118,10 @@ package final class ScoreStream: @unchecked Sendable {
     guard classes > 0 else { throw fail("predictions have no classes (shape \(fields.shape))", .shapeMismatch) }
     guard classes <= Int(Int32.max) else {
       throw fail("\(classes) classes exceed the supported 2^31 - 1", .tooLarge)
+    }
+    guard classes * type.byteWidth <= Self.maximumRowBytes else {
+      throw fail("rows of \(classes * type.byteWidth) bytes are more than a stream's \(Self.maximumRowBytes) "
+                 + "(save the array to a file: it is then mapped)", .tooLarge)
     }
     self.source = source
     self.npyType = npyType
