@@ -24,7 +24,7 @@ import Testing
     let back = try StateFile(decoding: state.encoded(), path: "s.json")
     #expect(back.inputs.rankedIDs == reading)
     let text = String(decoding: state.encoded(), as: UTF8.self)
-    #expect(text.contains(#""ranked_ids""#) && text.contains(#""duplicate_ids":"first""#) && text.contains("100000000"))
+    #expect(text.contains(#""ranked_ids""#) && text.contains(#""duplicate_ids""#) && text.contains(#""first""#) && text.contains("100000000"))
     // Scores record none.
     let scores = try EvaluationInputs(predictions: Self.fixtures + "/../safetensors/scores_float32.npy",
                                       labels: Self.fixtures + "/../safetensors/labels.npy")

@@ -12,7 +12,7 @@ package enum PredictionKind: String, Sendable, CaseIterable {
   package static func of(_ type: NPYType) -> PredictionKind {
     switch type {
     case .float16, .float32, .float64, .bool: return .denseScores
-    case .int32, .int64: return .rankedIDs
+    case .int32, .int64, .uint8, .uint16, .uint32, .uint64: return .rankedIDs
     }
   }
 }
@@ -92,7 +92,7 @@ package struct PredictionSource: @unchecked Sendable {
                         + "not a dense score array", kind: .unsupportedType)
       }
     }
-    let array = try format.readArray(path: file, member: member)
+    let array = try format.readArray(path: file, member: member).signedWidening()
     switch kind ?? PredictionKind.of(array.type) {
     case .denseScores:
       return try denseScores(array)
@@ -107,7 +107,7 @@ package struct PredictionSource: @unchecked Sendable {
     switch pred.type {
     case .int32: values = .int32(pred.data.assumingMemoryBound(to: Int32.self))
     case .int64: values = .int64(pred.data.assumingMemoryBound(to: Int64.self))
-    case .float16, .float32, .float64, .bool:
+    case .float16, .float32, .float64, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: pred.path, problem: "ranked ids must be int32 or int64 (found \(pred.type.rawValue))",
                       kind: .unsupportedType)
     }
@@ -136,7 +136,7 @@ package struct PredictionSource: @unchecked Sendable {
     case .float16: scoreType = .float16
     case .float32: scoreType = .float32
     case .float64: scoreType = .float64
-    case .int32, .int64, .bool:
+    case .int32, .int64, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: predictions,
                       problem: "predictions must be float16, float32 or float64 (found \(pred.type.rawValue))",
                       kind: .unsupportedType)
