@@ -14,7 +14,7 @@ package final class MappedFile: @unchecked Sendable {
   /// The first byte, or nil for an empty file.
   package let base: UnsafeRawPointer?
   private let fd: Int32
-  /// True for a stream opened with ``init(streamNamed:opening:)``: not mapped, read through ``descriptor``.
+  /// True for a stream opened with `init(streamNamed:opening:)`: not mapped, read through `descriptor`.
   package let isStream: Bool
 
   /// Maps the file at `path`.
@@ -50,7 +50,7 @@ package final class MappedFile: @unchecked Sendable {
   }
 
   /// A stream (a pipe, a FIFO, a device) opened blocking to be read front to
-  /// back through ``descriptor``, not mapped: `base` nil, `size` 0.
+  /// back through `descriptor`, not mapped: `base` nil, `size` 0.
   ///
   /// - Parameters:
   ///   - path: The name errors give it (`-` for standard input).

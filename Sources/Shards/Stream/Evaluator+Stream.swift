@@ -17,14 +17,14 @@ extension Evaluator {
   /// The same per-row evaluation and exact accumulators as for a mapped
   /// file, with the rows' global indices (labels, weights, per-row output,
   /// errors), so the state has the same bits as
-  /// ``evaluate(scores:labels:weights:configuration:rows:perRow:progress:)``
+  /// `evaluate(scores:labels:weights:configuration:rows:perRow:progress:)`
   /// of the same array, for any thread count and chunk size. Memory is
   /// `(workers + 2)` chunks of about ``chunkBytes`` (at least one row), at
-  /// most ``streamBufferBudget`` or three rows.
+  /// most `streamBufferBudget` or three rows.
   /// Rows before `rows` are read and dropped; a range starting before rows
   /// already read throws (a stream is read once: ask in increasing order).
   ///
-  /// - Throws: ``MAPKError`` as for a mapped file (the lowest bad row), then
+  /// - Throws: `MAPKError` as for a mapped file (the lowest bad row), then
   ///   ``FileError`` for a stream that ends inside a row (named), has bytes
   ///   past its last row, or cannot be read.
   package func evaluate(
@@ -114,7 +114,7 @@ extension Evaluator {
       defer { pipeline.giveBack(chunk.buffer) }
       // Chunks arrive in row order, so every chunk before a failing one was
       // taken before the failure was known: dropping later ones loses nothing
-      // the lowest error needs (``ChunkClaimer``'s rule).
+      // the lowest error needs (`ChunkClaimer`'s rule).
       if failed || run.chunks.lowestFailurePosition != nil { continue }
       // The kernel reads row r at `base + r · rowBytes`, and only rows in
       // `chunk.rows`: a base shifted back by the chunk's first row puts those

@@ -9,9 +9,9 @@ extension PredictionSource {
     return status.kind == .other
   }
 
-  /// Dense scores read as a stream, when `path` is one (``isStream(path:)``:
+  /// Dense scores read as a stream, when `path` is one (`isStream(path:)`:
   /// the content must be a `.npy`, whatever the name), or names a deflated
-  /// `.npz` member of scores (``NPZArrays/streamed(_:)``); nil otherwise.
+  /// `.npz` member of scores (`NPZArrays/streamed(_:)`); nil otherwise.
   /// - Throws: ``FileError`` naming the stream or archive and the problem.
   static func streamed(path: String) throws -> PredictionSource? {
     if isStream(path: path) {

@@ -1,12 +1,12 @@
 import Synchronization
 
-/// A `.npy` array of scores read once, front to back, from a ``ByteSource``:
+/// A `.npy` array of scores read once, front to back, from a `ByteSource`:
 /// standard input, a pipe or FIFO, or a deflated `.npz` member.
 ///
 /// The header is read and checked when the stream is opened (the same checks
 /// as for a mapped file, but the size: a stream's size is known only at its
 /// end); the rows are read on demand, in increasing order, by
-/// ``Evaluator/evaluate(stream:labels:weights:configuration:rows:perRow:progress:)``,
+/// `Evaluator/evaluate(stream:labels:weights:configuration:rows:perRow:progress:)`,
 /// which hands chunks of whole rows to its workers as they arrive. Rows
 /// before the ones asked for are read and dropped (a shard of a stream); a
 /// row range that starts before rows already read cannot be served.

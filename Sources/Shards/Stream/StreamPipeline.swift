@@ -6,7 +6,7 @@ import Foundation
 /// memory is `buffers · bufferBytes` whatever the stream's size.
 ///
 /// Filled chunks are taken in the order they were put (FIFO), so chunks
-/// reach the workers in increasing row order, the order ``ChunkClaimer``
+/// reach the workers in increasing row order, the order `ChunkClaimer`
 /// needs for the lowest error to win.
 final class StreamPipeline: @unchecked Sendable {
   // Sendable: the queues are guarded by `lock`; a buffer belongs to one side at a time.

@@ -12,7 +12,7 @@
 /// buffer of its declared uncompressed size (the `.npy` member's header and
 /// data: memory equal to the dense array), refused before allocating if the
 /// declared size exceeds what deflate can expand the stored bytes to, and
-/// CRC-checked; ``streamed(_:)`` instead reads a deflated member of scores
+/// CRC-checked; `streamed(_:)` instead reads a deflated member of scores
 /// as a stream, inflated chunk by chunk into the workers (what `mapk eval` does).
 package struct NPZArrays: @unchecked Sendable {
   // Sendable: the mapping is read-only and kept alive by `file`.
@@ -80,11 +80,11 @@ package struct NPZArrays: @unchecked Sendable {
   /// The array `member` (or the only one) as a stream of scores inflated as
   /// it is read, if it is a deflated member (`numpy.savez_compressed`) of
   /// float16/32/64 scores; nil for a stored member or any other dtype (read
-  /// those with ``stored(_:)``).
+  /// those with `stored(_:)`).
   ///
   /// Memory is zlib's window and the evaluation's chunk buffers instead of
   /// the whole inflated array; the member's size, length and CRC are checked
-  /// when its last byte is read (``InflatingSource``).
+  /// when its last byte is read (`InflatingSource`).
   /// - Throws: ``FileError`` as ``stored(_:)``, and for a bad header.
   package func streamed(_ member: String?) throws -> ScoreStream? {
     let name = try resolve(member)
