@@ -28,6 +28,7 @@ declare -A targets=(
   [safetensors]=Fuzz/SafetensorsFuzz.swift
   [npz_arrays]=Fuzz/NPZArraysFuzz.swift
   [sparse_scores]=Fuzz/SparseScoresFuzz.swift
+  [score_stream]=Fuzz/ScoreStreamFuzz.swift
 )
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))

@@ -72,7 +72,7 @@ enum EvalCommand {
     let reading = try rankedIDReading(parsed)
     let inputs = try EvaluationInputs(
       predictions: predictions, labels: labels, weights: parsed["--weights"], labelFormat: labelFormat,
-      threads: threads, rankedIDs: reading, exclude: parsed["--exclude"])
+      threads: threads, rankedIDs: reading, exclude: parsed["--exclude"], streaming: true)
     ExclusionWarning.report(inputs)
     if inputs.rankedIDs == nil, let flag = ["--pad-id", "--duplicate-ids", "--classes"].first(where: { parsed[$0] != nil }) {
       throw UsageError(description: "\(flag) applies to ranked-id predictions, and \(predictions) holds scores")

@@ -22,7 +22,10 @@ final class EvalOutputsTests: XCTestCase {
       case .float64: flat.append(a.data.load(fromByteOffset: 8 * i, as: Double.self))
       case .int32: flat.append(Double(a.data.load(fromByteOffset: 4 * i, as: Int32.self)))
       case .int64: flat.append(Double(a.data.load(fromByteOffset: 8 * i, as: Int64.self)))
-      case .bool: flat.append(Double(a.data.load(fromByteOffset: i, as: UInt8.self)))
+      case .bool, .uint8: flat.append(Double(a.data.load(fromByteOffset: i, as: UInt8.self)))
+      case .uint16: flat.append(Double(a.data.load(fromByteOffset: 2 * i, as: UInt16.self)))
+      case .uint32: flat.append(Double(a.data.load(fromByteOffset: 4 * i, as: UInt32.self)))
+      case .uint64: flat.append(Double(a.data.load(fromByteOffset: 8 * i, as: UInt64.self)))
       }
     }
     let n = width == 0 ? 0 : count / width

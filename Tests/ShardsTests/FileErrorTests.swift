@@ -43,7 +43,7 @@ import Testing
     }
     let f4 = NPYBytes.bytes(of: [Float](repeating: 1, count: 6))
     #expect(kind(Array("not numpy at all".utf8)) == .badFormat)
-    #expect(kind(NPYBytes.file(descr: "<u2", shape: [6], payload: f4)) == .unsupportedType)
+    #expect(kind(NPYBytes.file(descr: "<i2", shape: [6], payload: f4)) == .unsupportedType)
     #expect(kind(NPYBytes.file(descr: ">f4", shape: [6], payload: f4)) == .unsupportedType)
     #expect(kind(NPYBytes.file(descr: "<f4", shape: [7], payload: f4)) == .truncated)
     #expect(kind(NPYBytes.file(descr: "<f4", shape: [5], payload: f4)) == .shapeMismatch)

@@ -14,6 +14,8 @@ package final class MappedFile: @unchecked Sendable {
   /// The first byte, or nil for an empty file.
   package let base: UnsafeRawPointer?
   private let fd: Int32
+  /// True for a stream opened with `init(streamNamed:opening:)`: not mapped, read through `descriptor`.
+  package let isStream: Bool
 
   /// Maps the file at `path`.
   ///
@@ -44,7 +46,26 @@ package final class MappedFile: @unchecked Sendable {
     }
     self.path = path
     self.fd = fd
+    self.isStream = false
   }
+
+  /// A stream (a pipe, a FIFO, a device) opened blocking to be read front to
+  /// back through `descriptor`, not mapped: `base` nil, `size` 0.
+  ///
+  /// - Parameters:
+  ///   - path: The name errors give it (`-` for standard input).
+  ///   - opening: The path opened (`/dev/stdin` for `-`).
+  /// - Throws: ``FileError`` if it cannot be opened.
+  package init(streamNamed path: String, opening: String) throws {
+    fd = try System.openForStreaming(opening)
+    self.path = path
+    self.size = 0
+    self.base = nil
+    self.isStream = true
+  }
+
+  /// The open descriptor (a stream's bytes are read through it).
+  package var descriptor: Int32 { fd }
 
   deinit {
     if let base { System.unmap(base, length: size) }
@@ -61,6 +82,7 @@ package final class MappedFile: @unchecked Sendable {
   /// a clear error (see docs/design.md for what remains possible).
   /// - Throws: ``FileError`` if the size changed.
   package func checkUnchanged() throws {
+    if isStream { return }  // nothing mapped, no size to compare: a short stream is caught while reading it
     let st = try System.status(fd, path: path)
     if st.size != size {
       throw FileError(path: path, problem: "changed size while being read (\(size) -> \(st.size) bytes)", kind: .changed)

@@ -51,7 +51,12 @@ public final class EvaluationInputs: @unchecked Sendable {
   /// ids per row (K) of ranked ids.
   public var classes: Int { predictions.width }
   /// The bytes of all input files.
-  public var byteCount: Int { files.reduce(0) { $0 + $1.size } }
+  public var byteCount: Int {
+    // A stream has no size of its own: its header and rows are what is read.
+    let streamed: Int
+    if case .stream(let s) = predictions.view, predictions.array.file.isStream { streamed = s.headerBytes + s.dataBytes } else { streamed = 0 }
+    return files.reduce(0) { $0 + $1.size } + streamed
+  }
 
   /// Opens the inputs of one evaluation.
   ///
@@ -67,11 +72,19 @@ public final class EvaluationInputs: @unchecked Sendable {
   ///     the duplicate rule, the classes.
   ///   - exclude: Classes to remove from each row's ranking, in any label
   ///     format (its format from the extension), one row per row.
+  ///   - streaming: Read the predictions as a stream where they are one: `-`
+  ///     (standard input), a pipe or FIFO (a `.npy` by content), or a deflated
+  ///     `.npz` member of scores (inflated chunk by chunk). The rows can then
+  ///     be evaluated once, in increasing order, and ``scores`` must not be used.
+  ///     Not with `exclude`: then the predictions are read as files.
   /// - Throws: ``FileError`` naming the file and the problem.
   public init(predictions: String, labels: String, weights: String? = nil, labelFormat: LabelFormat? = nil,
               threads: Int = Evaluator.activeProcessorCount,
-              rankedIDs: RankedIDReading = RankedIDReading(), exclude: String? = nil) throws {
-    let pred = try PredictionSource.read(path: predictions, reading: rankedIDs)
+              rankedIDs: RankedIDReading = RankedIDReading(), exclude: String? = nil,
+              streaming: Bool = false) throws {
+    // Exclusions go through the ranking of a whole row set at once (`evaluate(..., excluding:)`), not the
+    // stream pipeline: with them a deflated member is inflated whole, and a pipe is refused as a non-file.
+    let pred = try PredictionSource.read(path: predictions, reading: rankedIDs, streaming: streaming && exclude == nil)
     self.predictions = pred
     guard let format = labelFormat ?? FileFormat.inferred(fromPath: labels)?.labelFormat else {
       throw FileError(path: labels, problem: "cannot tell the label format from the extension", kind: .unknownFormat)
@@ -112,7 +125,7 @@ public final class EvaluationInputs: @unchecked Sendable {
     switch array.type {
     case .float64: storage = .float64(array.data.assumingMemoryBound(to: Double.self))
     case .float32: storage = .float32(array.data.assumingMemoryBound(to: Float.self))
-    case .float16, .int32, .int64, .bool:
+    case .float16, .int32, .int64, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: array.path, problem: "weights must be float32 or float64 (found \(array.type.rawValue))",
                       kind: .unsupportedType)
     }

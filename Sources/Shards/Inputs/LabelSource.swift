@@ -59,7 +59,7 @@ package struct LabelSource: @unchecked Sendable {
                            threads: Int) throws -> LabelSource {
     switch format {
     case .dense:
-      let array = try FileFormat.readArray(naming: path)
+      let array = try FileFormat.readArray(naming: path).signedWidening()
       // A bool array can only mean multi-hot: it is read as such, not refused.
       if array.type == .bool { return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, threads: threads) }
       var source = LabelSource(format: format, path: path, storage: .array(array),
@@ -69,7 +69,7 @@ package struct LabelSource: @unchecked Sendable {
       }
       return source
     case .multihot:
-      let array = try FileFormat.readArray(naming: path)
+      let array = try FileFormat.readArray(naming: path).signedWidening()
       return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, threads: threads)
     case .text, .csr, .ivecs:
       let parsed = try ParsedLabels(path: path, format: format, rows: rowShape.reduce(1, *), threads: threads)
@@ -108,7 +108,7 @@ package struct LabelSource: @unchecked Sendable {
     case .int64:
       let p = array.data.assumingMemoryBound(to: UInt64.self)
       for i in 0..<array.count where p[i] > 1 { return false }
-    case .float16, .float32, .float64, .bool: return false
+    case .float16, .float32, .float64, .bool, .uint8, .uint16, .uint32, .uint64: return false
     }
     return true
   }
@@ -119,7 +119,7 @@ package struct LabelSource: @unchecked Sendable {
     switch array.type {
     case .int64: values = .int64(array.data.assumingMemoryBound(to: Int64.self))
     case .int32: values = .int32(array.data.assumingMemoryBound(to: Int32.self))
-    case .float16, .float32, .float64, .bool:
+    case .float16, .float32, .float64, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: array.path, problem: "dense labels must be int32 or int64 (found \(array.type.rawValue))",
                       kind: .unsupportedType)
     }

@@ -14,7 +14,7 @@ package enum PredictionKind: String, Sendable, CaseIterable {
   package static func of(_ type: NPYType) -> PredictionKind {
     switch type {
     case .float16, .float32, .float64, .bool: return .denseScores
-    case .int32, .int64: return .rankedIDs
+    case .int32, .int64, .uint8, .uint16, .uint32, .uint64: return .rankedIDs
     }
   }
 }
@@ -39,6 +39,8 @@ package struct PredictionSource: @unchecked Sendable {
     /// Sparse scores (``PredictionKind/sparseScores``; ``PredictionSource/array``
     /// is then the matrix as a whole: `data`'s dtype, shape `[N, C]`).
     case sparseScores(SparseScores)
+    /// Dense scores read once from a stream (stdin, a FIFO, a deflated `.npz` member).
+    case stream(ScoreStream)
   }
 
   /// The view the evaluator reads.
@@ -47,7 +49,7 @@ package struct PredictionSource: @unchecked Sendable {
   /// The scores view of dense scores (ranked ids have none: evaluate them
   /// through ``view``).
   package var scores: ScoreMatrix {
-    guard case .scores(let s) = view else { preconditionFailure("ranked ids have no scores view") }
+    guard case .scores(let s) = view else { preconditionFailure("ranked ids and streams have no scores view") }
     return s
   }
 
@@ -57,6 +59,7 @@ package struct PredictionSource: @unchecked Sendable {
     case .scores(let s): return s.classes
     case .rankedIDs(let ids): return ids.width
     case .sparseScores(let s): return s.width
+    case .stream(let s): return s.classes
     }
   }
 
@@ -82,7 +85,8 @@ package struct PredictionSource: @unchecked Sendable {
   ///   - reading: How ranked ids are read (ignored for scores).
   /// - Throws: ``FileError`` naming the file and the problem.
   package static func read(path: String, kind: PredictionKind? = nil,
-                           reading: RankedIDReading = RankedIDReading()) throws -> PredictionSource {
+                           reading: RankedIDReading = RankedIDReading(), streaming: Bool = false) throws -> PredictionSource {
+    if streaming, kind != .rankedIDs, let source = try streamed(path: path) { return source }
     let (file, member) = FileFormat.splitMember(path)
     let format = FileFormat.arrayFormat(path: file)
     // The one routing point of an `.npz` holding a scipy sparse matrix: it is
@@ -91,7 +95,7 @@ package struct PredictionSource: @unchecked Sendable {
       let archive = try NPZArrays(path: file)
       if archive.isSparseMatrix { return try SparseScoreFile.read(archive) }
     }
-    let array = try format.readArray(path: file, member: member)
+    let array = try format.readArray(path: file, member: member).signedWidening()
     switch kind ?? PredictionKind.of(array.type) {
     case .denseScores:
       return try denseScores(array)
@@ -109,7 +113,7 @@ package struct PredictionSource: @unchecked Sendable {
     switch pred.type {
     case .int32: values = .int32(pred.data.assumingMemoryBound(to: Int32.self))
     case .int64: values = .int64(pred.data.assumingMemoryBound(to: Int64.self))
-    case .float16, .float32, .float64, .bool:
+    case .float16, .float32, .float64, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: pred.path, problem: "ranked ids must be int32 or int64 (found \(pred.type.rawValue))",
                       kind: .unsupportedType)
     }
@@ -138,7 +142,7 @@ package struct PredictionSource: @unchecked Sendable {
     case .float16: scoreType = .float16
     case .float32: scoreType = .float32
     case .float64: scoreType = .float64
-    case .int32, .int64, .bool:
+    case .int32, .int64, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: predictions,
                       problem: "predictions must be float16, float32 or float64 (found \(pred.type.rawValue))",
                       kind: .unsupportedType)

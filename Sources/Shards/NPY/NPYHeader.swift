@@ -145,6 +145,7 @@ package struct NPYHeader: Sendable, Equatable {
     if order == "=" || order == "|", let t = NPYType(rawValue: "<" + String(chars.dropFirst())) {
       return t  // native order is little-endian on every platform mapk builds for
     }
-    throw fail("unsupported dtype '\(descr)' (mapk reads <f2 <f4 <f8 scores, <i4 <i8 labels, <f4 <f8 weights)", .unsupportedType)
+    if (order == "<" || order == "=") && kind == "u" && size == "1" { return .uint8 }  // one byte has no order
+    throw fail("unsupported dtype '\(descr)' (mapk reads <f2 <f4 <f8 scores, <i4 <i8 |u1 <u2 <u4 <u8 ids and labels, <f4 <f8 weights)", .unsupportedType)
   }
 }

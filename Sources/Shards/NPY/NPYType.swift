@@ -12,14 +12,22 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
   case int64 = "<i8"
   /// `|b1` (numpy's bool: one byte, 0 or 1); multi-hot labels.
   case bool = "|b1"
+  /// `|u1` (numpy writes no byte order for one byte); ids and labels, read widened to int32.
+  case uint8 = "|u1"
+  /// `<u2`; ids and labels, read widened to int32.
+  case uint16 = "<u2"
+  /// `<u4`; ids and labels, read widened to int64.
+  case uint32 = "<u4"
+  /// `<u8`; ids and labels, read as int64 (values above 2^63 - 1 are refused).
+  case uint64 = "<u8"
 
   /// Bytes per element.
   package var byteWidth: Int {
     switch self {
-    case .bool: return 1
-    case .float16: return 2
-    case .float32, .int32: return 4
-    case .float64, .int64: return 8
+    case .bool, .uint8: return 1
+    case .float16, .uint16: return 2
+    case .float32, .int32, .uint32: return 4
+    case .float64, .int64, .uint64: return 8
     }
   }
 
@@ -33,6 +41,10 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
     case .int32: return "int32"
     case .int64: return "int64"
     case .bool: return "bool"
+    case .uint8: return "uint8"
+    case .uint16: return "uint16"
+    case .uint32: return "uint32"
+    case .uint64: return "uint64"
     }
   }
 
@@ -43,7 +55,7 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
     case .float16: return .float16
     case .float32: return .float32
     case .float64: return .float64
-    case .int32, .int64, .bool: return nil
+    case .int32, .int64, .bool, .uint8, .uint16, .uint32, .uint64: return nil
     }
   }
 }

@@ -212,7 +212,8 @@ extension StateFile {
   struct InputDocument: Codable {
     var name: String, size: Int, format: String, dtype: String?, shape: [Int]?, sample: String
   }
-  struct InputsDocument: Codable { var predictions: InputDocument, labels: InputDocument, weights: InputDocument? }
+  struct InputsDocument: Codable { var predictions: InputDocument, labels: InputDocument, weights: InputDocument?
+    var ranked_ids: RankedIDsDocument? = nil }
 
   /// The sums of one metric, per k.
   struct MetricSumsDocument: Codable {
@@ -273,7 +274,7 @@ extension StateFile {
         InputDocument(name: i.name, size: i.size, format: i.format, dtype: i.dtype, shape: i.shape, sample: i.sample)
       }
       inputs = InputsDocument(predictions: input(s.inputs.predictions), labels: input(s.inputs.labels),
-                              weights: s.inputs.weights.map(input))
+                              weights: s.inputs.weights.map(input), ranked_ids: s.inputs.rankedIDs.map(RankedIDsDocument.init))
       run = RunDocument(threads: s.threads, seconds: s.seconds)
     }
 
@@ -345,7 +346,7 @@ extension StateFile {
       return try StateFile(
         state: state, rows: rows.lower..<rows.upper, totalRows: rows.total, shard: shard, classes: classes,
         inputs: Inputs(predictions: input(inputs.predictions), labels: input(inputs.labels),
-                       weights: inputs.weights.map(input)),
+                       weights: inputs.weights.map(input), rankedIDs: try inputs.ranked_ids?.reading()),
         threads: run.threads, seconds: run.seconds)
     }
   }

@@ -82,12 +82,16 @@ extension StateFile {
     public var labels: Input
     /// The weights `.npy`, if any.
     public var weights: Input?
+    /// How ranked-id predictions were read (the pad, the duplicate rule, the
+    /// classes); nil for scores, and in states written before it was recorded.
+    public var rankedIDs: RankedIDReading?
 
     /// Creates the fingerprints from their parts.
-    public init(predictions: Input, labels: Input, weights: Input?) {
+    public init(predictions: Input, labels: Input, weights: Input?, rankedIDs: RankedIDReading? = nil) {
       self.predictions = predictions
       self.labels = labels
       self.weights = weights
+      self.rankedIDs = rankedIDs
     }
 
     /// The fingerprints of opened inputs.
@@ -108,13 +112,31 @@ extension StateFile {
       self.init(
         predictions: predictions,
         labels: Input(file: labelsFile, format: labels.format.rawValue, array: labels.array),
-        weights: inputs.weightsArray.map { Input(array: $0) })
+        weights: inputs.weightsArray.map { Input(array: $0) }, rankedIDs: inputs.rankedIDs?.reading)
+    }
+
+    /// How ranked ids read as `b` differ from ranked ids read as `a`, or nil.
+    ///
+    /// Each setting changes the per-row values, so states read otherwise do
+    /// not add up to one evaluation. A state without the record (written
+    /// before it existed) agrees with the default reading only: that is the
+    /// one it can have used unless told otherwise, and two such states still merge.
+    static func difference(_ a: RankedIDReading?, _ b: RankedIDReading?) -> String? {
+      if a == b { return nil }
+      let (x, y) = (a ?? RankedIDReading(), b ?? RankedIDReading())
+      if x.pad != y.pad { return "pad id \(y.pad) vs \(x.pad)" }
+      if x.duplicates != y.duplicates { return "duplicate-id policy \(y.duplicates.rawValue) vs \(x.duplicates.rawValue)" }
+      if x.classes != y.classes {
+        return "classes \(y.classes.map(String.init) ?? "none") vs \(x.classes.map(String.init) ?? "none")"
+      }
+      return nil
     }
 
     /// How `other` differs, as "labels: size 10 vs 12 bytes", or nil if it does not.
     func difference(from other: Inputs) -> String? {
       if let d = predictions.difference(from: other.predictions) { return "predictions: \(d)" }
       if let d = labels.difference(from: other.labels) { return "labels: \(d)" }
+      if let d = Self.difference(rankedIDs, other.rankedIDs) { return "ranked ids: \(d)" }
       switch (weights, other.weights) {
       case (nil, nil): return nil
       case (nil, .some): return "weights: given vs none"

@@ -12,7 +12,8 @@
 /// buffer of its declared uncompressed size (the `.npy` member's header and
 /// data: memory equal to the dense array), refused before allocating if the
 /// declared size exceeds what deflate can expand the stored bytes to, and
-/// CRC-checked; it is not streamed into the workers.
+/// CRC-checked; `streamed(_:)` instead reads a deflated member of scores
+/// as a stream, inflated chunk by chunk into the workers (what `mapk eval` does).
 package struct NPZArrays: @unchecked Sendable {
   // Sendable: the mapping is read-only and kept alive by `file`.
 
@@ -52,24 +53,58 @@ package struct NPZArrays: @unchecked Sendable {
   ///   member, several and no name, or a member that is not a well-formed
   ///   `.npy` of a dtype mapk reads.
   package func stored(_ member: String?) throws -> StoredArray {
-    let list = names.map { "\"\($0)\"" }.joined(separator: ", ")
-    let name: String
-    if let member {
-      guard names.contains(member) else {
-        throw FileError(path: path, problem: "no array named \"\(member)\" (it holds \(list))", kind: .notFound)
-      }
-      name = member
-    } else {
-      guard names.count == 1 else {
-        throw FileError(path: path, problem: names.isEmpty ? "holds no .npy array"
-                        : "holds \(names.count) arrays (\(list)): name one as FILE.npz:NAME", kind: .badFormat)
-      }
-      name = names[0]
-    }
+    let name = try resolve(member)
     let member = try Self.read(zip, name: name)
     let origin = StoredArray.Origin(path: path, format: .npz, member: name)
     return StoredArray(type: member.type, shape: member.shape, bytes: member.bytes,
                        owner: member.owner ?? file, file: file, origin: origin)
+  }
+
+  /// The name of the array `member`, or of the archive's only array when nil.
+  /// - Throws: ``FileError``: no such member, or several and no name.
+  func resolve(_ member: String?) throws -> String {
+    let list = names.map { "\"\($0)\"" }.joined(separator: ", ")
+    if let member {
+      guard names.contains(member) else {
+        throw FileError(path: path, problem: "no array named \"\(member)\" (it holds \(list))", kind: .notFound)
+      }
+      return member
+    }
+    guard names.count == 1 else {
+      throw FileError(path: path, problem: names.isEmpty ? "holds no .npy array"
+                      : "holds \(names.count) arrays (\(list)): name one as FILE.npz:NAME", kind: .badFormat)
+    }
+    return names[0]
+  }
+
+  /// The array `member` (or the only one) as a stream of scores inflated as
+  /// it is read, if it is a deflated member (`numpy.savez_compressed`) of
+  /// float16/32/64 scores; nil for a stored member or any other dtype (read
+  /// those with `stored(_:)`).
+  ///
+  /// Memory is zlib's window and the evaluation's chunk buffers instead of
+  /// the whole inflated array; the member's size, length and CRC are checked
+  /// when its last byte is read (`InflatingSource`).
+  /// - Throws: ``FileError`` as ``stored(_:)``, and for a bad header.
+  package func streamed(_ member: String?) throws -> ScoreStream? {
+    let name = try resolve(member)
+    let entry = zip.entry(named: name + ".npy")!
+    guard entry.method == 8 else { return nil }
+    // A peek at the member's header: only float scores stream (ids and
+    // labels are read whole, in place or inflated).
+    let isScores = try zip.withPrefix(of: entry, count: 4096) { prefix -> Bool in
+      func fail(_ problem: String, _ kind: FileError.Kind) -> FileError {
+        FileError(path: path, problem: problem, kind: kind)
+      }
+      guard let fields = try? NPYHeader.Fields(parsing: prefix, fail: fail),
+            let type = try? NPYHeader.type(of: fields.descr, fail: fail) else { return false }
+      return type.scoreType != nil
+    }
+    guard isScores else { return nil }
+    let source = try InflatingSource(
+      path: path, member: entry.name, input: try zip.checkedSource(of: entry, limit: Int.max),
+      size: entry.uncompressedSize, crc: entry.crc, owner: file)
+    return try ScoreStream(source: source)
   }
 
   /// The dtype, shape and data of member `<name>.npy` of `zip` (which must

@@ -21,6 +21,19 @@ package enum System {
       .get(path: path, "cannot open")
   }
 
+  /// Opens `path` read-only and blocking, for reading it as a stream (a pipe,
+  /// a FIFO: opening a FIFO waits for its writer). The corresponding C function is `open`.
+  static func openForStreaming(_ path: String) throws(FileError) -> Int32 {
+    try PathBytes.withCString(path) { p in valueOrErrno { open(p, O_RDONLY | O_CLOEXEC) } }
+      .get(path: path, "cannot open")
+  }
+
+  /// Reads at most `buffer.count` bytes; 0 at the end of the stream. The corresponding C function is `read`.
+  static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(FileError) -> Int {
+    guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
+    return try valueOrErrno { Glibc.read(fd, base, buffer.count) }.get(path: path, "cannot read")
+  }
+
   /// Creates or truncates `path` for writing. The corresponding C function is `open`.
   static func createForWriting(_ path: String) throws(FileError) -> Int32 {
     try PathBytes.withCString(path) { p in valueOrErrno { open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) } }
