@@ -155,3 +155,49 @@ import Testing
     #expect(lo < mean && mean < hi)
   }
 }
+
+/// ``PoissonBootstrap/replicateSums`` and the bootstrap rebuilt from them
+/// (how a state carries it): the same bootstrap, and merges of rebuilt parts
+/// equal the whole.
+@Suite struct PoissonBootstrapSumsTests {
+  @Test func rebuiltFromSumsIsTheSameAndMerges() throws {
+    var g = SplitMix64(seed: 2024)
+    let rows = 500, s = 2
+    var values: [Double] = []
+    var weights: [Double] = []
+    for _ in 0..<rows {
+      for _ in 0..<s { values.append(Double(g.next() % 1000) / 999) }
+      weights.append(Double(g.next() % 4))  // some weight-0 rows
+    }
+    func part(_ r: Range<Int>) -> PoissonBootstrap {
+      var b = PoissonBootstrap(replicates: 37, seed: 9, statistics: s)
+      values.withUnsafeBufferPointer { v in
+        weights.withUnsafeBufferPointer { w in
+          b.add(values: UnsafeBufferPointer(rebasing: v[(r.lowerBound * s)..<(r.upperBound * s)]),
+                weights: UnsafeBufferPointer(rebasing: w[r]), firstRow: r.lowerBound)
+        }
+      }
+      return b
+    }
+    func rebuilt(_ b: PoissonBootstrap) throws -> PoissonBootstrap {
+      try PoissonBootstrap(replicates: b.replicates, seed: b.seed, statistics: b.statistics, rows: b.rows,
+                           replicateSums: b.replicateSums)
+    }
+    let whole = part(0..<rows)
+    #expect(try rebuilt(whole) == whole)
+    var merged = try rebuilt(part(0..<123))
+    merged.merge(try rebuilt(part(123..<400)))
+    merged.merge(try rebuilt(part(400..<rows)))
+    #expect(merged == whole)
+    #expect(merged.replicateValues(statistic: 1) == whole.replicateValues(statistic: 1))
+    // Refusals: a wrong count, a NaN term.
+    #expect(throws: PoissonBootstrap.SumsError.self) {
+      try PoissonBootstrap(replicates: 37, seed: 9, statistics: s, rows: 1, replicateSums: [ExactSum()])
+    }
+    var nan = ExactSum()
+    nan.add(.nan)
+    #expect(throws: PoissonBootstrap.SumsError.self) {
+      try PoissonBootstrap(replicates: 1, seed: 9, statistics: 1, rows: 1, replicateSums: [nan, ExactSum()])
+    }
+  }
+}
