@@ -86,6 +86,7 @@ enum EvalCommand {
     let output = try OutputOption.open(parsed, protecting: inputPaths)
     let counter = EvaluationProgress()
     let interval = try EvalInterval(parsed)
+    try interval?.check(configuration)
     let pass = EvalPass(evaluator: Evaluator(threads: threads), perRowPath: parsed["--per-row"],
                         histogram: parsed["--plot"] != nil, progress: counter,
                         bootstrap: interval?.bootstrap(statistics: configuration.pairs.count))

@@ -42,6 +42,22 @@ struct EvalInterval {
     }
   }
 
+  /// Refuses `--ci` for a pooled metric (TensorFlow's `precision`, `recall`):
+  /// the bootstrap's replicates are Σ c·w·v / Σ c·w over row values v, a
+  /// weighted mean, while a pooled metric is Σ w·hits / Σ w·n; its per-row
+  /// value hits/n would bootstrap the mean of row ratios, an interval about
+  /// another number. It needs a denominator per result in the replicates.
+  func check(_ configuration: MAPConfiguration) throws {
+    for metric in configuration.metrics {
+      switch metric.aggregation {
+      case .weightedMean: continue
+      case .pooled:
+        throw UsageError(description: "--ci does not support the pooled metric '\(metric.name)' yet (its interval "
+                         + "needs a bootstrap denominator per result); it covers the metrics that are means of row values")
+      }
+    }
+  }
+
   /// The empty bootstrap of `statistics` results.
   func bootstrap(statistics: Int) -> PoissonBootstrap {
     PoissonBootstrap(replicates: replicates, seed: seed, statistics: statistics)
