@@ -12,9 +12,9 @@
 ///               "sums": [["0x1f...", ...], ["0x...", ...], ["0x...", ...]]}
 /// ```
 ///
-/// `sums` holds statistics + 1 arrays of B ``ExactSum/hexadecimal`` values:
-/// one numerator Σ c·w·v per (metric, k) in ``MAPState/totals`` order, then the
-/// shared denominator Σ c·w (``PoissonBootstrap/replicateSums``). The seed is
+/// `sums` holds statistics + 1 arrays of B `ExactSum.hexadecimal` values:
+/// one numerator Σ c·w·v per (metric, k) in `MAPState.totals` order, then the
+/// shared denominator Σ c·w (`PoissonBootstrap.replicateSums`). The seed is
 /// a decimal string, so a 64-bit seed travels exactly through any JSON reader.
 extension StateFile {
   /// A state's bootstrap: the replicate sums of its rows and the level its
