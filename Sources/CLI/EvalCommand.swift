@@ -89,7 +89,8 @@ enum EvalCommand {
     let plotFile = try parsed["--plot"].map { try AtomicOutputFile(path: $0, protecting: inputPaths) }
     let output = try OutputOption.open(parsed, protecting: inputPaths)
     let counter = EvaluationProgress()
-    let interval = try EvalInterval(parsed, sharded: parsed["--shard"] != nil || parsed["--state"] != nil)
+    let interval = try EvalInterval(parsed)
+    try interval?.check(configuration)
     let pass = EvalPass(evaluator: Evaluator(threads: threads), perRowPath: parsed["--per-row"],
                         histogram: parsed["--plot"] != nil, progress: counter,
                         bootstrap: interval?.bootstrap(statistics: configuration.pairs.count))
@@ -107,7 +108,8 @@ enum EvalCommand {
     let state = outcome.state
     try inputs.checkUnchanged()
     let seconds = clock.seconds
-    try sharding.save(state, inputs: inputs, threads: threads, seconds: seconds, protecting: inputPaths)
+    try sharding.save(state, inputs: inputs, threads: threads, seconds: seconds, protecting: inputPaths,
+                      bootstrap: interval.flatMap { i in outcome.bootstrap.map { StateFile.Bootstrap(level: i.level, replicates: $0) } })
 
     if let file = plotFile, let histogram = outcome.histogram {
       try file.write(Array(EvalPlot.svg(state: state, histogram: histogram, name: predictions).utf8))

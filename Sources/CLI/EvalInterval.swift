@@ -19,12 +19,10 @@ struct EvalInterval {
   /// The seed.
   let seed: UInt64
 
-  /// The interval `parsed` asks for, or nil without `--ci`.
-  ///
-  /// - Parameter sharded: Whether the run is a shard or saves a state: the
-  ///   state files do not carry the bootstrap's replicate sums, so `--ci`
-  ///   is refused there rather than give a shard's interval as if it were the run's.
-  init?(_ parsed: Arguments, sharded: Bool) throws {
+  /// The interval `parsed` asks for, or nil without `--ci`. With `--shard`
+  /// or `--state` the state saves the replicate sums (`StateFile.Bootstrap`),
+  /// so `mapk merge` prints the single run's interval.
+  init?(_ parsed: Arguments) throws {
     guard let text = parsed["--ci"] else {
       for flag in ["--bootstrap", "--seed"] where parsed[flag] != nil {
         throw UsageError(description: "\(flag) needs --ci LEVEL")
@@ -34,7 +32,6 @@ struct EvalInterval {
     guard let level = Double(text), level > 0, level < 1 else {
       throw UsageError(description: "--ci must be a number between 0 and 1 (got '\(text)')")
     }
-    if sharded { throw UsageError(description: "--ci cannot be combined with --shard or --state (states do not carry the bootstrap)") }
     self.level = level
     replicates = try parsed.int("--bootstrap") ?? 1_000
     if let s = parsed["--seed"] {
@@ -42,6 +39,22 @@ struct EvalInterval {
       seed = v
     } else {
       seed = 0
+    }
+  }
+
+  /// Refuses `--ci` for a pooled metric (TensorFlow's `precision`, `recall`):
+  /// the bootstrap's replicates are Σ c·w·v / Σ c·w over row values v, a
+  /// weighted mean, while a pooled metric is Σ w·hits / Σ w·n; its per-row
+  /// value hits/n would bootstrap the mean of row ratios, an interval about
+  /// another number. It needs a denominator per result in the replicates.
+  func check(_ configuration: MAPConfiguration) throws {
+    for metric in configuration.metrics {
+      switch metric.aggregation {
+      case .weightedMean: continue
+      case .pooled:
+        throw UsageError(description: "--ci does not support the pooled metric '\(metric.name)' yet (its interval "
+                         + "needs a bootstrap denominator per result); it covers the metrics that are means of row values")
+      }
     }
   }
 
@@ -53,6 +66,14 @@ struct EvalInterval {
   /// The intervals of the results of `state` from its rows' bootstrap: NaN
   /// where the metric is NaN (rows without labels under the `nan` policy).
   func intervals(of bootstrap: PoissonBootstrap, state: MAPState)
+    -> (level: Double, bounds: [(lower: Double, upper: Double)])
+  {
+    Self.intervals(of: bootstrap, level: level, state: state)
+  }
+
+  /// The intervals at `level` of the results of `state` from its rows'
+  /// bootstrap (also `mapk merge`'s, from the merged states' replicate sums).
+  static func intervals(of bootstrap: PoissonBootstrap, level: Double, state: MAPState)
     -> (level: Double, bounds: [(lower: Double, upper: Double)])
   {
     let undefined = state.configuration.emptyRows == .nan && state.emptyRows > 0

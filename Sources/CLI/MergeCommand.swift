@@ -37,7 +37,10 @@ enum MergeCommand {
     let inputs = merged.inputs
     let bytes = inputs.predictions.size + inputs.labels.size + (inputs.weights?.size ?? 0)
     let report = Report(state: merged.state, classes: merged.classes, threads: merged.threads,
-                        seconds: merged.seconds, bytes: bytes, shards: parsed.positional.count)
+                        seconds: merged.seconds, bytes: bytes, shards: parsed.positional.count,
+                        intervals: merged.bootstrap.map {
+                          EvalInterval.intervals(of: $0.replicates, level: $0.level, state: merged.state)
+                        })
     try report.emit(json: parsed.has("--json"), to: output)
   }
 }

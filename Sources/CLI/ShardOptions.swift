@@ -33,13 +33,15 @@ struct ShardOptions {
   /// The rows to evaluate among `total`, or nil for all.
   func rows(of total: Int) -> Range<Int>? { shard?.rows(of: total) }
 
-  /// Saves the state if `--state` was given (never over one of `inputPaths`).
+  /// Saves the state if `--state` was given (never over one of `inputPaths`),
+  /// with the bootstrap's replicate sums under `--ci`.
   func save(_ state: MAPState, inputs: EvaluationInputs, threads: Int, seconds: Double,
-            protecting inputPaths: [String]) throws {
+            protecting inputPaths: [String], bootstrap: StateFile.Bootstrap? = nil) throws {
     guard let statePath else { return }
-    let file = try StateFile(
+    var file = try StateFile(
       state: state, rows: rows(of: inputs.rows) ?? 0..<inputs.rows, totalRows: inputs.rows, shard: shard,
       classes: inputs.classes, inputs: StateFile.Inputs(of: inputs), threads: threads, seconds: seconds)
+    file.bootstrap = bootstrap
     try file.write(to: statePath, protecting: inputPaths)
   }
 }

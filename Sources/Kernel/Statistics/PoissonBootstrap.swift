@@ -12,7 +12,7 @@
 ///
 /// The sums are kept replicate-minor: limb i of statistic s is a run of B
 /// integers, and a row adds c_b·digit to the three limbs its value touches
-/// for all b at once, a loop over b that vectorizes. The counts c_b ≤ 20,
+/// for all b at once, a loop over b that vectorizes. The counts c_b ≤ 12,
 /// so a limb grows by less than 2³⁸ per row and the limbs are normalized
 /// every 2²⁴ rows.
 public struct PoissonBootstrap: Sendable {
@@ -43,6 +43,7 @@ public struct PoissonBootstrap: Sendable {
 
   /// round(F(k)·2⁶⁴), F the Poisson(1) CDF, k = 0 … 19 (F(19) is the last
   /// below 1 − 2⁻⁶⁴); made with mpmath by `Scripts/oracle/stats_cases.py`.
+  /// The counts use `thresholds32`, rounded from these.
   static let thresholds: [UInt64] = [
     0x5E2D_58D8_B3BC_DF1B, 0xBC5A_B1B1_6779_BE35, 0xEB71_5E1D_C158_2DC3, 0xFB23_9797_34A2_52F2,
     0xFF10_25F5_9174_DC3E, 0xFFD9_0F3B_A405_5E1A, 0xFFFA_8B71_FC72_C914, 0xFFFF_540C_0914_B3CA,
@@ -51,28 +52,36 @@ public struct PoissonBootstrap: Sendable {
     0xFFFF_FFFF_FFFF_B11A, 0xFFFF_FFFF_FFFF_FBA1, 0xFFFF_FFFF_FFFF_FFC5, 0xFFFF_FFFF_FFFF_FFFD,
   ]
 
-  /// A Poisson(1) count from 64 uniform bits by the inverse CDF: the number
-  /// of thresholds `bits` reaches, so P(k) = (T_k − T_(k−1))/2⁶⁴, Poisson(1)
-  /// to within 2⁻⁶⁴ per value (0 … 20). The first four comparisons settle
-  /// 98.1% of draws; the rest only run above F(3).
-  static func poissonCount(_ bits: UInt64) -> Int64 {
-    thresholds.withUnsafeBufferPointer { poissonCount(bits, $0) }
+  /// round(F(k)·2³²), k = 0 … 11 (F(11) is the last below 1 − 2⁻³³), from
+  /// ``thresholds``: F(k)·2³² is T_k/2³² within 2⁻³², so rounding T_k/2³²
+  /// gives round(F(k)·2³²) wherever T_k's low 32 bits are not within 1 of
+  /// 2³¹ (none is; tested).
+  static let thresholds32: [UInt32] = thresholds.compactMap { t in
+    let rounded = (t >> 32) + ((t >> 31) & 1)
+    return rounded < 1 << 32 ? UInt32(rounded) : nil
+  }
+
+  /// A Poisson(1) count from 32 uniform bits by the inverse CDF: the number
+  /// of thresholds `bits` reaches, so P(k) = (T_k − T_(k−1))/2³², Poisson(1)
+  /// to within 2⁻³² per value (0 … 12; P(c > 12) = 1e-10 is given to 12).
+  static func poissonCount(_ bits: UInt32) -> UInt32 {
+    thresholds32.withUnsafeBufferPointer { poissonCount(bits, $0) }
   }
 
   /// ``poissonCount(_:)`` with the table's storage at hand (the hot loop's form).
   @inline(__always)
-  static func poissonCount(_ bits: UInt64, _ t: UnsafeBufferPointer<UInt64>) -> Int64 {
-    var k: Int64 = (bits >= t[0] ? 1 : 0) + (bits >= t[1] ? 1 : 0) + (bits >= t[2] ? 1 : 0) + (bits >= t[3] ? 1 : 0)
-    if k == 4 {
-      var i = 4
-      while i < t.count && bits >= t[i] { k += 1; i += 1 }
-    }
+  static func poissonCount(_ bits: UInt32, _ t: UnsafeBufferPointer<UInt32>) -> UInt32 {
+    var k: UInt32 = 0
+    for x in t { k += bits >= x ? 1 : 0 }
     return k
   }
 
-  /// The Poisson count of row `row` in replicate `replicate` under `seed`.
+  /// The Poisson count of row `row` in replicate `replicate` under `seed`:
+  /// one 64-bit counter-based draw gives two replicates' counts, replicate
+  /// 2p from its low 32 bits and 2p + 1 from its high 32 bits.
   public static func count(seed: UInt64, row: Int, replicate: Int) -> Int {
-    Int(poissonCount(CounterHash.draw(CounterHash.rowStart(seed: seed, domain: CounterHash.poissonDomain, row: row), replicate)))
+    let draw = CounterHash.draw(CounterHash.rowStart(seed: seed, domain: CounterHash.poissonDomain, row: row), replicate >> 1)
+    return Int(poissonCount(UInt32(truncatingIfNeeded: replicate & 1 == 0 ? draw : draw >> 32)))
   }
 
   /// Adds rows `firstRow ..< firstRow + n` (global indices, which key the
@@ -104,16 +113,27 @@ public struct PoissonBootstrap: Sendable {
     let s = statistics
     let n = values.count / s
     let B = replicates, L = ExactSum.limbCount, seed = self.seed
-    let table = Self.thresholds
-    withUnsafeTemporaryAllocation(of: Int64.self, capacity: B) { counts in
+    let table = Self.thresholds32, cells = Self.countTable
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: B) { buffer in
+      let counts = UnsafePointer(buffer.baseAddress!)
       table.withUnsafeBufferPointer { table in
+      cells.withUnsafeBufferPointer { cells in
       limbs.withUnsafeMutableBufferPointer { limbs in
         for i in 0..<n {
           let w = weights?[i] ?? 1
           precondition(w.isFinite, "bootstrap weights must be finite")
           if w == 0 { continue }
           let start = CounterHash.rowStart(seed: seed, domain: CounterHash.poissonDomain, row: firstRow + i)
-          for b in 0..<B { counts[b] = Self.poissonCount(CounterHash.draw(start, b), table) }
+          // Two replicates per draw (`count(seed:row:replicate:)`).
+          for p in 0..<(B >> 1) {
+            let draw = CounterHash.draw(start, p)
+            buffer[2 * p] = Self.tabledCount(UInt32(truncatingIfNeeded: draw), cells.baseAddress!, table)
+            buffer[2 * p + 1] = Self.tabledCount(UInt32(truncatingIfNeeded: draw >> 32), cells.baseAddress!, table)
+          }
+          if B & 1 == 1 {
+            buffer[B - 1] = Self.tabledCount(UInt32(truncatingIfNeeded: CounterHash.draw(start, B >> 1)),
+                                             cells.baseAddress!, table)
+          }
           for j in 0..<s {
             let v = values[i * s + j]
             precondition(v.isFinite, "bootstrap values must be finite")
@@ -125,37 +145,11 @@ public struct PoissonBootstrap: Sendable {
         }
       }
       }
+      }
     }
     rows += n
     rowsSinceNormalize += n
     if rowsSinceNormalize >= Self.normalizeEvery { normalize() }
-  }
-
-  /// Adds c_b·x to replicate b's exact sum for all b, x placed as ``ExactSum/add(_:)`` places it.
-  @inline(__always)
-  static func scatter(_ x: Double, _ counts: UnsafeMutableBufferPointer<Int64>, _ sum: UnsafeMutablePointer<Int64>,
-                      _ B: Int) {
-    if x == 0 { return }
-    let bits = x.bitPattern
-    let exponentBits = Int((bits >> 52) & 0x7FF)
-    var mantissa = bits & ((1 << 52) - 1)
-    let exponent: Int
-    if exponentBits == 0 { exponent = -1074 } else { mantissa |= 1 << 52; exponent = exponentBits - 1075 }
-    let position = exponent + ExactSum.bias
-    let index = position >> 5
-    let shift = UInt64(position & 31)
-    var low = Int64(bitPattern: (mantissa << shift) & 0xFFFF_FFFF)
-    let upper = mantissa >> (32 - shift)
-    var middle = Int64(bitPattern: upper & 0xFFFF_FFFF)
-    var high = Int64(bitPattern: upper >> 32)
-    if x < 0 { low = -low; middle = -middle; high = -high }
-    let l0 = sum + index * B, l1 = l0 + B, l2 = l1 + B
-    for b in 0..<B {
-      let c = counts[b]
-      l0[b] &+= c &* low
-      l1[b] &+= c &* middle
-      l2[b] &+= c &* high
-    }
   }
 
   /// Propagates carries in every replicate's sums (the value is unchanged).

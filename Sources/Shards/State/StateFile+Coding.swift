@@ -252,6 +252,7 @@ extension StateFile {
     var weight_sum: SumDocument
     var inputs: InputsDocument
     var run: RunDocument
+    var bootstrap: BootstrapDocument?  // optional (StateFile+Bootstrap.swift)
 
     init(_ s: StateFile) {
       let c = s.state.configuration
@@ -276,6 +277,7 @@ extension StateFile {
       inputs = InputsDocument(predictions: input(s.inputs.predictions), labels: input(s.inputs.labels),
                               weights: s.inputs.weights.map(input), ranked_ids: s.inputs.rankedIDs.map(RankedIDsDocument.init))
       run = RunDocument(threads: s.threads, seconds: s.seconds)
+      bootstrap = s.bootstrap.map(BootstrapDocument.init)
     }
 
     /// The state this document describes, with `configuration` (read from
@@ -347,7 +349,7 @@ extension StateFile {
         state: state, rows: rows.lower..<rows.upper, totalRows: rows.total, shard: shard, classes: classes,
         inputs: Inputs(predictions: input(inputs.predictions), labels: input(inputs.labels),
                        weights: inputs.weights.map(input), rankedIDs: try inputs.ranked_ids?.reading()),
-        threads: run.threads, seconds: run.seconds)
+        threads: run.threads, seconds: run.seconds).attaching(bootstrap)
     }
   }
 }

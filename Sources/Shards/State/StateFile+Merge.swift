@@ -93,7 +93,7 @@ extension StateFile {
       ?? (requireAllRows ? 0..<total : first.rows)
     return try StateFile(
       state: merged, rows: union, totalRows: total, shard: nil, classes: first.classes, inputs: first.inputs,
-      threads: parts.map(\.state.threads).max() ?? 1, seconds: seconds)
+      threads: parts.map(\.state.threads).max() ?? 1, seconds: seconds).attaching(try mergedBootstrap(parts))
   }
 
   /// Reads the state files at `paths` and merges them (see ``merge(_:requireAllRows:)``).

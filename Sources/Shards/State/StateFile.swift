@@ -35,6 +35,8 @@ public struct StateFile: Sendable, Equatable {
   public var threads: Int
   /// The run's wall time in seconds (informational).
   public var seconds: Double
+  /// The bootstrap replicate sums of the rows (`--ci`), if saved (`StateFile+Bootstrap.swift`).
+  public var bootstrap: Bootstrap? = nil
 
   /// Why a state is inconsistent (its fields contradict each other).
   public struct InvalidState: Error, Sendable, Equatable, CustomStringConvertible {

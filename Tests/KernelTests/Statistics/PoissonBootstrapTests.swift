@@ -20,11 +20,11 @@ import Testing
       #expect(abs(Double(histogram[k]) - Double(draws) * p) <= 5 * sd + 1, "k = \(k): \(histogram[k])")
     }
     // The inverse CDF at the edges of its cells.
-    let t = PoissonBootstrap.thresholds
+    let t = PoissonBootstrap.thresholds32
     #expect(PoissonBootstrap.poissonCount(0) == 0)
     #expect(PoissonBootstrap.poissonCount(t[0] - 1) == 0 && PoissonBootstrap.poissonCount(t[0]) == 1)
     #expect(PoissonBootstrap.poissonCount(t[5]) == 6 && PoissonBootstrap.poissonCount(t[5] - 1) == 5)
-    #expect(PoissonBootstrap.poissonCount(.max) == 20)
+    #expect(PoissonBootstrap.poissonCount(.max) == 12)
   }
 
   func bootstrap(_ v: [Double], _ w: [Double]?, replicates: Int, seed: UInt64, statistics: Int = 1, firstRow: Int = 0)
@@ -46,9 +46,11 @@ import Testing
     let n = 300
     let v = (0..<n).map { _ in rng.nextUnitDouble() * (rng.next() % 2 == 0 ? 1 : -1e-3) }
     let w = (0..<n).map { i in i % 7 == 0 ? 0 : rng.nextUnitDouble() * 3 }
-    let boot = bootstrap(v, w, replicates: 20, seed: seed, firstRow: 1000)
+    // An even and an odd B: two replicates share a draw, the last one of an odd B has its own.
+    let replicates = seed == 1441 ? 20 : 21
+    let boot = bootstrap(v, w, replicates: replicates, seed: seed, firstRow: 1000)
     let values = boot.replicateValues(statistic: 0)
-    for b in 0..<20 {
+    for b in 0..<replicates {
       var num = ExactSum(), den = ExactSum()
       for i in 0..<n {
         let c = PoissonBootstrap.count(seed: seed, row: 1000 + i, replicate: b)
@@ -153,5 +155,91 @@ import Testing
     let normal = 2 * 1.96 * s / Double(n).squareRoot()
     #expect(abs((hi - lo) / normal - 1) <= 0.1, "seed \(seed): width \(hi - lo) vs \(normal)")
     #expect(lo < mean && mean < hi)
+  }
+}
+
+/// ``PoissonBootstrap/replicateSums`` and the bootstrap rebuilt from them
+/// (how a state carries it): the same bootstrap, and merges of rebuilt parts
+/// equal the whole.
+@Suite struct PoissonBootstrapSumsTests {
+  @Test func rebuiltFromSumsIsTheSameAndMerges() throws {
+    var g = SplitMix64(seed: 2024)
+    let rows = 500, s = 2
+    var values: [Double] = []
+    var weights: [Double] = []
+    for _ in 0..<rows {
+      for _ in 0..<s { values.append(Double(g.next() % 1000) / 999) }
+      weights.append(Double(g.next() % 4))  // some weight-0 rows
+    }
+    func part(_ r: Range<Int>) -> PoissonBootstrap {
+      var b = PoissonBootstrap(replicates: 37, seed: 9, statistics: s)
+      values.withUnsafeBufferPointer { v in
+        weights.withUnsafeBufferPointer { w in
+          b.add(values: UnsafeBufferPointer(rebasing: v[(r.lowerBound * s)..<(r.upperBound * s)]),
+                weights: UnsafeBufferPointer(rebasing: w[r]), firstRow: r.lowerBound)
+        }
+      }
+      return b
+    }
+    func rebuilt(_ b: PoissonBootstrap) throws -> PoissonBootstrap {
+      try PoissonBootstrap(replicates: b.replicates, seed: b.seed, statistics: b.statistics, rows: b.rows,
+                           replicateSums: b.replicateSums)
+    }
+    let whole = part(0..<rows)
+    #expect(try rebuilt(whole) == whole)
+    var merged = try rebuilt(part(0..<123))
+    merged.merge(try rebuilt(part(123..<400)))
+    merged.merge(try rebuilt(part(400..<rows)))
+    #expect(merged == whole)
+    #expect(merged.replicateValues(statistic: 1) == whole.replicateValues(statistic: 1))
+    // Refusals: a wrong count, a NaN term.
+    #expect(throws: PoissonBootstrap.SumsError.self) {
+      try PoissonBootstrap(replicates: 37, seed: 9, statistics: s, rows: 1, replicateSums: [ExactSum()])
+    }
+    var nan = ExactSum()
+    nan.add(.nan)
+    #expect(throws: PoissonBootstrap.SumsError.self) {
+      try PoissonBootstrap(replicates: 1, seed: 9, statistics: 1, rows: 1, replicateSums: [nan, ExactSum()])
+    }
+  }
+}
+
+/// The table of the fast count (`PoissonBootstrap.countTable`) against the
+/// inverse CDF by comparisons with the saved mpmath thresholds.
+@Suite struct PoissonBootstrapTableTests {
+  @Test func tabledCountIsTheComparedCount() {
+    // round(F(k)·2³²) from the saved round(F(k)·2⁶⁴): unambiguous when the
+    // low 32 bits are not within 1 of 2³¹ (then F(k)·2³² is not near a half).
+    var t: [UInt32] = []
+    for x in ScipyCases.poissonThresholds {
+      let low = x & 0xFFFF_FFFF
+      #expect(low < (1 << 31) - 1 || low > (1 << 31) + 1)
+      let rounded = (x >> 32) + (low >= 1 << 31 ? 1 : 0)
+      if rounded < 1 << 32 { t.append(UInt32(rounded)) }
+    }
+    #expect(PoissonBootstrap.thresholds32 == t && t.count == 12)
+    func compared(_ bits: UInt32) -> UInt32 { UInt32(t.filter { bits >= $0 }.count) }
+    PoissonBootstrap.countTable.withUnsafeBufferPointer { cells in
+      PoissonBootstrap.thresholds32.withUnsafeBufferPointer { table in
+        func tabled(_ bits: UInt32) -> UInt32 { PoissonBootstrap.tabledCount(bits, cells.baseAddress!, table) }
+        // Every cell's first and last uniform, and each threshold and its predecessor.
+        let width = UInt32(1) << (32 - UInt32(PoissonBootstrap.tableBits))
+        for i in 0..<(1 << PoissonBootstrap.tableBits) {
+          let lower = UInt32(i) &* width
+          #expect(tabled(lower) == compared(lower) && tabled(lower | (width - 1)) == compared(lower | (width - 1)),
+                  "cell \(i)")
+        }
+        for x in t { #expect(tabled(x) == compared(x) && tabled(x - 1) == compared(x - 1)) }
+        // Random draws (seed 31).
+        var g = SplitMix64(seed: 31)
+        for _ in 0..<100_000 {
+          let bits = UInt32(truncatingIfNeeded: g.next())
+          #expect(tabled(bits) == compared(bits))
+        }
+        // Most cells are settled by the table alone.
+        let split = PoissonBootstrap.countTable.filter { $0 == PoissonBootstrap.refine }.count
+        #expect(split <= 8, "\(split) split cells")
+      }
+    }
   }
 }
