@@ -35,11 +35,12 @@ struct ShardOptions {
 
   /// Saves the state if `--state` was given (never over one of `inputPaths`).
   func save(_ state: MAPState, inputs: EvaluationInputs, threads: Int, seconds: Double,
-            protecting inputPaths: [String]) throws {
+            labelsAtOrAboveClasses: Int = 0, protecting inputPaths: [String]) throws {
     guard let statePath else { return }
-    let file = try StateFile(
+    var file = try StateFile(
       state: state, rows: rows(of: inputs.rows) ?? 0..<inputs.rows, totalRows: inputs.rows, shard: shard,
       classes: inputs.classes, inputs: StateFile.Inputs(of: inputs), threads: threads, seconds: seconds)
+    file.labelsAtOrAboveClasses = labelsAtOrAboveClasses
     try file.write(to: statePath, protecting: inputPaths)
   }
 }
