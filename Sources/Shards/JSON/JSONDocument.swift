@@ -14,11 +14,19 @@ package final class JSONDocument: Sendable {
   package let bytes: [UInt8]
   /// Its values; the root is `nodes[0]`.
   package let nodes: [JSONNode]
+  /// Whether an escape `\u0080` ... `\u00FF` stands for that raw byte of a
+  /// file name (carried as `PathBytes` carries it) rather than for U+0080 ... U+00FF.
+  package let rawByteEscapes: Bool
 
   /// Parses `bytes` (one JSON value, whitespace around it allowed).
   ///
+  /// - Parameters:
+  ///   - rawByteEscapes: Read `\u0080` ... `\u00FF` as raw bytes (mapk's
+  ///     writers escape only those: they write the characters as UTF-8).
   /// - Throws: ``JSONSyntaxError`` with the byte offset of the first problem.
-  package init(parsing bytes: some Collection<UInt8>, limits: JSONLimits) throws(JSONSyntaxError) {
+  package init(parsing bytes: some Collection<UInt8>, limits: JSONLimits,
+               rawByteEscapes: Bool = false) throws(JSONSyntaxError) {
+    self.rawByteEscapes = rawByteEscapes
     let text = Array(bytes)
     let scanned = text.withUnsafeBytes { buffer in
       Result { () throws(JSONSyntaxError) in try JSONScanner.scan(buffer, limits: limits) }
@@ -92,7 +100,7 @@ package final class JSONDocument: Sendable {
 
   /// The UTF-8 of string node `i`, unescaped.
   func stringBytes(_ i: Int) -> [UInt8] {
-    bytes.withUnsafeBytes { Self.stringBytes(nodes[i], in: $0) }
+    bytes.withUnsafeBytes { Self.stringBytes(nodes[i], in: $0, rawByteEscapes: rawByteEscapes) }
   }
 
   /// The text of number node `i` (an ``JSONNode/Kind/number``), as written.
@@ -105,7 +113,7 @@ package final class JSONDocument: Sendable {
 
   /// The UTF-8 of a string node of `text`, escapes replaced (the scanner
   /// has checked them: every `\u` is 4 hex digits, surrogates paired).
-  static func stringBytes(_ node: JSONNode, in text: UnsafeRawBufferPointer) -> [UInt8] {
+  static func stringBytes(_ node: JSONNode, in text: UnsafeRawBufferPointer, rawByteEscapes: Bool = false) -> [UInt8] {
     let start = Int(node.payload), end = start + Int(node.count)
     guard node.flag else { return Array(text[start..<end]) }
     var out: [UInt8] = []
@@ -137,6 +145,10 @@ package final class JSONDocument: Sendable {
         if (0xD800...0xDBFF).contains(scalar) {
           at += 2  // the "\u" of the low half
           scalar = 0x10000 + ((scalar - 0xD800) << 10) + (hex4() - 0xDC00)
+        }
+        if rawByteEscapes, (0x80...0xFF).contains(scalar) {
+          out.append(contentsOf: Array(String(Unicode.Scalar(PathBytes.base + scalar) ?? "\u{FFFD}").utf8))
+          continue
         }
         // Never a surrogate here (the scanner refuses lone ones): a valid scalar.
         out.append(contentsOf: Array(String(Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8))

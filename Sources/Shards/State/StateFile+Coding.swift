@@ -49,7 +49,8 @@ extension StateFile {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     // Every field is an integer, a string or a finite double: encoding cannot fail.
     let data = try! encoder.encode(Encoded(document: Document(self), configuration: state.configuration))
-    return Array(data) + [0x0A]
+    // Input names are file names: a byte that is not UTF-8 is written as `\u00XX` (read back as that byte).
+    return PathBytes.escapingRawBytes(inJSON: Array(data)) + [0x0A]
   }
 
   /// Reads a state from its JSON bytes, checking every field.
@@ -68,7 +69,7 @@ extension StateFile {
       throw fail("not a mapk state (not a JSON object)")
     }
     let json: JSONDocument
-    do { json = try JSONDocument(parsing: bytes, limits: .stateFile) } catch {
+    do { json = try JSONDocument(parsing: bytes, limits: .stateFile, rawByteEscapes: true) } catch {
       switch error.kind {
       case .malformed: throw fail("not a mapk state: not valid JSON (\(error))")
       case .limit: throw fail("not a mapk state: \(error), past the limit for a state file")
