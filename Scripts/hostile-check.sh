@@ -100,7 +100,7 @@ open("wide.txt", "w").write("0\n")
 PY
 expect_output "MAP@1 = 1.0" -- "$mapk" eval --predictions wide.npy --labels wide.txt -k 1 --no-progress
 many="$(printf '1-999999,%.0s' $(seq 1000))1"
-expect_error 1 "999999|6 classes" -- "$mapk" "${E[@]}" -k "$many"
+expect_error 1 "k = 999999 exceeds|(6)" -- "$mapk" "${E[@]}" -k "$many"
 expect_error 1 "bytes" -- "$mapk" generate --rows 10 --classes 2147483647 --labels-per-row 1 --out g1 --no-progress
 no_temporaries "generate --classes 2147483647"
 expect_error 2 "labels-per-row" -- "$mapk" generate --rows 2 --classes 1000000000 --labels-per-row 1000000000 --out g2 --no-progress
@@ -128,10 +128,11 @@ expect_error 1 "long.txt|line 21" -- "$mapk" "${E[@]/base.labels.npy/long.txt}" 
 echo "== two outputs at one path, outputs that are not regular files"
 expect_error 2 "--per-row|--state" -- "$mapk" "${E[@]}" -k 1 --per-row X.npy --state X.npy
 expect_error 2 "--plot|--state" -- "$mapk" "${E[@]}" -k 1 --plot Y.svg --state Y.svg
-expect_error 2 "--per-row|--plot" -- "$mapk" "${E[@]}" -k 1 --per-row a.npy --plot ./a.npy
-mkfifo f.fifo
-expect_error 1 "f.fifo" -- "$mapk" "${E[@]}" -k 1 --per-row f.fifo
-[ -p f.fifo ] && report 1 "the FIFO stays a FIFO" || report 0 "the FIFO was replaced"
+expect_error 2 "a.npy" -- "$mapk" "${E[@]}" -k 1 --per-row a.npy --plot ./a.npy
+expect_error 2 "--per-row|--state" -- "$mapk" "${E[@]}" -k 1 --per-row a.npy --state ./a.npy
+mkfifo f.npy
+expect_error 1 "f.npy|not a regular file" -- "$mapk" "${E[@]}" -k 1 --per-row f.npy
+[ -p f.npy ] && report 1 "the FIFO stays a FIFO" || report 0 "the FIFO was replaced"
 
 echo "== write errors on stdout"
 for cmd in "${E[*]} -k 1 --json" "merge s0.json s1.json" "inspect base.pred.npy"; do
@@ -170,7 +171,10 @@ no_temporaries "SIGINT mid-run"
 
 echo "== empty paths, messages"
 expect_error 2 "--per-row" -- "$mapk" "${E[@]}" -k 1 --per-row ''
-expect_error 2 "" -- "$mapk"
+"$mapk" >out.txt 2>err.txt
+code=$?
+[ "$code" = 2 ] && [ ! -s out.txt ] && grep -q "^USAGE: mapk" err.txt && report 1 "mapk alone: usage on stderr, exit 2" \
+  || report 0 "mapk alone -> $code"
 expect_error 2 "eval" -- "$mapk" evaluate
 
 echo "== labels >= C in merge"
