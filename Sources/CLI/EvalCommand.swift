@@ -108,7 +108,10 @@ enum EvalCommand {
     let state = outcome.state
     try inputs.checkUnchanged()
     let seconds = clock.seconds
-    try sharding.save(state, inputs: inputs, threads: threads, seconds: seconds, protecting: inputPaths,
+    let rows = sharding.rows(of: inputs.rows) ?? 0..<inputs.rows
+    let aboveClasses = LabelRange.countAtOrAbove(inputs.classes, in: inputs.labels, rows: rows)
+    try sharding.save(state, inputs: inputs, threads: threads, seconds: seconds,
+                      labelsAtOrAboveClasses: aboveClasses, protecting: inputPaths,
                       bootstrap: interval.flatMap { i in outcome.bootstrap.map { StateFile.Bootstrap(level: i.level, replicates: $0) } })
 
     if let file = plotFile, let histogram = outcome.histogram {
@@ -124,8 +127,6 @@ enum EvalCommand {
     report.namedResults = parsed["--metric"] != nil || convention != nil
     report.convention = convention
     report.paddedRecallRows = configuration.metrics.contains(.recall) ? paddedRows(inputs.labels) : 0
-    let rows = sharding.rows(of: inputs.rows) ?? 0..<inputs.rows
-    let aboveClasses = LabelRange.countAtOrAbove(inputs.classes, in: inputs.labels, rows: rows)
     report.extraWarnings += LabelRange.warning(aboveClasses, classes: inputs.classes,
                                                semantics: inputs.labels.semantics).map { [$0] } ?? []
     try report.emit(json: parsed.has("--json"), to: output)

@@ -1,6 +1,15 @@
+import MAPKShards
+
 /// Builds one JSON object with keys in insertion order. Doubles are written
 /// in Swift's shortest round-trip form, so they read back to the same bits;
 /// NaN and infinities (not JSON) become `null`.
+///
+/// Strings are escaped byte-exactly: control characters and DEL as
+/// `\u00XX`, and a byte of a file name that is not UTF-8 (carried by
+/// `PathBytes` as a reserved scalar) as `\u00XX` of that byte (`p\xE9.npy`
+/// is `"p\u00e9.npy"`). Characters U+0080 ... U+00FF are always written as
+/// themselves (UTF-8), so such an escape always means a raw byte
+/// (docs/formats.md, "File names in JSON").
 struct JSONObject {
   private var fields: [(String, String)] = []
 
@@ -32,8 +41,10 @@ struct JSONObject {
       case "\r": out += "\\r"
       case "\t": out += "\\t"
       default:
-        if u.value < 0x20 {
-          out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+        if let byte = PathBytes.escapedByte(u) {
+          out += "\\u00" + PathBytes.hex2(byte)
+        } else if u.value < 0x20 || u.value == 0x7F {
+          out += "\\u00" + PathBytes.hex2(UInt8(u.value))
         } else {
           out.unicodeScalars.append(u)
         }

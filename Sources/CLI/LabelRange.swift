@@ -7,9 +7,10 @@ import MAPKShards
 ///
 /// The count is a pass over the label entries of the evaluated rows here
 /// rather than a counter in the kernel's state: labels are a small part of
-/// the input (L entries a row against C scores), the kernel's hot loop stays
-/// as it is, and the state file's format does not change (so `mapk merge`,
-/// which has only the states, does not print this warning).
+/// the input (L entries a row against C scores) and the kernel's hot loop
+/// stays as it is. A state file records the count of its rows
+/// (``StateFile/labelsAtOrAboveClasses``), so `mapk merge` prints the same
+/// warning for the merged rows.
 enum LabelRange {
   /// The entries of `labels`' rows in `rows` that are `>= classes`.
   /// - Complexity: O(label entries of those rows).

@@ -36,11 +36,15 @@ enum MergeCommand {
     let merged = try StateFile.merge(contentsOf: parsed.positional)
     let inputs = merged.inputs
     let bytes = inputs.predictions.size + inputs.labels.size + (inputs.weights?.size ?? 0)
-    let report = Report(state: merged.state, classes: merged.classes, threads: merged.threads,
+    var report = Report(state: merged.state, classes: merged.classes, threads: merged.threads,
                         seconds: merged.seconds, bytes: bytes, shards: parsed.positional.count,
                         intervals: merged.bootstrap.map {
                           EvalInterval.intervals(of: $0.replicates, level: $0.level, state: merged.state)
                         })
+    // As eval warns, from the counts the states carry (0 in states written before they did).
+    report.extraWarnings += LabelRange.warning(merged.labelsAtOrAboveClasses, classes: merged.classes,
+                                               semantics: inputs.labels.format == "dense" ? .dense : .sparse)
+      .map { [$0] } ?? []
     try report.emit(json: parsed.has("--json"), to: output)
   }
 }

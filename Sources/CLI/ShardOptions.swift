@@ -36,12 +36,14 @@ struct ShardOptions {
   /// Saves the state if `--state` was given (never over one of `inputPaths`),
   /// with the bootstrap's replicate sums under `--ci`.
   func save(_ state: MAPState, inputs: EvaluationInputs, threads: Int, seconds: Double,
-            protecting inputPaths: [String], bootstrap: StateFile.Bootstrap? = nil) throws {
+            labelsAtOrAboveClasses: Int = 0, protecting inputPaths: [String],
+            bootstrap: StateFile.Bootstrap? = nil) throws {
     guard let statePath else { return }
     var file = try StateFile(
       state: state, rows: rows(of: inputs.rows) ?? 0..<inputs.rows, totalRows: inputs.rows, shard: shard,
       classes: inputs.classes, inputs: StateFile.Inputs(of: inputs), threads: threads, seconds: seconds)
     file.bootstrap = bootstrap
+    file.labelsAtOrAboveClasses = labelsAtOrAboveClasses
     try file.write(to: statePath, protecting: inputPaths)
   }
 }

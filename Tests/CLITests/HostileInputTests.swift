@@ -129,6 +129,74 @@ import Testing
     #expect(merged.status == 0, "\(merged.stderr)")
   }
 
+  /// `mapk merge` warns about labels >= C as the single run does, from the
+  /// counts the shard states carry (10 rows of 20 have one label 7 or 9 >= 6 classes).
+  @Test func mergeWarnsAboutLabelsAtOrAboveClasses() throws {
+    let b = try Base()
+    let lines = (0..<20).map { r in r < 10 ? "\(r % 6) \(r % 2 == 0 ? 7 : 9)" : "\(r % 6)" }
+    try (lines.joined(separator: "\n") + "\n").write(toFile: b.dir.file("above.txt"), atomically: true, encoding: .utf8)
+    let eval = ["eval", "--predictions", "base.pred.npy", "--labels", "above.txt", "-k", "1,3", "--no-progress"]
+    let whole = try b.run(eval)
+    #expect(whole.status == 0, "\(whole.stderr)")
+    let warning = whole.stderrLines.filter { $0.hasPrefix("mapk: warning: 10 labels are >= 6") }
+    #expect(warning.count == 1, "\(whole.stderr)")
+    for i in 0..<2 {
+      let shard = try b.run(eval + ["--shard", "\(i)/2", "--state", "a\(i).json"])
+      #expect(shard.status == 0, "\(shard.stderr)")
+    }
+    let merged = try b.run(["merge", "a0.json", "a1.json"])
+    #expect(merged.status == 0, "\(merged.stderr)")
+    #expect(merged.stderrLines.filter { $0.hasPrefix("mapk: warning: 10 labels are >= 6") } == warning, "\(merged.stderr)")
+    func values(_ o: ProcessOutcome) -> [String] { o.stdout.split(separator: "\n").filter { $0.hasPrefix("MAP@") }.map(String.init) }
+    #expect(values(merged) == values(whole) && !values(whole).isEmpty, "\(merged.stdout) vs \(whole.stdout)")
+    // States without such labels (s0, s1) print no such warning; a forged negative count is refused.
+    let plain = try b.run(["merge", "s0.json", "s1.json"])
+    #expect(!plain.stderr.contains(">= 6"), "\(plain.stderr)")
+    let forged = try b.forged("neg.json", "\"labels_at_or_above_classes\" : [0-9]+", "\"labels_at_or_above_classes\" : -1",
+                              from: "a0.json")
+    expectError(try b.run(["merge", forged, "a1.json"]), status: 1, ["neg.json", "labels_at_or_above_classes"], "negative count")
+  }
+
+  /// A state declaring more ks than `-k` allows is refused for its size,
+  /// naming the file, the field and the limit (it used to run for minutes).
+  @Test func statesDeclaringTooMuchAreRefusedBySize() throws {
+    let b = try Base()
+    let many = (1...1_000_001).map(String.init).joined(separator: ",")
+    let file = try b.forged("many.json", "\"ks\" : \\[[^\\]]*\\]", "\"ks\" : [\(many)]", only: .regularExpression)
+    expectError(try b.run(["merge", file, "s1.json"]), status: 1,
+                ["many.json", "'ks' has 1000001 elements, more than the 1000000"], "a million and one ks")
+    let deep = try b.forged("deep.json", "\"classes\" : 6", "\"classes\" : " + String(repeating: "[", count: 100)
+                              + String(repeating: "]", count: 100))
+    expectError(try b.run(["merge", deep, "s1.json"]), status: 1, ["deep.json", "nested deeper than 32 levels"], "deep")
+    let twice = try b.forged("twice.json", "\"classes\" : 6", "\"classes\" : 6, \"classes\" : 7")
+    expectError(try b.run(["merge", twice, "s1.json"]), status: 1, ["twice.json", "duplicate key \"classes\""], "duplicate")
+  }
+
+  /// A file name that is not UTF-8 (Latin-1 `\351`, é) and one with control
+  /// characters are escaped byte-exactly in every JSON mapk prints or saves:
+  /// `\u00e9` for the raw byte, `\u0001` for the control, never U+FFFD; the
+  /// state's input name reads back as the same bytes (the shard states merge).
+  @Test func fileNamesInJSONAreEscapedByteExactly() throws {
+    let b = try Base()
+    let binary = try #require(ProcessRunner.mapkBinary)
+    let script = """
+      cd '\(b.dir.path)' && M='\(binary.path)' && P="$(printf 'p\\351\\001.npy')" && cp base.pred.npy "$P" && \
+      for i in 0 1; do "$M" eval --predictions "$P" --labels base.labels.npy -k 1 --shard $i/2 --state "$(printf 's\\351')$i.json" \
+        --no-progress > /dev/null || exit 9; done && \
+      "$M" eval --predictions "$P" --labels base.labels.npy -k 1 --json --no-progress --per-row "$(printf 'ap\\351.npy')" && \
+      "$M" merge "$(printf 's\\351')0.json" "$(printf 's\\351')1.json" --json && cat "$(printf 's\\351')0.json"
+      """
+    let o = try ProcessRunner.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script])
+    #expect(o.status == 0, "\(o.stderr)")
+    #expect(o.stdout.contains("\"ap\\u00e9.npy\""), "\(o.stdout)")
+    #expect(o.stdout.contains("\"name\" : \"p\\u00e9\\u0001.npy\""), "\(o.stdout)")
+    #expect(!o.stdout.contains("\u{FFFD}") && !o.stdout.unicodeScalars.contains { $0.value >= 0x10FF00 }, "\(o.stdout)")
+    // Every JSON printed parses.
+    for line in o.stdout.split(separator: "\n") where line.hasPrefix("{\"") {
+      #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
+    }
+  }
+
   @Test func linesPastTheRowsAreScannedNotParsed() throws {
     let b = try Base()
     // 16 MiB of "1\n" for 20 rows: the error names line 21 (only the 20 rows are parsed).

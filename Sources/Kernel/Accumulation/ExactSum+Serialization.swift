@@ -65,29 +65,40 @@ extension ExactSum {
     guard nanCount >= 0, positiveInfinityCount >= 0, negativeInfinityCount >= 0 else {
       throw FormatError(description: "negative count of NaN or infinite terms")
     }
-    var chars = Substring(text)
-    let negative = chars.hasPrefix("-")
-    if negative { chars = chars.dropFirst() }
-    guard chars.hasPrefix("0x") else {
+    // Over the UTF-8 bytes: the grammar is ASCII, and a state holds one of
+    // these per sum (a loop over Characters was most of the time of merging
+    // a state of 200,000 ks: its Unicode property checks).
+    let utf8 = Array(text.utf8)
+    let negative = utf8.first == UInt8(ascii: "-")
+    let start = negative ? 1 : 0
+    guard utf8.count >= start + 2, utf8[start] == UInt8(ascii: "0"), utf8[start + 1] == UInt8(ascii: "x") else {
       throw FormatError(description: "exact sum '\(Self.excerpt(text))' does not start with 0x or -0x")
     }
-    chars = chars.dropFirst(2)
-    guard !chars.isEmpty else { throw FormatError(description: "exact sum '\(Self.excerpt(text))' has no digits") }
-    guard chars == "0" || chars.first != "0" else {
+    let body = utf8[(start + 2)...]
+    guard !body.isEmpty else { throw FormatError(description: "exact sum '\(Self.excerpt(text))' has no digits") }
+    guard body.count == 1 || body.first != UInt8(ascii: "0") else {
       throw FormatError(description: "exact sum '\(Self.excerpt(text))' has leading zeros")
     }
-    guard !(negative && chars == "0") else { throw FormatError(description: "exact sum '-0x0' is not canonical") }
+    guard !(negative && body.count == 1 && body.first == UInt8(ascii: "0")) else {
+      throw FormatError(description: "exact sum '-0x0' is not canonical")
+    }
     // Every sum of fewer than 2^64 doubles is below 2^1088 = 2^2162 units; the
     // limit keeps the sign limb free so merges of decoded states cannot overflow.
     let maxHexDigits = (Self.maxMagnitudeDigits * 32 - Self.unitShift) / 4
-    guard chars.count <= maxHexDigits else {
-      throw FormatError(description: "exact sum has \(chars.count) hex digits, more than any sum of doubles (\(maxHexDigits))")
+    guard body.count <= maxHexDigits else {
+      throw FormatError(description: "exact sum has \(body.count) hex digits, more than any sum of doubles (\(maxHexDigits))")
     }
-    var digits = [UInt32](repeating: 0, count: (chars.count + 7) / 8)
+    var digits = [UInt32](repeating: 0, count: (body.count + 7) / 8)
     var position = 0
-    for c in chars.reversed() {
-      guard let v = c.hexDigitValue, c.isASCII, !c.isUppercase else {
-        throw FormatError(description: "exact sum '\(Self.excerpt(text))' has a bad hex digit '\(c)'")
+    for b in body.reversed() {
+      // Lowercase hex only: the canonical form (one text per sum).
+      let v: UInt8
+      switch b {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): v = b - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): v = b - UInt8(ascii: "a") + 10
+      default:
+        let shown = b < 0x80 ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16, uppercase: true)
+        throw FormatError(description: "exact sum '\(Self.excerpt(text))' has a bad hex digit '\(shown)'")
       }
       digits[position / 8] |= UInt32(v) << UInt32(4 * (position % 8))
       position += 1

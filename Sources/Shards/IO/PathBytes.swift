@@ -41,6 +41,37 @@ package enum PathBytes {
     return String(out)
   }
 
+  /// Two lowercase hex digits of `byte`.
+  package static func hex2(_ byte: UInt8) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
+  }
+
+  /// JSON text with every reserved scalar (a raw byte of a file name, as
+  /// UTF-8 `F4 8F BE|BF xx`) replaced by the escape `\u00XX` of its byte.
+  /// Such a sequence can only be inside a string of the text, so this is a
+  /// byte-level rewrite; the result reads back through
+  /// `JSONDocument(parsing:limits:rawByteEscapes: true)` to the same `String`.
+  package static func escapingRawBytes(inJSON text: [UInt8]) -> [UInt8] {
+    guard text.contains(0xF4) else { return text }
+    var out: [UInt8] = []
+    out.reserveCapacity(text.count)
+    var i = 0
+    while i < text.count {
+      if text[i] == 0xF4, i + 3 < text.count, text[i + 1] == 0x8F, text[i + 2] == 0xBE || text[i + 2] == 0xBF {
+        let scalar = 0x10_0000 | UInt32(0x0F) << 12 | UInt32(text[i + 2] & 0x3F) << 6 | UInt32(text[i + 3] & 0x3F)
+        if scalar >= base + 0x80 {
+          out += Array("\\u00\(hex2(UInt8(truncatingIfNeeded: scalar - base)))".utf8)
+          i += 4
+          continue
+        }
+      }
+      out.append(text[i])
+      i += 1
+    }
+    return out
+  }
+
   /// The bytes `path` stands for (the inverse of ``string(_:)``), without a NUL.
   package static func bytes(_ path: String) -> [UInt8] {
     var out: [UInt8] = []

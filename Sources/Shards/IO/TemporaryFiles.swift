@@ -56,12 +56,21 @@ package enum TemporaryFiles {
 
   /// Makes SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the registered
   /// temporaries before the process ends by the signal as it would have
-  /// (a signal the process was started with ignored stays ignored).
+  /// (a signal the process was started with ignored stays ignored), and a
+  /// crash (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT) remove them
+  /// before it goes on as it would have (Swift's crash report included).
+  /// A later `reportTruncationAsError()` takes SIGBUS over; its handler
+  /// removes them too.
   package static func removeAllOnTermination() {
     _ = slots.count  // build the table before a handler can read it
+    _ = System.previousCrashActions  // and the crash handler's saved actions
     System.handleTermination { signal in
       TemporaryFiles.removeAllFromSignalHandler()
       System.endBySignal(signal)
+    }
+    System.handleCrashes { signal, info, _ in
+      TemporaryFiles.removeAllFromSignalHandler()
+      System.resumeCrash(signal, info)
     }
   }
 }

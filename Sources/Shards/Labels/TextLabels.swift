@@ -53,7 +53,10 @@ enum TextLabels {
     }
     let starts = chunkStarts(base, from: bodyStart, to: end, threads: threads)
 
-    // Phase 1: every chunk parsed into its own arrays by whichever worker claims it.
+    // Phase 0: the tokens of every chunk counted (a scan at memory speed),
+    // so the values are parsed straight into one buffer of the exact size:
+    // 8 bytes a label and no scratch per chunk (a chunk that parses has one
+    // value per token, a maximal run of bytes that are not separators).
     let chunkCount = starts.count - 1
     let results = UnsafeMutablePointer<Chunk>.allocate(capacity: chunkCount)
     results.initialize(repeating: Chunk(), count: chunkCount)
@@ -62,26 +65,42 @@ enum TextLabels {
       results.deallocate()
     }
     let shared = Shared(base: base, starts: starts, results: results, size: end)
+    let tokenCounts = UnsafeMutablePointer<Int>.allocate(capacity: chunkCount)
+    defer { tokenCounts.deallocate() }
+    let counts = CountSlots(counts: tokenCounts)
+    DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+      counts.counts[c] = countTokens(shared.base, from: shared.starts[c], to: shared.starts[c + 1])
+    }
+    var valueBases = [0]
+    for c in 0..<chunkCount { valueBases.append(valueBases[c] + tokenCounts[c]) }
+    let values = UnsafeMutableBufferPointer<Int64>.allocate(capacity: max(1, valueBases[chunkCount]))
+    var handedOver = false
+    defer { if !handedOver { values.deallocate() } }
+
+    // Phase 1: every chunk parsed into its range of `values` by whichever worker claims it.
+    let destination = Destination(values: values.baseAddress!, valueBases: valueBases)
     let claimer = ChunkClaimer(chunkCount: chunkCount)
     DispatchQueue.concurrentPerform(iterations: max(1, min(Evaluator.clampThreads(threads), chunkCount))) { _ in
       // Chunks are claimed in increasing order and nobody claims after a
       // failure, so every chunk before the lowest failing one is complete:
       // its line count is known and the reported line number is global.
       while let c = claimer.claim() {
-        let chunk = parseChunk(shared.base, from: shared.starts[c], to: shared.starts[c + 1],
-                               fileEnd: shared.size)
+        let chunk = parseChunk(shared.base, from: shared.starts[c], to: shared.starts[c + 1], fileEnd: shared.size,
+                               into: destination.values + destination.valueBases[c],
+                               capacity: destination.valueBases[c + 1] - destination.valueBases[c])
         if chunk.failure != nil { claimer.fail(at: c) }
         shared.results[c] = chunk
       }
     }
 
-    var lineBases = [0], valueBases = [0]
+    var lineBases = [0]
     for c in 0..<chunkCount {
       if let failure = results[c].failure {
         throw FileError(path: path, problem: "line \(lineBases[c] + failure.line + 1): \(failure.problem)")
       }
       lineBases.append(lineBases[c] + results[c].lineEnds.count)
-      valueBases.append(valueBases[c] + results[c].values.count)
+      // A chunk that parsed has exactly one value per token (see phase 0).
+      precondition(results[c].valueCount == tokenCounts[c], "a parsed chunk's values are not its tokens")
     }
     let lines = lineBases[chunkCount], valueCount = valueBases[chunkCount]
     let rows = expectedRows ?? lines
@@ -90,7 +109,7 @@ enum TextLabels {
       // is parsed alone: its bad token, or its labels, are the error.
       var lineEnd = lineStart
       while lineEnd < size && base[lineEnd] != Self.lf { lineEnd += 1 }
-      let alone = parseChunk(base, from: lineStart, to: min(lineEnd + 1, size), fileEnd: size)
+      let alone = parseChunk(base, from: lineStart, to: min(lineEnd + 1, size), fileEnd: size, into: nil, capacity: 0)
       if let failure = alone.failure { throw FileError(path: path, problem: "line \(line): \(failure.problem)") }
       let total = bodyStart < size ? Self.countLF(base, from: bodyStart, to: size) + (base[size - 1] == Self.lf ? 0 : 1) : 0
       throw FileError(path: path, problem: "has \(total) line\(total == 1 ? "" : "s") but the predictions have \(rows) "
@@ -122,12 +141,11 @@ enum TextLabels {
       throw FileError(path: path, problem: problem, kind: .shapeMismatch)
     }
 
-    // Phase 2: concatenate into the owned buffers, each chunk into its own range.
+    // Phase 2: the row offsets, each chunk's lines into their own range.
     let offsets = UnsafeMutableBufferPointer<Int64>.allocate(capacity: rows + 1)
-    let values = UnsafeMutableBufferPointer<Int64>.allocate(capacity: max(1, valueCount))
     offsets[0] = 0
-    let output = Output(results: results, offsets: offsets.baseAddress!, values: values.baseAddress!,
-                        rows: rows, lineBases: lineBases, valueBases: valueBases)
+    let output = Output(results: results, offsets: offsets.baseAddress!, rows: rows, lineBases: lineBases,
+                        valueBases: valueBases)
     DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
       let chunk = output.results[c]
       let valueBase = output.valueBases[c]
@@ -136,11 +154,8 @@ enum TextLabels {
         output.offsets[row] = Int64(valueBase + end)
         row += 1
       }
-      chunk.values.withUnsafeBufferPointer { v in
-        guard let src = v.baseAddress else { return }
-        (output.values + valueBase).initialize(from: src, count: v.count)
-      }
     }
+    handedOver = true
     return (offsets, values)
   }
 
@@ -148,8 +163,20 @@ enum TextLabels {
   /// to its end; the values; the first failure (0-based line within the chunk).
   struct Chunk {
     var lineEnds: [Int] = []
-    var values: [Int64] = []
+    /// The values written (one per token up to a failure).
+    var valueCount = 0
     var failure: (line: Int, problem: String)? = nil
+  }
+
+  /// Phase 0's results: chunk c writes `counts[c]` alone.
+  struct CountSlots: @unchecked Sendable {
+    let counts: UnsafeMutablePointer<Int>
+  }
+
+  /// Where phase 1 writes: chunk c only `values[valueBases[c] ..< valueBases[c+1]]`, disjoint ranges.
+  struct Destination: @unchecked Sendable {
+    let values: UnsafeMutablePointer<Int64>
+    let valueBases: [Int]
   }
 
   /// What the workers of phase 1 share.
@@ -164,11 +191,9 @@ enum TextLabels {
 
   /// What the workers of phase 2 share.
   struct Output: @unchecked Sendable {
-    // Sendable: chunk c writes only offsets[lineBases[c]+1 ... min(lineBases[c+1], rows)]
-    // and values[valueBases[c] ..< valueBases[c+1]], disjoint ranges.
+    // Sendable: chunk c writes only offsets[lineBases[c]+1 ... min(lineBases[c+1], rows)], disjoint ranges.
     let results: UnsafeMutablePointer<Chunk>
     let offsets: UnsafeMutablePointer<Int64>
-    let values: UnsafeMutablePointer<Int64>
     /// Lines past this many are trailing lines without labels: no offsets.
     let rows: Int
     let lineBases: [Int]
@@ -280,13 +305,26 @@ enum TextLabels {
     b == space || b == comma || b == tab || b == lf || b == cr
   }
 
-  /// Parses the whole lines in `from ..< to`; the last chunk (`to == fileEnd`)
-  /// may end in a line without LF.
-  static func parseChunk(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, fileEnd: Int) -> Chunk {
+  /// The tokens in `from ..< to`: maximal runs of bytes that are not
+  /// separators (space, comma, tab, CR, LF).
+  /// - Complexity: O(to - from), one comparison chain per byte.
+  static func countTokens(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+    var count = 0
+    var inToken = false
+    for p in start..<end {
+      let separator = endsToken(base[p])
+      if !separator && !inToken { count += 1 }
+      inToken = !separator
+    }
+    return count
+  }
+
+  /// Parses the whole lines in `from ..< to` into `values` (nil: check
+  /// only), at most `capacity` of them; the last chunk (`to == fileEnd`) may
+  /// end in a line without LF.
+  static func parseChunk(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, fileEnd: Int,
+                         into values: UnsafeMutablePointer<Int64>?, capacity: Int) -> Chunk {
     var chunk = Chunk()
-    // At least 2 bytes per value ("1 "), usually more; a guess, not a bound.
-    chunk.values.reserveCapacity((end - start) / 4)
-    chunk.lineEnds.reserveCapacity((end - start) / 16)
     var p = start
     while p < end {
       let b = base[p]
@@ -321,11 +359,15 @@ enum TextLabels {
           return chunk
         }
         // Two's complement: 0 &- 2^63 is Int64.min's bit pattern, and -0 is 0.
-        chunk.values.append(negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude))
+        // A value is a token, so the count of phase 0 bounds the writes.
+        if let values, chunk.valueCount < capacity {
+          values[chunk.valueCount] = negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude)
+        }
+        chunk.valueCount += 1
       } else if b == space || b == comma || b == tab {
         p += 1
       } else if b == lf {
-        chunk.lineEnds.append(chunk.values.count)
+        chunk.lineEnds.append(chunk.valueCount)
         p += 1
       } else if b == cr {
         guard p + 1 < end && base[p + 1] == lf else {
@@ -333,7 +375,7 @@ enum TextLabels {
                            "a carriage return not followed by a line feed (line ends must be LF or CRLF)")
           return chunk
         }
-        chunk.lineEnds.append(chunk.values.count)
+        chunk.lineEnds.append(chunk.valueCount)
         p += 2
       } else {
         chunk.failure = (chunk.lineEnds.count,
@@ -344,7 +386,7 @@ enum TextLabels {
     // The last line of the file needs no LF. Chunks before the last end right
     // after an LF, so this only ever adds the file's unterminated last line.
     if end == fileEnd && end > start && base[end - 1] != lf {
-      chunk.lineEnds.append(chunk.values.count)
+      chunk.lineEnds.append(chunk.valueCount)
     }
     return chunk
   }

@@ -59,13 +59,15 @@ extension MAPState {
     guard bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") else {
       throw fail("not a mapk metric state (not a JSON object)")
     }
-    let data = Data(bytes)
-    let decoder = JSONDecoder()
-    do { _ = try decoder.decode(StateFile.AnyJSON.self, from: data) } catch {
-      throw fail("not a mapk metric state: not valid JSON")
+    let json: JSONDocument
+    do { json = try JSONDocument(parsing: bytes, limits: .stateFile) } catch {
+      switch error.kind {
+      case .malformed: throw fail("not a mapk metric state: not valid JSON (\(error))")
+      case .limit: throw fail("not a mapk metric state: \(error), past the limit for a state")
+      }
     }
     let header: StateFile.Header
-    do { header = try decoder.decode(StateFile.Header.self, from: data) } catch {
+    do { header = try JSONTreeDecoder.decode(StateFile.Header.self, from: json) } catch {
       throw fail("not a mapk metric state: \(StateFile.describe(error))")
     }
     guard header.format == Self.encodingFormatName else {
@@ -75,11 +77,12 @@ extension MAPState {
       throw fail("unsupported metric state \(header.version.map { "version \($0)" } ?? "without a version") "
                  + "(this mapk reads version \(Self.encodingVersion))")
     }
+    if let problem = StateFile.declaredSizeProblem(json) { throw fail("bad metric state: \(problem)") }
     let configuration: MAPConfiguration
     let document: EncodedState.Document
     do {
-      configuration = try decoder.decode(MAPConfiguration.self, from: data)
-      document = try decoder.decode(EncodedState.Document.self, from: data)
+      configuration = try JSONTreeDecoder.decode(MAPConfiguration.self, from: json)
+      document = try JSONTreeDecoder.decode(EncodedState.Document.self, from: json)
     } catch {
       throw fail("bad metric state: \(StateFile.describe(error))")
     }

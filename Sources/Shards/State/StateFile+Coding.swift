@@ -49,7 +49,8 @@ extension StateFile {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     // Every field is an integer, a string or a finite double: encoding cannot fail.
     let data = try! encoder.encode(Encoded(document: Document(self), configuration: state.configuration))
-    return Array(data) + [0x0A]
+    // Input names are file names: a byte that is not UTF-8 is written as `\u00XX` (read back as that byte).
+    return PathBytes.escapingRawBytes(inJSON: Array(data)) + [0x0A]
   }
 
   /// Reads a state from its JSON bytes, checking every field.
@@ -67,13 +68,15 @@ extension StateFile {
     guard bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") else {
       throw fail("not a mapk state (not a JSON object)")
     }
-    let data = Data(bytes)
-    let decoder = JSONDecoder()
-    // Any JSON first: the decoder reports an integer field holding 6.5 or 1e30
-    // as invalid JSON, and this tells the two apart.
-    do { _ = try decoder.decode(AnyJSON.self, from: data) } catch { throw fail("not a mapk state: not valid JSON") }
+    let json: JSONDocument
+    do { json = try JSONDocument(parsing: bytes, limits: .stateFile, rawByteEscapes: true) } catch {
+      switch error.kind {
+      case .malformed: throw fail("not a mapk state: not valid JSON (\(error))")
+      case .limit: throw fail("not a mapk state: \(error), past the limit for a state file")
+      }
+    }
     let header: Header
-    do { header = try decoder.decode(Header.self, from: data) } catch {
+    do { header = try JSONTreeDecoder.decode(Header.self, from: json) } catch {
       throw fail("not a mapk state: \(Self.describe(error))")
     }
     guard header.format == Self.formatName else {
@@ -84,13 +87,14 @@ extension StateFile {
       throw fail("unsupported state \(found) (this mapk reads versions \(Self.readableVersions.lowerBound) "
                  + "to \(Self.readableVersions.upperBound))")
     }
+    if let problem = Self.declaredSizeProblem(json) { throw fail("bad state: \(problem)") }
     let configuration: MAPConfiguration
     let document: Document
     do {
       // The configuration's keys are the document's own (one flat object),
       // read by the configuration's validating decoder.
-      configuration = try decoder.decode(MAPConfiguration.self, from: data)
-      document = try decoder.decode(Document.self, from: data)
+      configuration = try JSONTreeDecoder.decode(MAPConfiguration.self, from: json)
+      document = try JSONTreeDecoder.decode(Document.self, from: json)
     } catch {
       throw fail("bad state: \(Self.describe(error))")
     }
@@ -137,8 +141,6 @@ extension StateFile {
     case .valueNotFound(_, let context): return "\(at(context.codingPath)) is null"
     case .typeMismatch(let type, let context): return "\(at(context.codingPath)) is not of type \(type)"
     case .dataCorrupted(let context):
-      // The JSON is valid (checked first): a number does not fit its integer field.
-      if context.codingPath.isEmpty { return "a number is not an integer in range where one is expected" }
       // A value a validating decoder refused (MAPConfiguration's): its one-line reason.
       if !context.debugDescription.isEmpty, !context.debugDescription.contains("\n") {
         return context.debugDescription
@@ -156,31 +158,6 @@ extension StateFile {
   struct Header: Decodable {
     var format: String?
     var version: Int?
-  }
-
-  /// Any JSON value, decoded only to tell malformed JSON from a well-formed
-  /// file with a mistyped field.
-  struct AnyJSON: Decodable {
-    init(from decoder: any Decoder) throws {
-      if var array = try? decoder.unkeyedContainer() {
-        while !array.isAtEnd { _ = try array.decode(AnyJSON.self) }
-      } else if let object = try? decoder.container(keyedBy: AnyKey.self) {
-        for key in object.allKeys { _ = try object.decode(AnyJSON.self, forKey: key) }
-      } else {
-        let value = try decoder.singleValueContainer()
-        if !value.decodeNil(), (try? value.decode(Bool.self)) == nil, (try? value.decode(Double.self)) == nil {
-          _ = try value.decode(String.self)
-        }
-      }
-    }
-  }
-
-  /// Any key of a JSON object.
-  struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
   }
 
   /// An ``ExactSum`` on disk.
@@ -207,7 +184,12 @@ extension StateFile {
 
   struct RowsDocument: Codable { var lower: Int, upper: Int, total: Int }
   struct ShardDocument: Codable { var index: Int, count: Int }
-  struct CountsDocument: Codable { var rows: Int, empty_rows: Int, nan_scores: Int }
+  struct CountsDocument: Codable {
+    var rows: Int, empty_rows: Int, nan_scores: Int
+    /// A state file's ``StateFile/labelsAtOrAboveClasses``, written when not 0 (so a
+    /// state without such labels has the bytes it had before the count existed).
+    var labels_at_or_above_classes: Int? = nil
+  }
   struct RunDocument: Codable { var threads: Int, seconds: Double }
   struct InputDocument: Codable {
     var name: String, size: Int, format: String, dtype: String?, shape: [Int]?, sample: String
@@ -261,7 +243,8 @@ extension StateFile {
       classes = s.classes
       rows = RowsDocument(lower: s.rows.lowerBound, upper: s.rows.upperBound, total: s.totalRows)
       shard = s.shard.map { ShardDocument(index: $0.index, count: $0.count) }
-      counts = CountsDocument(rows: s.state.rows, empty_rows: s.state.emptyRows, nan_scores: s.state.nanScores)
+      counts = CountsDocument(rows: s.state.rows, empty_rows: s.state.emptyRows, nan_scores: s.state.nanScores,
+                              labels_at_or_above_classes: s.labelsAtOrAboveClasses == 0 ? nil : s.labelsAtOrAboveClasses)
       totals = nil
       sums = c.metrics.enumerated().map { i, metric in
         let first = i * c.ks.count
@@ -345,11 +328,18 @@ extension StateFile {
       func input(_ i: InputDocument) -> Input {
         Input(name: i.name, size: i.size, format: i.format, dtype: i.dtype, shape: i.shape, sample: i.sample)
       }
-      return try StateFile(
+      var file = try StateFile(
         state: state, rows: rows.lower..<rows.upper, totalRows: rows.total, shard: shard, classes: classes,
         inputs: Inputs(predictions: input(inputs.predictions), labels: input(inputs.labels),
                        weights: inputs.weights.map(input), rankedIDs: try inputs.ranked_ids?.reading()),
         threads: run.threads, seconds: run.seconds).attaching(bootstrap)
+      if let n = counts.labels_at_or_above_classes {
+        guard n >= 0, n <= StateFile.maximumInputSize else {
+          throw invalid("counts.labels_at_or_above_classes \(n) is not within 0...\(StateFile.maximumInputSize)")
+        }
+        file.labelsAtOrAboveClasses = n
+      }
+      return file
     }
   }
 }

@@ -78,11 +78,19 @@ extension StateFile {
 
     var merged = first.state
     var seconds = first.seconds
+    var aboveClasses = first.labelsAtOrAboveClasses
     for (path, part) in parts.dropFirst() {
       do { try merged.merge(part.state) } catch {
         throw FileError(path: path, problem: "\(error)", kind: .conflict)
       }
       seconds += part.seconds
+      // Each count is at most `maximumInputSize` (2^60, checked on load); a total past it is a forgery.
+      let (sum, overflow) = aboveClasses.addingReportingOverflow(part.labelsAtOrAboveClasses)
+      guard !overflow, sum <= maximumInputSize else {
+        throw FileError(path: path, problem: "cannot merge: the total of counts.labels_at_or_above_classes "
+                          + "exceeds \(maximumInputSize)", kind: .conflict)
+      }
+      aboveClasses = sum
       // Each part is at most `maximumSeconds`; so many parts that the total is not is a forgery.
       guard seconds <= maximumSeconds else {
         throw FileError(path: path, problem: "cannot merge: the total of run.seconds exceeds \(maximumSeconds)",
@@ -91,9 +99,11 @@ extension StateFile {
     }
     let union = covered.first.map { $0.lowerBound..<covered[covered.count - 1].upperBound }
       ?? (requireAllRows ? 0..<total : first.rows)
-    return try StateFile(
+    var result = try StateFile(
       state: merged, rows: union, totalRows: total, shard: nil, classes: first.classes, inputs: first.inputs,
       threads: parts.map(\.state.threads).max() ?? 1, seconds: seconds).attaching(try mergedBootstrap(parts))
+    result.labelsAtOrAboveClasses = aboveClasses
+    return result
   }
 
   /// Reads the state files at `paths` and merges them (see ``merge(_:requireAllRows:)``).

@@ -37,6 +37,10 @@ public struct StateFile: Sendable, Equatable {
   public var seconds: Double
   /// The bootstrap replicate sums of the rows (`--ci`), if saved (`StateFile+Bootstrap.swift`).
   public var bootstrap: Bootstrap? = nil
+  /// The label entries of these rows at or above ``classes`` (TensorFlow's
+  /// rule ignores them; `mapk eval` and `mapk merge` warn with the count).
+  /// 0 in states written before it was recorded.
+  public var labelsAtOrAboveClasses: Int = 0
 
   /// Why a state is inconsistent (its fields contradict each other).
   public struct InvalidState: Error, Sendable, Equatable, CustomStringConvertible {
@@ -74,6 +78,7 @@ public struct StateFile: Sendable, Equatable {
       return "counts.empty_rows \(state.emptyRows) is not within 0...\(state.rows)"
     }
     guard state.nanScores >= 0 else { return "counts.nan_scores is negative" }
+    guard labelsAtOrAboveClasses >= 0 else { return "counts.labels_at_or_above_classes is negative" }
     guard classes >= state.configuration.maxK else {
       return "k = \(state.configuration.maxK) exceeds the \(classes) classes"
     }

@@ -71,6 +71,47 @@ extension System {
     }
   }
 
+  /// The signals of a crash: a fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+  /// SIGTRAP; a Swift trap is SIGILL or SIGTRAP) or an abort (SIGABRT).
+  static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT]
+
+  /// The action each of ``crashSignals`` had before ``handleCrashes(_:)``,
+  /// in that order: allocated once, before any handler can read it, and
+  /// never freed (a handler restores from it without allocating).
+  nonisolated(unsafe) static let previousCrashActions: UnsafeMutablePointer<sigaction> = {
+    let p = UnsafeMutablePointer<sigaction>.allocate(capacity: crashSignals.count)
+    p.initialize(repeating: sigaction(), count: crashSignals.count)
+    return p
+  }()
+
+  /// Installs `handler` for ``crashSignals``, keeping each one's previous
+  /// action (Swift's backtracer's, or the default) for
+  /// ``resumeCrash(_:_:)``. `SA_ONSTACK`: on a thread with an alternate
+  /// signal stack, a stack overflow still reaches the handler. The
+  /// corresponding C function is `sigaction`.
+  static func handleCrashes(_ handler: FaultHandler) {
+    let previous = previousCrashActions
+    for (i, signal) in crashSignals.enumerated() {
+      var action = sigaction()
+      action.__sigaction_handler.sa_sigaction = handler
+      action.sa_flags = SA_SIGINFO | SA_ONSTACK
+      sigemptyset(&action.sa_mask)
+      _ = sigaction(signal, &action, previous + i)
+    }
+  }
+
+  /// From a crash handler: restores the action `signal` had before
+  /// ``handleCrashes(_:)`` and lets it happen. A fault the kernel raised
+  /// (`si_code > 0`) repeats when the handler returns, now under that
+  /// action; a signal a process sent (`kill`, `raise`, `abort`) is raised
+  /// again, pending until the handler returns. `sigaction` and `raise` are
+  /// async-signal-safe.
+  static func resumeCrash(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?) {
+    for (i, s) in crashSignals.enumerated() where s == signal { _ = sigaction(signal, previousCrashActions + i, nil) }
+    if let info, info.pointee.si_code > 0 { return }
+    _ = raise(signal)
+  }
+
   /// From a signal handler: restores the default action of `signal` and
   /// raises it again, so the process ends as the signal's default does (the
   /// shell sees "killed by SIGINT", status 130). `signal`, `raise` are

@@ -1,0 +1,38 @@
+/// What a JSON document read by ``JSONDocument`` may declare: each bound is
+/// checked while scanning, so a hostile file is refused after reading at most
+/// one element past the bound, never after building what it declares.
+package struct JSONLimits: Sendable, Equatable {
+  /// Containers nested deeper than this are refused (the parser recurses once per level).
+  package var maxDepth: Int
+  /// Elements of one array.
+  package var maxArrayCount: Int
+  /// Members of one object.
+  package var maxObjectCount: Int
+  /// Bytes of one string as written in the file (escapes included).
+  package var maxStringBytes: Int
+  /// Bytes of one number as written (`-`, digits, `.`, exponent): a number
+  /// longer than any double or 64-bit integer needs is refused before it is converted.
+  package var maxNumberBytes: Int
+
+  /// Creates limits.
+  package init(maxDepth: Int, maxArrayCount: Int, maxObjectCount: Int, maxStringBytes: Int, maxNumberBytes: Int) {
+    self.maxDepth = maxDepth
+    self.maxArrayCount = maxArrayCount
+    self.maxObjectCount = maxObjectCount
+    self.maxStringBytes = maxStringBytes
+    self.maxNumberBytes = maxNumberBytes
+  }
+
+  /// The limits of a mapk state file (and of an encoded ``MAPState``).
+  ///
+  /// A state nests 5 levels deep; its longest arrays are the ks and the
+  /// sums per k (``StateFile/maximumKCount`` each, checked by the state
+  /// reader), so 2^24 elements leaves room for optional sections (bootstrap
+  /// replicates) while keeping a parsed document under 16 bytes per value
+  /// of a file that has at least 2 bytes per value. Its longest strings are
+  /// exact sums (under 600 hex digits) and input paths (under 4,096 bytes,
+  /// 6 bytes per escaped byte): 1 MiB. Its numbers are 64-bit integers and
+  /// shortest-form doubles (at most 24 bytes).
+  package static let stateFile = JSONLimits(
+    maxDepth: 32, maxArrayCount: 1 << 24, maxObjectCount: 1 << 16, maxStringBytes: 1 << 20, maxNumberBytes: 64)
+}

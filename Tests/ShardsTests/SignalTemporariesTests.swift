@@ -1,0 +1,100 @@
+import Foundation
+import MAPKShards
+import TestSupport
+import XCTest
+
+/// Output temporaries are removed on every exit a signal causes: a SIGBUS
+/// from an input truncated while mapped (one error line, exit 1) and a
+/// crash (a fault, a Swift trap, an abort), which then goes on as it would
+/// have (the process ends by the signal). Each runs in a child copy of this
+/// test executable, which opens an output (`AtomicOutputFile`, a temporary
+/// beside it) and then faults.
+final class SignalTemporariesTests: XCTestCase {
+  static let directoryVariable = "MAPK_SIGNAL_CHILD_DIR"
+  static let crashVariable = "MAPK_SIGNAL_CHILD_CRASH"
+
+  /// The names in `dir`.
+  func names(_ dir: TemporaryDirectory) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+  }
+
+  func testSIGBUSFromATruncatedInputRemovesTheOutputTemporaries() throws {
+    let dir = try TemporaryDirectory("mapk-sigbus-tmp")
+    defer { dir.remove() }
+    var rng = SplitMix64(seed: 78)
+    try NPYBytes.write((0..<64000).map { _ in Float.random(in: 0..<1, using: &rng) }, descr: "<f4", shape: [1000, 64],
+                       to: dir.file("p.npy"))
+    try NPYBytes.write((0..<1000).map { Int64($0 % 64) }, descr: "<i8", shape: [1000], to: dir.file("l.npy"))
+    let child = try ProcessRunner.run(
+      ProcessRunner.testExecutable, ["ShardsTests.SignalTemporariesTests/testChildTruncatesWithOutputsOpen"],
+      environment: [Self.directoryVariable: dir.path], timeout: 120)
+    XCTAssertFalse(child.timedOut)
+    XCTAssertFalse(child.signaled, "killed by signal \(child.status): \(child.stderr)")
+    XCTAssertEqual(child.status, 1, child.stdout + child.stderr)
+    XCTAssertTrue(child.stderr.contains("bus error (SIGBUS)"), child.stderr)
+    // The two temporaries existed (the child checked) and are gone; the inputs stay.
+    XCTAssertEqual(try names(dir), ["l.npy", "p.npy"])
+  }
+
+  func testCrashesRemoveTheOutputTemporariesAndStillEndByTheSignal() throws {
+    for (crash, signals) in [("segv", [SIGSEGV]), ("abort", [SIGABRT]), ("trap", [SIGILL, SIGTRAP]),
+                             ("kill-segv", [SIGSEGV])] {
+      let dir = try TemporaryDirectory("mapk-crash-tmp")
+      defer { dir.remove() }
+      let child = try ProcessRunner.run(
+        ProcessRunner.testExecutable, ["ShardsTests.SignalTemporariesTests/testChildCrashesWithOutputsOpen"],
+        environment: [Self.directoryVariable: dir.path, Self.crashVariable: crash, "SWIFT_BACKTRACE": "enable=no"],
+        timeout: 120)
+      XCTAssertFalse(child.timedOut, crash)
+      XCTAssertTrue(child.signaled && signals.contains(child.status), "\(crash): status \(child.status) \(child.stderr)")
+      XCTAssertEqual(try names(dir), ["ready"], "\(crash): \(child.stderr)")
+    }
+  }
+
+  /// Opens two outputs in the directory, checks their temporaries exist.
+  private func openOutputs(_ dir: String) throws -> [AtomicOutputFile] {
+    let outputs = try ["ap.npy", "s.json"].map { try AtomicOutputFile(path: dir + "/" + $0) }
+    for o in outputs {
+      try o.write(Array(repeating: 7, count: 100_000))
+      XCTAssertTrue(FileManager.default.fileExists(atPath: o.temporaryPath))
+    }
+    return outputs
+  }
+
+  /// Only as the child of the SIGBUS test: outputs open, the predictions
+  /// truncated behind the mapping's back, then evaluated.
+  func testChildTruncatesWithOutputsOpen() throws {
+    guard let dir = ProcessInfo.processInfo.environment[Self.directoryVariable],
+          ProcessInfo.processInfo.environment[Self.crashVariable] == nil else {
+      throw XCTSkip("runs only as a child process of testSIGBUSFromATruncatedInputRemovesTheOutputTemporaries")
+    }
+    TemporaryFiles.removeAllOnTermination()
+    let outputs = try openOutputs(dir)
+    let inputs = try EvaluationInputs(predictions: dir + "/p.npy", labels: dir + "/l.npy")
+    inputs.reportTruncationAsError()
+    XCTAssertEqual(truncate(dir + "/p.npy", 4096), 0)
+    _ = try Evaluator(threads: 2).evaluate(
+      scores: inputs.scores, labels: inputs.labels, configuration: try MAPConfiguration(ks: [5]))
+    XCTFail("the evaluation read truncated pages without a SIGBUS")
+    withExtendedLifetime(outputs) {}
+  }
+
+  /// Only as the child of the crash test: outputs open, then the crash named by the environment.
+  func testChildCrashesWithOutputsOpen() throws {
+    guard let dir = ProcessInfo.processInfo.environment[Self.directoryVariable],
+          let crash = ProcessInfo.processInfo.environment[Self.crashVariable] else {
+      throw XCTSkip("runs only as a child process of testCrashesRemoveTheOutputTemporariesAndStillEndByTheSignal")
+    }
+    TemporaryFiles.removeAllOnTermination()
+    let outputs = try openOutputs(dir)
+    XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/ready", contents: nil))
+    switch crash {
+    case "segv": UnsafeMutablePointer<Int>(bitPattern: 16)?.pointee = 1  // a real fault: si_code > 0
+    case "abort": abort()
+    case "kill-segv": _ = kill(getpid(), SIGSEGV)  // sent, not faulted: raised again after the handler
+    default: fatalError("a Swift trap, on purpose")
+    }
+    XCTFail("\(crash) did not end the process")
+    withExtendedLifetime(outputs) {}
+  }
+}
