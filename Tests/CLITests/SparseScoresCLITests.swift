@@ -57,4 +57,34 @@ import TestSupport
     let compare = try ProcessRunner.mapk(["compare", "p.npz", "p.npz", "--labels", "l.npy", "-k", "3"], in: dir.path)
     #expect(compare.status == 0, "\(compare.stderr)")
   }
+
+  /// Shard states record the exclusions file: shards run with other exclusions
+  /// (or none) rank other candidates, and their merge is refused, naming the difference.
+  @Test func shardStatesRecordTheExclusions() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    try Self.csr(indptr: [0, 3, 4], indices: [3, 1, 0, 2], data: [0.9, 0.5, 0.5, 0], shape: [2, 5])
+      .write(to: URL(fileURLWithPath: dir.file("p.npz")))
+    _ = try NPYBytes.write([Int64](arrayLiteral: 1, 0, 2, 4), descr: "<i8", shape: [2, 2], to: dir.file("l.npy"))
+    try "3\n2\n".write(toFile: dir.file("e.txt"), atomically: false, encoding: .utf8)
+    try "1\n0\n".write(toFile: dir.file("f.txt"), atomically: false, encoding: .utf8)
+    func shard(_ index: Int, _ extra: [String], _ state: String) throws {
+      let r = try ProcessRunner.mapk(["eval", "--predictions", "p.npz", "--labels", "l.npy", "-k", "3",
+                                      "--shard", "\(index)/2", "--state", state] + extra, in: dir.path)
+      #expect(r.status == 0, "\(r.stderr)")
+    }
+    try shard(0, ["--exclude", "e.txt"], "a0.json")
+    try shard(1, ["--exclude", "e.txt"], "a1.json")
+    try shard(1, ["--exclude", "f.txt"], "b1.json")
+    try shard(1, [], "c1.json")
+    // The same exclusions: the merge is the single run's value (0.5, as in the test above).
+    let same = try ProcessRunner.mapk(["merge", "a0.json", "a1.json", "--json"], in: dir.path)
+    let json = try JSONSerialization.jsonObject(with: Data(same.stdout.utf8)) as? [String: Any]
+    let value = ((json?["results"] as? [[String: Any]])?.first?["map"] as? NSNumber)?.doubleValue
+    #expect(value.map { abs($0 - 0.5) < 1e-15 } == true, "\(same.stdout) \(same.stderr)")
+    let other = try ProcessRunner.mapk(["merge", "a0.json", "b1.json"], in: dir.path)
+    #expect(other.status == 1 && other.stderr.contains("exclusions: "), "\(other.stderr)")
+    let none = try ProcessRunner.mapk(["merge", "a0.json", "c1.json"], in: dir.path)
+    #expect(none.status == 1 && none.stderr.contains("exclusions: "), "\(none.stderr)")
+  }
 }

@@ -195,7 +195,9 @@ extension StateFile {
     var name: String, size: Int, format: String, dtype: String?, shape: [Int]?, sample: String
   }
   struct InputsDocument: Codable { var predictions: InputDocument, labels: InputDocument, weights: InputDocument?
-    var ranked_ids: RankedIDsDocument? = nil }
+    var ranked_ids: RankedIDsDocument? = nil
+    /// The `--exclude` file's fingerprint; absent without exclusions (older states have the bytes they had).
+    var exclude: InputDocument? = nil }
 
   /// The sums of one metric, per k.
   struct MetricSumsDocument: Codable {
@@ -258,7 +260,8 @@ extension StateFile {
         InputDocument(name: i.name, size: i.size, format: i.format, dtype: i.dtype, shape: i.shape, sample: i.sample)
       }
       inputs = InputsDocument(predictions: input(s.inputs.predictions), labels: input(s.inputs.labels),
-                              weights: s.inputs.weights.map(input), ranked_ids: s.inputs.rankedIDs.map(RankedIDsDocument.init))
+                              weights: s.inputs.weights.map(input), ranked_ids: s.inputs.rankedIDs.map(RankedIDsDocument.init),
+                              exclude: s.inputs.exclude.map(input))
       run = RunDocument(threads: s.threads, seconds: s.seconds)
       bootstrap = s.bootstrap.map(BootstrapDocument.init)
     }
@@ -331,7 +334,8 @@ extension StateFile {
       var file = try StateFile(
         state: state, rows: rows.lower..<rows.upper, totalRows: rows.total, shard: shard, classes: classes,
         inputs: Inputs(predictions: input(inputs.predictions), labels: input(inputs.labels),
-                       weights: inputs.weights.map(input), rankedIDs: try inputs.ranked_ids?.reading()),
+                       weights: inputs.weights.map(input), rankedIDs: try inputs.ranked_ids?.reading(),
+                       exclude: inputs.exclude.map(input)),
         threads: run.threads, seconds: run.seconds).attaching(bootstrap)
       if let n = counts.labels_at_or_above_classes {
         guard n >= 0, n <= StateFile.maximumInputSize else {

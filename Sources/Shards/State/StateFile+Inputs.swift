@@ -85,13 +85,18 @@ extension StateFile {
     /// How ranked-id predictions were read (the pad, the duplicate rule, the
     /// classes); nil for scores, and in states written before it was recorded.
     public var rankedIDs: RankedIDReading?
+    /// The exclusions file (`--exclude`), if any: states of other exclusions
+    /// rank other candidates, so they do not add up to one evaluation.
+    public var exclude: Input?
 
     /// Creates the fingerprints from their parts.
-    public init(predictions: Input, labels: Input, weights: Input?, rankedIDs: RankedIDReading? = nil) {
+    public init(predictions: Input, labels: Input, weights: Input?, rankedIDs: RankedIDReading? = nil,
+                exclude: Input? = nil) {
       self.predictions = predictions
       self.labels = labels
       self.weights = weights
       self.rankedIDs = rankedIDs
+      self.exclude = exclude
     }
 
     /// The fingerprints of opened inputs.
@@ -109,10 +114,15 @@ extension StateFile {
       // An .ivecs file is an int32 [N, K + 1] array (a count before each
       // row): its predictions are the [N, K] ids, the shape a state checks.
       if inputs.predictions.array.origin.format == .ivecs { predictions.shape = inputs.rowShape + [inputs.classes] }
+      let exclude = try inputs.exclusionSource.map { source in
+        Input(file: try source.files.first(where: { $0.path == source.path }) ?? MappedFile(path: source.path),
+              format: source.format.rawValue, array: source.array)
+      }
       self.init(
         predictions: predictions,
         labels: Input(file: labelsFile, format: labels.format.rawValue, array: labels.array),
-        weights: inputs.weightsArray.map { Input(array: $0) }, rankedIDs: inputs.rankedIDs?.reading)
+        weights: inputs.weightsArray.map { Input(array: $0) }, rankedIDs: inputs.rankedIDs?.reading,
+        exclude: exclude)
     }
 
     /// How ranked ids read as `b` differ from ranked ids read as `a`, or nil.
@@ -137,6 +147,12 @@ extension StateFile {
       if let d = predictions.difference(from: other.predictions) { return "predictions: \(d)" }
       if let d = labels.difference(from: other.labels) { return "labels: \(d)" }
       if let d = Self.difference(rankedIDs, other.rankedIDs) { return "ranked ids: \(d)" }
+      switch (exclude, other.exclude) {
+      case (nil, nil): break
+      case (nil, .some): return "exclusions: given vs none"
+      case (.some, nil): return "exclusions: none vs given"
+      case (.some(let a), .some(let b)): if let d = a.difference(from: b) { return "exclusions: \(d)" }
+      }
       switch (weights, other.weights) {
       case (nil, nil): return nil
       case (nil, .some): return "weights: given vs none"
