@@ -13,6 +13,32 @@ import TestSupport
     return words.withUnsafeBytes { Data($0) }
   }
 
+  /// Multi-hot labels beside ranked ids: a column is a class id, so their
+  /// width is the classes, not the K of the lists (any width without
+  /// `--classes`, exactly `--classes` with it).
+  @Test func multiHotLabelsOfAnyWidthBesideRankedIDs() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    _ = try NPYBytes.write([Int64](arrayLiteral: 3, 1, 0, 4), descr: "<i8", shape: [2, 2], to: dir.file("ids.npy"))
+    // Row 0 holds classes {1, 2}, row 1 class {4}, of 5.
+    _ = try NPYBytes.write([UInt8](arrayLiteral: 0, 1, 1, 0, 0, 0, 0, 0, 0, 1), descr: "|b1", shape: [2, 5],
+                           to: dir.file("mh.npy"))
+    func map(_ extra: [String]) throws -> (Double?, String) {
+      let r = try ProcessRunner.mapk(["eval", "--predictions", "ids.npy", "--labels", "mh.npy", "-k", "2", "--json"]
+                                       + extra, in: dir.path)
+      guard r.status == 0, let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+      else { return (nil, r.stderr) }
+      return (((json["results"] as! [[String: Any]])[0]["map"] as! NSNumber).doubleValue, r.stderr)
+    }
+    // Row 0: id 1 hits at rank 2, AP (1/2) / min(2, 2); row 1: id 4 at rank 2, AP (1/2) / min(1, 2).
+    let any = try map([])
+    #expect(any.0.map { abs($0 - (0.25 + 0.5) / 2) < 1e-15 } == true, "\(any.1)")
+    let classes = try map(["--classes", "5"])
+    #expect(classes.0.map { abs($0 - (0.25 + 0.5) / 2) < 1e-15 } == true, "\(classes.1)")
+    let wrong = try map(["--classes", "6"])
+    #expect(wrong.0 == nil && wrong.1.hasPrefix("mapk: error: mh.npy: multi-hot labels of shape [2, 5]"), "\(wrong.1)")
+  }
+
   @Test func padsDuplicatesAndTheirFlags() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }

@@ -89,8 +89,11 @@ public final class EvaluationInputs: @unchecked Sendable {
     guard let format = labelFormat ?? FileFormat.inferred(fromPath: labels)?.labelFormat else {
       throw FileError(path: labels, problem: "cannot tell the label format from the extension", kind: .unknownFormat)
     }
+    // Multi-hot columns are classes: the scores' width, or for ranked ids the given classes (any without).
+    let multiHotWidth: Int?
+    if case .rankedIDs(let ids) = pred.view { multiHotWidth = ids.reading.classes } else { multiHotWidth = pred.width }
     let source = try LabelSource.read(path: labels, format: format, rowShape: pred.rowShape,
-                                      predictionsShape: pred.array.shape, threads: threads)
+                                      predictionsShape: pred.array.shape, multiHotWidth: multiHotWidth, threads: threads)
     self.labelSource = source
     var files = [pred.array.file] + source.files
     if let exclude {
@@ -100,7 +103,8 @@ public final class EvaluationInputs: @unchecked Sendable {
       }
       // Read as labels are: the same formats, and the same row count (or an error naming the file).
       let excluded = try LabelSource.read(path: exclude, format: format, rowShape: pred.rowShape,
-                                          predictionsShape: pred.array.shape, threads: threads)
+                                          predictionsShape: pred.array.shape, multiHotWidth: multiHotWidth,
+                                          threads: threads)
       files += excluded.files
       exclusionSource = excluded
     } else {

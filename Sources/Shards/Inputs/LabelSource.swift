@@ -53,15 +53,21 @@ package struct LabelSource: @unchecked Sendable {
   ///   - format: How to read it.
   ///   - rowShape: The predictions' shape without its last dim.
   ///   - predictionsShape: The predictions' shape (for error messages).
+  ///   - multiHotWidth: The column count multi-hot labels must have (the
+  ///     classes of scores), or nil when any is right (ranked ids without
+  ///     `classes`: a column is a class id, not a position of the list).
   ///   - threads: Workers for formats parsed in parallel.
   /// - Throws: ``FileError`` naming the file and the problem.
   package static func read(path: String, format: LabelFormat, rowShape: [Int], predictionsShape: [Int],
-                           threads: Int) throws -> LabelSource {
+                           multiHotWidth: Int?, threads: Int) throws -> LabelSource {
     switch format {
     case .dense:
       let array = try FileFormat.readArray(naming: path).signedWidening()
       // A bool array can only mean multi-hot: it is read as such, not refused.
-      if array.type == .bool { return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, threads: threads) }
+      if array.type == .bool {
+        return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, width: multiHotWidth,
+                            threads: threads)
+      }
       var source = LabelSource(format: format, path: path, storage: .array(array),
                                rows: try denseLabels(array, rowShape: rowShape, predictionsShape: predictionsShape))
       if looksMultiHot(array, rowShape: rowShape, classes: predictionsShape.last) {
@@ -70,7 +76,8 @@ package struct LabelSource: @unchecked Sendable {
       return source
     case .multihot:
       let array = try FileFormat.readArray(naming: path).signedWidening()
-      return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, threads: threads)
+      return try multiHot(array, rowShape: rowShape, predictionsShape: predictionsShape, width: multiHotWidth,
+                          threads: threads)
     case .text, .csr, .ivecs:
       let parsed = try ParsedLabels(path: path, format: format, rows: rowShape.reduce(1, *), threads: threads)
       return LabelSource(format: format, path: path, storage: .parsed(parsed), rows: parsed.rows)
@@ -78,14 +85,18 @@ package struct LabelSource: @unchecked Sendable {
   }
 
   /// Multi-hot `[D1..DN, C]` labels, compacted (``MultiHotLabels``): one
-  /// column per class, so the shape is the predictions' own (a different
-  /// width is far more likely a different array than a deliberate one).
-  static func multiHot(_ array: StoredArray, rowShape: [Int], predictionsShape: [Int], threads: Int) throws -> LabelSource {
-    guard array.shape == predictionsShape else {
+  /// column per class, so for scores the shape is the predictions' own (a
+  /// different width is far more likely a different array than a deliberate
+  /// one); for ranked ids the rows must match and C is `width` if given, any otherwise.
+  static func multiHot(_ array: StoredArray, rowShape: [Int], predictionsShape: [Int], width: Int?,
+                       threads: Int) throws -> LabelSource {
+    guard array.shape.count == rowShape.count + 1, Array(array.shape.dropLast()) == rowShape,
+          width.map({ array.shape.last == $0 }) ?? true else {
+      let expected = width.map { "\(rowShape + [$0])" } ?? "\(rowShape) and a last dimension of any size"
       throw FileError(
         path: array.path,
         problem: "multi-hot labels of shape \(array.shape) do not match predictions of shape \(predictionsShape) "
-          + "(one column per class: expected \(predictionsShape))",
+          + "(one column per class: expected \(expected))",
         kind: .shapeMismatch)
     }
     let labels = try MultiHotLabels(array, threads: threads)
