@@ -1,3 +1,4 @@
+import MAPKShards
 @testable import MAPKTooling
 import TestSupport
 import Testing
@@ -5,6 +6,11 @@ import Testing
 /// `-k` lists are bounded before they are built, and generated rows longer
 /// than a block are made in pieces with the same values.
 @Suite struct HostileArgumentTests {
+  /// A `-k` list that parses makes a state that loads: the two limits are one.
+  @Test func kListLimitIsTheStateFilesLimit() {
+    #expect(maximumKCount == StateFile.maximumKCount)
+  }
+
   @Test func kListsAreTheirDistinctKsAscending() throws {
     #expect(try parseKList("10,1-3,2,3-4,100") == [1, 2, 3, 4, 10, 100])
     #expect(try parseKList("5") == [5])
