@@ -44,7 +44,7 @@ public struct StreamingAveragePrecision: Sendable {
   ///   - weights: Their weights.
   /// - Throws: ``MAPKError`` for a k above the classes, a NaN score under the
   ///   `error` policy or mismatched rows; the state is unchanged then.
-  /// - Complexity: O(rows · (classes + v · m)), as ``RowEvaluator/evaluate(rows:scores:labels:weights:into:perRow:)``.
+  /// - Complexity: O(rows · (classes + v · m)), as ``RowEvaluator/evaluate(rows:scores:labels:weights:into:perRow:holdingCounts:)``.
   @discardableResult
   public mutating func update(scores: ScoreMatrix, labels: LabelRows, weights: RowWeights = .none) throws -> [Double] {
     guard labels.rows == scores.rows else {

@@ -91,6 +91,8 @@ public final class RankedIDEvaluator {
   ///   - weights: The weights (broadcast per row).
   ///   - state: The accumulator to add to.
   ///   - perRow: Where to write each row's value per (metric, k), if wanted.
+  ///   - exclusions: Classes to take out of each row's ranking (`--exclude`): they
+  ///     occupy no position, later ids move up; nil for none.
   /// - Throws: ``MAPKError/duplicateID(row:id:)`` or
   ///   ``MAPKError/invalidID(row:id:pad:)`` for the first bad row.
   /// - Complexity: O(rows · (k + m log m)) for m labels per row.

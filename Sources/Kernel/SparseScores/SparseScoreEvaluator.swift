@@ -123,6 +123,8 @@ public final class SparseScoreEvaluator {
   ///   - weights: The weights (broadcast per row).
   ///   - state: The accumulator to add to.
   ///   - perRow: Where to write each row's value per (metric, k), if wanted.
+  ///   - exclusions: Classes to take out of each row's ranking (`--exclude`): they
+  ///     occupy no position, later stored entries move up; nil for none.
   /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN
   ///   policy, naming the row and the column of its first stored NaN.
   /// - Complexity: O(rows · (s + k log k + m log m)) for s stored entries and
