@@ -6,6 +6,26 @@
 /// the call), so nothing is allocated per row; both functions are inlined
 /// and specialized at each caller.
 enum RowLabels {
+  /// Reads row `r`'s labels for a ranking: `sets(row:labels:scratch:)`
+  /// first when `counting` (the metrics read those counts), then
+  /// `gather(row:labels:classes:into:)`, both in `labels`.
+  ///
+  /// - Parameters:
+  ///   - r: The row.
+  ///   - rows: The labels.
+  ///   - classes: C, when known: labels `>= C` become -1 before counting `n`.
+  ///   - counting: True to count the distinct values (else `relevant` and `distinct` are 0).
+  ///   - labels: Room for at least the row's label count; on return the `m` matchable labels.
+  /// - Complexity: O(m log m) for m labels (O(m²) up to 32).
+  @inline(__always)
+  static func read(row r: Int, labels rows: LabelRows, classes: Int?, counting: Bool,
+                   into labels: UnsafeMutablePointer<Int64>) -> (n: Int, m: Int, relevant: Int, distinct: Int) {
+    // The distinct-value counts first: `gather` reuses the same scratch.
+    let (relevant, distinct) = counting ? sets(row: r, labels: rows, scratch: labels) : (0, 0)
+    let (n, m) = gather(row: r, labels: rows, classes: classes, into: labels)
+    return (n, m, relevant, distinct)
+  }
+
   /// Row `r`'s distinct label values (negatives included: TensorFlow
   /// `recall_at_k`'s count) and, of those, the ones `>= 0` (trec_eval's R),
   /// as written, before any cleaning of labels `>= C`.

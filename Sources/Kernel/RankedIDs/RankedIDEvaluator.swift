@@ -139,9 +139,11 @@ public final class RankedIDEvaluator {
     var stamp = self.stamp
     defer { self.stamp = stamp }
     for r in rows {
-      // The distinct-value counts first: `gatherLabels` reuses the same scratch.
-      let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labelRows)
-      let (n, m) = gatherLabels(row: r, labels: labelRows)
+      let span = labelRows.range(ofRow: r)
+      if span.count > labelCapacity { growLabels(span.count) }
+      // The counts as written; `n` after the cleaning by the classes, if known.
+      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: reading.classes,
+                                                      counting: !reads.isEmpty, into: self.labels)
       // (After gathering, which may have grown them.)
       let labels = self.labels, labelStamps = self.labelStamps
       stamp &+= 1
@@ -186,25 +188,6 @@ public final class RankedIDEvaluator {
                              positiveHits: 0..<hitCount, discounts: accumulator.discounts)
       accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
     }
-  }
-
-  /// Row `r`'s distinct label values and, of those, the ones `>= 0`, as
-  /// written, before any cleaning by ``RankedIDReading/classes`` (`RowLabels`).
-  @inline(__always)
-  private func labelSets(row r: Int, labels rows: LabelRows) -> (relevant: Int, distinct: Int) {
-    let span = rows.range(ofRow: r)
-    if span.count > labelCapacity { growLabels(span.count) }
-    return RowLabels.sets(row: r, labels: rows, scratch: labels)
-  }
-
-  /// Reads row `r`'s labels: returns `n`, the denominator's label count, and
-  /// `m`, the number of distinct labels an id can match (non-negative, below
-  /// the classes if known), written sorted to `labels` (`RowLabels`).
-  @inline(__always)
-  private func gatherLabels(row r: Int, labels rows: LabelRows) -> (n: Int, m: Int) {
-    let span = rows.range(ofRow: r)
-    if span.count > labelCapacity { growLabels(span.count) }
-    return RowLabels.gather(row: r, labels: rows, classes: reading.classes, into: labels)
   }
 
   /// The index of `id` among the `count` sorted labels, or -1.

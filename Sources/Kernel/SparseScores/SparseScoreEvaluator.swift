@@ -194,8 +194,11 @@ public final class SparseScoreEvaluator {
     let hits = self.hits
     for r in rows {
       let e = exclusions.map { gatherExclusions(row: r, exclusions: $0) } ?? 0
-      let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labelRows)
-      let (n, m) = gatherLabels(row: r, labels: labelRows)
+      let span = labelRows.range(ofRow: r)
+      if span.count > labelCapacity { growLabels(span.count) }
+      // Labels >= width are TensorFlow's out-of-range labels (-1 in n).
+      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: width,
+                                                      counting: !reads.isEmpty, into: self.labels)
       let labels = self.labels, excluded = self.excluded
       let most = bound(r)
       if most > entryCapacity { growEntries(most) }
@@ -232,25 +235,6 @@ public final class SparseScoreEvaluator {
                           positiveHits: skip..<(skip &+ positiveHits), discounts: accumulator.discounts)
       accumulator.accumulate(r, row: row, weights: weights, into: &state, perRow: perRow, counting: counting)
     }
-  }
-
-  /// Row `r`'s distinct label values (negatives included) and, of those, the
-  /// ones `>= 0` (labels `>= width` included), as written (`RowLabels`).
-  @inline(__always)
-  private func labelSets(row r: Int, labels rows: LabelRows) -> (relevant: Int, distinct: Int) {
-    let span = rows.range(ofRow: r)
-    if span.count > labelCapacity { growLabels(span.count) }
-    return RowLabels.sets(row: r, labels: rows, scratch: labels)
-  }
-
-  /// Reads row `r`'s labels: returns `n` (TensorFlow's count, after its
-  /// cleaning of labels `>= width` to -1) and `m`, the distinct labels in
-  /// `0 ..< width`, written sorted to `labels` (`RowLabels`).
-  @inline(__always)
-  private func gatherLabels(row r: Int, labels rows: LabelRows) -> (n: Int, m: Int) {
-    let span = rows.range(ofRow: r)
-    if span.count > labelCapacity { growLabels(span.count) }
-    return RowLabels.gather(row: r, labels: rows, classes: width, into: labels)
   }
 
   /// True if `column` is one of the `count` sorted labels.
