@@ -82,6 +82,11 @@ import TestSupport
                       try evaluator.evaluate(sparseScores: view, labels: labelRows, weights: w,
                                              configuration: configuration, perRow: PerRowSink(base: p.baseAddress!))
                     }
+                    // Without per-row output (and weights) rows are counted by outcome
+                    // (`MetricAccumulator`): the same exact sums, so the same bits.
+                    let counted = try evaluator.evaluate(sparseScores: view, labels: labelRows, weights: w,
+                                                         configuration: configuration)
+                    #expect(bits(counted) == bits(s), "sparse scores without per-row output")
                     let d = try denseRows.withUnsafeMutableBufferPointer { p in
                       try evaluator.evaluate(scores: dense, labels: labelRows, weights: w,
                                              configuration: configuration, perRow: PerRowSink(base: p.baseAddress!))

@@ -141,9 +141,11 @@ public final class RankedIDEvaluator {
     var stamp = self.stamp
     defer { self.stamp = stamp }
     for r in rows {
-      // The distinct-value counts first: `gatherLabels` reuses the same scratch.
-      let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labelRows)
-      let (n, m) = gatherLabels(row: r, labels: labelRows)
+      let span = labelRows.range(ofRow: r)
+      if span.count > labelCapacity { growLabels(span.count) }
+      // The counts as written; `n` after the cleaning by the classes, if known.
+      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: reading.classes,
+                                                      counting: !reads.isEmpty, into: self.labels)
       // (After gathering, which may have grown them.)
       let labels = self.labels, labelStamps = self.labelStamps
       stamp &+= 1
@@ -188,84 +190,6 @@ public final class RankedIDEvaluator {
                              positiveHits: 0..<hitCount, discounts: accumulator.discounts)
       accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
     }
-  }
-
-  /// Row `r`'s distinct label values (negatives included: TensorFlow
-  /// `recall_at_k`'s count) and, of those, the ones `>= 0` (trec_eval's R),
-  /// as written, before any cleaning by ``RankedIDReading/classes``.
-  @inline(__always)
-  private func labelSets(row r: Int, labels rows: LabelRows) -> (relevant: Int, distinct: Int) {
-    let span = rows.range(ofRow: r)
-    if span.count > labelCapacity { growLabels(span.count) }
-    let labels = self.labels
-    var w = 0
-    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
-      for i in span {
-        labels[w] = Int64(p[i])
-        w &+= 1
-      }
-    }
-    switch rows.values {
-    case .int64(let p): read(p)
-    case .int32(let p): read(p)
-    }
-    sortAscending(labels, count: w)
-    var distinct = 0, relevant = 0
-    for i in 0..<w where i == 0 || labels[i] != labels[i - 1] {
-      distinct &+= 1
-      relevant &+= labels[i] >= 0 ? 1 : 0
-    }
-    return (relevant, distinct)
-  }
-
-  /// Reads row `r`'s labels: returns `n`, the denominator's label count, and
-  /// `m`, the number of distinct labels an id can match (non-negative, below
-  /// the classes if known), written sorted to `labels`.
-  @inline(__always)
-  private func gatherLabels(row r: Int, labels rows: LabelRows) -> (n: Int, m: Int) {
-    let span = rows.range(ofRow: r)
-    if span.count > labelCapacity { growLabels(span.count) }
-    let labels = self.labels
-    let limited = reading.classes != nil
-    let limit = Int64(reading.classes ?? 0)
-    let dense = rows.semantics == .dense
-    var w = 0
-    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
-      for i in span {
-        var v = Int64(p[i])
-        // TensorFlow's cleaning: a label >= C becomes -1.
-        if limited && v >= limit { v = -1 }
-        if dense {
-          // Dense: only non-negative entries count (in n, duplicates included).
-          labels[w] = v
-          w &+= v >= 0 ? 1 : 0
-        } else {
-          labels[w] = v
-          w &+= 1
-        }
-      }
-    }
-    switch rows.values {
-    case .int64(let p): read(p)
-    case .int32(let p): read(p)
-    }
-    let denseCount = w
-    sortAscending(labels, count: w)
-    // Distinct values, in place.
-    var kept = 0
-    for i in 0..<w where kept == 0 || labels[i] != labels[kept - 1] {
-      labels[kept] = labels[i]
-      kept &+= 1
-    }
-    // Sparse: n counts the distinct values, negatives (a cleaned -1) included.
-    let n = dense ? denseCount : kept
-    // Negatives sort first and can match no id: drop them.
-    var firstValid = 0
-    while firstValid < kept && labels[firstValid] < 0 { firstValid &+= 1 }
-    if firstValid > 0 {
-      for i in firstValid..<kept { labels[i - firstValid] = labels[i] }
-    }
-    return (n, kept - firstValid)
   }
 
   /// The index of `id` among the `count` sorted labels, or -1.

@@ -30,24 +30,11 @@ public final class SparseScoreEvaluator {
   public let scoreType: ScoreType
 
   private let maxK: Int
-  private let ks: UnsafeMutablePointer<Int>
-  private let ksCount: Int
-  private let metrics: UnsafeMutablePointer<Metric>
-  private let metricCount: Int
-  /// `metricCount · ksCount`: the values per row.
-  private let valueCount: Int
-  private let values: UnsafeMutablePointer<Double>
-  /// A row's denominators per (metric, k).
-  private let rowDenominators: UnsafeMutablePointer<Double>
+  /// The accumulation of every metric from a ranked row, shared with the
+  /// dense-scores and ranked-ids paths (`MetricAccumulator`).
+  private var accumulator: MetricAccumulator
   /// The label counts some requested metric reads beyond `n`.
   private let reads: RowCounts
-  /// True when AP@k is requested: its rule (`n = 0`) counts empty rows.
-  private let emptyByAP: Bool
-  /// Per requested metric: pooled, and AP@k (divided by the shared weight sum).
-  private let pooled: UnsafeMutablePointer<Bool>
-  private let sharesWeightSum: UnsafeMutablePointer<Bool>
-  /// `1 / log2(i + 1)` for `i` in `0...maxK` (entry 0 unused), when a metric reads them.
-  private let discounts: UnsafeMutablePointer<Double>?
   /// The row's hit ranks (1-based, ascending), at most `maxK`.
   private let hits: UnsafeMutablePointer<Int32>
   /// A row's matchable labels, sorted and distinct (room for `labelCapacity`).
@@ -69,31 +56,8 @@ public final class SparseScoreEvaluator {
     self.width = width
     self.scoreType = scoreType
     maxK = configuration.maxK
-    ksCount = configuration.ks.count
-    ks = .allocate(capacity: ksCount)
-    ks.initialize(from: configuration.ks, count: ksCount)
-    metricCount = configuration.metrics.count
-    metrics = .allocate(capacity: metricCount)
-    metrics.initialize(from: configuration.metrics, count: metricCount)
-    valueCount = metricCount * ksCount
-    values = .allocate(capacity: valueCount)
-    values.initialize(repeating: 0, count: valueCount)
-    rowDenominators = .allocate(capacity: valueCount)
-    rowDenominators.initialize(repeating: 0, count: valueCount)
-    reads = configuration.metrics.reduce(into: RowCounts()) { $0.formUnion($1.reads) }
-    emptyByAP = configuration.metrics.contains(.averagePrecision)
-    pooled = .allocate(capacity: metricCount)
-    pooled.initialize(from: configuration.metrics.map { $0.aggregation == .pooled }, count: metricCount)
-    sharesWeightSum = .allocate(capacity: metricCount)
-    sharesWeightSum.initialize(from: configuration.metrics.map(\.sharesWeightSum), count: metricCount)
-    if reads.contains(.discounts) {
-      let table = UnsafeMutablePointer<Double>.allocate(capacity: maxK + 1)
-      table[0] = 0
-      for i in 1...maxK { table[i] = NDCG.discount(i) }
-      discounts = table
-    } else {
-      discounts = nil
-    }
+    accumulator = MetricAccumulator(configuration: configuration)
+    reads = accumulator.reads
     hits = .allocate(capacity: maxK)
     labels = .allocate(capacity: labelCapacity)
     entries = .allocate(capacity: entryCapacity)
@@ -101,13 +65,7 @@ public final class SparseScoreEvaluator {
   }
 
   deinit {
-    ks.deallocate()
-    metrics.deallocate()
-    values.deallocate()
-    rowDenominators.deallocate()
-    pooled.deallocate()
-    sharesWeightSum.deallocate()
-    discounts?.deallocate()
+    accumulator.deallocate()
     hits.deallocate()
     labels.deallocate()
     entries.deallocate()
@@ -221,19 +179,28 @@ public final class SparseScoreEvaluator {
     _ state: inout MAPState, _ perRow: PerRowSink?, bound: (Int) -> Int,
     fill: (Int, UnsafeMutablePointer<Int64>, Int, (Bits, Int32, inout Int) throws -> Void) throws -> Int
   ) throws {
-    let unweighted = weights.isNone
-    let policy = configuration.emptyRows
+    // The shared accumulation, from a local copy; without weights or per-row
+    // output, rows counted by outcome and added at the end of the call (the
+    // same exact sums as adding each row: the same bits).
+    var accumulator = self.accumulator
+    let counting = weights.isNone && perRow == nil && accumulator.canCount
+    defer {
+      accumulator.flushUnits(into: &state)
+      accumulator.flushCounts(into: &state)
+      self.accumulator = accumulator
+    }
     let nanPolicy = configuration.nanScores
     // A NaN's key: one value for every payload, so NaNs tie and the lower
     // column wins; `Int64.max` and `.min` lie beyond every widened key.
     let nanKey: Int64 = nanPolicy == .largest ? .max : .min
-    var unitWeights = 0
-    defer { if unitWeights > 0 { state.weightSum.add(Double(unitWeights)) } }
     let hits = self.hits
     for r in rows {
       let e = exclusions.map { gatherExclusions(row: r, exclusions: $0) } ?? 0
-      let (relevant, distinct) = reads.isEmpty ? (0, 0) : labelSets(row: r, labels: labelRows)
-      let (n, m) = gatherLabels(row: r, labels: labelRows)
+      let span = labelRows.range(ofRow: r)
+      if span.count > labelCapacity { growLabels(span.count) }
+      // Labels >= width are TensorFlow's out-of-range labels (-1 in n).
+      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: width,
+                                                      counting: !reads.isEmpty, into: self.labels)
       let labels = self.labels, excluded = self.excluded
       let most = bound(r)
       if most > entryCapacity { growEntries(most) }
@@ -264,132 +231,11 @@ public final class SparseScoreEvaluator {
           positiveHits &+= key > 0 && key != nanKey ? 1 : 0
         }
       }
-      state.rows += 1
-      if emptyByAP ? n == 0 : relevant == 0 { state.emptyRows += 1 }
       // Ranked NaN hits come first under `largest` (then the hits above 0), last under `lowest`.
       let skip = nanPolicy == .largest ? nanHits : 0
       let row = RankedRow(hits: hits, count: hitCount, n: n, relevant: relevant, distinct: distinct,
-                          positiveHits: skip..<(skip &+ positiveHits), discounts: discounts)
-      let w = unweighted ? 1 : weights.weight(ofRow: r)
-      let policyValue: Double = policy == .zero ? 0 : .nan
-      // Each metric as on the dense path (`RowEvaluator.evaluateRowAllMetrics`):
-      // its own empty-row rule under the policy, its own denominator.
-      for i in 0..<metricCount {
-        let first = i &* ksCount
-        let outcome = metrics[i].accept(
-          RowValues(row: row, ks: ks, ksCount: ksCount, values: values + first, denominators: rowDenominators + first))
-        if outcome != .valued && policy == .skip {
-          if let perRow { for j in first..<(first + ksCount) { perRow.base[(r - perRow.firstRow) * valueCount + j] = .nan } }
-          continue
-        }
-        if outcome == .empty {
-          for j in first..<(first + ksCount) {
-            values[j] = policyValue
-            rowDenominators[j] = 1
-          }
-        }
-        if let perRow {
-          for j in first..<(first + ksCount) {
-            perRow.base[(r - perRow.firstRow) * valueCount + j] = pooled[i] ? values[j] / rowDenominators[j] : values[j]
-          }
-        }
-        if sharesWeightSum[i] {
-          for j in first..<(first + ksCount) { state.totals[j].add(unweighted ? values[j] : w * values[j]) }
-          if unweighted { unitWeights += 1 } else { state.weightSum.add(w) }
-        } else {
-          for j in first..<(first + ksCount) {
-            state.totals[j].add(unweighted ? values[j] : w * values[j])
-            state.denominators[j].add(unweighted ? rowDenominators[j] : w * rowDenominators[j])
-          }
-        }
-      }
-    }
-  }
-
-  /// Row `r`'s distinct label values (negatives included) and, of those, the
-  /// ones `>= 0` (labels `>= width` included), as written.
-  @inline(__always)
-  private func labelSets(row r: Int, labels rows: LabelRows) -> (relevant: Int, distinct: Int) {
-    let span = rows.range(ofRow: r)
-    if span.count > labelCapacity { growLabels(span.count) }
-    let labels = self.labels
-    var w = 0
-    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
-      for i in span {
-        labels[w] = Int64(p[i])
-        w &+= 1
-      }
-    }
-    switch rows.values {
-    case .int64(let p): read(p)
-    case .int32(let p): read(p)
-    }
-    Self.sortLabels(labels, w)
-    var distinct = 0, relevant = 0
-    for i in 0..<w where i == 0 || labels[i] != labels[i - 1] {
-      distinct &+= 1
-      relevant &+= labels[i] >= 0 ? 1 : 0
-    }
-    return (relevant, distinct)
-  }
-
-  /// Reads row `r`'s labels: returns `n` (TensorFlow's count, after its
-  /// cleaning of labels `>= width` to -1) and `m`, the distinct labels in
-  /// `0 ..< width`, written sorted to `labels`.
-  @inline(__always)
-  private func gatherLabels(row r: Int, labels rows: LabelRows) -> (n: Int, m: Int) {
-    let span = rows.range(ofRow: r)
-    if span.count > labelCapacity { growLabels(span.count) }
-    let labels = self.labels
-    let limit = Int64(width)
-    let dense = rows.semantics == .dense
-    var w = 0
-    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
-      for i in span {
-        var v = Int64(p[i])
-        if v >= limit { v = -1 }
-        labels[w] = v
-        // Dense: only entries in 0..<C count (duplicates included); sparse: every distinct value.
-        w &+= !dense || v >= 0 ? 1 : 0
-      }
-    }
-    switch rows.values {
-    case .int64(let p): read(p)
-    case .int32(let p): read(p)
-    }
-    let denseCount = w
-    Self.sortLabels(labels, w)
-    var kept = 0
-    for i in 0..<w where kept == 0 || labels[i] != labels[kept - 1] {
-      labels[kept] = labels[i]
-      kept &+= 1
-    }
-    let n = dense ? denseCount : kept
-    // Negatives sort first and match no column: drop them.
-    var firstValid = 0
-    while firstValid < kept && labels[firstValid] < 0 { firstValid &+= 1 }
-    if firstValid > 0 {
-      for i in firstValid..<kept { labels[i - firstValid] = labels[i] }
-    }
-    return (n, kept - firstValid)
-  }
-
-  /// Sorts `labels[0..<count]` ascending (few: insertion; many: in-place sort).
-  @inline(__always)
-  private static func sortLabels(_ labels: UnsafeMutablePointer<Int64>, _ count: Int) {
-    if count > 32 {
-      var all = UnsafeMutableBufferPointer(start: labels, count: count)
-      all.sort()
-      return
-    }
-    for i in 1..<Swift.max(1, count) {
-      let e = labels[i]
-      var j = i
-      while j > 0 && labels[j - 1] > e {
-        labels[j] = labels[j - 1]
-        j -= 1
-      }
-      labels[j] = e
+                          positiveHits: skip..<(skip &+ positiveHits), discounts: accumulator.discounts)
+      accumulator.accumulate(r, row: row, weights: weights, into: &state, perRow: perRow, counting: counting)
     }
   }
 
@@ -440,7 +286,7 @@ public final class SparseScoreEvaluator {
     case .int64(let p): read(p)
     case .int32(let p): read(p)
     }
-    Self.sortLabels(excluded, w)
+    sortAscending(excluded, count: w)
     var kept = 0
     for i in 0..<w where kept == 0 || excluded[i] != excluded[kept - 1] {
       excluded[kept] = excluded[i]

@@ -86,10 +86,12 @@ extension Evaluator {
 
   /// The chunked parallel run every kind shares: chunks of `rows` claimed in
   /// order by workers that each make one `engine` (only once they hold a
-  /// chunk) and an exact state, merged at the end.
+  /// chunk) and an exact state, merged at the end; `finish`, if given, adds
+  /// what an engine still holds across its chunks before its state is stored.
   func runChunks<Engine>(
     rows range: Range<Int>, total: Int, rowBytes: Int, configuration: MAPConfiguration,
     progress: EvaluationProgress?, engine make: @Sendable () throws -> Engine,
+    finish: (@Sendable (Engine, inout MAPState) -> Void)? = nil,
     _ body: @Sendable (Engine, Range<Int>, inout MAPState) throws -> Void
   ) throws -> MAPState {
     precondition(range.lowerBound >= 0 && range.upperBound <= total, "row range out of bounds")
@@ -99,6 +101,8 @@ extension Evaluator {
     let workers = min(threads, chunkCount)
     let run = ParallelRun(chunkCount: chunkCount, workers: workers)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      // A worker makes its scratch only once it has a chunk: one that finds
+      // none (more workers than can run) allocates nothing and stores nothing.
       guard var chunk = run.claim() else { return }
       do {
         let engine = try make()
@@ -116,6 +120,7 @@ extension Evaluator {
           guard let next = run.claim() else { break }
           chunk = next
         }
+        finish?(engine, &state)
         run.partials.store(state, at: worker)
       } catch {
         run.fail(error, row: -1, worker: worker)

@@ -81,43 +81,17 @@ public struct Evaluator: Sendable {
     guard labels.rows == scores.rows else {
       throw MAPKError.shapeMismatch("\(labels.rows) label rows for \(scores.rows) score rows")
     }
-    let range = rows ?? 0..<scores.rows
-    precondition(range.lowerBound >= 0 && range.upperBound <= scores.rows, "row range out of bounds")
-    if range.isEmpty { return MAPState(configuration: configuration) }
-
     let rowBytes = scores.classes.multipliedReportingOverflow(by: scores.type.byteWidth)
-    let perChunk = rowsPerChunk(rows: range.count, rowBytes: rowBytes.overflow ? Int.max : rowBytes.partialValue)
-    let chunkCount = (range.count + perChunk - 1) / perChunk
-    let workers = min(threads, chunkCount)
-    let run = ParallelRun(chunkCount: chunkCount, workers: workers)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      // A worker makes its scratch only once it has a chunk: one that finds
-      // none (more workers than can run) allocates nothing and stores nothing.
-      guard var chunk = run.claim() else { return }
-      do {
-        let engine = try RowEvaluator(configuration: configuration, classes: scores.classes, scoreType: scores.type)
-        var state = MAPState(configuration: configuration)
-        while true {
-          let lower = range.lowerBound + chunk * perChunk
-          let upper = min(lower + perChunk, range.upperBound)
-          do {
-            try engine.evaluate(rows: lower..<upper, scores: scores, labels: labels, weights: weights,
-                                into: &state, perRow: perRow, holdingCounts: true)
-          } catch {
-            run.fail(error, row: (error as? MAPKError)?.row ?? lower, worker: worker)
-            return
-          }
-          progress?.done.add(upper - lower, ordering: .relaxed)
-          guard let next = run.claim() else { break }
-          chunk = next
-        }
-        // The rows the engine still holds by outcome (one table per worker, not per chunk).
-        engine.finish(into: &state)
-        run.partials.store(state, at: worker)
-      } catch {
-        run.fail(error, row: -1, worker: worker)
-      }
+    // The engine holds rows by outcome across its chunks (one table per
+    // worker, not per chunk): `finish` adds them before its state is stored.
+    return try runChunks(rows: rows ?? 0..<scores.rows, total: scores.rows,
+                         rowBytes: rowBytes.overflow ? Int.max : rowBytes.partialValue, configuration: configuration,
+                         progress: progress,
+                         engine: { try RowEvaluator(configuration: configuration, classes: scores.classes,
+                                                    scoreType: scores.type) },
+                         finish: { engine, state in engine.finish(into: &state) }) { engine, chunk, state in
+      try engine.evaluate(rows: chunk, scores: scores, labels: labels, weights: weights,
+                          into: &state, perRow: perRow, holdingCounts: true)
     }
-    return try run.result(configuration: configuration)
   }
 }
