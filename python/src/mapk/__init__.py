@@ -220,6 +220,11 @@ def _check_ci(ci, bootstrap, seed):
 
 def _add_intervals(result, values, row_shape, weights, ci, bootstrap, seed, threads):
     """``mapk eval --ci``'s bounds from the per-row values, on ``result``; NaN where the value is NaN."""
+    for r in result.results:
+        if r["pooled"]:
+            # As the CLI refuses it: the per-row values of a pooled metric are ratios whose mean is not its value.
+            raise ValueError(f"ci does not support the pooled metric '{r['metric']}' yet (its interval needs a "
+                             "bootstrap denominator per result); it covers the metrics that are means of row values")
     pairs = len(result.results)
     lower, upper = (_abi.c_double * pairs)(), (_abi.c_double * pairs)()
     shape = (_abi.c_int64 * max(len(row_shape), 1))(*row_shape)
