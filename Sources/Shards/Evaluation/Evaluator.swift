@@ -82,6 +82,10 @@ public struct Evaluator: Sendable {
       throw MAPKError.shapeMismatch("\(labels.rows) label rows for \(scores.rows) score rows")
     }
     let rowBytes = scores.classes.multipliedReportingOverflow(by: scores.type.byteWidth)
+    // A mapped file is read ahead of the workers (hints only: see MappedReadAhead).
+    let readAhead = rowBytes.overflow ? nil
+      : MappedReadAhead(base: scores.base, rows: scores.rows, rowBytes: rowBytes.partialValue,
+                        owner: scores.owner, workers: min(threads, Self.processorsAtStart))
     // The engine holds rows by outcome across its chunks (one table per
     // worker, not per chunk): `finish` adds them before its state is stored.
     return try runChunks(rows: rows ?? 0..<scores.rows, total: scores.rows,
@@ -90,6 +94,7 @@ public struct Evaluator: Sendable {
                          engine: { try RowEvaluator(configuration: configuration, classes: scores.classes,
                                                     scoreType: scores.type) },
                          finish: { engine, state in engine.finish(into: &state) }) { engine, chunk, state in
+      readAhead?.prepare(rows: chunk)
       try engine.evaluate(rows: chunk, scores: scores, labels: labels, weights: weights,
                           into: &state, perRow: perRow, holdingCounts: true)
     }

@@ -84,6 +84,33 @@ package enum System {
     _ = madvise(UnsafeMutableRawPointer(mutating: base), length, sequential ? MADV_SEQUENTIAL : MADV_WILLNEED)
   }
 
+  /// Starts reading a mapped range into the page cache in the background
+  /// (`MADV_WILLNEED`: asynchronous readahead); failures are ignored (a hint).
+  /// `base` must be page-aligned. The corresponding C function is `madvise`.
+  static func readAhead(_ base: UnsafeRawPointer, length: Int) {
+    _ = madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_WILLNEED)
+  }
+
+  /// Maps a range's pages into the page tables in one call, reading what is
+  /// not in the page cache (`MADV_POPULATE_READ`, Linux 5.14): the faults a
+  /// scan would take page by page, batched. Failures are ignored: on an older
+  /// kernel (`EINVAL`) or a truncated file (`EFAULT`) the scan faults as
+  /// before. `base` must be page-aligned. The corresponding C function is `madvise`.
+  static func populateForReading(_ base: UnsafeRawPointer, length: Int) {
+    // MADV_POPULATE_READ is 22 in Linux's uapi headers; older glibc headers lack the name.
+    _ = madvise(UnsafeMutableRawPointer(mutating: base), length, 22)
+  }
+
+  /// Whether the page at `page` (page-aligned, mapped) is in the page cache;
+  /// false when it cannot be told. The corresponding C function is `mincore`.
+  static func isResident(page: UnsafeRawPointer, pageSize: Int) -> Bool {
+    var flag: UInt8 = 0
+    return mincore(UnsafeMutableRawPointer(mutating: page), pageSize, &flag) == 0 && flag & 1 == 1
+  }
+
+  /// The size of a page in bytes. The corresponding C function is `sysconf`.
+  static var pageSize: Int { max(1, sysconf(Int32(_SC_PAGESIZE))) }
+
   /// Unmaps a mapping. The corresponding C function is `munmap`.
   static func unmap(_ base: UnsafeRawPointer, length: Int) {
     _ = munmap(UnsafeMutableRawPointer(mutating: base), length)
