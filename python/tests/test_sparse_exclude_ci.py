@@ -387,3 +387,20 @@ def test_sparse_scores_are_read_in_place():
     grown = memory.peak_rss_bytes() - before
     assert result.rows == rows
     assert grown < 32 << 20, f"peak RSS grew by {grown / 2**20:.1f} MB evaluating 160 MB of sparse scores"
+
+
+def test_ci_of_sparse_scores_gives_the_clis_bits(cli, tmp_path):
+    rng = np.random.default_rng(1510)  # seed 1510
+    m = random_csr(rng, 260, 30, 0.3, np.float32)
+    labels = rng.integers(-1, 30, size=(260, 2))
+    scipy_sparse.save_npz(tmp_path / "p.npz", m, compressed=False)
+    np.save(tmp_path / "l.npy", labels)
+    reference = cli_json(cli, tmp_path / "p.npz", tmp_path / "l.npy", [2, 8], "--ci", "0.8", "--bootstrap", "150",
+                         "--seed", "3", "--empty-rows", "skip", "--metric", "map,ndcg")
+    common = dict(k=[2, 8], metrics=["map", "ndcg"], ci=0.8, bootstrap=150, seed=3, empty_rows="skip")
+    same_as_cli(mapk.evaluate(m, labels, **common), reference)
+    same_as_cli(mapk.evaluate_files(tmp_path / "p.npz", tmp_path / "l.npy", **common), reference)
+    metric = mapk.Metric(**common)
+    metric.update(m[:100], labels[:100])
+    metric.update(m[100:], labels[100:])
+    same_as_cli(metric.result(), reference)

@@ -21,7 +21,7 @@ from . import _abi, _inputs
 
 __all__ = ["average_precision_at_k", "average_precision_at_top_k", "evaluate", "evaluate_files", "Metric", "Result",
            "metric_names", "conventions", "default_threads"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def metric_names():
