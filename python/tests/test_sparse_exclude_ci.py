@@ -224,6 +224,9 @@ def test_exclusions_with_ranked_ids_and_sparse_scores_give_the_clis_bits(cli, tm
         for form, _ in forms:
             same_as_cli(mapk.evaluate(predictions, labels, k=[1, 4], metrics=["map", "mrr"], exclude=form),
                         reference)
+        for _, exclude_path in forms:
+            same_as_cli(mapk.evaluate_files(path, tmp_path / "l.npy", k=[1, 4], metrics=["map", "mrr"],
+                                            exclude=exclude_path), reference)
         metric = mapk.Metric(k=[1, 4], metrics=["map", "mrr"])
         metric.update(predictions[:60], labels[:60], exclude=sets[:60])
         metric.update(predictions[60:], labels[60:], exclude=sets[60:])
