@@ -108,10 +108,11 @@ struct ArrayView {
   }
 }
 
-/// The predictions of one call: scores, or ranked ids.
+/// The predictions of one call: dense scores, ranked ids, or CSR sparse scores.
 enum PredictionView {
   case scores(ScoreMatrix)
   case ids(RankedIDs)
+  case sparse(SparseScores)
 }
 
 /// The inputs of one evaluation, checked against each other, with the
@@ -120,6 +121,8 @@ enum PredictionView {
 final class InputViews {
   let predictions: PredictionView
   let labels: LabelRows
+  /// The classes removed from each row's ranking before the top k, if any (read as labels are).
+  let exclusions: LabelRows?
   let weights: RowWeights
   /// The rows' dims `[D1..DN]`.
   let rowShape: [Int]
@@ -127,19 +130,20 @@ final class InputViews {
   let width: Int
   /// The bytes of every input array.
   let bytes: Int
-  /// int32 offsets widened to int64, if any.
-  private var widened: UnsafeMutableBufferPointer<Int64>?
-  /// Multi-hot labels compacted into offsets and columns, if any (`labels` reads them).
-  private var multiHot: MultiHotLabels?
+  /// int32 offsets widened to int64 (labels, exclusions), if any.
+  private var widened: [UnsafeMutableBufferPointer<Int64>] = []
+  /// Multi-hot labels or exclusions compacted into offsets and columns, if any (`labels` reads them).
+  private var multiHot: [MultiHotLabels] = []
 
-  deinit { widened?.deallocate() }
+  deinit { for w in widened { w.deallocate() } }
 
   var rows: Int { labels.rows }
 
   /// Checks the arrays of one call with scores. The views read the caller's
   /// memory, valid during the call that made them; `threads` compact multi-hot labels.
   convenience init(scores scoresArray: UnsafePointer<mapk_array>?, labels: UnsafePointer<mapk_labels>?,
-                   weights: UnsafePointer<mapk_array>?, threads: Int) throws {
+                   weights: UnsafePointer<mapk_array>?, threads: Int,
+                   exclusions: UnsafePointer<mapk_labels>? = nil) throws {
     let s = try ArrayView(scoresArray, name: "predictions", allowed: [.float16, .float32, .float64])
     guard let classes = s.shape.last else {
       throw Failure.value("predictions must have rank >= 1 ([D1..DN, C]), found a scalar")
@@ -149,12 +153,14 @@ final class InputViews {
     let rows = s.count / classes
     let type: ScoreType = s.dtype == .float16 ? .float16 : s.dtype == .float32 ? .float32 : .float64
     try self.init(predictions: .scores(ScoreMatrix(base: s.base, rows: rows, classes: classes, type: type)),
-                  shape: s.shape, bytes: s.byteCount, labels: labels, weights: weights, threads: threads)
+                  shape: s.shape, bytes: s.byteCount, labels: labels, exclusions: exclusions, weights: weights,
+                  threads: threads)
   }
 
   /// Checks the arrays of one call with ranked ids `[D1..DN, K]`, read as `reading` says.
   convenience init(ids idsArray: UnsafePointer<mapk_array>?, reading: RankedIDReading,
-                   labels: UnsafePointer<mapk_labels>?, weights: UnsafePointer<mapk_array>?, threads: Int) throws {
+                   labels: UnsafePointer<mapk_labels>?, weights: UnsafePointer<mapk_array>?, threads: Int,
+                   exclusions: UnsafePointer<mapk_labels>? = nil) throws {
     let a = try ArrayView(idsArray, name: "ranked ids", allowed: [.int32, .int64])
     guard let width = a.shape.last else {
       throw Failure.value("ranked ids must have rank >= 1 ([D1..DN, K]), found a scalar")
@@ -164,115 +170,208 @@ final class InputViews {
     let values: RankedIDs.Values = a.dtype == .int32
       ? .int32(a.base.assumingMemoryBound(to: Int32.self)) : .int64(a.base.assumingMemoryBound(to: Int64.self))
     try self.init(predictions: .ids(RankedIDs(rows: rows, width: width, values: values, reading: reading)),
-                  shape: a.shape, bytes: a.byteCount, labels: labels, weights: weights, threads: threads)
+                  shape: a.shape, bytes: a.byteCount, labels: labels, exclusions: exclusions, weights: weights,
+                  threads: threads)
   }
 
-  /// The labels and weights for predictions of shape `shape` (`[D1..DN, width]`, width >= 1).
+  /// Checks the arrays of one call with CSR sparse scores `[rows, width]`
+  /// (`indptr`, `indices`, `data`, each 1-d, read in place).
+  convenience init(sparse: UnsafePointer<mapk_sparse_scores>?, labels: UnsafePointer<mapk_labels>?,
+                   weights: UnsafePointer<mapk_array>?, threads: Int,
+                   exclusions: UnsafePointer<mapk_labels>? = nil) throws {
+    guard let sparse else { throw Failure.argument("sparse scores: NULL pointer") }
+    var m = sparse.pointee
+    let indptr = try withUnsafePointer(to: &m.indptr) { try ArrayView($0, name: "indptr", allowed: [.int32, .int64]) }
+    let indices = try withUnsafePointer(to: &m.indices) {
+      try ArrayView($0, name: "indices", allowed: [.int32, .int64])
+    }
+    let data = try withUnsafePointer(to: &m.data) {
+      try ArrayView($0, name: "data", allowed: [.float16, .float32, .float64])
+    }
+    for a in [("indptr", indptr), ("indices", indices), ("data", data)] where a.1.shape.count != 1 {
+      throw Failure.value("sparse scores: \(a.0) must be 1-d (shape \(a.1.shape))")
+    }
+    guard m.rows >= 0, m.rows < Int64(Int32.max) * Int64(Int32.max) else {
+      throw Failure.value("sparse scores: rows \(m.rows) out of range")
+    }
+    guard m.width >= 1, m.width <= Int64(Int32.max) else {
+      throw Failure.value("sparse scores: width \(m.width) is not within 1...2^31 - 1")
+    }
+    let rows = Int(m.rows), width = Int(m.width)
+    // The offsets are counted before any is read: SparseScores reads rows + 1 of them.
+    guard indptr.count == rows + 1 else {
+      throw Failure.value("sparse scores: indptr has \(indptr.count) entries for \(rows) rows (need rows + 1)")
+    }
+    guard indices.count == data.count else {
+      throw Failure.value("sparse scores: \(indices.count) indices for \(data.count) data values")
+    }
+    func integers(_ a: ArrayView) -> SparseScores.Integers {
+      a.dtype == .int32 ? .int32(a.base.assumingMemoryBound(to: Int32.self))
+        : .int64(a.base.assumingMemoryBound(to: Int64.self))
+    }
+    let type: ScoreType = data.dtype == .float16 ? .float16 : data.dtype == .float32 ? .float32 : .float64
+    // The view checks every offset (from 0, non-decreasing, ending at nnz) before
+    // it reads a column, every column (in 0 ..< width) and repeated columns.
+    let scores = try SparseScores(rows: rows, width: width, storedCount: data.count, offsets: integers(indptr),
+                                  columns: integers(indices), values: data.base, scoreType: type)
+    try self.init(predictions: .sparse(scores), shape: [rows, width],
+                  bytes: indptr.byteCount + indices.byteCount + data.byteCount, labels: labels,
+                  exclusions: exclusions, weights: weights, threads: threads)
+  }
+
+  /// The labels, exclusions and weights for predictions of shape `shape` (`[D1..DN, width]`, width >= 1).
   private init(predictions: PredictionView, shape: [Int], bytes predictionBytes: Int,
-               labels labelsPointer: UnsafePointer<mapk_labels>?, weights weightsArray: UnsafePointer<mapk_array>?,
-               threads: Int) throws {
+               labels labelsPointer: UnsafePointer<mapk_labels>?,
+               exclusions exclusionsPointer: UnsafePointer<mapk_labels>?,
+               weights weightsArray: UnsafePointer<mapk_array>?, threads: Int) throws {
     self.predictions = predictions
     let rowShape = Array(shape.dropLast())
     width = shape[shape.count - 1]
-    let rows = rowShape.reduce(1, *)
     self.rowShape = rowShape
     var bytes = predictionBytes
+    let scores: Bool
+    if case .ids = predictions { scores = false } else { scores = true }
 
     guard let labelsPointer else { throw Failure.argument("labels: NULL pointer") }
-    let kind = labelsPointer.pointee.kind
-    var offsets = labelsPointer.pointee.offsets
-    var values = labelsPointer.pointee.values
-    let v = try withUnsafePointer(to: &values) {
-      try ArrayView($0, name: "labels", allowed: [.int32, .int64, .bool])
+    // Converted memory is freed here if a later input is refused (the object
+    // is then never made, so its deinit would not run).
+    var owned: [UnsafeMutableBufferPointer<Int64>] = []
+    var compacted: [MultiHotLabels] = []
+    do {
+      let read = try InputViews.labelRows(labelsPointer, name: "labels", scores: scores, shape: shape,
+                                          threads: threads)
+      owned += [read.widened].compactMap { $0 }
+      compacted += [read.multiHot].compactMap { $0 }
+      labels = read.rows
+      bytes += read.bytes
+      if let exclusionsPointer {
+        let excluded = try InputViews.labelRows(exclusionsPointer, name: "exclusions", scores: scores, shape: shape,
+                                     threads: threads)
+        owned += [excluded.widened].compactMap { $0 }
+        compacted += [excluded.multiHot].compactMap { $0 }
+        exclusions = excluded.rows
+        bytes += excluded.bytes
+      } else {
+        exclusions = nil
+      }
+      let (w, weightBytes) = try rowWeights(weightsArray, rowShape: rowShape)
+      weights = w
+      self.bytes = bytes + weightBytes
+    } catch {
+      for w in owned { w.deallocate() }
+      throw error
     }
-    bytes += v.byteCount
+    widened = owned
+    multiHot = compacted
+  }
+
+  /// One `mapk_labels` (labels or exclusions, `name` in messages) of the rows
+  /// of predictions of shape `shape`, viewed in place, with the memory of
+  /// what had to be converted (the caller frees it after the views).
+  private static func labelRows(
+    _ pointer: UnsafePointer<mapk_labels>, name: String, scores: Bool, shape: [Int], threads: Int
+  ) throws -> (rows: LabelRows, bytes: Int, widened: UnsafeMutableBufferPointer<Int64>?, multiHot: MultiHotLabels?) {
+    let rowShape = Array(shape.dropLast())
+    let rows = rowShape.reduce(1, *)
+    let kind = pointer.pointee.kind
+    var offsets = pointer.pointee.offsets
+    var values = pointer.pointee.values
+    let v = try withUnsafePointer(to: &values) {
+      try ArrayView($0, name: name, allowed: [.int32, .int64, .bool])
+    }
+    var bytes = v.byteCount
     // A bool array can only mean multi-hot (as a bool `.npy` for the CLI).
     if Int(kind) == Int(MAPK_LABELS_MULTIHOT) || (Int(kind) == Int(MAPK_LABELS_DENSE) && v.dtype == .bool) {
       // One column per class for scores; for ranked ids any number of
       // columns (the classes are the ids' range, not K).
-      let scores: Bool
-      if case .scores = predictions { scores = true } else { scores = false }
       let matches = scores ? v.shape == shape : (v.shape.count == shape.count && Array(v.shape.dropLast()) == rowShape)
       guard matches, let columns = v.shape.last, columns > 0 else {
         throw Failure.value(
-          "multi-hot labels of shape \(v.shape) do not match predictions of shape \(shape) "
+          "multi-hot \(name) of shape \(v.shape) do not match predictions of shape \(shape) "
             + (scores ? "(one column per class: expected \(shape))"
                       : "(expected [\((rowShape.map(String.init) + ["C"]).joined(separator: ", "))], C >= 1)"))
       }
       let type: NPYType = v.dtype == .bool ? .bool : v.dtype == .int32 ? .int32 : .int64
       do {
-        let compact = try MultiHotLabels(memory: v.base, type: type, shape: v.shape, name: "labels", threads: threads)
-        multiHot = compact
-        labels = compact.rows
+        let compact = try MultiHotLabels(memory: v.base, type: type, shape: v.shape, name: name, threads: threads)
+        return (compact.rows, bytes, nil, compact)
       } catch let e as FileError {
         // The same checks as for a file, about the caller's array: a value error.
         throw Failure.value(e.description)
       }
-    } else {
-      let flat: LabelRows.Values
-      switch v.dtype {
-      case .int32: flat = .int32(v.base.assumingMemoryBound(to: Int32.self))
-      case .int64: flat = .int64(v.base.assumingMemoryBound(to: Int64.self))
-      default: throw Failure.type("labels must be int32 or int64 (found \(v.dtype.name))")
+    }
+    let flat: LabelRows.Values
+    switch v.dtype {
+    case .int32: flat = .int32(v.base.assumingMemoryBound(to: Int32.self))
+    case .int64: flat = .int64(v.base.assumingMemoryBound(to: Int64.self))
+    default: throw Failure.type("\(name) must be int32 or int64 (found \(v.dtype.name))")
+    }
+    switch Int(kind) {
+    case Int(MAPK_LABELS_DENSE):
+      let width: Int
+      if v.shape.count == rowShape.count + 1, Array(v.shape.dropLast()) == rowShape {
+        width = v.shape[v.shape.count - 1]
+      } else if v.shape == rowShape {
+        width = 1
+      } else {
+        throw Failure.value(
+          "\(name) of shape \(v.shape) do not match predictions of shape \(shape) "
+            + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))")
       }
-      switch Int(kind) {
-      case Int(MAPK_LABELS_DENSE):
-        let width: Int
-        if v.shape.count == rowShape.count + 1, Array(v.shape.dropLast()) == rowShape {
-          width = v.shape[v.shape.count - 1]
-        } else if v.shape == rowShape {
-          width = 1
-        } else {
-          throw Failure.value(
-            "labels of shape \(v.shape) do not match predictions of shape \(shape) "
-              + "(expected [\((rowShape.map(String.init) + ["L"]).joined(separator: ", "))] or \(rowShape))")
-        }
-        labels = LabelRows(rows: rows, offsets: .uniform(width: width), values: flat, semantics: .dense)
-      case Int(MAPK_LABELS_SPARSE):
-        guard v.shape.count == 1 else { throw Failure.value("sparse label values must be 1-d (shape \(v.shape))") }
-        let o = try withUnsafePointer(to: &offsets) {
-          try ArrayView($0, name: "label offsets", allowed: [.int32, .int64])
-        }
-        guard o.shape == [rows + 1] else {
-          throw Failure.value("label offsets of shape \(o.shape) for \(rows) rows (need [\(rows + 1)]: rows + 1)")
-        }
-        bytes += o.byteCount
-        let pointer: UnsafePointer<Int64>
-        if o.dtype == .int64 {
-          pointer = o.base.assumingMemoryBound(to: Int64.self)
-        } else {
-          // The kernel reads int64 offsets: int32 ones (scipy's usual indptr)
-          // are widened into a copy of rows + 1 values, the only copy made.
-          let copy = UnsafeMutableBufferPointer<Int64>.allocate(capacity: rows + 1)
-          let narrow = o.base.assumingMemoryBound(to: Int32.self)
-          for i in 0...rows { copy[i] = Int64(narrow[i]) }
-          widened = copy
-          pointer = UnsafePointer(copy.baseAddress!)
-        }
-        let sparse = LabelRows(rows: rows, offsets: .explicit(pointer), values: flat, semantics: .sparse)
+      return (LabelRows(rows: rows, offsets: .uniform(width: width), values: flat, semantics: .dense), bytes, nil, nil)
+    case Int(MAPK_LABELS_SPARSE):
+      guard v.shape.count == 1 else { throw Failure.value("sparse \(name) values must be 1-d (shape \(v.shape))") }
+      let o = try withUnsafePointer(to: &offsets) {
+        try ArrayView($0, name: "\(name) offsets", allowed: [.int32, .int64])
+      }
+      guard o.shape == [rows + 1] else {
+        throw Failure.value("\(name) offsets of shape \(o.shape) for \(rows) rows (need [\(rows + 1)]: rows + 1)")
+      }
+      bytes += o.byteCount
+      let pointer: UnsafePointer<Int64>
+      var widened: UnsafeMutableBufferPointer<Int64>? = nil
+      if o.dtype == .int64 {
+        pointer = o.base.assumingMemoryBound(to: Int64.self)
+      } else {
+        // The kernel reads int64 offsets: int32 ones (scipy's usual indptr)
+        // are widened into a copy of rows + 1 values, the only copy made.
+        let copy = UnsafeMutableBufferPointer<Int64>.allocate(capacity: rows + 1)
+        let narrow = o.base.assumingMemoryBound(to: Int32.self)
+        for i in 0...rows { copy[i] = Int64(narrow[i]) }
+        widened = copy
+        pointer = UnsafePointer(copy.baseAddress!)
+      }
+      let sparse = LabelRows(rows: rows, offsets: .explicit(pointer), values: flat, semantics: .sparse)
+      do {
         // Offsets are read before any value: a bad one must never index the values.
         try sparse.validate(valueCount: v.count)
-        labels = sparse
-      default:
-        throw Failure.argument(
-          "labels: unknown kind \(kind) (MAPK_LABELS_DENSE, MAPK_LABELS_SPARSE or MAPK_LABELS_MULTIHOT)")
+      } catch {
+        widened?.deallocate()
+        throw error
       }
+      return (sparse, bytes, widened, nil)
+    default:
+      throw Failure.argument(
+        "\(name): unknown kind \(kind) (MAPK_LABELS_DENSE, MAPK_LABELS_SPARSE or MAPK_LABELS_MULTIHOT)")
     }
-
-    let (w, weightBytes) = try rowWeights(weightsArray, rowShape: rowShape)
-    weights = w
-    self.bytes = bytes + weightBytes
   }
 
-  /// Evaluates the predictions, whichever kind they are.
+  /// Evaluates the predictions, whichever kind they are, without their exclusions if any.
   func evaluate(_ evaluator: Evaluator, configuration: MAPConfiguration, perRow: PerRowSink?) throws -> MAPState {
     switch predictions {
     case .scores(let scores):
+      if let exclusions {
+        return try evaluator.evaluate(scores: scores, labels: labels, weights: weights, excluding: exclusions,
+                                      configuration: configuration, perRow: perRow)
+      }
       return try evaluator.evaluate(scores: scores, labels: labels, weights: weights, configuration: configuration,
                                     perRow: perRow)
     case .ids(let ids):
-      return try evaluator.evaluate(ids: ids, labels: labels, weights: weights, configuration: configuration,
-                                    perRow: perRow)
+      return try evaluator.evaluate(ids: ids, labels: labels, weights: weights, excluding: exclusions,
+                                    configuration: configuration, perRow: perRow)
+    case .sparse(let scores):
+      return try evaluator.evaluate(sparseScores: scores, labels: labels, weights: weights, excluding: exclusions,
+                                    configuration: configuration, perRow: perRow)
     }
   }
 }

@@ -1,4 +1,5 @@
 import CMAPK
+import Dispatch
 import MAPKShards
 
 /// The most replicates one interval takes (its sums need
@@ -57,4 +58,84 @@ public func cBootstrapIntervals(
       upper[s] = b.upper
     }
   }
+}
+
+/// A requested bootstrap (`--ci level --bootstrap replicates --seed seed`), checked.
+struct IntervalRequest {
+  let level: Double
+  let replicates: Int
+  let seed: UInt64
+
+  init(level: Double, replicates: Int64, seed: UInt64, configuration: MAPConfiguration) throws {
+    guard level > 0, level < 1 else {
+      throw Failure.value("the confidence level must be between 0 and 1 (got \(level))")
+    }
+    guard (1...Int64(maxReplicates)).contains(replicates) else {
+      throw Failure.value("bootstrap replicates must be within 1...\(maxReplicates) (got \(replicates))")
+    }
+    // As `mapk eval --ci` refuses them: the replicates are weighted means of
+    // row values (Σ c·w·v / Σ c·w), and a pooled metric is Σ w·hits / Σ w·n,
+    // whose per-row ratios would bootstrap another number.
+    for metric in configuration.metrics where metric.aggregation == .pooled {
+      throw Failure.value("ci does not support the pooled metric '\(metric.name)' yet (its interval needs a "
+                          + "bootstrap denominator per result); it covers the metrics that are means of row values")
+    }
+    self.level = level
+    self.replicates = Int(replicates)
+    self.seed = seed
+  }
+
+  /// The empty bootstrap of `configuration`'s (metric, k) pairs.
+  func bootstrap(_ configuration: MAPConfiguration) -> PoissonBootstrap {
+    PoissonBootstrap(replicates: replicates, seed: seed, statistics: configuration.pairs.count)
+  }
+}
+
+/// The intervals of `state`'s results at `level`: NaN where the metric is
+/// NaN (rows without labels under the `nan` policy), as the CLI prints them.
+func intervals(of bootstrap: PoissonBootstrap, level: Double, state: MAPState) -> [(lower: Double, upper: Double)] {
+  let undefined = state.configuration.emptyRows == .nan && state.emptyRows > 0
+  return (0..<bootstrap.statistics).map { s in
+    undefined ? (Double.nan, Double.nan) : bootstrap.percentileInterval(level: level, statistic: s)
+  }
+}
+
+extension PoissonBootstrap {
+  /// Adds a batch's per-row values (`rows · statistics`, row-major, as a
+  /// `PerRowSink` wrote them from row 0) whose weights are the batch's own
+  /// rows' (`weights.weight(ofRow: r)`), the counts keyed by the global row
+  /// `countsFrom + r`. What `add(evaluated:weights:firstRow:threads:)` adds for
+  /// the same rows of a whole input: a NaN row adds nothing (weight 0, values
+  /// 0, still counted in `rows`), and the exact sums make any split over
+  /// `threads` give the same bits.
+  mutating func add(batch values: UnsafeBufferPointer<Double>, weights: RowWeights, countsFrom: Int, threads: Int) {
+    let s = statistics
+    let rows = values.count / s
+    guard rows > 0 else { return }
+    let workers = max(1, min(threads, rows / 64))
+    let parts = WorkerSlots<PoissonBootstrap>(count: workers)
+    let block = BatchValues(values: values)
+    let empty = PoissonBootstrap(replicates: replicates, seed: seed, statistics: s)
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let lower = rows * worker / workers, upper = rows * (worker + 1) / workers
+      var part = empty
+      var v = [Double](repeating: 0, count: (upper - lower) * s)
+      var w = [Double](repeating: 0, count: upper - lower)
+      for r in lower..<upper where !block.values[r * s].isNaN {
+        w[r - lower] = weights.weight(ofRow: r)
+        for c in 0..<s { v[(r - lower) * s + c] = block.values[r * s + c] }
+      }
+      v.withUnsafeBufferPointer { vp in
+        w.withUnsafeBufferPointer { part.add(values: vp, weights: $0, firstRow: countsFrom + lower) }
+      }
+      parts.store(part, at: worker)
+    }
+    for part in parts.values { merge(part) }
+  }
+}
+
+/// A batch's per-row values shared by the workers of `add(batch:weights:countsFrom:threads:)`.
+/// Sendable: the workers only read it, and the call outlives them.
+private struct BatchValues: @unchecked Sendable {
+  let values: UnsafeBufferPointer<Double>
 }

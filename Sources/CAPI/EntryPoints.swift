@@ -80,6 +80,60 @@ public func cEvaluateIDs(
   }
 }
 
+/// `mapk_evaluate_excluding`.
+@_cdecl("mapk_evaluate_excluding")
+public func cEvaluateExcluding(
+  _ scores: UnsafePointer<mapk_array>?, _ labels: UnsafePointer<mapk_labels>?, _ exclude: UnsafePointer<mapk_labels>?,
+  _ weights: UnsafePointer<mapk_array>?, _ options: UnsafePointer<mapk_options>?,
+  _ perRow: UnsafeMutablePointer<Double>?, _ perRowCapacity: Int64, _ result: UnsafeMutablePointer<OpaquePointer?>?,
+  _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let clock = Stopwatch()
+    guard result != nil else { throw Failure.argument("NULL pointer for the result handle") }
+    let o = try Options(options)
+    let inputs = try InputViews(scores: scores, labels: labels, weights: weights, threads: o.threads,
+                                exclusions: exclude)
+    try evaluate(inputs, options: o, perRow: perRow, capacity: perRowCapacity, clock: clock, result: result)
+  }
+}
+
+/// `mapk_evaluate_ids_excluding`.
+@_cdecl("mapk_evaluate_ids_excluding")
+public func cEvaluateIDsExcluding(
+  _ ids: UnsafePointer<mapk_array>?, _ reading: UnsafePointer<mapk_id_reading>?, _ labels: UnsafePointer<mapk_labels>?,
+  _ exclude: UnsafePointer<mapk_labels>?, _ weights: UnsafePointer<mapk_array>?,
+  _ options: UnsafePointer<mapk_options>?, _ perRow: UnsafeMutablePointer<Double>?, _ perRowCapacity: Int64,
+  _ result: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let clock = Stopwatch()
+    guard result != nil else { throw Failure.argument("NULL pointer for the result handle") }
+    let o = try Options(options)
+    let inputs = try InputViews(ids: ids, reading: try idReading(reading), labels: labels, weights: weights,
+                                threads: o.threads, exclusions: exclude)
+    try evaluate(inputs, options: o, perRow: perRow, capacity: perRowCapacity, clock: clock, result: result)
+  }
+}
+
+/// `mapk_evaluate_sparse`.
+@_cdecl("mapk_evaluate_sparse")
+public func cEvaluateSparse(
+  _ scores: UnsafePointer<mapk_sparse_scores>?, _ labels: UnsafePointer<mapk_labels>?,
+  _ exclude: UnsafePointer<mapk_labels>?, _ weights: UnsafePointer<mapk_array>?,
+  _ options: UnsafePointer<mapk_options>?, _ perRow: UnsafeMutablePointer<Double>?, _ perRowCapacity: Int64,
+  _ result: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let clock = Stopwatch()
+    guard result != nil else { throw Failure.argument("NULL pointer for the result handle") }
+    let o = try Options(options)
+    let inputs = try InputViews(sparse: scores, labels: labels, weights: weights, threads: o.threads,
+                                exclusions: exclude)
+    try evaluate(inputs, options: o, perRow: perRow, capacity: perRowCapacity, clock: clock, result: result)
+  }
+}
+
 /// One evaluation of checked inputs into a new result handle.
 private func evaluate(_ inputs: InputViews, options o: Options, perRow: UnsafeMutablePointer<Double>?, capacity: Int64,
                       clock: Stopwatch, result: UnsafeMutablePointer<OpaquePointer?>?) throws {
@@ -202,6 +256,22 @@ public func cResultTotal(_ r: OpaquePointer?, _ i: Int64) -> Double { resultBox(
 @_cdecl("mapk_result_max")
 public func cResultMax(_ r: OpaquePointer?, _ i: Int64) -> Double { resultBox(r)?.result(i)?.max ?? .nan }
 
+/// `mapk_result_ci_level`.
+@_cdecl("mapk_result_ci_level")
+public func cResultCILevel(_ r: OpaquePointer?) -> Double { resultBox(r)?.interval?.level ?? .nan }
+
+/// `mapk_result_interval`.
+@_cdecl("mapk_result_interval")
+public func cResultInterval(_ r: OpaquePointer?, _ i: Int64, _ lower: UnsafeMutablePointer<Double>?,
+                            _ upper: UnsafeMutablePointer<Double>?) -> Int32 {
+  guard let bounds = resultBox(r)?.interval?.bounds, i >= 0, i < Int64(bounds.count), let lower, let upper else {
+    return 0
+  }
+  lower.pointee = bounds[Int(i)].lower
+  upper.pointee = bounds[Int(i)].upper
+  return 1
+}
+
 /// `mapk_result_pooled`.
 @_cdecl("mapk_result_pooled")
 public func cResultPooled(_ r: OpaquePointer?, _ i: Int64) -> Int32 {
@@ -224,6 +294,16 @@ public func cFilesOpen(
   guarded(error) { try openFiles(predictions, labels, weights, labelFormat, nil, threads, files) }
 }
 
+/// `mapk_files_open_excluding`.
+@_cdecl("mapk_files_open_excluding")
+public func cFilesOpenExcluding(
+  _ predictions: UnsafePointer<CChar>?, _ labels: UnsafePointer<CChar>?, _ weights: UnsafePointer<CChar>?,
+  _ labelFormat: UnsafePointer<CChar>?, _ exclude: UnsafePointer<CChar>?, _ reading: UnsafePointer<mapk_id_reading>?,
+  _ threads: Int64, _ files: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) { try openFiles(predictions, labels, weights, labelFormat, reading, threads, files, exclude: exclude) }
+}
+
 /// `mapk_files_open_ids`.
 @_cdecl("mapk_files_open_ids")
 public func cFilesOpenIDs(
@@ -241,7 +321,7 @@ public func cFilesOpenIDs(
 private func openFiles(
   _ predictions: UnsafePointer<CChar>?, _ labels: UnsafePointer<CChar>?, _ weights: UnsafePointer<CChar>?,
   _ labelFormat: UnsafePointer<CChar>?, _ reading: UnsafePointer<mapk_id_reading>?, _ threads: Int64,
-  _ files: UnsafeMutablePointer<OpaquePointer?>?
+  _ files: UnsafeMutablePointer<OpaquePointer?>?, exclude: UnsafePointer<CChar>? = nil
 ) throws {
   let clock = Stopwatch()
   guard files != nil else { throw Failure.argument("NULL pointer for the files handle") }
@@ -255,7 +335,7 @@ private func openFiles(
   let inputs = try EvaluationInputs(
     predictions: path, labels: try Options.string(labels, "labels path"),
     weights: try weights.map { try Options.string($0, "weights path") }, labelFormat: format, threads: workers,
-    rankedIDs: try idReading(reading))
+    rankedIDs: try idReading(reading), exclude: try exclude.map { try Options.string($0, "exclusions path") })
   if reading != nil, inputs.rankedIDs == nil {
     throw Failure.value("a ranked-id reading (pad id, duplicate ids, classes) applies to ranked-id predictions, "
                         + "and \(path) holds scores")
@@ -297,21 +377,79 @@ public func cFilesEvaluate(
     let o = try Options(options)
     let inputs = box.inputs
     let sink = try perRowSink(perRow, capacity: perRowCapacity, rows: inputs.rows, configuration: o.configuration)
-    let state: MAPState
-    do {
-      state = try Evaluator(threads: o.threads).evaluate(inputs, configuration: o.configuration, perRow: sink)
-    } catch let error as MAPKError {
-      // As the CLI reports it: about the predictions file (k, NaN, bad ids) or the labels file.
-      let aboutScores: Bool
-      switch error {
-      case .kAboveClasses, .nanScore, .duplicateID, .invalidID: aboutScores = true
-      default: aboutScores = false
-      }
-      throw FileError(path: aboutScores ? inputs.predictionsPath : inputs.labelsPath, error)
+    let state = try aboutFiles(inputs) {
+      try Evaluator(threads: o.threads).evaluate(inputs, configuration: o.configuration, perRow: sink)
     }
     try inputs.checkUnchanged()
     try Handle.store(ResultBox(state: state, classes: inputs.classes, threads: o.threads, bytes: inputs.byteCount,
                                seconds: box.openSeconds + clock.seconds), in: result)
+  }
+}
+
+/// Runs `body`, reporting a kernel error as the CLI does: about the
+/// predictions file (k, NaN, bad ids) or the labels file.
+private func aboutFiles<T>(_ inputs: EvaluationInputs, _ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as MAPKError {
+    let aboutScores: Bool
+    switch error {
+    case .kAboveClasses, .nanScore, .duplicateID, .invalidID: aboutScores = true
+    default: aboutScores = false
+    }
+    throw FileError(path: aboutScores ? inputs.predictionsPath : inputs.labelsPath, error)
+  }
+}
+
+/// `mapk_files_evaluate_ci`: as `mapk eval --ci`, the rows' values go
+/// through the bootstrap in blocks (the CLI's `EvalPass`), the counts keyed
+/// by each row's index in the files, so the bounds have the CLI's bits.
+@_cdecl("mapk_files_evaluate_ci")
+public func cFilesEvaluateCI(
+  _ f: OpaquePointer?, _ options: UnsafePointer<mapk_options>?, _ level: Double, _ replicates: Int64, _ seed: UInt64,
+  _ perRow: UnsafeMutablePointer<Double>?, _ perRowCapacity: Int64, _ result: UnsafeMutablePointer<OpaquePointer?>?,
+  _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let clock = Stopwatch()
+    guard let box = filesBox(f) else { throw Failure.argument("NULL files handle") }
+    guard result != nil else { throw Failure.argument("NULL pointer for the result handle") }
+    let o = try Options(options)
+    let request = try IntervalRequest(level: level, replicates: replicates, seed: seed, configuration: o.configuration)
+    let inputs = box.inputs
+    let configuration = o.configuration
+    let evaluator = Evaluator(threads: o.threads)
+    let pairs = configuration.pairs.count
+    var bootstrap = request.bootstrap(configuration)
+    var state = MAPState(configuration: configuration)
+    if let sink = try perRowSink(perRow, capacity: perRowCapacity, rows: inputs.rows, configuration: configuration) {
+      state = try aboutFiles(inputs) { try evaluator.evaluate(inputs, configuration: configuration, perRow: sink) }
+      bootstrap.add(evaluated: UnsafeBufferPointer(start: sink.base, count: inputs.rows * pairs),
+                    weights: inputs.weights, firstRow: 0, threads: o.threads)
+    } else {
+      // Blocks of at most 32 MiB of values, as the CLI's pass: bounded memory for any rows.
+      let blockRows = max(1, (32 << 20) / (8 * pairs))
+      let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, inputs.rows)) * pairs)
+      defer { buffer.deallocate() }
+      var lower = 0
+      while lower < inputs.rows {
+        let rows = lower..<min(lower + blockRows, inputs.rows)
+        // Blocks run in row order, each stopping at its lowest bad row: the
+        // first error is the lowest bad row of the files, as in one call.
+        try state.merge(aboutFiles(inputs) {
+          try evaluator.evaluate(inputs, configuration: configuration, rows: rows,
+                                 perRow: PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound))
+        })
+        bootstrap.add(evaluated: UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * pairs)]),
+                      weights: inputs.weights, firstRow: rows.lowerBound, threads: o.threads)
+        lower = rows.upperBound
+      }
+    }
+    try inputs.checkUnchanged()
+    let out = ResultBox(state: state, classes: inputs.classes, threads: o.threads, bytes: inputs.byteCount,
+                        seconds: box.openSeconds + clock.seconds)
+    out.interval = (request.level, intervals(of: bootstrap, level: request.level, state: state))
+    try Handle.store(out, in: result)
   }
 }
 
@@ -331,6 +469,24 @@ public func cStreamCreate(_ options: UnsafePointer<mapk_options>?, _ stream: Uns
     let o = try Options(options)
     try Handle.store(StreamBox(metric: StreamingAveragePrecision(configuration: o.configuration), threads: o.threads),
                      in: stream)
+  }
+}
+
+/// `mapk_stream_create_ci`.
+@_cdecl("mapk_stream_create_ci")
+public func cStreamCreateCI(
+  _ options: UnsafePointer<mapk_options>?, _ level: Double, _ replicates: Int64, _ seed: UInt64, _ firstRow: Int64,
+  _ stream: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let o = try Options(options)
+    let request = try IntervalRequest(level: level, replicates: replicates, seed: seed, configuration: o.configuration)
+    guard firstRow >= 0, firstRow <= Int64(Int.max / 2) else {
+      throw Failure.value("first_row must be >= 0 (got \(firstRow))")
+    }
+    try Handle.store(StreamBox(metric: StreamingAveragePrecision(configuration: o.configuration), threads: o.threads,
+                               bootstrap: request.bootstrap(o.configuration), level: request.level,
+                               firstRow: Int(firstRow)), in: stream)
   }
 }
 
@@ -364,12 +520,84 @@ public func cStreamUpdateIDs(
   }
 }
 
+/// `mapk_stream_update_excluding`.
+@_cdecl("mapk_stream_update_excluding")
+public func cStreamUpdateExcluding(
+  _ s: OpaquePointer?, _ scores: UnsafePointer<mapk_array>?, _ labels: UnsafePointer<mapk_labels>?,
+  _ exclude: UnsafePointer<mapk_labels>?, _ weights: UnsafePointer<mapk_array>?,
+  _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let clock = Stopwatch()
+    guard let box = streamBox(s) else { throw Failure.argument("NULL stream handle") }
+    let inputs = try InputViews(scores: scores, labels: labels, weights: weights, threads: box.threads,
+                                exclusions: exclude)
+    try update(box, inputs, clock)
+  }
+}
+
+/// `mapk_stream_update_ids_excluding`.
+@_cdecl("mapk_stream_update_ids_excluding")
+public func cStreamUpdateIDsExcluding(
+  _ s: OpaquePointer?, _ ids: UnsafePointer<mapk_array>?, _ reading: UnsafePointer<mapk_id_reading>?,
+  _ labels: UnsafePointer<mapk_labels>?, _ exclude: UnsafePointer<mapk_labels>?, _ weights: UnsafePointer<mapk_array>?,
+  _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let clock = Stopwatch()
+    guard let box = streamBox(s) else { throw Failure.argument("NULL stream handle") }
+    let inputs = try InputViews(ids: ids, reading: try idReading(reading), labels: labels, weights: weights,
+                                threads: box.threads, exclusions: exclude)
+    try update(box, inputs, clock)
+  }
+}
+
+/// `mapk_stream_update_sparse`.
+@_cdecl("mapk_stream_update_sparse")
+public func cStreamUpdateSparse(
+  _ s: OpaquePointer?, _ scores: UnsafePointer<mapk_sparse_scores>?, _ labels: UnsafePointer<mapk_labels>?,
+  _ exclude: UnsafePointer<mapk_labels>?, _ weights: UnsafePointer<mapk_array>?,
+  _ error: UnsafeMutablePointer<mapk_error>?
+) -> Int32 {
+  guarded(error) {
+    let clock = Stopwatch()
+    guard let box = streamBox(s) else { throw Failure.argument("NULL stream handle") }
+    let inputs = try InputViews(sparse: scores, labels: labels, weights: weights, threads: box.threads,
+                                exclusions: exclude)
+    try update(box, inputs, clock)
+  }
+}
+
 /// Adds a checked batch to a stream; on error the stream is unchanged (the
-/// batch is evaluated into its own state before it is added).
+/// batch is evaluated into its own state, and its bootstrap, before either
+/// is added). With a bootstrap the batch's per-row values are held for the
+/// call (8 bytes per row and (metric, k)), its rows numbered from the
+/// stream's next global row.
 private func update(_ box: StreamBox, _ inputs: InputViews, _ clock: Stopwatch) throws {
-  let batch = try inputs.evaluate(Evaluator(threads: box.threads), configuration: box.metric.configuration,
-                                  perRow: nil)
-  _ = try box.metric.add(batch)
+  let configuration = box.metric.configuration
+  let evaluator = Evaluator(threads: box.threads)
+  let batch: MAPState
+  if var bootstrap = box.bootstrap {
+    let pairs = configuration.pairs.count
+    let (count, overflow) = inputs.rows.multipliedReportingOverflow(by: pairs)
+    guard !overflow, count <= Int.max / 16 else {
+      throw Failure.value("\(inputs.rows) rows × \(pairs) (metric, k) pairs are too many per-row values to hold")
+    }
+    let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, count))
+    defer { values.deallocate() }
+    batch = try inputs.evaluate(evaluator, configuration: configuration, perRow: PerRowSink(base: values.baseAddress!))
+    var added = PoissonBootstrap(replicates: bootstrap.replicates, seed: bootstrap.seed,
+                                 statistics: bootstrap.statistics)
+    added.add(batch: UnsafeBufferPointer(rebasing: values[0..<count]), weights: inputs.weights,
+              countsFrom: box.firstRow + box.rowsSeen, threads: box.threads)
+    _ = try box.metric.add(batch)
+    bootstrap.merge(added)
+    box.bootstrap = bootstrap
+  } else {
+    batch = try inputs.evaluate(evaluator, configuration: configuration, perRow: nil)
+    _ = try box.metric.add(batch)
+  }
+  box.rowsSeen += inputs.rows
   box.classes = inputs.width
   box.bytes += inputs.bytes
   box.seconds += clock.seconds
@@ -385,7 +613,22 @@ public func cStreamMerge(_ s: OpaquePointer?, _ other: OpaquePointer?,
     // state while writing it): refused.
     guard box !== otherBox else { throw Failure.value("cannot merge a stream with itself") }
     let added = otherBox.metric
+    switch (box.bootstrap, otherBox.bootstrap) {
+    case (nil, nil): break
+    case (let a?, let b?):
+      // PoissonBootstrap.merge requires the same design: checked here, never trapped on.
+      guard a.replicates == b.replicates, a.seed == b.seed, a.statistics == b.statistics, box.level == otherBox.level
+      else {
+        throw Failure.value("cannot merge streams with different bootstraps (ci level \(box.level ?? .nan), "
+                            + "\(a.replicates) replicates, seed \(a.seed) vs \(otherBox.level ?? .nan), "
+                            + "\(b.replicates), \(b.seed))")
+      }
+    default:
+      throw Failure.value("cannot merge a stream with a bootstrap (ci) and one without")
+    }
     try box.metric.merge(added)
+    if let b = otherBox.bootstrap { box.bootstrap!.merge(b) }
+    box.rowsSeen += otherBox.rowsSeen
     box.bytes += otherBox.bytes
     box.seconds += otherBox.seconds
     if box.classes == 0 { box.classes = otherBox.classes }
@@ -398,8 +641,12 @@ public func cStreamResult(_ s: OpaquePointer?, _ result: UnsafeMutablePointer<Op
                           _ error: UnsafeMutablePointer<mapk_error>?) -> Int32 {
   guarded(error) {
     guard let box = streamBox(s) else { throw Failure.argument("NULL stream handle") }
-    try Handle.store(ResultBox(state: box.metric.state, classes: box.classes, threads: box.threads, bytes: box.bytes,
-                               seconds: box.seconds), in: result)
+    let out = ResultBox(state: box.metric.state, classes: box.classes, threads: box.threads, bytes: box.bytes,
+                        seconds: box.seconds)
+    if let bootstrap = box.bootstrap, let level = box.level {
+      out.interval = (level, intervals(of: bootstrap, level: level, state: box.metric.state))
+    }
+    try Handle.store(out, in: result)
   }
 }
 
@@ -408,6 +655,10 @@ public func cStreamResult(_ s: OpaquePointer?, _ result: UnsafeMutablePointer<Op
 public func cStreamReset(_ s: OpaquePointer?) {
   guard let box = streamBox(s) else { return }
   box.metric.reset()
+  box.bootstrap = box.bootstrap.map {
+    PoissonBootstrap(replicates: $0.replicates, seed: $0.seed, statistics: $0.statistics)
+  }
+  box.rowsSeen = 0
   box.classes = 0
   box.bytes = 0
   box.seconds = 0
@@ -423,6 +674,10 @@ public func cStreamEncode(_ s: OpaquePointer?, _ bytes: UnsafeMutablePointer<Opa
                           _ error: UnsafeMutablePointer<mapk_error>?) -> Int32 {
   guarded(error) {
     guard let box = streamBox(s) else { throw Failure.argument("NULL stream handle") }
+    guard box.bootstrap == nil else {
+      throw Failure.value("the state bytes of a stream with a bootstrap (ci) do not carry its replicates yet; "
+                          + "merge such streams in one process, or use mapk eval --ci --shard/--state and mapk merge")
+    }
     try Handle.store(BytesBox(box.metric.state.encodedState()), in: bytes)
   }
 }

@@ -44,6 +44,8 @@ final class ResultBox {
   let metricNames: [UnsafeMutablePointer<CChar>]
   let emptyRowsPolicy: UnsafeMutablePointer<CChar>
   let nanPolicy: UnsafeMutablePointer<CChar>
+  /// The bootstrap intervals' level and one interval per result, if asked (`--ci`).
+  var interval: (level: Double, bounds: [(lower: Double, upper: Double)])?
 
   init(state: MAPState, classes: Int, threads: Int, bytes: Int, seconds: Double) {
     self.state = state
@@ -74,10 +76,21 @@ final class StreamBox {
   var classes = 0
   var bytes = 0
   var seconds = 0.0
+  /// The bootstrap of the rows (`mapk_stream_create_ci`), if any, and its level.
+  var bootstrap: PoissonBootstrap?
+  let level: Double?
+  /// The global index of the stream's first row (it keys the bootstrap's counts).
+  let firstRow: Int
+  /// The rows added by updates so far, in update order (the next row's index is `firstRow + rowsSeen`).
+  var rowsSeen = 0
 
-  init(metric: StreamingAveragePrecision, threads: Int) {
+  init(metric: StreamingAveragePrecision, threads: Int, bootstrap: PoissonBootstrap? = nil, level: Double? = nil,
+       firstRow: Int = 0) {
     self.metric = metric
     self.threads = threads
+    self.bootstrap = bootstrap
+    self.level = level
+    self.firstRow = firstRow
   }
 }
 

@@ -40,13 +40,21 @@ extern "C" {
 #endif
 
 /* The version of this ABI: it grows when an entry point or struct changes. */
-#define MAPK_ABI_VERSION 2
+#define MAPK_ABI_VERSION 3
 /* Version 2 added, keeping every version-1 entry point and struct as it
  * was: MAPK_BOOL and MAPK_LABELS_MULTIHOT (multi-hot labels), ranked-id
  * predictions (mapk_id_reading, mapk_evaluate_ids, mapk_stream_update_ids,
  * mapk_files_open_ids), the library conventions (mapk_conventions,
  * mapk_convention, mapk_convention_metric_name), mapk_result_pooled and
- * mapk_bootstrap_intervals. */
+ * mapk_bootstrap_intervals.
+ * Version 3 added, keeping every version-2 entry point and struct as it
+ * was: CSR sparse scores (mapk_sparse_scores, mapk_evaluate_sparse,
+ * mapk_stream_update_sparse), exclusions (the CLI's --exclude:
+ * mapk_evaluate_excluding, mapk_evaluate_ids_excluding,
+ * mapk_stream_update_excluding, mapk_stream_update_ids_excluding,
+ * mapk_files_open_excluding), bootstrap intervals of files and streams
+ * (mapk_files_evaluate_ci, mapk_stream_create_ci, mapk_result_ci_level,
+ * mapk_result_interval). */
 
 /* The outcome of a call. */
 enum {
@@ -170,6 +178,24 @@ typedef struct mapk_id_reading {
   int64_t classes;
 } mapk_id_reading;
 
+/* CSR sparse scores [rows, width] (scipy's csr_matrix / csr_array, the
+ * CLI's scores .npz): row r stores the entries indptr[r] .. indptr[r+1],
+ * entry i scoring column indices[i] with data[i]. The stored entries are
+ * the row's candidates (an explicit zero is a candidate scored 0); a column
+ * not stored is never retrieved. Read in place (int32 or int64 `indptr`
+ * and `indices`, float16/32/64 `data`, each 1-d and C-contiguous); checked
+ * before use: indptr from 0, non-decreasing, ending at nnz; every column in
+ * 0 .. width - 1; no row storing a column twice (MAPK_ERROR_VALUE naming
+ * the first bad offset, column or row). */
+typedef struct mapk_sparse_scores {
+  mapk_array indptr;
+  mapk_array indices;
+  mapk_array data;
+  /* The rows (indptr holds rows + 1 offsets) and the columns (classes, >= 1). */
+  int64_t rows;
+  int64_t width;
+} mapk_sparse_scores;
+
 /* Opaque handles. */
 typedef struct mapk_result mapk_result;
 typedef struct mapk_stream mapk_stream;
@@ -228,6 +254,32 @@ int32_t mapk_evaluate_ids(const mapk_array *ids, const mapk_id_reading *reading,
                           int64_t per_row_capacity, mapk_result **result, mapk_error *error);
 
 /*
+ * Exclusions (the CLI's --exclude): as mapk_evaluate and mapk_evaluate_ids,
+ * with each row's classes (ids) in `exclude` removed from its ranking
+ * before the top k, as the CLI removes those of an --exclude file with the
+ * same bits. `exclude` is a `mapk_labels` of the same rows in any of its
+ * kinds (dense ids with -1 pads, offsets + values, multi-hot), read as
+ * labels are; NULL: no exclusions (then the calls are mapk_evaluate's and
+ * mapk_evaluate_ids'). A label also excluded can never be retrieved.
+ */
+int32_t mapk_evaluate_excluding(const mapk_array *scores, const mapk_labels *labels, const mapk_labels *exclude,
+                                const mapk_array *weights, const mapk_options *options, double *per_row,
+                                int64_t per_row_capacity, mapk_result **result, mapk_error *error);
+int32_t mapk_evaluate_ids_excluding(const mapk_array *ids, const mapk_id_reading *reading, const mapk_labels *labels,
+                                    const mapk_labels *exclude, const mapk_array *weights, const mapk_options *options,
+                                    double *per_row, int64_t per_row_capacity, mapk_result **result,
+                                    mapk_error *error);
+
+/*
+ * As mapk_evaluate_excluding, for CSR sparse `scores` (the rows' shape is
+ * [rows]; multi-hot labels or exclusions are [rows, width]). Each row is
+ * ranked among its stored entries only, as the CLI ranks a scores .npz.
+ */
+int32_t mapk_evaluate_sparse(const mapk_sparse_scores *scores, const mapk_labels *labels, const mapk_labels *exclude,
+                             const mapk_array *weights, const mapk_options *options, double *per_row,
+                             int64_t per_row_capacity, mapk_result **result, mapk_error *error);
+
+/*
  * The Poisson bootstrap percentile interval of `mapk eval --ci level
  * --bootstrap replicates --seed seed`, for each of `pairs` (metric, k) pairs,
  * from the per-row values an evaluation wrote into `per_row` ([rows, pairs],
@@ -267,6 +319,13 @@ int64_t mapk_result_k(const mapk_result *result, int64_t i);
 double mapk_result_value(const mapk_result *result, int64_t i);
 double mapk_result_total(const mapk_result *result, int64_t i);
 double mapk_result_max(const mapk_result *result, int64_t i);
+/* The level of the result's bootstrap intervals (mapk_files_evaluate_ci, a
+ * stream made by mapk_stream_create_ci), NaN when it has none. */
+double mapk_result_ci_level(const mapk_result *result);
+/* Pair i's interval into *lower and *upper (NaN bounds when the value is
+ * NaN, as the CLI prints null): 1, or 0 (nothing written) when the result
+ * has no intervals or i is out of range. */
+int32_t mapk_result_interval(const mapk_result *result, int64_t i, double *lower, double *upper);
 /* 1 when pair i's metric is pooled (its total and max are a numerator and a
  * denominator over all rows, as the CLI's JSON "numerator", "denominator"),
  * 0 for a weighted mean of per-row values (or i out of range). */
@@ -288,6 +347,13 @@ int32_t mapk_files_open(const char *predictions, const char *labels, const char 
 int32_t mapk_files_open_ids(const char *predictions, const char *labels, const char *weights,
                             const char *label_format, const mapk_id_reading *reading, int64_t threads,
                             mapk_files **files, mapk_error *error);
+/* As mapk_files_open_ids with `reading` NULL meaning mapk_files_open, and
+ * `exclude` (NULL: none) the CLI's --exclude file: classes to remove from
+ * each row's ranking, in any labels format (from its extension), one row
+ * per row. */
+int32_t mapk_files_open_excluding(const char *predictions, const char *labels, const char *weights,
+                                  const char *label_format, const char *exclude, const mapk_id_reading *reading,
+                                  int64_t threads, mapk_files **files, mapk_error *error);
 /* The rows and the rows' shape [D1..DN] (the predictions' shape without C). */
 int64_t mapk_files_rows(const mapk_files *files);
 int64_t mapk_files_classes(const mapk_files *files);
@@ -296,6 +362,14 @@ int64_t mapk_files_row_dim(const mapk_files *files, int32_t i);
 /* As mapk_evaluate, over the opened files (their sizes are checked again after the run). */
 int32_t mapk_files_evaluate(const mapk_files *files, const mapk_options *options, double *per_row,
                             int64_t per_row_capacity, mapk_result **result, mapk_error *error);
+/* As mapk_files_evaluate, with `mapk eval --ci level --bootstrap replicates
+ * --seed seed`'s interval for every pair (mapk_result_interval), with the
+ * CLI's bits. The per-row values are evaluated in blocks of bounded memory
+ * when `per_row` is NULL. MAPK_ERROR_VALUE for a pooled metric, as the CLI
+ * refuses --ci there. 0 < level < 1; 1 <= replicates <= 2^20. */
+int32_t mapk_files_evaluate_ci(const mapk_files *files, const mapk_options *options, double level,
+                               int64_t replicates, uint64_t seed, double *per_row, int64_t per_row_capacity,
+                               mapk_result **result, mapk_error *error);
 void mapk_files_free(mapk_files *files);
 
 /*
@@ -310,6 +384,32 @@ int32_t mapk_stream_update(mapk_stream *stream, const mapk_array *scores, const 
 /* Adds a batch of ranked ids (as mapk_evaluate_ids); batches of scores and of ids may be mixed. */
 int32_t mapk_stream_update_ids(mapk_stream *stream, const mapk_array *ids, const mapk_id_reading *reading,
                                const mapk_labels *labels, const mapk_array *weights, mapk_error *error);
+/* As mapk_stream_update and mapk_stream_update_ids, with `exclude` (NULL:
+ * none) as in mapk_evaluate_excluding. */
+int32_t mapk_stream_update_excluding(mapk_stream *stream, const mapk_array *scores, const mapk_labels *labels,
+                                     const mapk_labels *exclude, const mapk_array *weights, mapk_error *error);
+int32_t mapk_stream_update_ids_excluding(mapk_stream *stream, const mapk_array *ids, const mapk_id_reading *reading,
+                                         const mapk_labels *labels, const mapk_labels *exclude,
+                                         const mapk_array *weights, mapk_error *error);
+/* Adds a batch of CSR sparse scores (as mapk_evaluate_sparse). */
+int32_t mapk_stream_update_sparse(mapk_stream *stream, const mapk_sparse_scores *scores, const mapk_labels *labels,
+                                  const mapk_labels *exclude, const mapk_array *weights, mapk_error *error);
+/*
+ * A stream that also keeps `mapk eval --ci level --bootstrap replicates
+ * --seed seed`'s bootstrap: its results carry the intervals
+ * (mapk_result_interval). The bootstrap counts are keyed by each row's
+ * global index: the stream's rows are numbered from `first_row`, in update
+ * order (a batch's rows row-major; a merge adds the other stream's rows to
+ * the count, and a reset starts again from `first_row`). A stream over rows [0, n) merged with
+ * one created with first_row = n over rows [n, m) has the bits of
+ * `mapk eval --ci` over rows [0, m) (the CLI's shards are numbered so).
+ * Merging needs the same level, replicates and seed on both sides (or no
+ * bootstrap on either). The state's bytes (mapk_stream_encode) do not carry
+ * the bootstrap: encoding such a stream is MAPK_ERROR_VALUE. A pooled metric
+ * is MAPK_ERROR_VALUE, as the CLI refuses --ci there.
+ */
+int32_t mapk_stream_create_ci(const mapk_options *options, double level, int64_t replicates, uint64_t seed,
+                              int64_t first_row, mapk_stream **stream, mapk_error *error);
 /* Adds `other`'s rows to `stream` (MAPK_ERROR_VALUE for other options). */
 int32_t mapk_stream_merge(mapk_stream *stream, const mapk_stream *other, mapk_error *error);
 int32_t mapk_stream_result(const mapk_stream *stream, mapk_result **result, mapk_error *error);

@@ -21,7 +21,7 @@ from . import _abi, _inputs
 
 __all__ = ["average_precision_at_k", "average_precision_at_top_k", "evaluate", "evaluate_files", "Metric", "Result",
            "metric_names", "conventions", "default_threads"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def metric_names():
@@ -93,6 +93,13 @@ class Result:
             for i in range(lib.mapk_result_count(handle))
         ]
         self.per_row = per_row
+        level = lib.mapk_result_ci_level(handle)
+        if not math.isnan(level):
+            lower, upper = _abi.c_double(), _abi.c_double()
+            for i, r in enumerate(self.results):
+                if lib.mapk_result_interval(handle, i, _abi.ctypes.byref(lower), _abi.ctypes.byref(upper)):
+                    r["ci"] = (lower.value, upper.value)
+            self.ci_level = level
 
     def value(self, k=None, metric="map"):
         """The value of ``metric`` at ``k`` (``k`` may be omitted when one k was asked for), a float64."""
@@ -193,14 +200,46 @@ def _reading(is_ids, pad_id, duplicate_ids, classes, keep):
     return _inputs.id_reading(pad_id, duplicate_ids, classes, keep)
 
 
-def _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep):
-    """The views of one call: predictions, reading (None for scores), labels, weights, and the predictions array."""
-    p, array, is_ids = _inputs.predictions(predictions, keep)
-    reading = _reading(is_ids, pad_id, duplicate_ids, classes, keep)
-    rows = array.size // array.shape[-1] if array.shape[-1] else 0
+class _Batch:
+    """The views of one call: ``kind`` ("scores", "ids" or "sparse"), predictions, reading (None unless ids),
+    labels, exclusions (None: none), weights (None: none) and the rows' shape."""
+
+    __slots__ = ("kind", "predictions", "reading", "labels", "exclude", "weights", "row_shape")
+
+    def __init__(self, kind, predictions, reading, labels, exclude, weights, row_shape):
+        self.kind, self.predictions, self.reading, self.labels = kind, predictions, reading, labels
+        self.exclude, self.weights, self.row_shape = exclude, weights, row_shape
+
+
+def _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep, exclude=None):
+    """The checked views of one call's inputs (see :class:`_Batch`)."""
+    if _inputs.is_sparse_predictions(predictions):
+        p, rows = _inputs.sparse_predictions(predictions, keep)
+        reading = _reading(False, pad_id, duplicate_ids, classes, keep)
+        kind, row_shape = "sparse", (rows,)
+    else:
+        p, array, is_ids = _inputs.predictions(predictions, keep)
+        reading = _reading(is_ids, pad_id, duplicate_ids, classes, keep)
+        rows = array.size // array.shape[-1] if array.shape[-1] else 0
+        kind, row_shape = ("ids" if is_ids else "scores"), array.shape[:-1]
     lab = _inputs.labels(labels, rows, keep, labels_format)
+    exc = None if exclude is None else _inputs.labels(exclude, rows, keep, None, what="exclude")
     w = _inputs.weights(weights, keep)
-    return p, reading, lab, w, array
+    return _Batch(kind, p, reading, lab, exc, w, tuple(row_shape))
+
+
+def _evaluate_batch(b, opts, pointer, capacity, out):
+    """One ``mapk_evaluate_*`` call of a batch into the result handle ``out``."""
+    byref = _abi.ctypes.byref
+    if b.kind == "sparse":
+        _abi.call("mapk_evaluate_sparse", byref(b.predictions), byref(b.labels), _ref(b.exclude), _ref(b.weights),
+                  byref(opts), pointer, capacity, byref(out))
+    elif b.kind == "ids":
+        _abi.call("mapk_evaluate_ids_excluding", byref(b.predictions), byref(b.reading), byref(b.labels),
+                  _ref(b.exclude), _ref(b.weights), byref(opts), pointer, capacity, byref(out))
+    else:
+        _abi.call("mapk_evaluate_excluding", byref(b.predictions), byref(b.labels), _ref(b.exclude), _ref(b.weights),
+                  byref(opts), pointer, capacity, byref(out))
 
 
 def _ref(x):
@@ -239,15 +278,19 @@ def _add_intervals(result, values, row_shape, weights, ci, bootstrap, seed, thre
 
 def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, empty_rows=None, nan="error",
              per_row=False, *, like=None, labels_format=None, pad_id=None, duplicate_ids=None, classes=None,
-             ci=None, bootstrap=1000, seed=0):
+             ci=None, bootstrap=1000, seed=0, exclude=None):
     """Evaluates ``predictions`` against ``labels`` in parallel, reading the arrays in place.
 
     Args:
         predictions: Scores ``[D1..DN, C]``, float16, float32 or float64; or
             ranked ids ``[D1..DN, K]``, integers, best first (TensorFlow's
-            ``predictions_idx``, FAISS's ``I``). A C-contiguous array of a
-            type the library takes is read where it is (see the package README
-            for what is copied otherwise).
+            ``predictions_idx``, FAISS's ``I``); or sparse scores ``[rows, C]``:
+            a scipy sparse matrix or array (CSR is read in place; other formats
+            are converted with ``tocsr()``) or a tuple ``(data, indices, indptr,
+            (rows, C))``, each row ranked among its stored entries only (an
+            explicit zero is a candidate), as ``mapk eval`` ranks a scores
+            ``.npz``. A C-contiguous array of a type the library takes is read
+            where it is (see the package README for what is copied otherwise).
         labels: Dense integer ids ``[D1..DN, L]`` or ``[D1..DN]`` with -1
             padding (TensorFlow's dense rules), a list of lists of ids (one per
             row; TensorFlow's SparseTensor rules, as mapk's text labels), a
@@ -275,6 +318,10 @@ def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, e
             result (``result.results[i]["ci"]``, ``"ci"`` in ``to_dict()``), with ``bootstrap`` replicates
             and ``seed`` (``--bootstrap``, ``--seed``); the same bits as the CLI for any thread count.
             It needs the per-row values: 8 bytes per row and (metric, k), allocated for the call.
+        exclude: Classes (for ranked ids: ids) to remove from each row's ranking before the top k, as
+            ``mapk eval --exclude``: in any form ``labels`` takes (dense ids with -1 pads, a list of lists,
+            a scipy sparse matrix, a bool multi-hot array), one row per row. A label also excluded can
+            never be retrieved.
 
     Returns:
         A :class:`Result`.
@@ -288,20 +335,15 @@ def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, e
     named = metrics is not None or like is not None
     metrics, empty_rows = _like(like, metrics, empty_rows)
     opts = _inputs.options(k, metrics, empty_rows, nan, threads, keep)
-    p, reading, lab, w, array = _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep)
+    b = _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep, exclude)
     buffer, pointer, capacity = (None, None, 0)
     if per_row or ci is not None:
-        buffer, pointer, capacity = _per_row_buffer(opts, array.shape[:-1])
+        buffer, pointer, capacity = _per_row_buffer(opts, b.row_shape)
     out = _abi.c_void_p()
-    if reading is None:
-        _abi.call("mapk_evaluate", _abi.ctypes.byref(p), _abi.ctypes.byref(lab), _ref(w), _abi.ctypes.byref(opts),
-                  pointer, capacity, _abi.ctypes.byref(out))
-    else:
-        _abi.call("mapk_evaluate_ids", _abi.ctypes.byref(p), _abi.ctypes.byref(reading), _abi.ctypes.byref(lab),
-                  _ref(w), _abi.ctypes.byref(opts), pointer, capacity, _abi.ctypes.byref(out))
+    _evaluate_batch(b, opts, pointer, capacity, out)
     result = _take_result(out, buffer if per_row else None, named, like)
     if ci is not None:
-        _add_intervals(result, buffer, array.shape[:-1], w, ci, bootstrap, seed, opts.threads)
+        _add_intervals(result, buffer, b.row_shape, b.weights, ci, bootstrap, seed, opts.threads)
     return result
 
 
@@ -311,25 +353,26 @@ def _integer_k(k):
     return int(k)
 
 
-def average_precision_at_k(labels, predictions, k, weights=None, *, threads=None):
+def average_precision_at_k(labels, predictions, k, weights=None, *, threads=None, exclude=None):
     """TensorFlow's ``tf.compat.v1.metrics.average_precision_at_k(labels, predictions, k, weights)``:
     the same arguments in the same order, the same float64 value (NaN if a row has no labels).
 
-    Integer ``predictions`` are ranked ids, as for :func:`average_precision_at_top_k`.
+    Integer ``predictions`` are ranked ids, as for :func:`average_precision_at_top_k`; sparse
+    ``predictions`` are CSR scores, as for :func:`evaluate`. ``exclude`` as in :func:`evaluate`.
     """
     k = _integer_k(k)
-    return evaluate(predictions, labels, k=k, weights=weights, threads=threads).value(k)
+    return evaluate(predictions, labels, k=k, weights=weights, threads=threads, exclude=exclude).value(k)
 
 
 def average_precision_at_top_k(labels, predictions_idx, k=None, weights=None, *, threads=None, pad_id=None,
-                               duplicate_ids=None, classes=None):
+                               duplicate_ids=None, classes=None, exclude=None):
     """TensorFlow's ``tf.compat.v1.metrics.average_precision_at_top_k(labels, predictions_idx, k, weights)``:
     ``predictions_idx`` integer ids ``[D1..DN, K]``, best first; ``k`` None means K, as in TensorFlow.
 
     Two rows TensorFlow gives no meaningful value for are defined instead: a
     pad (``pad_id``, default -1) is never a hit, and a repeated id in a row is
     refused (``duplicate_ids="first"``: later copies are misses), where
-    TensorFlow counts every copy as a hit. ``classes`` as in :func:`evaluate`.
+    TensorFlow counts every copy as a hit. ``classes`` and ``exclude`` as in :func:`evaluate`.
     """
     keep = []
     p, array, is_ids = _inputs.predictions(predictions_idx, keep)
@@ -337,15 +380,20 @@ def average_precision_at_top_k(labels, predictions_idx, k=None, weights=None, *,
         raise TypeError(f"predictions_idx must be integer class ids (found {array.dtype}); scores go to average_precision_at_k")
     k = array.shape[-1] if k is None else _integer_k(k)
     return evaluate(array, labels, k=k, weights=weights, threads=threads, pad_id=pad_id, duplicate_ids=duplicate_ids,
-                    classes=classes).value(k)
+                    classes=classes, exclude=exclude).value(k)
 
 
 def evaluate_files(predictions_path, labels_path, k, metrics=None, weights_path=None, labels_format=None, threads=None,
                    empty_rows=None, nan="error", per_row=False, *, like=None, pad_id=None, duplicate_ids=None,
-                   classes=None):
-    """Evaluates files as ``mapk eval`` does: the predictions ``.npy`` (scores or ranked ids) memory-mapped,
-    the labels ``.npy`` (dense, or multi-hot if bool), ``.txt`` or ``.npz`` (CSR) by extension or
-    ``labels_format`` (``"dense"``, ``"text"``, ``"csr"``, ``"multihot"``), the weights ``.npy``.
+                   classes=None, exclude=None, ci=None, bootstrap=1000, seed=0):
+    """Evaluates files as ``mapk eval`` does: the predictions ``.npy`` (scores or ranked ids; or a scores
+    ``.npz`` of CSR sparse scores) memory-mapped, the labels ``.npy`` (dense, or multi-hot if bool), ``.txt``
+    or ``.npz`` (CSR) by extension or ``labels_format`` (``"dense"``, ``"text"``, ``"csr"``, ``"multihot"``),
+    the weights ``.npy``.
+
+    ``exclude`` is the path of ``mapk eval --exclude``'s file (any labels format, from its extension).
+    ``ci``, ``bootstrap`` and ``seed`` are ``mapk eval --ci --bootstrap --seed``: the rows go through the
+    bootstrap in blocks of bounded memory (no per-row array unless ``per_row``), with the CLI's bits.
     Other arguments and the result as :func:`evaluate`.
 
     Raises:
@@ -355,6 +403,7 @@ def evaluate_files(predictions_path, labels_path, k, metrics=None, weights_path=
     import os
 
     keep = []
+    _check_ci(ci, bootstrap, seed)
     named = metrics is not None or like is not None
     metrics, empty_rows = _like(like, metrics, empty_rows)
     opts = _inputs.options(k, metrics, empty_rows, nan, threads, keep)
@@ -364,13 +413,11 @@ def evaluate_files(predictions_path, labels_path, k, metrics=None, weights_path=
 
     files = _abi.c_void_p()
     fmt = None if labels_format is None else labels_format.encode()
+    reading = None
     if any(v is not None for v in (pad_id, duplicate_ids, classes)):
         reading = _inputs.id_reading(pad_id, duplicate_ids, classes, keep)
-        _abi.call("mapk_files_open_ids", path(predictions_path), path(labels_path), path(weights_path), fmt,
-                  _abi.ctypes.byref(reading), opts.threads, _abi.ctypes.byref(files))
-    else:
-        _abi.call("mapk_files_open", path(predictions_path), path(labels_path), path(weights_path), fmt, opts.threads,
-                  _abi.ctypes.byref(files))
+    _abi.call("mapk_files_open_excluding", path(predictions_path), path(labels_path), path(weights_path), fmt,
+              path(exclude), _ref(reading), opts.threads, _abi.ctypes.byref(files))
     try:
         lib = _abi.lib
         buffer, pointer, capacity = (None, None, 0)
@@ -378,7 +425,11 @@ def evaluate_files(predictions_path, labels_path, k, metrics=None, weights_path=
             row_shape = [lib.mapk_files_row_dim(files, i) for i in range(lib.mapk_files_row_rank(files))]
             buffer, pointer, capacity = _per_row_buffer(opts, row_shape)
         out = _abi.c_void_p()
-        _abi.call("mapk_files_evaluate", files, _abi.ctypes.byref(opts), pointer, capacity, _abi.ctypes.byref(out))
+        if ci is None:
+            _abi.call("mapk_files_evaluate", files, _abi.ctypes.byref(opts), pointer, capacity, _abi.ctypes.byref(out))
+        else:
+            _abi.call("mapk_files_evaluate_ci", files, _abi.ctypes.byref(opts), float(ci), int(bootstrap), int(seed),
+                      pointer, capacity, _abi.ctypes.byref(out))
         return _take_result(out, buffer, named, like)
     finally:
         _abi.lib.mapk_files_free(files)
@@ -393,16 +444,35 @@ class Metric:
     The state is exact: the result after any batches and merges has the same
     bits as one :func:`evaluate` of all the rows. A metric may be shared by
     threads (calls on it are serialized).
+
+    With ``ci`` (``bootstrap``, ``seed``) the metric also keeps ``mapk eval --ci``'s
+    Poisson bootstrap, and :meth:`result` carries the intervals. Its counts are keyed
+    by each row's global index: a metric's rows are numbered from ``first_row``
+    (default 0) in update order (each batch's rows row-major; a merge counts the other
+    metric's rows too). So a metric over rows [0, n) merged with one made with
+    ``first_row=n`` over rows [n, m) has the bits of one ``evaluate(..., ci=...)`` of
+    rows [0, m), as ``mapk eval --ci`` shards are numbered. Such a metric has no
+    ``state_bytes()`` yet (the replicates are not in the encoding): merge it in process.
     """
 
-    def __init__(self, k, metrics=None, *, empty_rows=None, nan="error", threads=None, like=None):
+    def __init__(self, k, metrics=None, *, empty_rows=None, nan="error", threads=None, like=None, ci=None,
+                 bootstrap=1000, seed=0, first_row=0):
         keep = []
+        _check_ci(ci, bootstrap, seed)
         self._named = metrics is not None or like is not None
         self._convention = like
         metrics, empty_rows = _like(like, metrics, empty_rows)
         opts = _inputs.options(k, metrics, empty_rows, nan, threads, keep)
         handle = _abi.c_void_p()
-        _abi.call("mapk_stream_create", _abi.ctypes.byref(opts), _abi.ctypes.byref(handle))
+        if ci is None:
+            if first_row != 0:
+                raise ValueError("first_row numbers the rows of the bootstrap: it needs ci=")
+            _abi.call("mapk_stream_create", _abi.ctypes.byref(opts), _abi.ctypes.byref(handle))
+        else:
+            if isinstance(first_row, bool) or not isinstance(first_row, (int, np.integer)) or first_row < 0:
+                raise ValueError(f"first_row must be an integer >= 0 (got {first_row!r})")
+            _abi.call("mapk_stream_create_ci", _abi.ctypes.byref(opts), float(ci), int(bootstrap), int(seed),
+                      int(first_row), _abi.ctypes.byref(handle))
         self._handle = handle
         self._lock = threading.Lock()
 
@@ -415,16 +485,22 @@ class Metric:
         return metric
 
     def update(self, predictions, labels, weights=None, *, labels_format=None, pad_id=None, duplicate_ids=None,
-               classes=None):
-        """Adds a batch of scores or ranked ids (arguments as :func:`evaluate`); on an error the state is unchanged."""
+               classes=None, exclude=None):
+        """Adds a batch of scores, ranked ids or sparse scores, with its exclusions if any (arguments as
+        :func:`evaluate`); on an error the state is unchanged."""
         keep = []
-        p, reading, lab, w, _ = _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep)
+        b = _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep, exclude)
+        byref = _abi.ctypes.byref
         with self._lock:
-            if reading is None:
-                _abi.call("mapk_stream_update", self._handle, _abi.ctypes.byref(p), _abi.ctypes.byref(lab), _ref(w))
+            if b.kind == "sparse":
+                _abi.call("mapk_stream_update_sparse", self._handle, byref(b.predictions), byref(b.labels),
+                          _ref(b.exclude), _ref(b.weights))
+            elif b.kind == "ids":
+                _abi.call("mapk_stream_update_ids_excluding", self._handle, byref(b.predictions), byref(b.reading),
+                          byref(b.labels), _ref(b.exclude), _ref(b.weights))
             else:
-                _abi.call("mapk_stream_update_ids", self._handle, _abi.ctypes.byref(p), _abi.ctypes.byref(reading),
-                          _abi.ctypes.byref(lab), _ref(w))
+                _abi.call("mapk_stream_update_excluding", self._handle, byref(b.predictions), byref(b.labels),
+                          _ref(b.exclude), _ref(b.weights))
 
     def result(self):
         """The :class:`Result` of every row so far (values 0 before any row, as TensorFlow's)."""

@@ -10,7 +10,7 @@ import os
 import sys
 from ctypes import POINTER, c_char, c_char_p, c_double, c_int32, c_int64, c_void_p
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 OK, ERROR_ARGUMENT, ERROR_TYPE, ERROR_VALUE, ERROR_FILE, ERROR_FILE_NOT_FOUND, ERROR_STATE, ERROR_INTERNAL = range(8)
 FLOAT16, FLOAT32, FLOAT64, INT32, INT64, BOOL = 1, 2, 3, 4, 5, 6
@@ -50,6 +50,10 @@ class IDReading(ctypes.Structure):
     _fields_ = [("pad", c_int64), ("duplicates", c_char_p), ("classes", c_int64)]
 
 
+class SparseScores(ctypes.Structure):
+    _fields_ = [("indptr", Array), ("indices", Array), ("data", Array), ("rows", c_int64), ("width", c_int64)]
+
+
 _handle = c_void_p
 _out = POINTER(c_void_p)
 _error = POINTER(Error)
@@ -70,6 +74,37 @@ _PROTOTYPES = {
         [POINTER(Array), POINTER(IDReading), POINTER(Labels), POINTER(Array), POINTER(Options), POINTER(c_double),
          c_int64, _out, _error],
     ),
+    "mapk_evaluate_excluding": (
+        c_int32,
+        [POINTER(Array), POINTER(Labels), POINTER(Labels), POINTER(Array), POINTER(Options), POINTER(c_double),
+         c_int64, _out, _error],
+    ),
+    "mapk_evaluate_ids_excluding": (
+        c_int32,
+        [POINTER(Array), POINTER(IDReading), POINTER(Labels), POINTER(Labels), POINTER(Array), POINTER(Options),
+         POINTER(c_double), c_int64, _out, _error],
+    ),
+    "mapk_evaluate_sparse": (
+        c_int32,
+        [POINTER(SparseScores), POINTER(Labels), POINTER(Labels), POINTER(Array), POINTER(Options), POINTER(c_double),
+         c_int64, _out, _error],
+    ),
+    "mapk_result_ci_level": (c_double, [_handle]),
+    "mapk_result_interval": (c_int32, [_handle, c_int64, POINTER(c_double), POINTER(c_double)]),
+    "mapk_files_open_excluding": (
+        c_int32, [c_char_p, c_char_p, c_char_p, c_char_p, c_char_p, POINTER(IDReading), c_int64, _out, _error]),
+    "mapk_files_evaluate_ci": (
+        c_int32,
+        [_handle, POINTER(Options), c_double, c_int64, ctypes.c_uint64, POINTER(c_double), c_int64, _out, _error]),
+    "mapk_stream_update_excluding": (
+        c_int32, [_handle, POINTER(Array), POINTER(Labels), POINTER(Labels), POINTER(Array), _error]),
+    "mapk_stream_update_ids_excluding": (
+        c_int32, [_handle, POINTER(Array), POINTER(IDReading), POINTER(Labels), POINTER(Labels), POINTER(Array),
+                  _error]),
+    "mapk_stream_update_sparse": (
+        c_int32, [_handle, POINTER(SparseScores), POINTER(Labels), POINTER(Labels), POINTER(Array), _error]),
+    "mapk_stream_create_ci": (
+        c_int32, [POINTER(Options), c_double, c_int64, ctypes.c_uint64, c_int64, _out, _error]),
     "mapk_bootstrap_intervals": (
         c_int32,
         [POINTER(c_double), c_int64, c_int64, POINTER(c_int64), c_int32, POINTER(Array), c_double, c_int64,

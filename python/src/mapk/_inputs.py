@@ -16,6 +16,12 @@ converted once, here, and the conversion is the only copy:
   0/1) are read in place by the library and compacted into a list of their
   true columns (4 bytes each, plus 8 per row), freed after the call.
 - weights: types other than float32/float64 -> float64; a Python number -> a 0-d array.
+- sparse scores (scipy CSR, or a tuple ``(data, indices, indptr, shape)``):
+  ``data``, ``indices`` and ``indptr`` are read in place when they are
+  C-contiguous float16/32/64 and int32/int64 arrays; other integer types ->
+  int64, other float types -> float64; CSC/COO/... matrices -> ``tocsr()``.
+  Explicit zeros stay (a stored entry is a candidate, as in mapk's ``.npz``).
+- exclusions (``exclude=``): every form labels take, converted as labels are.
 
 Each function returns the ctypes struct and keeps, in ``keep``, every object
 the struct points into, for as long as the call lasts.
@@ -143,9 +149,10 @@ def _multi_hot(x, keep):
 LABEL_FORMATS = ("dense", "multihot")
 
 
-def labels(x, rows, keep, labels_format=None):
+def labels(x, rows, keep, labels_format=None, what="labels"):
     """Dense ids (an integer array, -1 pads), rows of ids (a list of lists), a scipy sparse matrix, or
-    multi-hot flags (a bool array, or 0/1 integers with ``labels_format="multihot"``)."""
+    multi-hot flags (a bool array, or 0/1 integers with ``labels_format="multihot"``); ``what`` names
+    them in messages (``"exclude"`` for exclusions)."""
     if labels_format is not None and labels_format not in LABEL_FORMATS:
         raise ValueError(f"labels_format must be None, 'dense' or 'multihot' (got {labels_format!r})")
     values_shape = None
@@ -157,7 +164,7 @@ def labels(x, rows, keep, labels_format=None):
     if _is_sparse_matrix(x):
         m = x if getattr(x, "format", None) == "csr" else x.tocsr()
         if m.shape[0] != rows:
-            raise ValueError(f"the labels matrix has {m.shape[0]} rows but the predictions have {rows} rows")
+            raise ValueError(f"the {what} matrix has {m.shape[0]} rows but the predictions have {rows} rows")
         if m.nnz and not np.all(m.data):
             # Explicit zeros are not labels (as in m.nonzero() and mapk's .npz reader).
             m = m.copy()
@@ -165,27 +172,67 @@ def labels(x, rows, keep, labels_format=None):
         offsets, values, kind = m.indptr, m.indices, _abi.LABELS_SPARSE
     elif isinstance(x, (list, tuple)) and any(isinstance(r, (list, tuple, np.ndarray, range)) for r in x):
         if not all(isinstance(r, (list, tuple, np.ndarray, range)) for r in x):
-            raise TypeError("labels given as rows must be one sequence of class ids per row")
+            raise TypeError(f"{what} given as rows must be one sequence of class ids per row")
         lengths = np.fromiter((len(r) for r in x), dtype=np.int64, count=len(x))
         offsets = np.zeros(len(x) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         flat = list(itertools.chain.from_iterable(x))
         if any(isinstance(v, bool) or not isinstance(v, (numbers.Integral, np.integer)) for v in flat):
-            raise TypeError("labels must be integer class ids")
+            raise TypeError(f"{what} must be integer class ids")
         values = np.array([min(int(v), _INT64_MAX) for v in flat], dtype=np.int64)
         kind = _abi.LABELS_SPARSE
     else:
-        a = _as_array(x, "labels")
+        a = _as_array(x, what)
         if a.dtype == object:
-            raise TypeError("labels must be integer class ids (int32 or int64), found object")
+            raise TypeError(f"{what} must be integer class ids (int32 or int64), found object")
         values, kind, offsets = a, _abi.LABELS_DENSE, None
         values_shape = a.shape
-    values = _integers(values, "labels")
+    values = _integers(values, what)
     v = _view(values, _INT_CODES[np.dtype(values.dtype)], keep)
     if kind == _abi.LABELS_DENSE:
         return _abi.Labels(kind, v, _abi.Array())
-    offsets = _integers(np.asarray(offsets), "label offsets")
+    offsets = _integers(np.asarray(offsets), f"{what} offsets")
     return _abi.Labels(kind, v, _view(offsets, _INT_CODES[np.dtype(offsets.dtype)], keep))
+
+
+def _is_sparse_tuple(x):
+    return (isinstance(x, tuple) and len(x) == 4 and isinstance(x[3], (tuple, list)) and len(x[3]) == 2
+            and not any(isinstance(v, (list, tuple)) for v in x[:3]))
+
+
+def is_sparse_predictions(x):
+    """Sparse scores: a scipy sparse matrix or array, or a tuple ``(data, indices, indptr, shape)``."""
+    return _is_sparse_matrix(x) or _is_sparse_tuple(x)
+
+
+def sparse_predictions(x, keep):
+    """``mapk_sparse_scores`` of CSR scores ``[rows, C]``, and its rows."""
+    if _is_sparse_matrix(x):
+        m = x if getattr(x, "format", None) == "csr" else x.tocsr()
+        data, indices, indptr, shape = m.data, m.indices, m.indptr, m.shape
+    else:
+        data, indices, indptr, shape = x
+        data, indices, indptr = (_as_array(a, n) for a, n in ((data, "data"), (indices, "indices"), (indptr, "indptr")))
+    if len(shape) != 2 or any(isinstance(d, bool) or not isinstance(d, (numbers.Integral, np.integer)) for d in shape):
+        raise ValueError(f"sparse scores need a shape (rows, classes) of two integers (got {shape!r})")
+    rows, width = (int(d) for d in shape)
+    if rows < 0 or width < 0:
+        raise ValueError(f"sparse scores: negative shape {shape!r}")
+    if data.dtype.kind != "f":
+        raise TypeError(f"sparse scores must be float16, float32 or float64 (found {data.dtype})")
+    if np.dtype(data.dtype.newbyteorder("=")) not in _FLOAT_CODES:
+        data = data.astype(np.float64)
+    data = _native_contiguous(data)
+    parts = []
+    for a, name in ((indptr, "indptr"), (indices, "indices")):
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"sparse scores: {name} must be integers (found {a.dtype})")
+        parts.append(_integers(a, f"sparse scores: {name}"))
+    indptr, indices = parts
+    view = _abi.SparseScores(_view(indptr, _INT_CODES[np.dtype(indptr.dtype)], keep),
+                             _view(indices, _INT_CODES[np.dtype(indices.dtype)], keep),
+                             _view(data, _FLOAT_CODES[np.dtype(data.dtype)], keep), rows, width)
+    return view, rows
 
 
 def weights(x, keep):
