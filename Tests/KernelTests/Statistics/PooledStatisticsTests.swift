@@ -77,7 +77,7 @@ import Testing
       #expect(merged == b, "seed \(seed)")
       let rebuilt = try? PoissonBootstrap(replicates: B, seed: seed, statistics: 3, rows: b.rows,
                                           replicateSums: b.replicateSums, pooled: b.pooled)
-      #expect(rebuilt == b && b.replicateSums.count == 5 * B, "seed \(seed)")
+      #expect(rebuilt == b && b.replicateSums.count == 6 * B, "seed \(seed)")  // 3 numerators, the shared and 2 own denominators
       #expect((try? PoissonBootstrap(replicates: B, seed: seed, statistics: 3, rows: b.rows,
                                      replicateSums: b.replicateSums)) == nil, "a pooled bootstrap's sums read as unpooled")
     }
