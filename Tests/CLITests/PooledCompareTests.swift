@@ -153,5 +153,14 @@ import Testing
       let cis = try #require(merged["results"] as? [[String: Any]]).map { $0["ci"] as? [Double] ?? [] }
       #expect(cis == expected, "N = \(n)")
     }
+    // A state whose pooled results are not listed (as a reader that predates
+    // the key would see it) is refused with one line, not misread.
+    let text = try String(contentsOfFile: dir.file("s2-0.json"), encoding: .utf8)
+    #expect(text.contains("\"pooled\""))
+    try text.replacingOccurrences(of: "\"pooled\"", with: "\"unknown\"")
+      .write(toFile: dir.file("bad.json"), atomically: true, encoding: .utf8)
+    let bad = try ProcessRunner.mapk(["merge", "bad.json", "s2-1.json"], in: dir.path)
+    #expect(bad.status == 1 && bad.stderr.hasPrefix("mapk: error: bad.json: ") && bad.stderr.contains("pooled")
+            && bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
   }
 }
