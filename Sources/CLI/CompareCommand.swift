@@ -20,6 +20,8 @@ enum CompareCommand {
       Option("--labels", value: "FILE", help: "labels: .npy dense, .txt one line of ids per row, .npz scipy CSR"),
       Option("--labels-format", value: "F", help: "dense|text|csr (default: from the extension)"),
       Option("--k", aliases: ["-k"], value: "LIST", help: "k values: a list and ranges, e.g. 10 or 1,5,10"),
+      Option("--metric", value: "LIST", help: "metrics, as in eval (default map); pooled ones (precision, recall)",
+             "get the randomization test (rows' hits and n swapped) and the bootstrap, no t-test"),
       Option("--weights", value: "FILE", help: ".npy weights; rows of weight 0 are left out of the tests,",
              "other rows must share one weight for the tests"),
       Option("--exclude", value: "FILE", help: "classes to remove from each row's ranking before the top k",
@@ -58,7 +60,7 @@ enum CompareCommand {
     let ks = try parseKList(try parsed.required("--k"))
     let threads = try ThreadsOption.value(parsed)
     let configuration = try MAPConfiguration(
-      ks: ks,
+      ks: ks, metrics: try parsed["--metric"].map(parseMetricList) ?? [.averagePrecision],
       emptyRows: try parsed.choice("--empty-rows", EmptyRowPolicy.self) ?? .nan,
       nanScores: try parsed.choice("--nan", NaNScorePolicy.self) ?? .error)
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self)
@@ -88,12 +90,22 @@ enum CompareCommand {
       inputs.reportTruncationAsError()
       let columns = configuration.pairs.count
       var values = [Double](repeating: .nan, count: inputs.rows * columns)
+      // A pooled metric is tested on its rows' (hits, n), which the sink gives beside the ratio.
+      let pooled = configuration.metrics.contains { !SystemComparison.tTestApplies(to: $0) }
+      var numerators = [Double](repeating: 0, count: pooled ? values.count : 0)
+      var denominators = numerators
       let state: MAPState
       do {
         state = try values.withUnsafeMutableBufferPointer { buffer in
-          // Any kind of predictions (dense or sparse scores, ranked ids).
-          try evaluator.evaluate(inputs, configuration: configuration,
-                                 perRow: buffer.baseAddress.map { PerRowSink(base: $0) })
+          try numerators.withUnsafeMutableBufferPointer { hits in
+            try denominators.withUnsafeMutableBufferPointer { counts in
+              // Any kind of predictions (dense or sparse scores, ranked ids).
+              try evaluator.evaluate(inputs, configuration: configuration, perRow: buffer.baseAddress.map { base in
+                pooled ? PerRowSink(base: base, numerators: hits.baseAddress!, denominators: counts.baseAddress!)
+                  : PerRowSink(base: base)
+              })
+            }
+          }
         }
       } catch let error as MAPKError {
         throw FileError(path: error.isAboutScores ? file : labels, error)
@@ -102,7 +114,8 @@ enum CompareCommand {
       if weights == nil && !inputs.weights.isNone {
         weights = (0..<inputs.rows).map { inputs.weights.weight(ofRow: $0) }
       }
-      systems.append(SystemRows(name: file, state: state, values: values))
+      systems.append(SystemRows(name: file, state: state, values: values,
+                                parts: pooled ? (numerators, denominators) : nil))
     }
     let evaluated = clock.seconds
     let pairs = parsed.has("--all-pairs")

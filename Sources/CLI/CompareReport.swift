@@ -85,10 +85,15 @@ struct CompareReport {
     var header = Self.comparisonHeader
     header[4] = "\(percent(design.level)) CI"
     out += aligned([header] + comparisonCells)
-    if configuration.metrics.contains(where: { m in !SystemComparison.tTestApplies(to: m) }) {
-      out += "n/a: the t-test does not apply to a pooled metric (not a mean of row values)\n"
-    }
+    if let pooledNote { out += pooledNote + "\n" }
     return out + "(" + figuresWithTimes + ")\n"
+  }
+
+  /// The note under the comparisons when a metric is pooled, else nil.
+  var pooledNote: String? {
+    configuration.metrics.contains(where: { m in !SystemComparison.tTestApplies(to: m) })
+      ? "n/a: the t-test does not apply to a pooled metric (not a mean of row values); its randomization test "
+        + "swaps rows' (hits, n) between the two systems" : nil
   }
 
   /// Markdown tables for a paper or an issue.
@@ -100,7 +105,7 @@ struct CompareReport {
     var header = Self.comparisonHeader
     header[4] = "\(percent(design.level)) CI"
     return table([["system"] + columnNames] + systemCells(marker: "†")) + "\n" + markerNote + "\n\n"
-      + table([header] + comparisonCells) + "\n" + figures + "\n"
+      + table([header] + comparisonCells) + "\n" + (pooledNote.map { $0 + "\n\n" } ?? "") + figures + "\n"
   }
 
   /// LaTeX tables (booktabs) for a paper.
@@ -117,7 +122,7 @@ struct CompareReport {
     return "% " + figures + "\n"
       + table(systemRows, align: "l" + String(repeating: "r", count: columnNames.count))
       + "% " + markerNote.replacingOccurrences(of: "†", with: "$^{\\dagger}$") + "\n\n"
-      + table(comparisonRows, align: "lllrrrrrr")
+      + table(comparisonRows, align: "lllrrrrrr") + (pooledNote.map { "% " + $0 + "\n" } ?? "")
   }
 
   /// Everything, machine-readable.

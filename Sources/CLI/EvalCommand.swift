@@ -90,10 +90,9 @@ enum EvalCommand {
     let output = try OutputOption.open(parsed, protecting: inputPaths)
     let counter = EvaluationProgress()
     let interval = try EvalInterval(parsed)
-    try interval?.check(configuration)
     let pass = EvalPass(evaluator: Evaluator(threads: threads), perRowPath: parsed["--per-row"],
                         histogram: parsed["--plot"] != nil, progress: counter,
-                        bootstrap: interval?.bootstrap(statistics: configuration.pairs.count))
+                        bootstrap: interval?.bootstrap(configuration: configuration))
     let reporter = ProgressReporter.started(
       total: inputs.rows, bytes: inputs.byteCount, unit: "rows", counter: counter,
       disabled: parsed.has("--no-progress"), json: parsed.has("--json"))

@@ -42,25 +42,12 @@ struct EvalInterval {
     }
   }
 
-  /// Refuses `--ci` for a pooled metric (TensorFlow's `precision`, `recall`):
-  /// the bootstrap's replicates are Σ c·w·v / Σ c·w over row values v, a
-  /// weighted mean, while a pooled metric is Σ w·hits / Σ w·n; its per-row
-  /// value hits/n would bootstrap the mean of row ratios, an interval about
-  /// another number. It needs a denominator per result in the replicates.
-  func check(_ configuration: MAPConfiguration) throws {
-    for metric in configuration.metrics {
-      switch metric.aggregation {
-      case .weightedMean: continue
-      case .pooled:
-        throw UsageError(description: "--ci does not support the pooled metric '\(metric.name)' yet (its interval "
-                         + "needs a bootstrap denominator per result); it covers the metrics that are means of row values")
-      }
-    }
-  }
-
-  /// The empty bootstrap of `statistics` results.
-  func bootstrap(statistics: Int) -> PoissonBootstrap {
-    PoissonBootstrap(replicates: replicates, seed: seed, statistics: statistics)
+  /// The empty bootstrap of the results of `configuration`: one statistic per
+  /// (metric, k), a pooled metric's (TensorFlow's `precision`, `recall`:
+  /// Σ w·hits / Σ w·n) with its own denominator Σ c·w·n, so its replicates
+  /// are the pooled ratio's, not a mean of row ratios.
+  func bootstrap(configuration: MAPConfiguration) -> PoissonBootstrap {
+    PoissonBootstrap(replicates: replicates, seed: seed, pooled: configuration.pairs.map { $0.metric.aggregation == .pooled })
   }
 
   /// The intervals of the results of `state` from its rows' bootstrap: NaN
@@ -76,9 +63,10 @@ struct EvalInterval {
   static func intervals(of bootstrap: PoissonBootstrap, level: Double, state: MAPState)
     -> (level: Double, bounds: [(lower: Double, upper: Double)])
   {
+    // A mean is NaN with rows without labels under `nan`; a pooled ratio takes them as they come.
     let undefined = state.configuration.emptyRows == .nan && state.emptyRows > 0
     return (level, (0..<bootstrap.statistics).map { s in
-      undefined ? (Double.nan, Double.nan) : bootstrap.percentileInterval(level: level, statistic: s)
+      undefined && !bootstrap.pooled[s] ? (Double.nan, Double.nan) : bootstrap.percentileInterval(level: level, statistic: s)
     })
   }
 }

@@ -72,6 +72,10 @@ struct EvalPass {
     let blockRows = max(1, blockBytes / (8 * columns))
     let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, range.count)) * columns)
     defer { buffer.deallocate() }
+    // A pooled metric's bootstrap takes its rows' (hits, n), which the sink gives beside the ratio.
+    let pooled = bootstrap?.pooled.contains(true) == true
+    let parts = pooled ? UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * buffer.count) : nil
+    defer { parts?.deallocate() }
     var state = MAPState(configuration: configuration)
     var replicates = bootstrap
     var lower = range.lowerBound
@@ -81,11 +85,20 @@ struct EvalPass {
       // the first error raised is the lowest bad row of the whole file.
       try state.merge(evaluator.evaluate(
         inputs, configuration: configuration,
-        rows: rows, perRow: PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound), progress: progress))
+        rows: rows, perRow: parts.map {
+          PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound, numerators: $0.baseAddress!,
+                     denominators: $0.baseAddress! + buffer.count)
+        } ?? PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound), progress: progress))
       let values = UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * columns)])
       try writer?.append(values)
       try table?.append(values, firstRow: rows.lowerBound)
-      replicates?.add(evaluated: values, weights: inputs.weights, firstRow: rows.lowerBound, threads: evaluator.threads)
+      if let parts {
+        replicates?.add(evaluated: values, numerators: UnsafeBufferPointer(rebasing: parts[0..<values.count]),
+                        denominators: UnsafeBufferPointer(rebasing: parts[buffer.count..<(buffer.count + values.count)]),
+                        weights: inputs.weights, firstRow: rows.lowerBound, threads: evaluator.threads)
+      } else {
+        replicates?.add(evaluated: values, weights: inputs.weights, firstRow: rows.lowerBound, threads: evaluator.threads)
+      }
       if bins != nil {
         // The first metric's largest k is its last column: the configuration
         // keeps ks ascending and the columns metric-major.

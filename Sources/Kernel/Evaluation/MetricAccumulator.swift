@@ -137,7 +137,15 @@ struct MetricAccumulator {
         RowValues(row: ranked, ks: ks, ksCount: ksCount, values: values + first, denominators: rowDenominators + first))
       if outcome != .valued && policy == .skip {
         // Left out of this metric's sums (its per-row value is NaN).
-        if let perRow { for j in first..<(first + ksCount) { perRow.base[(r - perRow.firstRow) * valueCount + j] = .nan } }
+        if let perRow {
+          for j in first..<(first + ksCount) { perRow.base[(r - perRow.firstRow) * valueCount + j] = .nan }
+          if pooled[i], let numerators = perRow.numerators, let denominators = perRow.denominators {
+            for j in first..<(first + ksCount) {
+              numerators[(r - perRow.firstRow) * valueCount + j] = 0
+              denominators[(r - perRow.firstRow) * valueCount + j] = 0
+            }
+          }
+        }
         continue
       }
       if outcome == .empty {
@@ -151,6 +159,13 @@ struct MetricAccumulator {
         for j in first..<(first + ksCount) {
           perRow.base[(r - perRow.firstRow) * valueCount + j] =
             pooled[i] ? values[j] / rowDenominators[j] : values[j]
+        }
+        // A pooled metric's parts, as its sums below add them (times the weight).
+        if pooled[i], let numerators = perRow.numerators, let denominators = perRow.denominators {
+          for j in first..<(first + ksCount) {
+            numerators[(r - perRow.firstRow) * valueCount + j] = values[j]
+            denominators[(r - perRow.firstRow) * valueCount + j] = rowDenominators[j]
+          }
         }
       }
       if sharesWeightSum[i] {

@@ -60,6 +60,16 @@ extension PoissonBootstrap {
     accumulate(l0 + 2 * B, counts, high, negative, B)
   }
 
+  /// Adds c_b·(w·v) to replicate b's exact sum for all b: w·v as the two
+  /// doubles of its error-free product (one when w = 1), as the means' values enter.
+  @inline(__always)
+  static func scatterProduct(_ w: Double, _ v: Double, _ counts: UnsafePointer<UInt32>, _ sum: UnsafeMutablePointer<Int64>,
+                             _ B: Int) {
+    let high = w * v
+    scatter(high, counts, sum, B)
+    if w != 1 { scatter((-high).addingProduct(w, v), counts, sum, B) }
+  }
+
   /// limb[b] ± c_b·digit for all b.
   @inline(__always)
   static func accumulate(_ limb: UnsafeMutablePointer<Int64>, _ counts: UnsafePointer<UInt32>, _ digit: UInt32,

@@ -15,6 +15,11 @@
 /// for all b at once, a loop over b that vectorizes. The counts c_b ≤ 12,
 /// so a limb grows by less than 2³⁸ per row and the limbs are normalized
 /// every 2²⁴ rows.
+///
+/// A pooled statistic (TensorFlow's precision and recall, Σ w·hits / Σ w·n)
+/// has its own denominator: replicate b's value is Σ c·w·hits / Σ c·w·n, both
+/// exact sums of the same layout, kept after the shared denominator
+/// (``pooled`` says which statistics have one).
 public struct PoissonBootstrap: Sendable {
   /// B, the number of replicates.
   public let replicates: Int
@@ -22,9 +27,20 @@ public struct PoissonBootstrap: Sendable {
   public let seed: UInt64
   /// The number of numerators (statistics sharing the row counts and the denominator).
   public let statistics: Int
+  /// Per statistic, true when it is a pooled ratio with its own denominator
+  /// Σ c·w·n, false when it is a weighted mean over the shared Σ c·w.
+  public let pooled: [Bool]
+  /// Per statistic, the index of its denominator's sum: ``statistics`` (the
+  /// shared Σ c·w) for a mean, `statistics + 1 + q` for the q-th pooled one.
+  let denominatorSum: [Int]
+  /// The sums kept: the numerators, the shared denominator, the pooled statistics' own denominators.
+  var sumCount: Int { denominatorSum.count + 1 + pooledCount }
+  /// The number of pooled statistics.
+  let pooledCount: Int
   /// The rows added (weight-0 rows included: they add nothing).
   public internal(set) var rows = 0
-  /// Limb i of sum s (s = statistics is the denominator) for replicate b is
+  /// Limb i of sum s (s = statistics is the shared denominator, above it the
+  /// pooled statistics' own) for replicate b is
   /// `limbs[(s · ExactSum.limbCount + i) · replicates + b]`.
   var limbs: [Int64]
   var rowsSinceNormalize = 0
@@ -34,11 +50,28 @@ public struct PoissonBootstrap: Sendable {
   ///
   /// - Precondition: `replicates` ≥ 1, `statistics` ≥ 1.
   public init(replicates: Int, seed: UInt64, statistics: Int = 1) {
-    precondition(replicates >= 1 && statistics >= 1)
+    self.init(replicates: replicates, seed: seed, pooled: Array(repeating: false, count: statistics))
+  }
+
+  /// Creates the bootstrap of no rows with one statistic per element of
+  /// `pooled`: a weighted mean (false) over the shared denominator, or a
+  /// pooled ratio (true) with its own.
+  ///
+  /// - Precondition: `replicates` ≥ 1, at least one statistic.
+  public init(replicates: Int, seed: UInt64, pooled: [Bool]) {
+    precondition(replicates >= 1 && !pooled.isEmpty)
     self.replicates = replicates
     self.seed = seed
-    self.statistics = statistics
-    limbs = Array(repeating: 0, count: (statistics + 1) * ExactSum.limbCount * replicates)
+    statistics = pooled.count
+    self.pooled = pooled
+    var next = pooled.count + 1
+    denominatorSum = pooled.map { p in
+      if !p { return pooled.count }
+      defer { next += 1 }
+      return next
+    }
+    pooledCount = pooled.filter { $0 }.count
+    limbs = Array(repeating: 0, count: (statistics + 1 + pooledCount) * ExactSum.limbCount * replicates)
   }
 
   /// round(F(k)·2⁶⁴), F the Poisson(1) CDF, k = 0 … 19 (F(19) is the last
@@ -92,28 +125,54 @@ public struct PoissonBootstrap: Sendable {
   /// - Precondition: values and weights finite.
   /// - Complexity: O(n·B·(statistics + 1)).
   public mutating func add(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>?, firstRow: Int) {
+    add(values: values, denominators: nil, weights: weights, meansDefined: nil, firstRow: firstRow)
+  }
+
+  /// Adds rows `firstRow ..< firstRow + n` with pooled statistics: as
+  /// ``add(values:weights:firstRow:)``, where a pooled statistic's entry of
+  /// `values` is the row's numerator (hits) and the same entry of
+  /// `denominators` its denominator (n), and `meansDefined`, when given,
+  /// says per row whether the weighted means (and the shared denominator)
+  /// take the row (a row without labels under `skip` or `nan`: not). A
+  /// pooled statistic takes every row of nonzero weight (its parts as the
+  /// metric's sums take them).
+  ///
+  /// - Precondition: `denominators` given (n·statistics) when a statistic
+  ///   is pooled; the values the row adds finite.
+  /// - Complexity: O(n·B·(statistics + 1 + pooled)).
+  public mutating func add(values: UnsafeBufferPointer<Double>, denominators: UnsafeBufferPointer<Double>?,
+                           weights: UnsafeBufferPointer<Double>?, meansDefined: UnsafeBufferPointer<Bool>?,
+                           firstRow: Int) {
     let s = statistics
     precondition(values.count % s == 0, "values must hold a whole number of rows")
     let n = values.count / s
     precondition(weights == nil || weights!.count == n, "one weight per row")
+    precondition(meansDefined == nil || meansDefined!.count == n, "one flag per row")
+    precondition(pooledCount == 0 || denominators?.count == values.count, "pooled statistics need their denominators")
     // In pieces of at most `normalizeEvery` rows between normalizations, so
     // no limb can overflow however many rows one call brings.
     var done = 0
     while done < n {
       let piece = min(n - done, Self.normalizeEvery - rowsSinceNormalize)
       addPiece(values: UnsafeBufferPointer(rebasing: values[(done * s)..<((done + piece) * s)]),
+               denominators: denominators.map { UnsafeBufferPointer(rebasing: $0[(done * s)..<((done + piece) * s)]) },
                weights: weights.map { UnsafeBufferPointer(rebasing: $0[done..<(done + piece)]) },
+               meansDefined: meansDefined.map { UnsafeBufferPointer(rebasing: $0[done..<(done + piece)]) },
                firstRow: firstRow + done)
       done += piece
     }
   }
 
-  /// ``add(values:weights:firstRow:)`` for at most the rows left before the next normalization.
-  mutating func addPiece(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>?, firstRow: Int) {
+  /// ``add(values:denominators:weights:meansDefined:firstRow:)`` for at most
+  /// the rows left before the next normalization.
+  mutating func addPiece(values: UnsafeBufferPointer<Double>, denominators: UnsafeBufferPointer<Double>?,
+                         weights: UnsafeBufferPointer<Double>?, meansDefined: UnsafeBufferPointer<Bool>?,
+                         firstRow: Int) {
     let s = statistics
     let n = values.count / s
     let B = replicates, L = ExactSum.limbCount, seed = self.seed
     let table = Self.thresholds32, cells = Self.countTable
+    let pooled = self.pooled, denominatorSum = self.denominatorSum, anyPooled = pooledCount > 0
     withUnsafeTemporaryAllocation(of: UInt32.self, capacity: B) { buffer in
       let counts = UnsafePointer(buffer.baseAddress!)
       table.withUnsafeBufferPointer { table in
@@ -122,7 +181,9 @@ public struct PoissonBootstrap: Sendable {
         for i in 0..<n {
           let w = weights?[i] ?? 1
           precondition(w.isFinite, "bootstrap weights must be finite")
-          if w == 0 { continue }
+          let means = meansDefined?[i] ?? true
+          // A row no statistic takes adds nothing.
+          if w == 0 || (!means && !anyPooled) { continue }
           let start = CounterHash.rowStart(seed: seed, domain: CounterHash.poissonDomain, row: firstRow + i)
           // Two replicates per draw (`count(seed:row:replicate:)`).
           for p in 0..<(B >> 1) {
@@ -135,13 +196,22 @@ public struct PoissonBootstrap: Sendable {
                                              cells.baseAddress!, table)
           }
           for j in 0..<s {
+            if anyPooled && pooled[j] {
+              // The pooled ratio's parts: w·hits to its numerator, w·n to its own denominator.
+              let v = values[i * s + j], d = denominators![i * s + j]
+              precondition(v.isFinite && d.isFinite, "bootstrap values must be finite")
+              Self.scatterProduct(w, v, counts, limbs.baseAddress! + j * L * B, B)
+              Self.scatterProduct(w, d, counts, limbs.baseAddress! + denominatorSum[j] * L * B, B)
+              continue
+            }
+            if !means { continue }
             let v = values[i * s + j]
             precondition(v.isFinite, "bootstrap values must be finite")
             let high = w * v
             Self.scatter(high, counts, limbs.baseAddress! + j * L * B, B)
             if w != 1 { Self.scatter((-high).addingProduct(w, v), counts, limbs.baseAddress! + j * L * B, B) }
           }
-          Self.scatter(w, counts, limbs.baseAddress! + s * L * B, B)
+          if means { Self.scatter(w, counts, limbs.baseAddress! + s * L * B, B) }
         }
       }
       }
@@ -154,9 +224,9 @@ public struct PoissonBootstrap: Sendable {
 
   /// Propagates carries in every replicate's sums (the value is unchanged).
   mutating func normalize() {
-    let B = replicates, L = ExactSum.limbCount
+    let B = replicates, L = ExactSum.limbCount, sums = sumCount
     limbs.withUnsafeMutableBufferPointer { l in
-      for sum in 0...statistics {
+      for sum in 0..<sums {
         let base = sum * L * B
         for b in 0..<B {
           var carry: Int64 = 0
@@ -177,8 +247,8 @@ public struct PoissonBootstrap: Sendable {
   /// - Precondition: the same replicates, seed and statistics.
   /// - Complexity: O(B·statistics·limbs).
   public mutating func merge(_ other: PoissonBootstrap) {
-    precondition(replicates == other.replicates && seed == other.seed && statistics == other.statistics,
-                 "merging different bootstraps")
+    precondition(replicates == other.replicates && seed == other.seed && statistics == other.statistics
+                   && pooled == other.pooled, "merging different bootstraps")
     normalize()
     var other = other
     other.normalize()
@@ -206,6 +276,11 @@ public struct PoissonBootstrap: Sendable {
   /// Replicate b's denominator, Σ c·w, exactly.
   public func denominator(replicate: Int) -> ExactSum { exactSum(statistics, replicate: replicate) }
 
+  /// Replicate b's denominator of `statistic`: Σ c·w·n for a pooled one, else the shared Σ c·w.
+  public func denominator(statistic: Int, replicate: Int) -> ExactSum {
+    exactSum(denominatorSum[statistic], replicate: replicate)
+  }
+
   /// The B replicate values of `statistic`, Σ c·w·v / Σ c·w, or of the
   /// difference `statistic − minus` of two statistics over the same counts
   /// (the paired bootstrap of a difference); 0 when a replicate's
@@ -220,6 +295,14 @@ public struct PoissonBootstrap: Sendable {
   /// - Complexity: O(B·limbs).
   public func replicateValues(statistic: Int, minus: Int? = nil) -> [Double] {
     let L = ExactSum.limbCount, B = replicates
+    if pooled[statistic] || minus.map({ pooled[$0] }) == true {
+      // A pooled ratio has its own denominator: the difference of two ratios,
+      // each fl(N/D) of its exact sums, is rounded once more.
+      let a = ratios(statistic)
+      guard let minus else { return a }
+      let b = ratios(minus)
+      return (0..<B).map { a[$0] - b[$0] }
+    }
     return [Double](unsafeUninitializedCapacity: B) { out, initialized in
       withUnsafeTemporaryAllocation(of: Int64.self, capacity: L) { column in
         limbs.withUnsafeBufferPointer { l in
@@ -230,6 +313,26 @@ public struct PoissonBootstrap: Sendable {
             }
             let numerator = Self.roundedValue(column)
             for i in 0..<L { column[i] = l[(statistics * L + i) * B + b] }
+            let denominator = Self.roundedValue(column)
+            out[b] = denominator == 0 ? 0 : numerator / denominator
+          }
+        }
+      }
+      initialized = B
+    }
+  }
+
+  /// Statistic `statistic`'s B replicate ratios fl(N/D) over its own
+  /// denominator (0 when D = 0).
+  func ratios(_ statistic: Int) -> [Double] {
+    let L = ExactSum.limbCount, B = replicates, d = denominatorSum[statistic]
+    return [Double](unsafeUninitializedCapacity: B) { out, initialized in
+      withUnsafeTemporaryAllocation(of: Int64.self, capacity: L) { column in
+        limbs.withUnsafeBufferPointer { l in
+          for b in 0..<B {
+            for i in 0..<L { column[i] = l[(statistic * L + i) * B + b] }
+            let numerator = Self.roundedValue(column)
+            for i in 0..<L { column[i] = l[(d * L + i) * B + b] }
             let denominator = Self.roundedValue(column)
             out[b] = denominator == 0 ? 0 : numerator / denominator
           }
@@ -305,7 +408,7 @@ public struct PoissonBootstrap: Sendable {
 extension PoissonBootstrap: Equatable {
   /// The same design and the same exact replicate sums.
   public static func == (a: PoissonBootstrap, b: PoissonBootstrap) -> Bool {
-    guard a.replicates == b.replicates && a.seed == b.seed && a.statistics == b.statistics && a.rows == b.rows else {
+    guard a.replicates == b.replicates && a.seed == b.seed && a.pooled == b.pooled && a.rows == b.rows else {
       return false
     }
     var x = a, y = b

@@ -182,21 +182,46 @@ public struct RandomizationSums: Sendable {
     }
     let seed = self.seed
     let blocks = replicateSums.count / 64
-    replicateSums.withUnsafeMutableBufferPointer { sums in
-      for block in 0..<blocks {
-        let lanes = sums.baseAddress! + block * 64
-        // 64 accumulators in a local buffer, written back once per block.
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 64) { acc in
-          for j in 0..<64 { acc[j] = lanes[j] }
-          for (i, d) in differences.enumerated() {
-            guard d.isFinite else { continue }
-            let h = CounterHash.draw(
-              CounterHash.rowStart(seed: seed, domain: CounterHash.signDomain, row: firstRow + i), block)
-            let bits = d.bitPattern
-            // (h >> j) << 63 is bit j of h moved to the sign bit: lane j adds ±d.
-            for j in 0..<64 { acc[j] += Double(bitPattern: bits ^ ((h &>> UInt64(j)) &<< 63)) }
+    let chunk = 256
+    // A chunk's row hashes and differences, computed once per block; then
+    // each byte of the hashes drives eight lanes held in one SIMD8 register
+    // group over the chunk's rows.
+    let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: chunk)
+    let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: chunk)
+    defer { hashes.deallocate(); bits.deallocate() }
+    Self.signMasks.withUnsafeBufferPointer { table in
+      let masks = table.baseAddress!
+      replicateSums.withUnsafeMutableBufferPointer { sums in
+        for block in 0..<blocks {
+          let lanes = sums.baseAddress! + block * 64
+          var start = 0
+          while start < differences.count {
+            let end = min(start + chunk, differences.count)
+            var m = 0
+            for i in start..<end {
+              let d = differences[i]
+              guard d.isFinite else { continue }
+              hashes[m] = CounterHash.draw(
+                CounterHash.rowStart(seed: seed, domain: CounterHash.signDomain, row: firstRow + i), block)
+              bits[m] = d.bitPattern
+              m += 1
+            }
+            // Lane j adds d with bit j of the row's hash as its sign: byte q
+            // picks the sign masks of lanes 8q … 8q + 7 from the table, an xor
+            // and an add for eight lanes at once. Each lane still adds the
+            // rows in row order, so its float sum is the lane-by-lane one.
+            for q in 0..<8 {
+              var acc = SIMD8<Double>(UnsafeBufferPointer(start: lanes + 8 * q, count: 8))
+              let shift = UInt64(8 * q)
+              for r in 0..<m {
+                let mask = UnsafeRawPointer(masks + Int(truncatingIfNeeded: (hashes[r] &>> shift) & 0xFF) &* 8)
+                  .loadUnaligned(as: SIMD8<UInt64>.self)
+                acc += unsafeBitCast(SIMD8<UInt64>(repeating: bits[r]) ^ mask, to: SIMD8<Double>.self)
+              }
+              for j in 0..<8 { lanes[8 * q + j] = acc[j] }
+            }
+            start = end
           }
-          for j in 0..<64 { lanes[j] = acc[j] }
         }
       }
     }
@@ -213,6 +238,12 @@ public struct RandomizationSums: Sendable {
     absoluteSum += other.absoluteSum
     nonFinite += other.nonFinite
     for i in replicateSums.indices { replicateSums[i] += other.replicateSums[i] }
+  }
+
+  /// `signMasks[8·byte + j]`: bit j of `byte` moved to the sign bit (the
+  /// sign masks of eight lanes from one byte of a row's hash).
+  static let signMasks: [UInt64] = (0..<256).flatMap { byte in
+    (0..<8).map { j in UInt64((byte >> j) & 1) << 63 }
   }
 
   /// The replicates whose comparison with the observed statistic the float

@@ -16,6 +16,12 @@
 /// one numerator Σ c·w·v per (metric, k) in `MAPState.totals` order, then the
 /// shared denominator Σ c·w (`PoissonBootstrap.replicateSums`). The seed is
 /// a decimal string, so a 64-bit seed travels exactly through any JSON reader.
+///
+/// With pooled metrics (precision, recall) the key `pooled` lists their
+/// results' indices (ascending) and `sums` has one more array per index, its
+/// own denominator Σ c·w·n, after the shared one; a pooled result's
+/// numerator is then Σ c·w·hits. A reader that does not know `pooled`
+/// refuses such a state (its count of sums does not match), never misreads it.
 extension StateFile {
   /// A state's bootstrap: the replicate sums of its rows and the level its
   /// interval is printed at.
@@ -39,6 +45,8 @@ extension StateFile {
     var seed: String
     var rows: Int
     var statistics: Int
+    /// The pooled statistics' indices, absent when none.
+    var pooled: [Int]?
     var sums: [[String]]
 
     init(_ b: Bootstrap) {
@@ -48,12 +56,16 @@ extension StateFile {
       seed = String(r.seed)
       rows = r.rows
       statistics = r.statistics
+      let indices = r.pooled.indices.filter { r.pooled[$0] }
+      pooled = indices.isEmpty ? nil : indices
       let all = r.replicateSums
-      sums = (0...r.statistics).map { s in all[(s * r.replicates)..<((s + 1) * r.replicates)].map(\.hexadecimal) }
+      sums = (0..<(r.statistics + 1 + indices.count)).map { s in all[(s * r.replicates)..<((s + 1) * r.replicates)].map(\.hexadecimal) }
     }
 
-    /// The bootstrap it describes, checked against the state's `pairs` (metric, k) results and `rows`.
-    func bootstrap(pairs: Int, rows stateRows: Int) throws(InvalidState) -> Bootstrap {
+    /// The bootstrap it describes, checked against the state's results
+    /// (metric, k) — which are pooled — and `rows`.
+    func bootstrap(pooledPairs: [Bool], rows stateRows: Int) throws(InvalidState) -> Bootstrap {
+      let pairs = pooledPairs.count
       func invalid(_ s: String) -> InvalidState { InvalidState(description: "bootstrap: " + s) }
       guard level > 0, level < 1 else { throw invalid("level \(level) is not within (0, 1)") }
       guard let seed = UInt64(seed) else { throw invalid("seed '\(seed)' is not an integer in 0...2^64-1") }
@@ -62,8 +74,12 @@ extension StateFile {
         throw invalid("\(statistics) statistics for the state's \(pairs) results (metric, k)")
       }
       guard rows == stateRows else { throw invalid("rows \(rows) for a state of \(stateRows) rows") }
-      guard sums.count == statistics + 1 else {
-        throw invalid("\(sums.count) arrays of sums for \(statistics) numerators and a denominator")
+      let expectedPooled = pooledPairs.indices.filter { pooledPairs[$0] }
+      guard (pooled ?? []) == expectedPooled else {
+        throw invalid("pooled results \(pooled ?? []) for the state's pooled results \(expectedPooled)")
+      }
+      guard sums.count == statistics + 1 + expectedPooled.count else {
+        throw invalid("\(sums.count) arrays of sums for \(statistics) numerators and \(1 + expectedPooled.count) denominators")
       }
       var exact: [ExactSum] = []
       exact.reserveCapacity(sums.count * replicates)
@@ -75,7 +91,8 @@ extension StateFile {
       }
       do {
         return Bootstrap(level: level, replicates: try PoissonBootstrap(
-          replicates: replicates, seed: seed, statistics: statistics, rows: rows, replicateSums: exact))
+          replicates: replicates, seed: seed, statistics: statistics, rows: rows, replicateSums: exact,
+          pooled: pooledPairs))
       } catch { throw invalid(error.description) }
     }
   }
@@ -84,7 +101,8 @@ extension StateFile {
   func attaching(_ document: BootstrapDocument?) throws(InvalidState) -> StateFile {
     guard let document else { return self }
     var file = self
-    file.bootstrap = try document.bootstrap(pairs: state.configuration.pairs.count, rows: state.rows)
+    file.bootstrap = try document.bootstrap(pooledPairs: state.configuration.pairs.map { $0.metric.aggregation == .pooled },
+                                            rows: state.rows)
     return file
   }
 
@@ -119,6 +137,7 @@ extension StateFile {
       if x.seed != y.seed { throw differ("bootstrap seed \(x.seed) vs \(y.seed)") }
       if b.level != first.level { throw differ("confidence level \(b.level) vs \(first.level)") }
       if x.statistics != y.statistics { throw differ("bootstrap of \(x.statistics) results vs \(y.statistics)") }
+      if x.pooled != y.pooled { throw differ("bootstrap of other pooled results") }
       merged.merge(x)
     }
     return Bootstrap(level: first.level, replicates: merged)

@@ -19,24 +19,74 @@ extension PoissonBootstrap {
   /// - Complexity: O(rows · B · (statistics + 1)) / threads.
   public mutating func add(evaluated values: UnsafeBufferPointer<Double>, weights: RowWeights, firstRow: Int,
                            threads: Int) {
+    add(evaluated: values, numerators: nil, denominators: nil, weights: weights, firstRow: firstRow, threads: threads)
+  }
+
+  /// Adds evaluated rows with pooled statistics: as
+  /// ``add(evaluated:weights:firstRow:threads:)``, with the pooled
+  /// statistics' per-row numerators and denominators (a `PerRowSink`'s
+  /// `PerRowSink.numerators` and `PerRowSink.denominators`, same layout).
+  ///
+  /// The weighted means take a row when the first mean statistic's value is
+  /// not NaN (as before); a pooled statistic takes every row with its parts,
+  /// as its metric's sums do (0 and 0 for a row the metric leaves out).
+  ///
+  /// - Precondition: `numerators` and `denominators` given, of `values.count`,
+  ///   when a statistic is `pooled`.
+  /// - Complexity: O(rows · B · (statistics + 1 + pooled)) / threads.
+  public mutating func add(evaluated values: UnsafeBufferPointer<Double>, numerators: UnsafeBufferPointer<Double>?,
+                           denominators: UnsafeBufferPointer<Double>?, weights: RowWeights, firstRow: Int,
+                           threads: Int) {
     let s = statistics
     let rows = values.count / s
     guard rows > 0 else { return }
+    let pooled = self.pooled, anyPooled = pooled.contains(true)
+    precondition(!anyPooled || (numerators?.count == values.count && denominators?.count == values.count),
+                 "pooled statistics need their rows' numerators and denominators")
+    // The column that says whether the means take a row: the first mean's.
+    let meanColumn = pooled.firstIndex(of: false)
     let workers = max(1, min(threads, rows / 64))
     let parts = WorkerSlots<PoissonBootstrap>(count: workers)
-    let block = EvaluatedBlock(values: values)
-    let empty = PoissonBootstrap(replicates: replicates, seed: seed, statistics: s)
+    let block = EvaluatedBlock(values: values, numerators: numerators, denominators: denominators)
+    let empty = PoissonBootstrap(replicates: replicates, seed: seed, pooled: pooled)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let lower = rows * worker / workers, upper = rows * (worker + 1) / workers
       var part = empty
       var v = [Double](repeating: 0, count: (upper - lower) * s)
       var w = [Double](repeating: 0, count: upper - lower)
-      for r in lower..<upper where !block.values[r * s].isNaN {
-        w[r - lower] = weights.weight(ofRow: firstRow + r)
-        for c in 0..<s { v[(r - lower) * s + c] = block.values[r * s + c] }
-      }
-      v.withUnsafeBufferPointer { vp in
-        w.withUnsafeBufferPointer { part.add(values: vp, weights: $0, firstRow: firstRow + lower) }
+      if !anyPooled {
+        for r in lower..<upper where !block.values[r * s].isNaN {
+          w[r - lower] = weights.weight(ofRow: firstRow + r)
+          for c in 0..<s { v[(r - lower) * s + c] = block.values[r * s + c] }
+        }
+        v.withUnsafeBufferPointer { vp in
+          w.withUnsafeBufferPointer { part.add(values: vp, weights: $0, firstRow: firstRow + lower) }
+        }
+      } else {
+        var d = [Double](repeating: 0, count: v.count)
+        var means = [Bool](repeating: false, count: upper - lower)
+        for r in lower..<upper {
+          let defined = meanColumn.map { !block.values[r * s + $0].isNaN } ?? true
+          means[r - lower] = defined
+          w[r - lower] = weights.weight(ofRow: firstRow + r)
+          for c in 0..<s {
+            if pooled[c] {
+              v[(r - lower) * s + c] = block.numerators![r * s + c]
+              d[(r - lower) * s + c] = block.denominators![r * s + c]
+            } else if defined {
+              v[(r - lower) * s + c] = block.values[r * s + c]
+            }
+          }
+        }
+        v.withUnsafeBufferPointer { vp in
+          d.withUnsafeBufferPointer { dp in
+            w.withUnsafeBufferPointer { wp in
+              means.withUnsafeBufferPointer {
+                part.add(values: vp, denominators: dp, weights: wp, meansDefined: $0, firstRow: firstRow + lower)
+              }
+            }
+          }
+        }
       }
       parts.store(part, at: worker)
     }
@@ -44,9 +94,11 @@ extension PoissonBootstrap {
   }
 }
 
-/// A block of per-row values shared by the workers of
-/// ``PoissonBootstrap/add(evaluated:weights:firstRow:threads:)``.
+/// A block of per-row values (and pooled parts) shared by the workers of
+/// ``PoissonBootstrap/add(evaluated:numerators:denominators:weights:firstRow:threads:)``.
 /// Sendable: the workers only read it, and the call outlives them.
 private struct EvaluatedBlock: @unchecked Sendable {
   let values: UnsafeBufferPointer<Double>
+  let numerators: UnsafeBufferPointer<Double>?
+  let denominators: UnsafeBufferPointer<Double>?
 }

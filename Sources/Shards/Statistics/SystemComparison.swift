@@ -11,15 +11,25 @@ public struct SystemRows: Sendable {
   /// `rows · columns` per-row values; NaN for a row without labels under the
   /// `nan` and `skip` policies.
   public let values: [Double]
+  /// The pooled metrics' per-row numerators (hits) and denominators (n), in
+  /// the layout of ``values`` (what a `PerRowSink` with numerators and
+  /// denominators receives), or nil when no metric is pooled.
+  public let parts: (numerators: [Double], denominators: [Double])?
 
   /// Creates the rows of one system.
   ///
-  /// - Precondition: `values.count` is `state.rows` times the configuration's pairs.
-  public init(name: String, state: MAPState, values: [Double]) {
+  /// - Parameter parts: The pooled metrics' per-row numerators and
+  ///   denominators; needed when a metric is pooled.
+  /// - Precondition: `values.count` (and each part's) is `state.rows` times the configuration's pairs.
+  public init(name: String, state: MAPState, values: [Double],
+              parts: (numerators: [Double], denominators: [Double])? = nil) {
     precondition(values.count == state.rows * state.configuration.pairs.count, "one value per row and (metric, k)")
+    precondition(parts == nil || (parts!.numerators.count == values.count && parts!.denominators.count == values.count),
+                 "one numerator and denominator per row and (metric, k)")
     self.name = name
     self.state = state
     self.values = values
+    self.parts = parts
   }
 
   /// The number of (metric, k) columns.
@@ -162,21 +172,32 @@ public enum SystemComparison {
                                + "\(first.name) \(rows) and \(configuration.ks)")
     }
     if let weights, weights.count != rows { throw .mismatchedSystems("\(weights.count) weights for \(rows) rows") }
-    if let pooled = configuration.metrics.first(where: { !tTestApplies(to: $0) }) {
-      // Its bootstrap needs a denominator per (metric, k), which PoissonBootstrap does not keep yet.
-      throw .mismatchedSystems("\(pooled.name) is a pooled ratio; comparisons cover the metrics that are means of rows")
+    // Per column, whether its metric is a pooled ratio (tested on its
+    // rows' (hits, n) parts, not on row values).
+    let pooledColumn = configuration.pairs.map { !tTestApplies(to: $0.metric) }
+    if let pooled = configuration.metrics.first(where: { !tTestApplies(to: $0) }),
+       let s = systems.first(where: { $0.parts == nil }) {
+      throw .mismatchedSystems("\(pooled.name) is a pooled ratio and \(s.name) has no per-row hits and counts")
     }
-    if configuration.emptyRows == .nan && first.state.emptyRows > 0 {
+    let meanColumn = pooledColumn.firstIndex(of: false)
+    if meanColumn != nil && configuration.emptyRows == .nan && first.state.emptyRows > 0 {
       throw .undefinedMetric(emptyRows: first.state.emptyRows)
     }
-    // A row without labels has a NaN value in every column of every system
-    // (the labels are shared); under `skip` it is out of the metric, so out of
-    // the tests and of weight 0 in the bootstrap.
-    let defined = (0..<rows).map { !first.values[$0 * columns].isNaN }
-    let rowWeights = (0..<rows).map { defined[$0] ? (weights?[$0] ?? 1) : 0 }
-    let inTests: [Bool]
-    do { inTests = try PairedTestWeights.rowsInTests(rowWeights) } catch { throw .weights(error) }
-    let testRows = inTests.filter { $0 }.count
+    // A row without labels has a NaN value in every mean's column of every
+    // system (the labels are shared); under `skip` it is out of the metric,
+    // so out of the tests and of weight 0 in the means' bootstrap. A pooled
+    // metric takes every row as its sums do (its parts are 0 where it
+    // leaves a row out, so such a row adds and swaps nothing).
+    let defined = (0..<rows).map { r in meanColumn.map { !first.values[r * columns + $0].isNaN } ?? true }
+    let rawWeights = weights ?? Array(repeating: 1, count: rows)
+    let rowWeights = (0..<rows).map { defined[$0] ? rawWeights[$0] : 0 }
+    let inTests: [Bool], inPooledTests: [Bool]
+    do {
+      inTests = try PairedTestWeights.rowsInTests(rowWeights)
+      inPooledTests = pooledColumn.contains(true) ? try PairedTestWeights.rowsInTests(rawWeights) : inTests
+    } catch { throw .weights(error) }
+    let meanTestRows = inTests.filter { $0 }.count, pooledTestRows = inPooledTests.filter { $0 }.count
+    let testRows = meanColumn != nil ? meanTestRows : pooledTestRows
 
     let tests = configuration.pairs.enumerated().flatMap { column, pair in
       pairs.map { (column: column, metric: pair.metric, k: pair.k, baseline: $0.baseline, system: $0.system) }
@@ -185,48 +206,102 @@ public enum SystemComparison {
     // (a zero difference changes no sign-flip sum, so the sampled test keys
     // every row by its global index and still tests only the rows in it).
     let differences: [[Double]] = tests.map { test in
-      (0..<rows).map { r in
+      if pooledColumn[test.column] { return [] }
+      return (0..<rows).map { r in
         inTests[r] ? systems[test.system].values[r * columns + test.column]
           - systems[test.baseline].values[r * columns + test.column] : 0
       }
     }
-    let exact = testRows <= RandomizationTest.maximumExactRows && (1 << testRows) <= design.permutations
+    let exact = meanTestRows <= RandomizationTest.maximumExactRows && (1 << meanTestRows) <= design.permutations
+    let pooledExact = pooledTestRows <= RandomizationTest.maximumExactRows && (1 << pooledTestRows) <= design.permutations
+    // Per pooled test, each row's (hits, n) under the system (A) and the
+    // baseline (B), zeros for rows out of the tests.
+    let pooledParts: [[[Double]]] = tests.map { test in
+      guard pooledColumn[test.column] else { return [] }
+      let a = systems[test.system].parts!, b = systems[test.baseline].parts!
+      func column(_ x: [Double]) -> [Double] { (0..<rows).map { inPooledTests[$0] ? x[$0 * columns + test.column] : 0 } }
+      return [column(a.numerators), column(a.denominators), column(b.numerators), column(b.denominators)]
+    }
 
     // One parallel pass over row ranges: each worker's bootstrap (all
     // systems and columns as statistics, so the counts are shared: paired)
     // and randomization sums, merged exactly.
     let statistics = systems.count * columns
+    let anyPooled = pooledColumn.contains(true)
+    let pooledStatistics = systems.flatMap { _ in pooledColumn }
     let workers = max(1, min(threads, rows / 32))
-    let partials = WorkerSlots<(PoissonBootstrap, [RandomizationSums])>(count: workers)
+    let partials = WorkerSlots<(PoissonBootstrap, [RandomizationSums], [PooledRandomizationSums])>(count: workers)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let lower = rows * worker / workers, upper = rows * (worker + 1) / workers
-      var bootstrap = PoissonBootstrap(replicates: design.bootstrapReplicates, seed: design.seed, statistics: statistics)
+      var bootstrap = PoissonBootstrap(replicates: design.bootstrapReplicates, seed: design.seed, pooled: pooledStatistics)
       var values = [Double](repeating: 0, count: (upper - lower) * statistics)
-      for r in lower..<upper where rowWeights[r] != 0 {
+      var denominators = [Double](repeating: 0, count: anyPooled ? values.count : 0)
+      for r in lower..<upper {
         for s in systems.indices {
-          for c in 0..<columns { values[(r - lower) * statistics + s * columns + c] = systems[s].values[r * columns + c] }
+          for c in 0..<columns {
+            let i = (r - lower) * statistics + s * columns + c
+            if pooledColumn[c] {
+              values[i] = systems[s].parts!.numerators[r * columns + c]
+              denominators[i] = systems[s].parts!.denominators[r * columns + c]
+            } else if defined[r] {
+              values[i] = systems[s].values[r * columns + c]
+            }
+          }
         }
       }
-      let w = Array(rowWeights[lower..<upper])
-      values.withUnsafeBufferPointer { v in
-        w.withUnsafeBufferPointer { bootstrap.add(values: v, weights: $0, firstRow: lower) }
+      if anyPooled {
+        let w = Array(rawWeights[lower..<upper]), means = Array(defined[lower..<upper])
+        values.withUnsafeBufferPointer { v in
+          denominators.withUnsafeBufferPointer { d in
+            w.withUnsafeBufferPointer { w in
+              means.withUnsafeBufferPointer { bootstrap.add(values: v, denominators: d, weights: w, meansDefined: $0, firstRow: lower) }
+            }
+          }
+        }
+      } else {
+        let w = Array(rowWeights[lower..<upper])
+        values.withUnsafeBufferPointer { v in
+          w.withUnsafeBufferPointer { bootstrap.add(values: v, weights: $0, firstRow: lower) }
+        }
       }
       var sums: [RandomizationSums] = []
-      if !exact {
-        sums = differences.map { d in
-          var s = RandomizationSums(replicates: design.permutations, seed: design.seed)
-          d.withUnsafeBufferPointer { s.add(differences: UnsafeBufferPointer(rebasing: $0[lower..<upper]), firstRow: lower) }
-          return s
+      var pooledSums: [PooledRandomizationSums] = []
+      for (i, test) in tests.enumerated() {
+        if pooledColumn[test.column] {
+          var s = PooledRandomizationSums(replicates: design.permutations, seed: design.seed)
+          if !pooledExact {
+            let p = pooledParts[i].map { Array($0[lower..<upper]) }
+            p[0].withUnsafeBufferPointer { ha in
+              p[1].withUnsafeBufferPointer { na in
+                p[2].withUnsafeBufferPointer { hb in
+                  p[3].withUnsafeBufferPointer { s.add(hitsA: ha, countsA: na, hitsB: hb, countsB: $0, firstRow: lower) }
+                }
+              }
+            }
+          }
+          pooledSums.append(s)
+          sums.append(RandomizationSums(replicates: 1, seed: design.seed))
+        } else {
+          var s = RandomizationSums(replicates: exact ? 1 : design.permutations, seed: design.seed)
+          if !exact {
+            differences[i].withUnsafeBufferPointer {
+              s.add(differences: UnsafeBufferPointer(rebasing: $0[lower..<upper]), firstRow: lower)
+            }
+          }
+          sums.append(s)
+          pooledSums.append(PooledRandomizationSums(replicates: 1, seed: design.seed))
         }
       }
-      partials.store((bootstrap, sums), at: worker)
+      partials.store((bootstrap, sums, pooledSums), at: worker)
     }
     let parts = partials.values
     var bootstrap = parts[0].0
     var sums = parts[0].1
+    var pooledSums = parts[0].2
     for part in parts.dropFirst() {
       bootstrap.merge(part.0)
       for i in sums.indices { sums[i].merge(part.1[i]) }
+      for i in pooledSums.indices { pooledSums[i].merge(part.2[i]) }
     }
 
     let level = design.level
@@ -247,7 +322,14 @@ public enum SystemComparison {
         tTest = nil
       }
       let pRandomization: Double
-      if exact {
+      if pooledColumn[test.column] {
+        if pooledExact {
+          let p = pooledParts[i].map { x in (0..<rows).filter { inPooledTests[$0] }.map { x[$0] } }
+          pRandomization = PooledRandomizationSums.exactPValue(hitsA: p[0], countsA: p[1], hitsB: p[2], countsB: p[3])
+        } else {
+          pRandomization = pooledSums[i].pValue
+        }
+      } else if exact {
         pRandomization = RandomizationTest.exactPValue(differences: (0..<rows).filter { inTests[$0] }.map { d[$0] })
       } else {
         pRandomization = sums[i].pValue { replicate in
@@ -279,10 +361,9 @@ public enum SystemComparison {
   ///
   /// A mean of row values is tested by the paired t on them; a pooled ratio
   /// (Σ hits / Σ n) is not a mean of row values, so only the randomization
-  /// test and the bootstrap apply. The switch is exhaustive, so a new
-  /// aggregation must decide here. (The bootstrap's shared denominator Σ c·w
-  /// is the weighted mean's; a pooled metric needs its own denominator per
-  /// (metric, k) in ``PoissonBootstrap`` before it can be compared.)
+  /// test (`PooledRandomizationSums`, swapping rows' (hits, n)) and the
+  /// bootstrap (with its own denominator Σ c·w·n) apply. The switch is
+  /// exhaustive, so a new aggregation must decide here.
   public static func tTestApplies(to metric: Metric) -> Bool {
     switch metric.aggregation {
     case .weightedMean: return true
