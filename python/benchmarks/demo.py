@@ -5,7 +5,7 @@ and TensorFlow (in-process, on the same arrays): values with every digit, and ti
 
 Run it with a Python that has TensorFlow and mapk (for example TensorFlow's
 virtual environment with ``PYTHONPATH=python/src``, or ``pip install ./python``
-there). With --generate, first writes the 800 MB float32 dump of speed.py
+there). With --generate, first writes the 800 MB float32 dump of bench_common.py
 (200,000 rows, 1,000 classes, 5 int64 labels per row, seed 15). mapk and the
 CLI: best of 5; TensorFlow: one run (graph mode, as ``tf.compat.v1.metrics``
 needs), its import timed apart.
