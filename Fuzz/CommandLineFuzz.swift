@@ -31,7 +31,7 @@ public func commandLineFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
       if table.option(name)?.takesPath == true { precondition(!value.isEmpty, "an empty file name was accepted") }
     }
     if let list = parsed["--k"], let ks = try? parseKList(list) {
-      precondition(ks.count <= maximumKCount && zip(ks, ks.dropFirst()).allSatisfy { $0 < $1 } && (ks.first ?? 1) >= 1,
+      precondition(ks.count <= StateFile.maximumKCount && zip(ks, ks.dropFirst()).allSatisfy { $0 < $1 } && (ks.first ?? 1) >= 1,
                    "a bad k list")
     }
     _ = try? parsed.int("--threads")

@@ -1,4 +1,10 @@
 import Foundation
+// `StateFile.maximumKCount` bounds `-k` lists. Scripts/fuzz.sh compiles this
+// file into one module with the Shards sources, where there is no MAPKShards
+// to import (and `StateFile` is in the same module).
+#if canImport(MAPKShards)
+import MAPKShards
+#endif
 
 /// A usage error: bad flags or values. The CLI exits with code 2.
 package struct UsageError: Error, CustomStringConvertible {
@@ -171,10 +177,6 @@ package struct Arguments {
   }
 }
 
-/// The most distinct ks one `-k` list may ask for (each costs an exact sum
-/// per metric per worker, about 600 bytes).
-package let maximumKCount = 1_000_000
-
 /// The largest k a `-k` list may name: the most classes a file may have.
 package let maximumK = Int(Int32.max)
 
@@ -182,7 +184,9 @@ package let maximumK = Int(Int32.max)
 /// `1-20,50,100`, into the distinct ks, ascending.
 ///
 /// Every value is checked against ``maximumK`` and the union of the ranges
-/// against ``maximumKCount`` before any list is built: a short argument
+/// against `StateFile.maximumKCount` (a list that parses makes a state that
+/// loads; each k costs an exact sum per metric per worker, about 600 bytes)
+/// before any list is built: a short argument
 /// naming the same long range a thousand times costs its distinct ks, not
 /// a thousand copies.
 ///
@@ -218,8 +222,9 @@ package func parseKList(_ text: String) throws -> [Int] {
       distinct += r.count
       union.append(r)
     }
-    guard distinct <= maximumKCount else {
-      throw UsageError(description: "-k '\(Arguments.excerpt(text))' asks for more than \(maximumKCount) distinct ks")
+    guard distinct <= StateFile.maximumKCount else {
+      throw UsageError(
+        description: "-k '\(Arguments.excerpt(text))' asks for more than \(StateFile.maximumKCount) distinct ks")
     }
   }
   var ks: [Int] = []

@@ -6,18 +6,14 @@ import XCTest
 /// Output temporaries are removed when a SIGBUS (an input truncated while
 /// mapped) ends the run, and file names are carried as their bytes.
 final class OutputTemporaryTests: XCTestCase {
-  static let childVariable = "MAPK_OUTPUT_TEMPORARY_CHILD_DIR"
+  static let child = ChildTest("ShardsTests.OutputTemporaryTests/testChildFaultsWithAnOutputOpen",
+                               variable: "MAPK_OUTPUT_TEMPORARY_CHILD_DIR")
 
   func testSIGBUSRemovesTheOutputTemporaries() throws {
     let dir = try TemporaryDirectory("mapk-sigbus-tmp")
     defer { dir.remove() }
-    var rng = SplitMix64(seed: 78)
-    try NPYBytes.write((0..<64000).map { _ in Float.random(in: 0..<1, using: &rng) }, descr: "<f4", shape: [1000, 64],
-                       to: dir.file("p.npy"))
-    try NPYBytes.write((0..<1000).map { Int64($0 % 64) }, descr: "<i8", shape: [1000], to: dir.file("l.npy"))
-    let child = try ProcessRunner.run(
-      ProcessRunner.testExecutable, ["ShardsTests.OutputTemporaryTests/testChildFaultsWithAnOutputOpen"],
-      environment: [Self.childVariable: dir.path], timeout: 120)
+    try TruncatedInputs.write(in: dir, seed: 78)
+    let child = try Self.child.run(directory: dir.path)
     XCTAssertFalse(child.signaled, "killed by signal \(child.status): \(child.stderr)")
     XCTAssertEqual(child.status, 1, child.stdout + child.stderr)
     XCTAssertTrue(child.stderr.contains("bus error (SIGBUS)"), child.stderr)
@@ -26,19 +22,16 @@ final class OutputTemporaryTests: XCTestCase {
 
   /// Only runs as the child of the test above: opens two outputs, then faults.
   func testChildFaultsWithAnOutputOpen() throws {
-    guard let dir = ProcessInfo.processInfo.environment[Self.childVariable] else {
+    guard let dir = Self.child.directory else {
       throw XCTSkip("runs only as a child process of testSIGBUSRemovesTheOutputTemporaries")
     }
-    let inputs = try EvaluationInputs(predictions: dir + "/p.npy", labels: dir + "/l.npy")
-    inputs.reportTruncationAsError()
-    let a = try AtomicOutputFile(path: dir + "/a.npy")
-    let b = try AtomicOutputFile(path: dir + "/b\u{10FFE9}.json")  // a name that is not UTF-8
-    try a.write([1, 2, 3])
-    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }.count, 2)
-    XCTAssertEqual(truncate(dir + "/p.npy", 4096), 0)
-    _ = try Evaluator(threads: 2).evaluate(
-      scores: inputs.scores, labels: inputs.labels, configuration: try MAPConfiguration(ks: [5]))
-    withExtendedLifetime((a, b)) { XCTFail("the evaluation read truncated pages without a SIGBUS") }
+    try TruncatedInputs.evaluateTruncated(in: dir) {
+      let a = try AtomicOutputFile(path: dir + "/a.npy")
+      let b = try AtomicOutputFile(path: dir + "/b\u{10FFE9}.json")  // a name that is not UTF-8
+      try a.write([1, 2, 3])
+      XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }.count, 2)
+      return (a, b)
+    }
   }
 
   func testPathBytesAreABijection() {

@@ -12,6 +12,10 @@ import XCTest
 final class SignalTemporariesTests: XCTestCase {
   static let directoryVariable = "MAPK_SIGNAL_CHILD_DIR"
   static let crashVariable = "MAPK_SIGNAL_CHILD_CRASH"
+  static let truncatingChild = ChildTest("ShardsTests.SignalTemporariesTests/testChildTruncatesWithOutputsOpen",
+                                         variable: directoryVariable)
+  static let crashingChild = ChildTest("ShardsTests.SignalTemporariesTests/testChildCrashesWithOutputsOpen",
+                                       variable: directoryVariable)
 
   /// The names in `dir`.
   func names(_ dir: TemporaryDirectory) throws -> [String] {
@@ -21,13 +25,8 @@ final class SignalTemporariesTests: XCTestCase {
   func testSIGBUSFromATruncatedInputRemovesTheOutputTemporaries() throws {
     let dir = try TemporaryDirectory("mapk-sigbus-tmp")
     defer { dir.remove() }
-    var rng = SplitMix64(seed: 78)
-    try NPYBytes.write((0..<64000).map { _ in Float.random(in: 0..<1, using: &rng) }, descr: "<f4", shape: [1000, 64],
-                       to: dir.file("p.npy"))
-    try NPYBytes.write((0..<1000).map { Int64($0 % 64) }, descr: "<i8", shape: [1000], to: dir.file("l.npy"))
-    let child = try ProcessRunner.run(
-      ProcessRunner.testExecutable, ["ShardsTests.SignalTemporariesTests/testChildTruncatesWithOutputsOpen"],
-      environment: [Self.directoryVariable: dir.path], timeout: 120)
+    try TruncatedInputs.write(in: dir, seed: 78)
+    let child = try Self.truncatingChild.run(directory: dir.path)
     XCTAssertFalse(child.timedOut)
     XCTAssertFalse(child.signaled, "killed by signal \(child.status): \(child.stderr)")
     XCTAssertEqual(child.status, 1, child.stdout + child.stderr)
@@ -41,13 +40,11 @@ final class SignalTemporariesTests: XCTestCase {
                              ("kill-segv", [SIGSEGV])] {
       let dir = try TemporaryDirectory("mapk-crash-tmp")
       defer { dir.remove() }
-      let child = try ProcessRunner.run(
-        ProcessRunner.testExecutable, ["ShardsTests.SignalTemporariesTests/testChildCrashesWithOutputsOpen"],
+      let child = try Self.crashingChild.run(
+        directory: dir.path,
         // Under ThreadSanitizer (CI's last step) its own SIGSEGV handler would end the child with
         // status 66 before ours runs: `handle_segv=0` leaves SIGSEGV to the process, as without it.
-        environment: [Self.directoryVariable: dir.path, Self.crashVariable: crash, "SWIFT_BACKTRACE": "enable=no",
-                      "TSAN_OPTIONS": "handle_segv=0"],
-        timeout: 120)
+        environment: [Self.crashVariable: crash, "SWIFT_BACKTRACE": "enable=no", "TSAN_OPTIONS": "handle_segv=0"])
       XCTAssertFalse(child.timedOut, crash)
       XCTAssertTrue(child.signaled && signals.contains(child.status), "\(crash): status \(child.status) \(child.stderr)")
       XCTAssertEqual(try names(dir), ["ready"], "\(crash): \(child.stderr)")
@@ -67,25 +64,19 @@ final class SignalTemporariesTests: XCTestCase {
   /// Only as the child of the SIGBUS test: outputs open, the predictions
   /// truncated behind the mapping's back, then evaluated.
   func testChildTruncatesWithOutputsOpen() throws {
-    guard let dir = ProcessInfo.processInfo.environment[Self.directoryVariable],
-          ProcessInfo.processInfo.environment[Self.crashVariable] == nil else {
+    guard let dir = Self.truncatingChild.directory, ProcessInfo.processInfo.environment[Self.crashVariable] == nil else {
       throw XCTSkip("runs only as a child process of testSIGBUSFromATruncatedInputRemovesTheOutputTemporaries")
     }
-    TemporaryFiles.removeAllOnTermination()
-    let outputs = try openOutputs(dir)
-    let inputs = try EvaluationInputs(predictions: dir + "/p.npy", labels: dir + "/l.npy")
-    inputs.reportTruncationAsError()
-    XCTAssertEqual(truncate(dir + "/p.npy", 4096), 0)
-    _ = try Evaluator(threads: 2).evaluate(
-      scores: inputs.scores, labels: inputs.labels, configuration: try MAPConfiguration(ks: [5]))
-    XCTFail("the evaluation read truncated pages without a SIGBUS")
-    withExtendedLifetime(outputs) {}
+    try TruncatedInputs.evaluateTruncated(in: dir) {
+      TemporaryFiles.removeAllOnTermination()
+      return try openOutputs(dir)
+    }
   }
 
   /// Only as the child of the crash test: outputs open, then the crash named by the environment.
   func testChildCrashesWithOutputsOpen() throws {
-    guard let dir = ProcessInfo.processInfo.environment[Self.directoryVariable],
-          let crash = ProcessInfo.processInfo.environment[Self.crashVariable] else {
+    guard let dir = Self.crashingChild.directory, let crash = ProcessInfo.processInfo.environment[Self.crashVariable]
+    else {
       throw XCTSkip("runs only as a child process of testCrashesRemoveTheOutputTemporariesAndStillEndByTheSignal")
     }
     TemporaryFiles.removeAllOnTermination()

@@ -148,3 +148,18 @@ public enum ProcessRunner {
     return outcome
   }
 }
+
+/// Runs `python3 -c script arguments...` (through ``ProcessRunner``, so a
+/// hang ends at `timeout`); nil when there is no python3, or when the script
+/// exits with code 3 (its way to say "a module I need is missing: skip").
+/// The output is its standard output, then its standard error.
+public func runPython(_ script: String, arguments: [String] = [], timeout: Double = 300) throws
+  -> (status: Int32, output: String)?
+{
+  let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
+    + ["/usr/bin/python3", "/usr/local/bin/python3"]
+  guard let python = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+  let outcome = try ProcessRunner.run(URL(fileURLWithPath: python), ["-c", script] + arguments, timeout: timeout)
+  if outcome.status == 3 && !outcome.signaled { return nil }
+  return (outcome.status, outcome.stdout + outcome.stderr + (outcome.timedOut ? "\n(timed out after \(timeout) s)" : ""))
+}

@@ -25,24 +25,3 @@ public struct TemporaryDirectory: Sendable {
   /// Removes it and everything in it.
   public func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
-
-/// Runs `python3 -c script arguments...`; nil when there is no python3, or
-/// when the script exits with code 3 (its way to say "a module I need is
-/// missing: skip").
-public func runPython(_ script: String, arguments: [String] = []) throws -> (status: Int32, output: String)? {
-  let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
-    + ["/usr/bin/python3", "/usr/local/bin/python3"]
-  guard let python = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: python)
-  process.arguments = ["-c", script] + arguments
-  let pipe = Pipe()
-  process.standardOutput = pipe
-  process.standardError = pipe
-  try process.run()
-  let data = pipe.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  let output = String(decoding: data, as: UTF8.self)
-  if process.terminationStatus == 3 { return nil }
-  return (process.terminationStatus, output)
-}

@@ -77,12 +77,8 @@ final class SVGChartTests: XCTestCase {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     try chart().svg().write(toFile: dir.file("c.svg"), atomically: false, encoding: .utf8)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: renderer)
-    p.arguments = [dir.file("c.svg"), "-o", dir.file("c.png")]
-    try p.run()
-    p.waitUntilExit()
-    XCTAssertEqual(p.terminationStatus, 0)
+    let rendered = try ProcessRunner.run(URL(fileURLWithPath: renderer), [dir.file("c.svg"), "-o", dir.file("c.png")])
+    XCTAssertEqual(rendered.status, 0, rendered.stderr)
     let png = try Data(contentsOf: URL(fileURLWithPath: dir.file("c.png")))
     XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
   }

@@ -5,39 +5,21 @@ and TensorFlow (in-process, on the same arrays): values with every digit, and ti
 
 Run it with a Python that has TensorFlow and mapk (for example TensorFlow's
 virtual environment with ``PYTHONPATH=python/src``, or ``pip install ./python``
-there). With --generate, first writes the 800 MB float32 dump of speed.py
+there). With --generate, first writes the 800 MB float32 dump of bench_common.py
 (200,000 rows, 1,000 classes, 5 int64 labels per row, seed 15). mapk and the
 CLI: best of 5; TensorFlow: one run (graph mode, as ``tf.compat.v1.metrics``
 needs), its import timed apart.
 """
 
-import json
 import os
-import subprocess
-import sys
 import time
 
-import numpy as np
-
 import mapk
-
-
-def best(f, n=5):
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        value = f()
-        times.append(time.perf_counter() - start)
-    return value, min(times)
+from bench_common import arguments, best, run_cli
 
 
 def main():
-    pred, lab, cli = sys.argv[1:4]
-    if "--generate" in sys.argv:
-        rng = np.random.default_rng(15)
-        np.save(pred, rng.random((200_000, 1000), dtype=np.float32))
-        np.save(lab, rng.integers(0, 1000, size=(200_000, 5), dtype=np.int64))
-    scores, labels = np.load(pred), np.load(lab)
+    pred, lab, cli, scores, labels = arguments()
     print(f"dump: {scores.shape} {scores.dtype}, {scores.nbytes / 1e6:.0f} MB; labels {labels.shape} {labels.dtype}; k = 10")
 
     value, seconds = best(lambda: mapk.average_precision_at_k(labels, scores, 10))
@@ -45,12 +27,7 @@ def main():
     result, seconds = best(lambda: mapk.evaluate(scores, labels, k=10))
     print(f"mapk.evaluate (in memory)                {float(result.value(10))!r}  {seconds:.3f} s ({result.threads} threads)")
 
-    def run_cli():
-        done = subprocess.run([cli, "eval", "--predictions", pred, "--labels", lab, "-k", "10", "--json",
-                               "--no-progress"], capture_output=True, text=True, check=True)
-        return json.loads(done.stdout)
-
-    report, seconds = best(run_cli)
+    report, seconds = best(lambda: run_cli(cli, pred, lab))
     print(f"mapk eval (CLI, mapped file)             {report['results'][0]['map']!r}  {report['seconds']:.3f} s by its "
           f"clock, {seconds:.3f} s for the process")
 

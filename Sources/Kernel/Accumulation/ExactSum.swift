@@ -114,7 +114,7 @@ public struct ExactSum: Sendable {
   public var doubleValue: Double {
     if let special = specialValue { return special }
     let (negative, magnitude) = signAndMagnitude()
-    let value = BigMagnitude.roundedQuotient(magnitude, BigMagnitude(one: ()), exponentOffset: -Self.bias)
+    let value = BigMagnitude.rounded(magnitude, exponentOffset: -Self.bias)
     return negative ? -value : value
   }
 

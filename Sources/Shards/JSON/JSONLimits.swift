@@ -35,4 +35,16 @@ package struct JSONLimits: Sendable, Equatable {
   /// shortest-form doubles (at most 24 bytes).
   package static let stateFile = JSONLimits(
     maxDepth: 32, maxArrayCount: 1 << 24, maxObjectCount: 1 << 16, maxStringBytes: 1 << 20, maxNumberBytes: 64)
+
+  /// The limits of a `.safetensors` header (`SafetensorsFile`): every
+  /// header of at most the format's 100 MB that can be valid is read. Its
+  /// counts and strings are bounded by that size alone (a value takes at
+  /// least 2 bytes, so at 16 bytes a value the parsed document stays within
+  /// 8 times the header). A header nests 3 levels: 64 is far more. Its only
+  /// valid numbers are shape dimensions and offsets, integers of at most 19
+  /// digits, so a number longer than 64 bytes is refused here as it would be
+  /// refused later for not being one.
+  package static let safetensorsHeader = JSONLimits(
+    maxDepth: 64, maxArrayCount: 100_000_000, maxObjectCount: 100_000_000, maxStringBytes: 100_000_000,
+    maxNumberBytes: 64)
 }

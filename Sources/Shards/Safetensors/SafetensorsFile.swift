@@ -8,7 +8,10 @@
 /// is a JSON object of tensors (plus an optional `__metadata__` object of
 /// strings, which is ignored), each tensor's byte count agrees with its
 /// dtype and shape, and the tensors, sorted by offset, tile the data area
-/// exactly (no gap, no overlap, nothing past the end). A tensor is viewed in
+/// exactly (no gap, no overlap, nothing past the end). The header is read by
+/// the project's JSON scanner (`JSONDocument` under
+/// `JSONLimits.safetensorsHeader`), strict RFC 8259 with duplicate keys
+/// refused and integers kept exact in 64 bits. A tensor is viewed in
 /// place; one whose first byte is not aligned for its dtype (possible when
 /// an odd-length float16 tensor precedes it) is copied into an aligned buffer.
 package struct SafetensorsFile: @unchecked Sendable {
@@ -71,34 +74,44 @@ package struct SafetensorsFile: @unchecked Sendable {
     }
     let text = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + headerLength)])
     guard text.first == UInt8(ascii: "{") else { throw fail("the header is not a JSON object") }
-    let json: HeaderJSON.Value
-    do { json = try HeaderJSON.parse(text) } catch let e as HeaderJSON.Failure {
-      throw fail("malformed .safetensors header: \(e.message)")
+    let json: JSONDocument
+    do { json = try JSONDocument(parsing: text, limits: .safetensorsHeader) } catch {
+      throw fail("malformed .safetensors header: \(error)")
     }
-    guard case .object(let members) = json else { throw fail("the header is not a JSON object") }
+    guard json.nodes[0].kind == .object else { throw fail("the header is not a JSON object") }
     let dataOffset = 8 + headerLength
     let dataLength = bytes.count - dataOffset
+    // The value of integer node `i`, or nil for any other node (a fraction,
+    // an exponent, or beyond 64 bits: the scanner keeps those as numbers).
+    func integer(_ i: Int) -> Int64? { json.nodes[i].kind == .integer ? json.nodes[i].payload : nil }
     var tensors: [Tensor] = []
-    for (name, value) in members {
+    for (key, value) in json.members(of: 0) {
+      let name = json.string(key)
       if name == "__metadata__" {
-        guard case .object(let entries) = value, entries.allSatisfy({ if case .string = $0.value { true } else { false } })
+        guard json.nodes[value].kind == .object,
+              json.members(of: value).allSatisfy({ json.nodes[$0.value].kind == .string })
         else { throw fail("malformed .safetensors header: __metadata__ must be an object of strings") }
         continue
       }
       func bad(_ problem: String) -> FileError { fail("tensor \"\(name)\": \(problem)") }
-      guard case .object(let fields) = value else { throw bad("not a JSON object") }
-      let keys = Set(fields.map(\.key))
-      guard keys == ["dtype", "shape", "data_offsets"] else {
-        throw bad("keys must be dtype, shape, data_offsets (found \(fields.map(\.key).sorted()))")
+      guard json.nodes[value].kind == .object else { throw bad("not a JSON object") }
+      // Keys are unique (the scanner refuses duplicates), so the set has them all.
+      let keys = json.members(of: value).map { json.string($0.key) }
+      guard Set(keys) == ["dtype", "shape", "data_offsets"] else {
+        throw bad("keys must be dtype, shape, data_offsets (found \(keys.sorted()))")
       }
-      let field = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) })
-      guard case .string(let dtype)? = field["dtype"] else { throw bad("dtype is not a string") }
+      guard let dtypeNode = json.member("dtype", of: value), json.nodes[dtypeNode].kind == .string else {
+        throw bad("dtype is not a string")
+      }
+      let dtype = json.string(dtypeNode)
       guard let width = dtypeWidths[dtype] else { throw bad("unknown dtype \"\(dtype)\"") }
-      guard case .array(let dims)? = field["shape"] else { throw bad("shape is not a list") }
+      guard let shapeNode = json.member("shape", of: value), json.nodes[shapeNode].kind == .array else {
+        throw bad("shape is not a list")
+      }
       var shape: [Int] = []
       var count = 1
-      for d in dims {
-        guard case .integer(let v) = d, v >= 0, v < 1 << 62 else {
+      for d in json.elements(of: shapeNode) {
+        guard let v = integer(d), v >= 0, v < 1 << 62 else {
           throw bad("shape must be a list of non-negative integers")
         }
         shape.append(Int(v))
@@ -108,8 +121,10 @@ package struct SafetensorsFile: @unchecked Sendable {
       }
       let (byteCount, overflow) = count.multipliedReportingOverflow(by: width)
       guard !overflow else { throw bad("shape \(shape) is too large") }
-      guard case .array(let offsets)? = field["data_offsets"], offsets.count == 2,
-            case .integer(let begin) = offsets[0], case .integer(let end) = offsets[1], begin >= 0, end >= begin
+      let offsetsNode = json.member("data_offsets", of: value)
+      let offsets = offsetsNode.map { json.nodes[$0].kind == .array ? json.elements(of: $0) : [] } ?? []
+      guard offsets.count == 2, let begin = integer(offsets[0]), let end = integer(offsets[1]),
+            begin >= 0, end >= begin
       else { throw bad("data_offsets must be [begin, end] with 0 <= begin <= end") }
       guard end <= Int64(dataLength) else {
         throw bad("data_offsets [\(begin), \(end)] run past the end of the data (\(dataLength) bytes)")
