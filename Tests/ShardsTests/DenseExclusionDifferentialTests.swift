@@ -78,9 +78,13 @@ import TestSupport
       return e.shuffled(using: &rng)
     }
     let policies: [NaNScorePolicy] = [.largest, .lowest, .error]
-    return Case(classes: classes, type: type, scores: scores, labels: labels, exclusions: exclusions,
+    let semantics: LabelSemantics = Bool.random(using: &rng) ? .dense : .sparse
+    // Dense labels are one array: its rows padded with -1 to the longest (what the reference must see too).
+    let width = labels.map(\.count).max() ?? 0
+    let padded = semantics == .dense ? labels.map { $0 + Array(repeating: -1, count: width - $0.count) } : labels
+    return Case(classes: classes, type: type, scores: scores, labels: padded, exclusions: exclusions,
                 ks: Array(Set([1, maxK])).sorted(), nan: policies[Int.random(in: 0..<3, using: &rng)],
-                semantics: Bool.random(using: &rng) ? .dense : .sparse)
+                semantics: semantics)
   }
 
   /// The scores' bytes in `type`.
