@@ -68,7 +68,7 @@ final class InspectTests: XCTestCase {
       "  read as  dense labels, 300 rows (one per row of labels)",
       "  per row  \(fewest) to \(most) distinct classes in [0, 30) removed from the ranking, mean "
         + format(Double(total) / 300, 2) + ", \(none) rows remove none",
-      "  exclude nothing: \(negatives) negative entries (-1 pads included), 300 entries >= 30",
+      "  exclude nothing: \(Inspection.grouped(negatives)) negative entries (-1 pads included), 300 entries >= 30",
       "  labels also excluded: \(alsoLabels) (never hit, still counted in n: eval warns)",
       "  rows keep at least \(30 - most) candidates",
     ])
