@@ -31,6 +31,11 @@ package final class ScoreStream: @unchecked Sendable {
 
   /// What the rows hold.
   package let content: Content
+  /// True when the rows are ranked ids.
+  package var holdsRankedIDs: Bool {
+    if case .rankedIDs = content { return true }
+    return false
+  }
   /// How ranked ids are read (the pad, the duplicate rule, the classes); unused for scores.
   package let reading: RankedIDReading
   /// The array's shape `[D1..DN, C]`.
