@@ -83,7 +83,7 @@ enum GenerateCommand {
       guard k <= classes else {
         throw UsageError(description: "--ids-per-row (\(k)) must be at most --classes (\(classes))")
       }
-      if dtype.scoreType == .float16 {
+      if dtype.scoreType != .float32 && dtype.scoreType != .float64 {
         throw UsageError(description: "--predictions-format csr writes f32 or f64 (scipy has no float16 matrices)")
       }
       if classes > Generator.blockBytes / 4 {

@@ -19,7 +19,8 @@ extension Generator {
   ///   - scoreType: `data`'s type (float32 or float64: scipy has no float16 matrices).
   /// - Throws: ``FileError`` if the file cannot be written.
   package func writeSparseScores(to path: String, k: Int, scoreType: ScoreType, threads: Int) throws {
-    precondition((1...classes).contains(k) && scoreType != .float16, "k in 1...classes, float32 or float64 data")
+    precondition((1...classes).contains(k) && (scoreType == .float32 || scoreType == .float64),
+                 "k in 1...classes, float32 or float64 data")
     let (nnz, overflow) = rows.multipliedReportingOverflow(by: k)
     precondition(!overflow, "rows x k overflows")
     // scipy picks int32 indices unless a value would not fit.
