@@ -74,7 +74,7 @@ enum EvalCommand {
       predictions: predictions, labels: labels, weights: parsed["--weights"], labelFormat: labelFormat,
       threads: threads, rankedIDs: reading, exclude: parsed["--exclude"], streaming: true)
     ExclusionWarning.report(inputs)
-    if inputs.rankedIDs == nil, let flag = ["--pad-id", "--duplicate-ids", "--classes"].first(where: { parsed[$0] != nil }) {
+    if inputs.rankedIDReading == nil, let flag = ["--pad-id", "--duplicate-ids", "--classes"].first(where: { parsed[$0] != nil }) {
       throw UsageError(description: "\(flag) applies to ranked-id predictions, and \(predictions) holds scores")
     }
     inputs.reportTruncationAsError()  // a file truncated under the mapping: one error line, not a crash

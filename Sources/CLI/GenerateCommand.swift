@@ -28,8 +28,11 @@ enum GenerateCommand {
              "ivecs (.ivecs, FAISS, one vector of ids per row) |",
              "multihot (.npy bool [N, C], true at each label)"),
       Option("--predictions-format", value: "F", help: "scores (default) | ids (.npy int32 [N, K], each row's",
-             "classes by those scores, best first: ranked ids)"),
-      Option("--ids-per-row", value: "K", help: "with --predictions-format ids: K (default min(C, 100))"),
+             "classes by those scores, best first: ranked ids) |",
+             "csr (PREFIX.pred.npz, scipy CSR [N, C] of each row's K best scores: sparse scores)"),
+      Option("--ids-per-row", value: "K", help: "with --predictions-format ids or csr: K (default min(C, 100))"),
+      Option("--exclude-per-row", value: "E", help: "also write PREFIX.exclude.npy, int64 [N, E]: E distinct random",
+             "classes per row to try --exclude with (1 <= E <= C; a label is excluded with chance ~E/C)"),
       Option("--safetensors", help: "write the scores as tensor \"scores\" of PREFIX.pred.safetensors, not a .npy"),
       Option("--threads", value: "N", help: "worker threads (default: active processors)"),
       Option("--no-progress", help: "no progress line (it shows only on a terminal, after ~1 s)"),
@@ -38,6 +41,7 @@ enum GenerateCommand {
       EXAMPLES:
         mapk generate --rows 100000 --classes 1000 --labels-per-row 5 --out demo
         mapk generate --rows 1000 --classes 50 --labels-per-row 3 --labels-format text --out small --seed 7
+        mapk generate --rows 100000 --classes 1000 --labels-per-row 5 --exclude-per-row 20 --out seen
       """)
 
   /// Runs `mapk generate` with its parsed options.
@@ -67,12 +71,30 @@ enum GenerateCommand {
     let labelFormat = try parsed.choice("--labels-format", LabelFormat.self) ?? .dense
     let threads = try ThreadsOption.value(parsed)
     let rankedIDs: Int?
+    var sparseScores: Int? = nil
     switch try parsed.choice("--predictions-format", PredictionsFormatName.self) ?? .scores {
     case .scores:
       if parsed["--ids-per-row"] != nil {
-        throw UsageError(description: "--ids-per-row needs --predictions-format ids")
+        throw UsageError(description: "--ids-per-row needs --predictions-format ids or csr")
       }
       rankedIDs = nil
+    case .csr:
+      let k = try parsed.int("--ids-per-row") ?? min(classes, 100)
+      guard k <= classes else {
+        throw UsageError(description: "--ids-per-row (\(k)) must be at most --classes (\(classes))")
+      }
+      if dtype.scoreType != .float32 && dtype.scoreType != .float64 {
+        throw UsageError(description: "--predictions-format csr writes f32 or f64 (scipy has no float16 matrices)")
+      }
+      if classes > Generator.blockBytes / 4 {
+        throw UsageError(description: "--predictions-format csr ranks whole rows: at most "
+                         + "\(Generator.blockBytes / 4) classes")
+      }
+      if parsed.has("--safetensors") {
+        throw UsageError(description: "--safetensors writes dense scores; csr writes an .npz")
+      }
+      rankedIDs = nil
+      sparseScores = k
     case .ids:
       let k = try parsed.int("--ids-per-row") ?? min(classes, 100)
       guard k <= classes else {
@@ -87,6 +109,11 @@ enum GenerateCommand {
         throw UsageError(description: "--safetensors writes scores; ranked ids are written as .npy")
       }
     }
+    let excludePerRow = try parsed.int("--exclude-per-row")
+    if let e = excludePerRow, e > min(classes, Generator.maximumExclusionsPerRow) {
+      throw UsageError(description: "--exclude-per-row (\(e)) must be at most --classes (\(classes)) and "
+                       + "\(Generator.maximumExclusionsPerRow)")
+    }
     let (bytes, overflow) = rows.multipliedReportingOverflow(by: classes * dtype.scoreType.byteWidth)
     guard !overflow else { throw UsageError(description: "--rows x --classes is too large") }
 
@@ -100,16 +127,25 @@ enum GenerateCommand {
       defer { reporter?.stop() }
       files = try generator.write(prefix: prefix, scoreType: dtype.scoreType, labelFormat: labelFormat,
                                   safetensors: parsed.has("--safetensors"), threads: threads,
-                                  progress: counter, rankedIDs: rankedIDs)
+                                  progress: counter, rankedIDs: rankedIDs, sparseScores: sparseScores)
     }
+    let exclusionsPath = prefix + ".exclude.npy"
+    if let e = excludePerRow { try generator.writeExclusions(to: exclusionsPath, perRow: e) }
     let seconds = clock.seconds
     if let k = rankedIDs {
       print("wrote \(FileError.oneLine(files.predictions)) (int32 [\(rows), \(k)] ranked ids, best first)")
+    } else if let k = sparseScores {
+      print("wrote \(FileError.oneLine(files.predictions)) (scipy CSR [\(rows), \(classes)] of \(dtype.scoreType.rawValue), "
+            + "each row's \(k) best scores: sparse scores)")
     } else {
       print("wrote \(FileError.oneLine(files.predictions)) (\(dtype.scoreType.rawValue) [\(rows), \(classes)])")
     }
     print("wrote \(FileError.oneLine(files.labels)) (\(labelFormat.rawValue) labels, 1 to \(labelsPerRow) per row, seed \(seed), "
           + "\(format(seconds, 2)) s)")
+    if let e = excludePerRow {
+      print("wrote \(FileError.oneLine(exclusionsPath)) (int64 [\(rows), \(e)] excluded classes, distinct per row: "
+            + "--exclude \(FileError.oneLine(exclusionsPath)))")
+    }
   }
 }
 
@@ -119,4 +155,6 @@ enum PredictionsFormatName: String, CaseIterable {
   case scores
   /// Ranked ids `[N, K]`, best first.
   case ids
+  /// Sparse scores: a scipy CSR `.npz` of each row's K best scores.
+  case csr
 }

@@ -11,9 +11,10 @@ extension Generator {
     package let labels: String
 
     /// The names for `prefix` and a labels format; the predictions are
-    /// `PREFIX.pred.safetensors` when `safetensors` is set.
-    package init(prefix: String, labelFormat: LabelFormat, safetensors: Bool = false) {
-      predictions = prefix + (safetensors ? ".pred.safetensors" : ".pred.npy")
+    /// `PREFIX.pred.safetensors` when `safetensors` is set, `PREFIX.pred.npz`
+    /// when `sparseScores` is.
+    package init(prefix: String, labelFormat: LabelFormat, safetensors: Bool = false, sparseScores: Bool = false) {
+      predictions = prefix + (safetensors ? ".pred.safetensors" : sparseScores ? ".pred.npz" : ".pred.npy")
       switch labelFormat {
       case .dense: labels = prefix + ".labels.npy"
       case .text: labels = prefix + ".labels.txt"
@@ -53,18 +54,24 @@ extension Generator {
   ///   - threads: Workers making rows (the bytes do not depend on it).
   ///   - progress: Advanced by the rows of scores written.
   ///   - rankedIDs: Write this many ranked ids per row instead of scores (at most `classes`).
+  ///   - sparseScores: Write each row's this many best scores as a scipy CSR
+  ///     `.npz` instead (``writeSparseScores(to:k:scoreType:threads:)``).
   /// - Returns: The paths written.
   /// - Throws: ``FileError`` if a file cannot be written, or the dump does
   ///   not fit (`tooLarge`, with the bytes needed).
   @discardableResult
   package func write(prefix: String, scoreType: ScoreType, labelFormat: LabelFormat, safetensors: Bool = false,
-                     threads: Int, progress: EvaluationProgress? = nil, rankedIDs: Int? = nil) throws -> Files {
+                     threads: Int, progress: EvaluationProgress? = nil, rankedIDs: Int? = nil,
+                     sparseScores: Int? = nil) throws -> Files {
     precondition(rankedIDs.map { (1...classes).contains($0) } ?? true, "ranked ids per row must be in 1...classes")
     precondition(!safetensors || rankedIDs == nil, "ranked ids are written as .npy")
-    let files = Files(prefix: prefix, labelFormat: labelFormat, safetensors: safetensors)
+    precondition(sparseScores == nil || (rankedIDs == nil && !safetensors), "sparse scores are written alone")
+    let files = Files(prefix: prefix, labelFormat: labelFormat, safetensors: safetensors,
+                      sparseScores: sparseScores != nil)
     let width = scoreType.byteWidth
-    try checkSpace(for: files.predictions, scoreBytes: width)
-    let npy = safetensors ? nil
+    // Sparse scores hold k per row, far less than the dense bytes checked here.
+    if sparseScores == nil { try checkSpace(for: files.predictions, scoreBytes: width) }
+    let npy = safetensors || sparseScores != nil ? nil
       : try rankedIDs.map { try NPYWriter(path: files.predictions, type: .int32, shape: [rows, $0]) }
         ?? NPYWriter(path: files.predictions, type: NPYType(scoreType), shape: [rows, classes])
     let tensors = safetensors
@@ -139,6 +146,7 @@ extension Generator {
         progress?.done.add(1, ordering: .relaxed)
       }
     }
+    if let k = sparseScores { try writeSparseScores(to: files.predictions, k: k, scoreType: scoreType, threads: threads) }
     if labelFormat == .csr { try writeCSR(to: files.labels) }
     if labelFormat == .ivecs { try writeIVecs(to: files.labels) }
     try npy?.finish()

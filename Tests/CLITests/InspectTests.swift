@@ -32,6 +32,51 @@ final class InspectTests: XCTestCase {
     ])
   }
 
+  func testExclusionsAreDescribedAsEvalReadsThem() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    _ = try ProcessRunner.mapk(["generate", "--rows", "300", "--classes", "30", "--labels-per-row", "4", "--out", "d"],
+                               in: dir.path)
+    // Hand-made exclusions: row r excludes r % 5 distinct classes, the class 30 (>= C), a -1 pad, and label 0 of
+    // the row when r % 7 == 0.
+    let labels = try NPYArray(path: dir.file("d.labels.npy"))
+    let l = labels.data.assumingMemoryBound(to: Int64.self)
+    var values: [Int64] = []
+    var alsoLabels = 0, total = 0, fewest = Int.max, most = 0, none = 0
+    for r in 0..<300 {
+      let rowLabels = Set((0..<4).map { l[r * 4 + $0] }.filter { $0 >= 0 })
+      var row: [Int64] = (0..<Int64(r % 5)).map { 20 + $0 }
+      if r % 7 == 0 { row.append(l[r * 4]) }
+      let distinct = Set(row)
+      total += distinct.count
+      fewest = min(fewest, distinct.count)
+      most = max(most, distinct.count)
+      none += distinct.isEmpty ? 1 : 0
+      alsoLabels += distinct.intersection(rowLabels).count
+      row += [30, -1]
+      values += row + Array(repeating: -1, count: 7 - row.count)
+    }
+    let e = try NPYWriter(path: dir.file("e.npy"), type: .int64, shape: [300, 7])
+    try e.append(contentsOf: values)
+    try e.finish()
+    let r = try ProcessRunner.mapk(["inspect", "--exclude", "e.npy", "--predictions", "d.pred.npy",
+                                    "--labels", "d.labels.npy"], in: dir.path)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let negatives = values.filter { $0 < 0 }.count
+    assertLines(r.stdout, [
+      "e.npy: exclusions (--exclude) as mapk eval reads them with d.pred.npy and d.labels.npy",
+      "  read as  dense labels, 300 rows (one per row of labels)",
+      "  per row  \(fewest) to \(most) distinct classes in [0, 30) removed from the ranking, mean "
+        + format(Double(total) / 300, 2) + ", \(none) rows remove none",
+      "  exclude nothing: \(Inspection.grouped(negatives)) negative entries (-1 pads included), 300 entries >= 30",
+      "  labels also excluded: \(alsoLabels) (never hit, still counted in n: eval warns)",
+      "  rows keep at least \(30 - most) candidates",
+    ])
+    let usage = try ProcessRunner.mapk(["inspect", "--exclude", "e.npy", "--labels", "d.labels.npy"], in: dir.path)
+    XCTAssertEqual(usage.status, 2)
+    XCTAssertTrue(usage.stderr.contains("--exclude needs --predictions and --labels"), usage.stderr)
+  }
+
   func testEmptyRowsNaNAndOddEntriesAreCounted() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }

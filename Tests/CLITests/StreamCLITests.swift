@@ -60,7 +60,45 @@ import Testing
     #expect(cut.status == 1)
     #expect(cut.stderrLines == ["mapk: error: -: truncated: the stream ends inside row 24 of 500 (after 10000 bytes; "
                                 + "shape [500, 100] of <f4 needs 200128)"])
-    let ids = try shell("cat t.labels.npy | \"$MAPK\" eval --predictions - --labels t.labels.npy -k 1", in: dir.path)
-    #expect(ids.status == 1 && ids.stderrLines.count == 1 && ids.stderr.contains("ranked ids are read from a file"))
+    let ids = try shell("head -c 5000 t.labels.npy | \"$MAPK\" eval --predictions - --labels t.labels.npy -k 1",
+                        in: dir.path)
+    #expect(ids.status == 1 && ids.stderrLines.count == 1 && ids.stderr.contains("truncated: the stream ends inside row"))
+  }
+
+  @Test func aPipeWithExclusionsOrOfRankedIDsGivesTheMappedFilesResult() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let g = try ProcessRunner.mapk(["generate", "--rows", "1500", "--classes", "200", "--labels-per-row", "4",
+                                    "--seed", "5", "--out", "s"], in: dir.path)
+    #expect(g.status == 0, "\(g.stderr)")
+    // Seeded exclusions (some -1 pads, some ids >= C) and ranked ids (distinct per row, some -1 pads).
+    var rng = SplitMix64(seed: 909)
+    let rows = 1500
+    let excluded = (0..<(rows * 9)).map { _ in Int64.random(in: -1...205, using: &rng) }
+    var ids: [Int32] = []
+    for _ in 0..<rows {
+      var row = Array(0..<200).shuffled(using: &rng).prefix(25).map { Int32($0) }
+      if Bool.random(using: &rng) { row[24] = -1 }
+      ids += row
+    }
+    try Data(NPYBytes.file(descr: "<i8", shape: [rows, 9], payload: NPYBytes.bytes(of: excluded)))
+      .write(to: URL(fileURLWithPath: dir.path + "/e.npy"))
+    try Data(NPYBytes.file(descr: "<i4", shape: [rows, 25], payload: NPYBytes.bytes(of: ids)))
+      .write(to: URL(fileURLWithPath: dir.path + "/i.npy"))
+    let metrics = "--metric map,ndcg,precision -k 1,7,20 --labels s.labels.npy"
+    for (file, extra) in [("s.pred.npy", "--exclude e.npy"), ("i.npy", ""), ("i.npy", "--exclude e.npy --classes 200")] {
+      let mapped = try shell("\"$MAPK\" eval --predictions \(file) \(metrics) \(extra) --per-row a.npy", in: dir.path)
+      #expect(mapped.status == 0, "\(file) \(extra): \(mapped.stderr)")
+      for threads in [1, 3] {
+        let piped = try shell("rm -f b.npy; cat \(file) | \"$MAPK\" eval --predictions - \(metrics) \(extra) "
+                              + "--threads \(threads) --per-row b.npy", in: dir.path)
+        #expect(piped.status == 0, "\(file) \(extra): \(piped.stderr)")
+        #expect(results(piped.stdout) == results(mapped.stdout).replacingOccurrences(of: "a.npy", with: "b.npy"),
+                "\(file) \(extra), \(threads) threads")
+        #expect(piped.stderr == mapped.stderr, "\(file) \(extra): the same warnings")
+        let same = try shell("cmp a.npy b.npy", in: dir.path)
+        #expect(same.status == 0, "per-row output of \(file) \(extra): \(same.stdout)")
+      }
+    }
   }
 }

@@ -24,6 +24,66 @@ final class GeneratorTests: XCTestCase {
     XCTAssertFalse(try dir.contents().contains { $0.hasSuffix(".tmp") })
   }
 
+  func testExclusionsAreDistinctAscendingSeededAndWrittenAsTheyAreDrawn() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let g = try Generator(rows: 700, classes: 40, labelsPerRow: 3, seed: 12)
+    let path = dir.file("e.npy")
+    try g.writeExclusions(to: path, perRow: 40)  // every class: each row is 0..<40
+    let all = try NPYArray(path: path)
+    XCTAssertEqual(all.header.shape, [700, 40])
+    let every = all.data.assumingMemoryBound(to: Int64.self)
+    for r in 0..<700 { XCTAssertEqual((0..<40).map { every[r * 40 + $0] }, (0..<40).map(Int64.init), "row \(r)") }
+    try g.writeExclusions(to: path, perRow: 7)
+    let array = try NPYArray(path: path)
+    XCTAssertEqual(array.header.type, .int64)
+    XCTAssertEqual(array.header.shape, [700, 7])
+    let values = array.data.assumingMemoryBound(to: Int64.self)
+    let row = UnsafeMutablePointer<Int32>.allocate(capacity: 7)
+    defer { row.deallocate() }
+    var counts = [Int](repeating: 0, count: 40)
+    for r in 0..<700 {
+      g.exclusions(ofRow: r, count: 7, into: row)
+      let drawn = (0..<7).map { Int64(row[$0]) }
+      XCTAssertEqual((0..<7).map { values[r * 7 + $0] }, drawn, "row \(r)")
+      XCTAssertEqual(drawn, Array(Set(drawn)).sorted(), "row \(r): distinct and ascending")
+      XCTAssertTrue(drawn.allSatisfy { (0..<40).contains($0) })
+      for v in drawn { counts[Int(v)] += 1 }
+    }
+    // Uniform: each class is drawn 700 · 7 / 40 = 122.5 times on average (seed 12: within 40%).
+    XCTAssertTrue(counts.allSatisfy { $0 > 73 && $0 < 172 }, "\(counts)")
+    // Another seed draws other exclusions.
+    let other = try Generator(rows: 700, classes: 40, labelsPerRow: 3, seed: 13)
+    other.exclusions(ofRow: 0, count: 7, into: row)
+    XCTAssertNotEqual((0..<7).map { Int64(row[$0]) }, (0..<7).map { values[$0] })
+  }
+
+  func testSparseScoresEvaluateAsTheDenseScoresOfTheSameSeed() throws {
+    // Each row stores its 12 best scores: for every k <= 12 the value is the dense scores' (the same bits).
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let g = try Generator(rows: 900, classes: 70, labelsPerRow: 4, seed: 31)
+    for type in [ScoreType.float32, .float64] {
+      let dense = try g.write(prefix: dir.file("d\(type)"), scoreType: type, labelFormat: .dense, threads: 3)
+      let sparse = try g.write(prefix: dir.file("s\(type)"), scoreType: type, labelFormat: .dense, threads: 2,
+                               sparseScores: 12)
+      XCTAssertTrue(sparse.predictions.hasSuffix(".pred.npz"))
+      XCTAssertEqual(try bytes(dense.labels), try bytes(sparse.labels))
+      let configuration = try MAPConfiguration(ks: [1, 5, 12], metrics: Metric.allCases)
+      let a = try Evaluator(threads: 2).evaluate(
+        EvaluationInputs(predictions: dense.predictions, labels: dense.labels), configuration: configuration)
+      let inputs = try EvaluationInputs(predictions: sparse.predictions, labels: sparse.labels)
+      guard case .sparseScores(let view) = inputs.predictions.view else { return XCTFail("not sparse scores") }
+      XCTAssertEqual(view.storedCount, 900 * 12)
+      for r in 0..<900 {
+        let columns = (Int(view.offsets[r])..<Int(view.offsets[r + 1])).map { view.columns[$0] }
+        XCTAssertEqual(columns, columns.sorted(), "row \(r): scipy's canonical order")
+      }
+      let b = try Evaluator(threads: 3).evaluate(inputs, configuration: configuration)
+      XCTAssertEqual(a.values.map(\.bitPattern), b.values.map(\.bitPattern), "\(type)")
+    }
+  }
+
   func testBlocksDoNotChangeTheBytes() throws {
     // 3000 classes of float64: 24 KB a row, so ~700 rows a block and 3 blocks.
     let dir = try TemporaryDirectory()

@@ -19,8 +19,9 @@
 /// With exclusions (`--exclude`), each row's excluded classes are no
 /// candidates: they take no position, so the classes below them move up. A
 /// label that is excluded can then never be hit, and still counts in `n`.
-/// Dense scores with exclusions are ranked here too, every class of the row
-/// a candidate but the excluded ones.
+/// Dense scores with exclusions can be ranked here too, every class of the
+/// row a candidate but the excluded ones (``DenseExclusionEvaluator`` does
+/// so for its rows holding a NaN, and ranks the others faster).
 public final class SparseScoreEvaluator {
   /// The configuration it evaluates.
   public let configuration: MAPConfiguration
@@ -262,7 +263,7 @@ public final class SparseScoreEvaluator {
   }
 
   /// Reads row `r`'s excluded classes: those in `0 ..< width`, sorted and
-  /// distinct, into `excluded`; returns how many.
+  /// distinct, into `excluded` (`RowExclusions`); returns how many.
   @inline(__always)
   private func gatherExclusions(row r: Int, exclusions rows: LabelRows) -> Int {
     let span = rows.range(ofRow: r)
@@ -271,28 +272,7 @@ public final class SparseScoreEvaluator {
       excludedCapacity = Swift.max(span.count, 2 * excludedCapacity)
       excluded = .allocate(capacity: excludedCapacity)
     }
-    let excluded = self.excluded
-    let limit = Int64(width)
-    var w = 0
-    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) {
-      for i in span {
-        let v = Int64(p[i])
-        excluded[w] = v
-        // Only classes of the matrix can be removed from its rankings.
-        w &+= v >= 0 && v < limit ? 1 : 0
-      }
-    }
-    switch rows.values {
-    case .int64(let p): read(p)
-    case .int32(let p): read(p)
-    }
-    sortAscending(excluded, count: w)
-    var kept = 0
-    for i in 0..<w where kept == 0 || excluded[i] != excluded[kept - 1] {
-      excluded[kept] = excluded[i]
-      kept &+= 1
-    }
-    return kept
+    return RowExclusions.gather(row: r, exclusions: rows, width: width, into: excluded)
   }
 
   /// Makes room for a row of `count` candidates (rare: rows longer than any before).

@@ -128,9 +128,7 @@ extension Evaluator {
                           excluding: exclusions, configuration: configuration, rows: rows, perRow: perRow,
                           progress: progress)
     case .stream(let stream):
-      // `EvaluationInputs` never streams with exclusions (it reads the file whole instead).
-      precondition(exclusions == nil, "a stream with exclusions")
-      return try evaluate(stream: stream, labels: inputs.labels, weights: inputs.weights,
+      return try evaluate(stream: stream, labels: inputs.labels, weights: inputs.weights, excluding: exclusions,
                           configuration: configuration, rows: rows, perRow: perRow, progress: progress)
     }
   }

@@ -42,7 +42,8 @@ extension Evaluator {
 
   /// Evaluates `rows` (default: all) of dense `scores` with each row's
   /// `exclusions` removed from its ranking before the top k, in parallel
-  /// (each row ranked among its classes that are not excluded).
+  /// (each row ranked among its classes that are not excluded, by the dense
+  /// top-k selector for its first k + e classes: `DenseExclusionEvaluator`).
   ///
   /// - Parameters:
   ///   - scores: The `[rows, C]` scores.
@@ -70,9 +71,9 @@ extension Evaluator {
     return try runChunks(rows: rows ?? 0..<scores.rows, total: scores.rows,
                          rowBytes: rowBytes.overflow ? Int.max : rowBytes.partialValue, configuration: configuration,
                          progress: progress,
-                         engine: { try SparseScoreEvaluator(configuration: configuration, width: scores.classes,
-                                                            scoreType: scores.type) }) { engine, chunk, state in
-      try engine.evaluate(rows: chunk, denseScores: scores, labels: labels, weights: weights, excluding: exclusions,
+                         engine: { try DenseExclusionEvaluator(configuration: configuration, classes: scores.classes,
+                                                               scoreType: scores.type) }) { engine, chunk, state in
+      try engine.evaluate(rows: chunk, scores: scores, labels: labels, weights: weights, excluding: exclusions,
                           into: &state, perRow: perRow)
     }
   }

@@ -33,6 +33,15 @@ public final class EvaluationInputs: @unchecked Sendable {
     if case .rankedIDs(let ids) = predictions.view { return ids }
     return nil
   }
+  /// How the ranked ids are read (the pad, the duplicate rule, the classes),
+  /// if the predictions are ranked ids, mapped or streamed.
+  public var rankedIDReading: RankedIDReading? {
+    switch predictions.view {
+    case .rankedIDs(let ids): return ids.reading
+    case .stream(let stream) where predictions.kind == .rankedIDs: return stream.reading
+    case .scores, .sparseScores, .stream: return nil
+    }
+  }
   /// The labels view (it keeps its memory alive).
   public var labels: LabelRows { labelSource.rows }
   /// The weights view (it keeps its mapping alive).
@@ -76,22 +85,22 @@ public final class EvaluationInputs: @unchecked Sendable {
   ///     (standard input), a pipe or FIFO (a `.npy` by content), or a deflated
   ///     `.npz` member of scores (inflated chunk by chunk). The rows can then
   ///     be evaluated once, in increasing order, and ``scores`` must not be used.
-  ///     Not with `exclude`: then the predictions are read as files.
+  ///     With `exclude` too (the exclusions are read from their file).
   /// - Throws: ``FileError`` naming the file and the problem.
   public init(predictions: String, labels: String, weights: String? = nil, labelFormat: LabelFormat? = nil,
               threads: Int = Evaluator.activeProcessorCount,
               rankedIDs: RankedIDReading = RankedIDReading(), exclude: String? = nil,
               streaming: Bool = false) throws {
-    // Exclusions go through the ranking of a whole row set at once (`evaluate(..., excluding:)`), not the
-    // stream pipeline: with them a deflated member is inflated whole, and a pipe is refused as a non-file.
-    let pred = try PredictionSource.read(path: predictions, reading: rankedIDs, streaming: streaming && exclude == nil)
+    // With exclusions a stream is read as without: the exclusions are a file (mapped or parsed), the stream's
+    // rows are handed to the workers as they arrive.
+    let pred = try PredictionSource.read(path: predictions, reading: rankedIDs, streaming: streaming)
     self.predictions = pred
     guard let format = labelFormat ?? FileFormat.inferred(fromPath: labels)?.labelFormat else {
       throw FileError(path: labels, problem: "cannot tell the label format from the extension", kind: .unknownFormat)
     }
     // Multi-hot columns are classes: the scores' width, or for ranked ids the given classes (any without).
     let multiHotWidth: Int?
-    if case .rankedIDs(let ids) = pred.view { multiHotWidth = ids.reading.classes } else { multiHotWidth = pred.width }
+    multiHotWidth = pred.kind == .rankedIDs ? rankedIDs.classes : pred.width
     let source = try LabelSource.read(path: labels, format: format, rowShape: pred.rowShape,
                                       predictionsShape: pred.array.shape, multiHotWidth: multiHotWidth, threads: threads)
     self.labelSource = source

@@ -39,7 +39,8 @@ package struct PredictionSource: @unchecked Sendable {
     /// Sparse scores (``PredictionKind/sparseScores``; ``PredictionSource/array``
     /// is then the matrix as a whole: `data`'s dtype, shape `[N, C]`).
     case sparseScores(SparseScores)
-    /// Dense scores read once from a stream (stdin, a FIFO, a deflated `.npz` member).
+    /// Dense scores or ranked ids read once from a stream (stdin, a FIFO, a
+    /// deflated `.npz` member of scores): ``PredictionSource/kind`` tells which.
     case stream(ScoreStream)
   }
 
@@ -86,7 +87,13 @@ package struct PredictionSource: @unchecked Sendable {
   /// - Throws: ``FileError`` naming the file and the problem.
   package static func read(path: String, kind: PredictionKind? = nil,
                            reading: RankedIDReading = RankedIDReading(), streaming: Bool = false) throws -> PredictionSource {
-    if streaming, kind != .rankedIDs, let source = try streamed(path: path) { return source }
+    if streaming, kind != .sparseScores, let source = try streamed(path: path, reading: reading) {
+      guard kind == nil || kind == source.kind else {
+        throw FileError(path: path, problem: "is a stream of \(source.kind == .rankedIDs ? "ranked ids" : "scores"), "
+                        + "not of \(kind == .rankedIDs ? "ranked ids" : "scores")", kind: .unsupportedType)
+      }
+      return source
+    }
     let (file, member) = FileFormat.splitMember(path)
     let format = FileFormat.arrayFormat(path: file)
     // The one routing point of an `.npz` holding a scipy sparse matrix: it is

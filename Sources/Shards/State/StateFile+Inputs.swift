@@ -121,7 +121,7 @@ extension StateFile {
       self.init(
         predictions: predictions,
         labels: Input(file: labelsFile, format: labels.format.rawValue, array: labels.array),
-        weights: inputs.weightsArray.map { Input(array: $0) }, rankedIDs: inputs.rankedIDs?.reading,
+        weights: inputs.weightsArray.map { Input(array: $0) }, rankedIDs: inputs.rankedIDReading,
         exclude: exclude)
     }
 

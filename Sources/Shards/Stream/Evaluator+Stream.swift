@@ -18,7 +18,10 @@ extension Evaluator {
   /// file, with the rows' global indices (labels, weights, per-row output,
   /// errors), so the state has the same bits as
   /// `evaluate(scores:labels:weights:configuration:rows:perRow:progress:)`
-  /// of the same array, for any thread count and chunk size. Memory is
+  /// of the same array, for any thread count and chunk size; with
+  /// `exclusions` (a file, mapped: only the predictions are streamed), as
+  /// `evaluate(scores:labels:weights:excluding:configuration:rows:perRow:progress:)`.
+  /// Memory is
   /// `(workers + 2)` chunks of about ``chunkBytes`` (at least one row), at
   /// most `streamBufferBudget` or three rows.
   /// Rows before `rows` are read and dropped; a range starting before rows
@@ -28,17 +31,19 @@ extension Evaluator {
   ///   ``FileError`` for a stream that ends inside a row (named), has bytes
   ///   past its last row, or cannot be read.
   package func evaluate(
-    stream: ScoreStream, labels: LabelRows, weights: RowWeights = .none, configuration: MAPConfiguration,
-    rows: Range<Int>? = nil, perRow: PerRowSink? = nil, progress: EvaluationProgress? = nil
+    stream: ScoreStream, labels: LabelRows, weights: RowWeights = .none, excluding exclusions: LabelRows? = nil,
+    configuration: MAPConfiguration, rows: Range<Int>? = nil, perRow: PerRowSink? = nil,
+    progress: EvaluationProgress? = nil
   ) throws -> MAPState {
     try configuration.validate(classes: stream.classes)
     guard labels.rows == stream.rows else {
       throw MAPKError.shapeMismatch("\(labels.rows) label rows for \(stream.rows) score rows")
     }
+    try Self.check(exclusions, labels: labels)
     let range = rows ?? 0..<stream.rows
     precondition(range.lowerBound >= 0 && range.upperBound <= stream.rows, "row range out of bounds")
     // Made here once so that a configuration the kernel refuses fails before any thread starts.
-    _ = try RowEvaluator(configuration: configuration, classes: stream.classes, scoreType: stream.type)
+    _ = try StreamEngine(configuration: configuration, stream: stream, excluding: exclusions)
     return try stream.reading {
       try stream.skip(to: range.lowerBound)
       if range.isEmpty {
@@ -60,7 +65,8 @@ extension Evaluator {
         // starve the reader's consumers.
         let thread = Thread {
           Self.streamWorker(worker, pipeline: pipeline, run: run, stream: stream, labels: labels, weights: weights,
-                            configuration: configuration, perRow: perRow, progress: progress)
+                            exclusions: exclusions, configuration: configuration, perRow: perRow,
+                            progress: progress)
           done.leave()
         }
         thread.start()
@@ -98,11 +104,12 @@ extension Evaluator {
   /// stores its state once.
   private static func streamWorker(
     _ worker: Int, pipeline: StreamPipeline, run: ParallelRun, stream: ScoreStream, labels: LabelRows,
-    weights: RowWeights, configuration: MAPConfiguration, perRow: PerRowSink?, progress: EvaluationProgress?
+    weights: RowWeights, exclusions: LabelRows?, configuration: MAPConfiguration, perRow: PerRowSink?,
+    progress: EvaluationProgress?
   ) {
-    let engine: RowEvaluator
+    let engine: StreamEngine
     do {
-      engine = try RowEvaluator(configuration: configuration, classes: stream.classes, scoreType: stream.type)
+      engine = try StreamEngine(configuration: configuration, stream: stream, excluding: exclusions)
     } catch {
       run.fail(error, row: -1, worker: worker)
       while let chunk = pipeline.take() { pipeline.giveBack(chunk.buffer) }
@@ -127,9 +134,8 @@ extension Evaluator {
         guard let base = UnsafeRawPointer(bitPattern: shifted) else {
           throw FileError(path: stream.path, problem: "a chunk buffer at an unusable address", kind: .io)
         }
-        let scores = ScoreMatrix(base: base, rows: stream.rows, classes: stream.classes, type: stream.type)
-        try engine.evaluate(rows: chunk.rows, scores: scores, labels: labels, weights: weights, into: &state,
-                            perRow: perRow)
+        try engine.evaluate(rows: chunk.rows, base: base, stream: stream, labels: labels, weights: weights,
+                            excluding: exclusions, into: &state, perRow: perRow)
       } catch {
         run.fail(error, row: (error as? MAPKError)?.row ?? chunk.rows.lowerBound, worker: worker)
         failed = true

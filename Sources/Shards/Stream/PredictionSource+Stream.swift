@@ -9,14 +9,15 @@ extension PredictionSource {
     return status.kind == .other
   }
 
-  /// Dense scores read as a stream, when `path` is one (`isStream(path:)`:
-  /// the content must be a `.npy`, whatever the name), or names a deflated
-  /// `.npz` member of scores (`NPZArrays/streamed(_:)`); nil otherwise.
+  /// Predictions read as a stream, when `path` is one (`isStream(path:)`:
+  /// the content must be a `.npy` of scores or of `<i4 <i8` ranked ids, read
+  /// with `reading`, whatever the name), or names a deflated `.npz` member of
+  /// scores (`NPZArrays/streamed(_:)`); nil otherwise.
   /// - Throws: ``FileError`` naming the stream or archive and the problem.
-  static func streamed(path: String) throws -> PredictionSource? {
+  static func streamed(path: String, reading: RankedIDReading = RankedIDReading()) throws -> PredictionSource? {
     if isStream(path: path) {
       let file = try MappedFile(streamNamed: path, opening: path == "-" ? "/dev/stdin" : path)
-      let stream = try ScoreStream(source: DescriptorSource(file: file))
+      let stream = try ScoreStream(source: DescriptorSource(file: file), reading: reading)
       return streamSource(stream, file: file, origin: .init(path: path, format: .npy))
     }
     let (file, member) = FileFormat.splitMember(path)
@@ -34,6 +35,11 @@ extension PredictionSource {
   static func streamSource(_ stream: ScoreStream, file: MappedFile, origin: StoredArray.Origin) -> PredictionSource {
     let array = StoredArray(type: stream.npyType, shape: stream.shape, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
                             owner: stream, file: file, origin: origin)
-    return PredictionSource(kind: .denseScores, array: array, rowShape: stream.rowShape, view: .stream(stream))
+    let kind: PredictionKind
+    switch stream.content {
+    case .scores: kind = .denseScores
+    case .rankedIDs: kind = .rankedIDs
+    }
+    return PredictionSource(kind: kind, array: array, rowShape: stream.rowShape, view: .stream(stream))
   }
 }

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// A `.npy` array of scores read once, front to back, from a `ByteSource`:
-/// standard input, a pipe or FIFO, or a deflated `.npz` member.
+/// A `.npy` array of scores (or of `<i4 <i8` ranked ids) read once, front
+/// to back, from a `ByteSource`: standard input, a pipe or FIFO, or a
+/// deflated `.npz` member (scores only).
 ///
 /// The header is read and checked when the stream is opened (the same checks
 /// as for a mapped file, but the size: a stream's size is known only at its
@@ -20,8 +21,23 @@ package final class ScoreStream: @unchecked Sendable {
   package var path: String { source.path }
   /// The `.npy` dtype.
   package let npyType: NPYType
-  /// The scores' type.
-  package let type: ScoreType
+  /// What the rows hold.
+  package enum Content: Equatable, Sendable {
+    /// Scores of this type, `C` per row.
+    case scores(ScoreType)
+    /// Ranked ids (`<i4` or `<i8`: 4 or 8 bytes each), `K` per row, best first.
+    case rankedIDs(byteWidth: Int)
+  }
+
+  /// What the rows hold.
+  package let content: Content
+  /// True when the rows are ranked ids.
+  package var holdsRankedIDs: Bool {
+    if case .rankedIDs = content { return true }
+    return false
+  }
+  /// How ranked ids are read (the pad, the duplicate rule, the classes); unused for scores.
+  package let reading: RankedIDReading
   /// The array's shape `[D1..DN, C]`.
   package let shape: [Int]
   /// The bytes before the data (magic, version, length, header dict).
@@ -30,7 +46,7 @@ package final class ScoreStream: @unchecked Sendable {
   package var rowShape: [Int] { Array(shape.dropLast()) }
   /// The number of rows.
   package let rows: Int
-  /// The scores per row.
+  /// The scores per row (C), or the ids per row (K).
   package let classes: Int
   /// The bytes of one row.
   package let rowBytes: Int
@@ -54,8 +70,9 @@ package final class ScoreStream: @unchecked Sendable {
   /// - Throws: ``FileError`` naming the stream: an empty or short stream,
   ///   bad magic bytes (a ZIP archive is named as such), the header errors
   ///   of a `.npy` file (version, dict, dtype, Fortran order, a shape too
-  ///   large), a dtype that is not float16/32/64 scores, no classes.
-  package init(source: any ByteSource) throws {
+  ///   large), a dtype that is neither float16/32/64 scores nor int32/int64
+  ///   ranked ids, no classes.
+  package init(source: any ByteSource, reading: RankedIDReading = RankedIDReading()) throws {
     let path = source.path
     func fail(_ problem: String, _ kind: FileError.Kind) -> FileError {
       FileError(path: path, problem: problem, kind: kind)
@@ -108,10 +125,17 @@ package final class ScoreStream: @unchecked Sendable {
     // The size is the declared one (a stream's is known at its end, checked
     // then); alignment does not apply: rows are copied into aligned buffers.
     try fields.checkData(byteWidth: npyType.byteWidth, fileSize: size, aligned: false, fail: fail)
-    guard let type = npyType.scoreType else {
-      throw fail("a stream must hold float16, float32 or float64 scores (found \(npyType.rawValue)); "
-                 + "ranked ids are read from a file", .unsupportedType)
+    let content: Content
+    if let type = npyType.scoreType {
+      content = .scores(type)
+    } else if npyType == .int32 || npyType == .int64 {
+      content = .rankedIDs(byteWidth: npyType.byteWidth)
+    } else {
+      // Unsigned ids are widened as they are mapped; a stream's chunks are evaluated where they were read.
+      throw fail("a stream must hold float16, float32 or float64 scores or int32/int64 ranked ids "
+                 + "(found \(npyType.rawValue)); save it to a file", .unsupportedType)
     }
+    let byteWidth = npyType.byteWidth
     guard let classes = fields.shape.last else {
       throw fail("predictions must have rank >= 1 ([D1..DN, C]), found a scalar", .shapeMismatch)
     }
@@ -119,18 +143,19 @@ package final class ScoreStream: @unchecked Sendable {
     guard classes <= Int(Int32.max) else {
       throw fail("\(classes) classes exceed the supported 2^31 - 1", .tooLarge)
     }
-    guard classes * type.byteWidth <= Self.maximumRowBytes else {
-      throw fail("rows of \(classes * type.byteWidth) bytes are more than a stream's \(Self.maximumRowBytes) "
+    guard classes * byteWidth <= Self.maximumRowBytes else {
+      throw fail("rows of \(classes * byteWidth) bytes are more than a stream's \(Self.maximumRowBytes) "
                  + "(save the array to a file: it is then mapped)", .tooLarge)
     }
     self.source = source
     self.npyType = npyType
-    self.type = type
+    self.content = content
+    self.reading = reading
     self.shape = fields.shape
     self.headerBytes = fields.dataOffset
     self.rows = count / classes
     self.classes = classes
-    self.rowBytes = classes * type.byteWidth
+    self.rowBytes = classes * byteWidth
   }
 
   /// Runs `body` as the one reader of the stream.
