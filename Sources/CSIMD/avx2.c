@@ -5,6 +5,7 @@
  */
 #if defined(__x86_64__)
 #include "kernels.h"
+#include "mapk_simd.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -146,6 +147,69 @@ AVX2 int mapk_f32_nan_free_avx2(const float *row, int64_t n) {
     nan = _mm256_or_ps(nan, _mm256_cmp_ps(_mm256_loadu_ps(row + i), _mm256_loadu_ps(row + i + 8), _CMP_UNORD_Q));
   nan = _mm256_or_ps(nan, _mm256_cmp_ps(_mm256_loadu_ps(row + n - 16), _mm256_loadu_ps(row + n - 8), _CMP_UNORD_Q));
   return _mm256_movemask_ps(nan) == 0;
+}
+
+/* mapk_f32_short_row_mask with CH = ceil(n / 8) chunks of 8 lanes as a
+ * constant (see f32_short_row_mask), so that the row's keys stay in
+ * registers for every label. */
+AVX2_INLINE int64_t f32_short_row_mask_n(const float *row, int64_t n, int CH, const int32_t *ids, int64_t m, int64_t k,
+                                         const int32_t *table, int64_t stride) {
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i infinity = _mm256_set1_epi32(0x7F800000);
+  /* Lanes past the row: a masked load (no read past the row) gives 0. */
+  const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(n - 8 * (CH - 1))), lanes);
+  __m256i key[8];
+  __m256i odd = _mm256_setzero_si256();
+  for (int b = 0; b < CH; b++) {
+    key[b] = b < CH - 1 ? _mm256_loadu_si256((const __m256i *)(row + 8 * b))
+                        : _mm256_maskload_epi32((const int *)(row + 8 * b), tail);
+    /* A sign bit, or bits above +inf's (a NaN of either sign sets one). */
+    odd = _mm256_or_si256(odd, _mm256_or_si256(key[b], _mm256_cmpgt_epi32(key[b], infinity)));
+  }
+  if (_mm256_movemask_ps(_mm256_castsi256_ps(odd)) != 0) {
+    /* A negative score, -0.0 or a NaN: the keys (the magnitude, negated
+     * when the sign is set) and a NaN test. */
+    const __m256i magnitude = _mm256_set1_epi32(0x7FFFFFFF);
+    __m256i nan = _mm256_setzero_si256();
+    for (int b = 0; b < CH; b++) {
+      __m256i mag = _mm256_and_si256(key[b], magnitude), sign = _mm256_srai_epi32(key[b], 31);
+      nan = _mm256_or_si256(nan, _mm256_cmpgt_epi32(mag, infinity));
+      key[b] = _mm256_sub_epi32(_mm256_xor_si256(mag, sign), sign);
+    }
+    if (!_mm256_testz_si256(nan, nan)) return -1;
+  }
+  /* Past the row: INT32_MIN, above no threshold (every key, minus 1, is larger). */
+  key[CH - 1] = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MIN), key[CH - 1], tail);
+  const int32_t *bits = (const int32_t *)row;
+  int64_t mask = 0;
+  for (int64_t i = 0; i < m; i++) {
+    int64_t c = ids[i];
+    int32_t sign = bits[c] >> 31, s = ((bits[c] & 0x7FFFFFFF) ^ sign) - sign;
+    /* Lane j beats c when key_j > s - [j < c] (a tie ranks before c only
+     * from a lower index); table row c holds -[j < c]. */
+    const __m256i t = _mm256_set1_epi32(s);
+    const int32_t *before = table + c * stride;
+    __m256i beaten = _mm256_setzero_si256();
+    for (int b = 0; b < CH; b++)
+      beaten = _mm256_sub_epi32(beaten, _mm256_cmpgt_epi32(key[b], _mm256_add_epi32(t, _mm256_loadu_si256((const __m256i *)(before + 8 * b)))));
+    int64_t r = sum8(beaten);
+    mask |= r < k ? (int64_t)1 << r : 0;
+  }
+  return mask;
+}
+
+AVX2 int64_t mapk_f32_short_row_mask_avx2(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
+                                          const int32_t *table, int64_t stride) {
+  switch ((n + 7) / 8) {
+  case 1: return f32_short_row_mask_n(row, n, 1, ids, m, k, table, stride);
+  case 2: return f32_short_row_mask_n(row, n, 2, ids, m, k, table, stride);
+  case 3: return f32_short_row_mask_n(row, n, 3, ids, m, k, table, stride);
+  case 4: return f32_short_row_mask_n(row, n, 4, ids, m, k, table, stride);
+  case 5: return f32_short_row_mask_n(row, n, 5, ids, m, k, table, stride);
+  case 6: return f32_short_row_mask_n(row, n, 6, ids, m, k, table, stride);
+  case 7: return f32_short_row_mask_n(row, n, 7, ids, m, k, table, stride);
+  default: return f32_short_row_mask_n(row, n, 8, ids, m, k, table, stride);
+  }
 }
 
 /* 16-bit lane counts (each at most 16,384 before it is widened) as a sum. */

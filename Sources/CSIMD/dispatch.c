@@ -135,6 +135,18 @@ int mapk_f32_nan_free(const float *row, int64_t n) {
   return mapk_f32_nan_free_plain(row, n);
 }
 
+int64_t mapk_f32_short_row_mask(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
+                                const int32_t *table, int64_t stride) {
+#if defined(__x86_64__)
+  /* No AVX-512 loop of its own: a CPU with AVX-512 has AVX2 (detect() checks it first). */
+  switch (mapk_simd_level()) {
+  case MAPK_SIMD_AVX512:
+  case MAPK_SIMD_AVX2: return mapk_f32_short_row_mask_avx2(row, n, ids, m, k, table, stride);
+  }
+#endif
+  return mapk_f32_short_row_mask_plain(row, n, ids, m, k, table, stride);
+}
+
 int64_t mapk_f16_count_before_positive(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free) {
 #if defined(__x86_64__)
   switch (mapk_simd_level()) {

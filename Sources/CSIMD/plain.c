@@ -64,6 +64,22 @@ int mapk_f32_nan_free_plain(const float *row, int64_t n) {
   return 1;
 }
 
+int64_t mapk_f32_short_row_mask_plain(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
+                                      const int32_t *table, int64_t stride) {
+  (void)table;
+  (void)stride;
+  for (int64_t j = 0; j < n; j++)
+    if (row[j] != row[j]) return -1;
+  int64_t mask = 0;
+  for (int64_t i = 0; i < m; i++) {
+    int64_t c = ids[i], beaten = 0;
+    int32_t s = key32(row[c]);
+    for (int64_t j = 0; j < n; j++) beaten += key32(row[j]) > s || (key32(row[j]) == s && j < c);
+    if (beaten < k) mask |= (int64_t)1 << beaten;
+  }
+  return mask;
+}
+
 int64_t mapk_f16_count_before_positive_plain(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free) {
   int64_t count = 0;
   /* A positive key is the score's bits; signed bits above key - 1 before c

@@ -6,7 +6,8 @@ import Testing
 /// against plain loops written here: float32 rank counts (the label's block,
 /// the tail, ties, ±0.0), group maxima (every segment count, the tail's
 /// covered lanes), the threshold scan and the NaN checks, float16 rank counts
-/// for positive keys. Rows of 16 to 1,003 scores around every block boundary.
+/// for positive keys, the float32 short-row pattern. Rows of 16 to 1,003
+/// scores around every block boundary (short rows: 1 to 64).
 /// In `TopKDifferentialTests` (serialized): the path is process-wide.
 extension TopKDifferentialTests {
   static let primitiveLengths = [16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 255, 256, 257, 1000, 1003]
@@ -81,6 +82,46 @@ extension TopKDifferentialTests {
             let keys = bits.map { UInt32.isNaN($0) ? Int32.min : UInt32.key($0) }
             #expect(best.index == keys.firstIndex(of: keys.max()!), "\(context): argmax")
           }
+        }
+      }
+    }
+  }
+
+  /// The float32 short-row pattern (keys and every label's count in one
+  /// call) against a plain count over the floats: every length 1 to 64,
+  /// ties, ±0.0, ±inf, negative scores and NaN by chance, 1 to 16 labels.
+  @Test(arguments: [44, 45] as [UInt64])
+  func float32ShortRowMaskMatchesPlainLoop(seed: UInt64) {
+    onEveryPath {
+      var rng = SplitMix64(seed: seed)
+      for n in 1...ShortRows.maxClasses {
+        let table = ShortRows.makeBeforeTable(classes: n)
+        defer { ShortRows.deallocate(table) }
+        for trial in 0..<8 {
+          let bits = Self.primitiveRow32(n, nan: trial % 4 == 3, &rng)
+          // Half the rows without a sign bit (the keys are the bits), half with negative scores and -0.0.
+          let row = trial % 2 == 0 ? bits.map { $0 & 0x7FFF_FFFF } : bits
+          let x = row.map { Float(bitPattern: $0) }
+          let hasNaN = x.contains { $0.isNaN }
+          let m = 1 + Int(rng.next() % UInt64(min(n, 16)))
+          let ids = Array((0..<n).shuffled(using: &rng).prefix(m)).map { Int32($0) }
+          let k = 1 + Int(rng.next() % UInt64(min(n, 8)))
+          let context = "\(SIMDPath.active) seed \(seed) n=\(n) trial \(trial) labels \(ids) k=\(k)"
+          let mask = row.withUnsafeBufferPointer { p in
+            ids.withUnsafeBufferPointer { i in
+              ShortRows.float32HitMask(p.baseAddress!, classes: n, table: table, ids: i.baseAddress!, count: m, k: k)
+            }
+          }
+          if hasNaN {
+            #expect(mask == nil, "\(context): NaN missed")
+            continue
+          }
+          var want = 0
+          for c in ids.map({ Int($0) }) {
+            let beaten = (0..<n).filter { x[$0] > x[c] || (x[$0] == x[c] && $0 < c) }.count
+            if beaten < k { want |= 1 << beaten }
+          }
+          #expect(mask == want, "\(context): pattern")
         }
       }
     }

@@ -71,6 +71,15 @@ int64_t mapk_f32_next_block(const float *row, int64_t from, int64_t end, float t
 /* 1 if row[0..<n] (n >= 16) holds no NaN. */
 int mapk_f32_nan_free(const float *row, int64_t n);
 
+/* Short float32 rows (1 <= n <= 64): the hit pattern at k (1 <= k <= 63) of
+ * the m distinct labels ids[0..<m] (each below n): bit r - 1 set for each
+ * label ranked r <= k, in TensorFlow's order (larger score first, ties by
+ * lower index; -0.0 == 0.0). `table` is the short rows' "before" table:
+ * lane j of its row c (`stride` >= 8 * ceil(n / 8) lanes a row) is -1 when
+ * j < c, else 0. Returns -1 if the row holds a NaN. */
+int64_t mapk_f32_short_row_mask(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
+                                const int32_t *table, int64_t stride);
+
 /*
  * float16 rows, as their raw bits read as signed 16-bit integers (n >= 16).
  */

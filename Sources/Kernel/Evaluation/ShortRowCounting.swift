@@ -9,6 +9,9 @@ struct ShortRowCounting<Bits: RowScanning> {
   let classes: Int
   let chunks: Int
   let k: Int
+  /// float32 rows on a C path: keys and counts in one C call per row
+  /// (``ShortRows/float32HitMask(_:classes:table:ids:count:k:)``).
+  let inC: Bool
 
   /// The short-row state of `selector`; nil when its rows are not short or
   /// its k is above the patterns' ``PatternCounts/maxK``.
@@ -21,6 +24,14 @@ struct ShortRowCounting<Bits: RowScanning> {
     classes = selector.classes
     chunks = ShortRows.chunks(classes: classes)
     k = selector.k
+    inC = Bits.self == UInt32.self && SIMDPath.usesC
+  }
+
+  /// The C call for float32 rows (``inC``): the pattern, or nil for a NaN.
+  @inline(__always)
+  func patternInC(_ row: UnsafePointer<Bits>, _ ids: UnsafePointer<Int32>, count m: Int) -> Int? {
+    ShortRows.float32HitMask(UnsafeRawPointer(row).assumingMemoryBound(to: UInt32.self), classes: classes, table: table,
+                             ids: ids, count: m, k: k)
   }
 
   /// The hit pattern of `row` for the distinct classes `ids[0..<m]` (bit
@@ -30,6 +41,7 @@ struct ShortRowCounting<Bits: RowScanning> {
   /// - Complexity: O(classes · (1 + m) / 4) vector operations.
   @inline(__always)
   func pattern(_ row: UnsafePointer<Bits>, _ ids: UnsafePointer<Int32>, count m: Int) -> Int? {
+    if inC { return patternInC(row, ids, count: m) }
     guard Bits.shortRowKeys(row, count: classes, into: keys) else { return nil }
     return ShortRows.hitMask(keys: keys, chunks: chunks, table: table, ids: ids, count: m, k: k)
   }
@@ -57,7 +69,8 @@ struct ShortRowCounting<Bits: RowScanning> {
     let c = UInt64(classes)
     var r = from
     while r < to {
-      guard Bits.shortRowKeys(base + r &* classes, count: classes, into: keys) else { return r }
+      // The keys first on the Swift path (a NaN row ends the run before its labels are read).
+      guard inC || Bits.shortRowKeys(base + r &* classes, count: classes, into: keys) else { return r }
       // Dense counting: n counts every in-range slot (repeats too); a class
       // is ranked once (in range, not in an earlier slot).
       var n = 0, m = 0
@@ -75,7 +88,13 @@ struct ShortRowCounting<Bits: RowScanning> {
         seen |= bit
       }
       if n == 0 { return r }
-      let mask = ShortRows.hitMask(keys: keys, chunks: chunks, table: table, ids: ids, count: m, k: k)
+      let mask: Int
+      if inC {
+        guard let found = patternInC(base + r &* classes, ids, count: m) else { return r }  // a NaN
+        mask = found
+      } else {
+        mask = ShortRows.hitMask(keys: keys, chunks: chunks, table: table, ids: ids, count: m, k: k)
+      }
       patterns.count(mask: mask, relevant: n)
       r &+= 1
     }

@@ -1,3 +1,5 @@
+internal import CMAPKSIMD
+
 /// Short rows (at most ``ShortRows/maxClasses`` scores, float16 or float32):
 /// each label's rank is counted over 32-bit keys of the whole row, made once
 /// per row.
@@ -90,6 +92,21 @@ enum ShortRows {
       hits &+= isHit(beaten: beaten, k: k)
     }
     return hits
+  }
+
+  /// ``hitMask(keys:chunks:table:ids:count:k:)`` of a float32 row straight
+  /// from its scores, in one C call on the C paths (the keys made in
+  /// registers and counted there for every label: no scratch written or
+  /// read); nil when the row holds a NaN. The same counts, so the same
+  /// pattern, as the Swift loops; the caller checks ``SIMDPath``.
+  ///
+  /// - Complexity: O(classes · (1 + m) / 8) vector operations (AVX2).
+  @inline(__always)
+  static func float32HitMask(_ row: UnsafePointer<UInt32>, classes: Int, table: UnsafePointer<Int32>,
+                             ids: UnsafePointer<Int32>, count m: Int, k: Int) -> Int? {
+    let mask = mapk_f32_short_row_mask(UnsafePointer<Float>(OpaquePointer(row)), Int64(classes), ids, Int64(m), Int64(k),
+                                       table, Int64(chunks(classes: classes) &* 8))
+    return mask < 0 ? nil : Int(mask)
   }
 
   /// The distinct classes `ids[0..<m]` as an AP pattern: bit `r - 1` is set
