@@ -70,7 +70,7 @@ extension TopKDifferentialTests {
         for r in 0..<8 {
           var row = Row()
           row.raw = (0..<c).map { j in UInt64(j == r + 1 ? 0x7F7F : j % 2 == 0 ? 0x7E96 : 0xFF62) }
-          row.values = row.raw.map { value(.bfloat16, bits: $0) }
+          row.values = row.raw.map { Self.value(.bfloat16, bits: $0) }
           rows.append(row)
         }
         let batch = Batch(dtype: .bfloat16, classes: c, rows: rows, values: (0..<8).flatMap { [Int64($0 + 1), 0, Int64(c - 1)] },

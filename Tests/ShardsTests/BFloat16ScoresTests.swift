@@ -26,7 +26,9 @@ import Testing
     let inputs = try EvaluationInputs(predictions: fixture("bf16.safetensors"), labels: fixture("labels.npy"))
     #expect(inputs.scores.type == .bfloat16 && inputs.rowShape == [37] && inputs.classes == 23)
     // Mapped in place: the view is the file's own bytes.
-    #expect(inputs.predictions.array.owner === (inputs.predictions.array.file as AnyObject))
+    // (Compared outside #expect: an identity test inside it crashes the Swift 6.3 compiler.)
+    let inPlace = inputs.predictions.array.owner === (inputs.predictions.array.file as AnyObject)
+    #expect(inPlace)
     let reference = try bits(fixture("scores_float32.npy"), labels: "labels.npy")
     for threads in [1, 3] {
       #expect(try bits(fixture("bf16.safetensors"), labels: "labels.npy", threads: threads) == reference)
