@@ -6,7 +6,8 @@ import Testing
 /// against plain loops written here: float32 rank counts (the label's block,
 /// the tail, ties, ±0.0), group maxima (every segment count, the tail's
 /// covered lanes), the threshold scan and the NaN checks, float16 and
-/// bfloat16 rank counts for positive keys and their NaN checks. Rows of 16 to 1,003 scores around every block boundary.
+/// bfloat16 rank counts for positive keys and their NaN checks. Rows of 16
+/// to 1,003 scores around every block boundary.
 /// In `TopKDifferentialTests` (serialized): the path is process-wide.
 extension TopKDifferentialTests {
   static let primitiveLengths = [16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 255, 256, 257, 1000, 1003]
