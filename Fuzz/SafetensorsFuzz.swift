@@ -15,6 +15,8 @@ public func safetensorsFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
       let width = SafetensorsFile.dtypeWidths[t.dtype]!
       precondition(t.range.count == t.shape.reduce(1, *) * width, "byte count and shape disagree")
       if let type = t.type { precondition(type.byteWidth == width, "dtype width") }
+      // BF16 is read as bfloat16 scores (the seed bf16.safetensors reaches it), never as another 2-byte type.
+      precondition((t.dtype == "BF16") == (t.type == .bfloat16), "BF16 read as bfloat16")
       end = t.range.upperBound
     }
   }

@@ -36,7 +36,7 @@ struct Options {
       Option("--rows", value: "N", label: "--rows N --classes C",
              help: "one generated dump of that shape instead of the preset"),
       Option("--classes", value: "C"),  // shown on the line of --rows
-      Option("--dtype", value: "f16|f32|f64", help: "its score type (default f32)"),
+      Option("--dtype", value: "f16|f32|f64|bf16", help: "its score type (default f32)"),
       Option("--k", value: "LIST", help: "ks to measure, e.g. 1,10,100 (default 1,10,100)"),
       Option("--threads", value: "LIST", help: "thread counts, e.g. 1,2,4 (default 1, cores, 2x cores)"),
       Option("--predictions", value: "FILE", help: "measure an existing dump (with --labels) instead"),
@@ -115,7 +115,7 @@ struct Options {
     if let d = values["--dtype"] {
       // The short names, or the long ones (`float16`).
       guard let named = ScoreTypeName(rawValue: d)?.scoreType ?? ScoreType(rawValue: d) else {
-        throw Failure(description: "--dtype must be f16, f32 or f64")
+        throw Failure(description: "--dtype must be f16, f32, f64 or bf16")
       }
       type = named
     }

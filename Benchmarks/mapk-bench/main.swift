@@ -68,13 +68,16 @@ for var scenario in options.scenarios {
     files = given
   } else {
     let prefix = "\(directory)/\(scenario.rows)x\(scenario.classes)-\(ScoreTypeName(scenario.type).rawValue)-seed\(options.seed)"
-    files = (prefix + ".pred.npy", prefix + ".labels.npy")
+    // bfloat16 has no .npy dtype: its dump is a .safetensors file.
+    let safetensors = scenario.type == .bfloat16
+    files = (prefix + (safetensors ? ".pred.safetensors" : ".pred.npy"), prefix + ".labels.npy")
     if !FileManager.default.fileExists(atPath: files.predictions) || !FileManager.default.fileExists(atPath: files.labels) {
       log("generating \(scenario.name) into \(directory) ...")
       do {
         // The project's generator (`mapk generate`): bounded memory, the same bytes for a seed.
         let generator = try Generator(rows: scenario.rows, classes: scenario.classes, labelsPerRow: 5, seed: options.seed)
-        try generator.write(prefix: prefix, scoreType: scenario.type, labelFormat: .dense, threads: cores)
+        try generator.write(prefix: prefix, scoreType: scenario.type, labelFormat: .dense, safetensors: safetensors,
+                            threads: cores)
       } catch {
         fail("\(error)")
       }

@@ -38,16 +38,5 @@ save_file({"scores": f32, "logits": (f32 * 2).astype("float64"), "bias": np.aran
           os.path.join(out, "several.safetensors"), metadata={"format": "np", "note": "mapk fixture"})
 np.savez(os.path.join(out, "several.npz"), scores=f32, logits=(f32 * 2).astype("float64"))
 np.savez_compressed(os.path.join(out, "several_compressed.npz"), logits=(f32 * 2).astype("float64"), scores=f32)
-# bfloat16 is not a numpy dtype: write its bits (the top 16 of each float32) by hand through U16 and
-# relabel the header, as torch.bfloat16 tensors are saved.
-bits = (f32.view(np.uint32) >> 16).astype(np.uint16)
-save_file({"scores": bits}, os.path.join(out, "bf16.safetensors"))
-path = os.path.join(out, "bf16.safetensors")
-data = bytearray(open(path, "rb").read())
-n = int.from_bytes(data[:8], "little")
-# "U16" -> "BF16" is one byte longer: take it from the header's trailing space padding.
-header = bytes(data[8:8 + n]).replace(b'"U16"', b'"BF16"')
-assert header.endswith(b" ") and len(header) == n + 1
-data[8:8 + n] = header[:-1]
-open(path, "wb").write(bytes(data))
+# bfloat16 (bf16.safetensors and the other BF16 fixtures): Scripts/oracle/bf16_cases.py, run after this.
 print("wrote", out)

@@ -3,12 +3,12 @@ import MAPKShards
 
 /// The element types of `mapk.h`.
 enum DType: Int32, CaseIterable {
-  case float16 = 1, float32, float64, int32, int64, bool
+  case float16 = 1, float32, float64, int32, int64, bool, bfloat16
 
   var byteWidth: Int {
     switch self {
     case .bool: return 1
-    case .float16: return 2
+    case .float16, .bfloat16: return 2
     case .float32, .int32: return 4
     case .float64, .int64: return 8
     }
@@ -22,6 +22,7 @@ enum DType: Int32, CaseIterable {
     case .int32: return "int32"
     case .int64: return "int64"
     case .bool: return "bool"
+    case .bfloat16: return "bfloat16"
     }
   }
 }
@@ -144,14 +145,15 @@ final class InputViews {
   convenience init(scores scoresArray: UnsafePointer<mapk_array>?, labels: UnsafePointer<mapk_labels>?,
                    weights: UnsafePointer<mapk_array>?, threads: Int,
                    exclusions: UnsafePointer<mapk_labels>? = nil) throws {
-    let s = try ArrayView(scoresArray, name: "predictions", allowed: [.float16, .float32, .float64])
+    let s = try ArrayView(scoresArray, name: "predictions", allowed: [.float16, .float32, .float64, .bfloat16])
     guard let classes = s.shape.last else {
       throw Failure.value("predictions must have rank >= 1 ([D1..DN, C]), found a scalar")
     }
     guard classes > 0 else { throw Failure.value("predictions have no classes (shape \(s.shape))") }
     guard classes <= Int(Int32.max) else { throw Failure.value("\(classes) classes exceed the supported 2^31 - 1") }
     let rows = s.count / classes
-    let type: ScoreType = s.dtype == .float16 ? .float16 : s.dtype == .float32 ? .float32 : .float64
+    let type: ScoreType = s.dtype == .float16 ? .float16 : s.dtype == .float32 ? .float32
+      : s.dtype == .bfloat16 ? .bfloat16 : .float64
     try self.init(predictions: .scores(ScoreMatrix(base: s.base, rows: rows, classes: classes, type: type)),
                   shape: s.shape, bytes: s.byteCount, labels: labels, exclusions: exclusions, weights: weights,
                   threads: threads)

@@ -22,7 +22,7 @@ enum GenerateCommand {
       Option("--labels-per-row", value: "L", help: "the most labels a row has, 1 <= L <= C"),
       Option("--out", value: "PREFIX", help: "output prefix: PREFIX.pred.npy, PREFIX.labels.*"),
       Option("--seed", value: "S", help: "random seed, an unsigned integer (default 1)"),
-      Option("--dtype", value: "T", help: "f32 (default) | f16 | f64 score type"),
+      Option("--dtype", value: "T", help: "f32 (default) | f16 | f64 | bf16 score type (bf16: with --safetensors)"),
       Option("--labels-format", value: "F", help: "dense (.npy int64 [N, L], -1 padding; default) |",
              "text (.txt, one line of ids per row) |", "csr (.npz, scipy.sparse CSR [N, C], stored) |",
              "ivecs (.ivecs, FAISS, one vector of ids per row) |",
@@ -113,6 +113,9 @@ enum GenerateCommand {
     if let e = excludePerRow, e > min(classes, Generator.maximumExclusionsPerRow) {
       throw UsageError(description: "--exclude-per-row (\(e)) must be at most --classes (\(classes)) and "
                        + "\(Generator.maximumExclusionsPerRow)")
+    }
+    if dtype == .bf16 && (rankedIDs != nil || !parsed.has("--safetensors")) {
+      throw UsageError(description: "--dtype bf16 needs --safetensors (numpy has no bfloat16 dtype: a .npy cannot hold it)")
     }
     let (bytes, overflow) = rows.multipliedReportingOverflow(by: classes * dtype.scoreType.byteWidth)
     guard !overflow else { throw UsageError(description: "--rows x --classes is too large") }

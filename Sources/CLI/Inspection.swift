@@ -96,7 +96,7 @@ enum Inspection {
       let rows = h.shape.dropLast().reduce(1, *)
       // One dimension reads as weights (one per row) as well as one row of
       // scores; a float32/64 vector is far more often weights, so that comes first.
-      let weights = h.shape.count == 1 && h.type != .float16
+      let weights = h.shape.count == 1 && h.type != .float16 && h.type != .bfloat16
       if weights {
         lines.append("  as --weights: \(grouped(classes)) rows, one weight each")
         lines.append("  or as predictions: 1 row x \(grouped(classes)) classes")

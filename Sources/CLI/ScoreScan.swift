@@ -36,6 +36,10 @@ struct ScoreScan {
       case .float64:
         let p = scores.base.assumingMemoryBound(to: Double.self)
         for i in range { local.see(p[i]) }
+      case .bfloat16:
+        // A bfloat16 is the top half of a float32: exact.
+        let p = scores.base.assumingMemoryBound(to: UInt16.self)
+        for i in range { local.see(Double(Float(bitPattern: UInt32(p[i]) << 16))) }
       }
       partials.store(local, at: part)
     }

@@ -6,11 +6,15 @@ public enum ScoreType: String, Sendable, CaseIterable, Codable {
   case float32
   /// IEEE binary64 (`<f8`).
   case float64
+  /// bfloat16 (safetensors `BF16`): the top 16 bits of a binary32 (sign, 8
+  /// exponent bits, 7 fraction bits), so every value is exactly a `Float`.
+  /// Ranked through the same order-preserving 16-bit keys as ``ScoreType/float16``.
+  case bfloat16
 
   /// Bytes per element.
   public var byteWidth: Int {
     switch self {
-    case .float16: return 2
+    case .float16, .bfloat16: return 2
     case .float32: return 4
     case .float64: return 8
     }

@@ -66,6 +66,7 @@ extension Generator {
     precondition(rankedIDs.map { (1...classes).contains($0) } ?? true, "ranked ids per row must be in 1...classes")
     precondition(!safetensors || rankedIDs == nil, "ranked ids are written as .npy")
     precondition(sparseScores == nil || (rankedIDs == nil && !safetensors), "sparse scores are written alone")
+    precondition(safetensors || rankedIDs != nil || scoreType != .bfloat16, "numpy has no bfloat16 dtype")
     let files = Files(prefix: prefix, labelFormat: labelFormat, safetensors: safetensors,
                       sparseScores: sparseScores != nil)
     let width = scoreType.byteWidth
@@ -268,7 +269,8 @@ extension Generator {
     return textLabels ? lines.values : []
   }
 
-  /// Converts scores (multiples of 1/1024 in [0, 1]) to `type`'s bytes.
+  /// Converts scores (multiples of 1/1024 in [0, 1]) to `type`'s bytes
+  /// (exactly, except to bfloat16: see ``bfloat16Bits(_:)``).
   static func store(_ row: UnsafeMutablePointer<Float>, count: Int, as type: ScoreType, to out: UnsafeMutableRawPointer) {
     switch type {
     case .float32:
@@ -279,7 +281,21 @@ extension Generator {
     case .float16:
       let p = out.assumingMemoryBound(to: UInt16.self)
       for i in 0..<count { p[i] = halfBits(row[i]) }
+    case .bfloat16:
+      let p = out.assumingMemoryBound(to: UInt16.self)
+      for i in 0..<count { p[i] = bfloat16Bits(row[i]) }
     }
+  }
+
+  /// The bfloat16 bits of a finite `x`, rounded to nearest, ties to even (as
+  /// `torch.tensor(x).to(torch.bfloat16)` does): bfloat16 keeps 8 significant
+  /// bits, so the generator's multiples of 2^-10 above 1/4 round (more ties).
+  @inline(__always)
+  static func bfloat16Bits(_ x: Float) -> UInt16 {
+    let b = x.bitPattern
+    // Adding 0x7FFF plus the kept lowest bit carries into the kept half
+    // exactly when the dropped half is above one half, or equal and the kept half odd.
+    return UInt16(truncatingIfNeeded: (b &+ 0x7FFF &+ ((b >> 16) & 1)) >> 16)
   }
 
   /// The `k` classes of a row of scores, best first, ties by the lower class.

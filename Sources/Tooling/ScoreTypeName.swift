@@ -1,11 +1,11 @@
 import MAPKShards
 
 /// The short score-type names the CLI and the bench take and print (`f16`,
-/// `f32`, `f64`), once: `mapk generate --dtype`, `mapk-bench --dtype` and
+/// `f32`, `f64`, `bf16`), once: `mapk generate --dtype`, `mapk-bench --dtype` and
 /// the bench's dump names. Both switches are exhaustive, so a new
 /// ``ScoreType`` does not compile until it has a short name.
 package enum ScoreTypeName: String, CaseIterable, Sendable {
-  case f16, f32, f64
+  case f16, f32, f64, bf16
 
   /// The short name of `type`.
   package init(_ type: ScoreType) {
@@ -13,6 +13,7 @@ package enum ScoreTypeName: String, CaseIterable, Sendable {
     case .float16: self = .f16
     case .float32: self = .f32
     case .float64: self = .f64
+    case .bfloat16: self = .bf16
     }
   }
 
@@ -22,6 +23,7 @@ package enum ScoreTypeName: String, CaseIterable, Sendable {
     case .f16: return .float16
     case .f32: return .float32
     case .f64: return .float64
+    case .bf16: return .bfloat16
     }
   }
 }

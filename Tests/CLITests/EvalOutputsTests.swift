@@ -17,7 +17,7 @@ final class EvalOutputsTests: XCTestCase {
     var flat: [Double] = []
     for i in 0..<count {
       switch a.type {
-      case .float16: flat.append(Double(a.data.load(fromByteOffset: 2 * i, as: UInt16.self)))  // only used for labels
+      case .float16, .bfloat16: flat.append(Double(a.data.load(fromByteOffset: 2 * i, as: UInt16.self)))  // only used for labels
       case .float32: flat.append(Double(a.data.load(fromByteOffset: 4 * i, as: Float.self)))
       case .float64: flat.append(a.data.load(fromByteOffset: 8 * i, as: Double.self))
       case .int32: flat.append(Double(a.data.load(fromByteOffset: 4 * i, as: Int32.self)))

@@ -89,7 +89,7 @@ final class HelpTests: XCTestCase {
       (["generate", "--rows", "10", "--classes", "3", "--labels-per-row", "5", "--out", "x"],
        "--labels-per-row (5) must be at most --classes (3)"),
       (["generate", "--rows", "10", "--classes", "3", "--labels-per-row", "1", "--out", "x", "--dtype", "f8"],
-       "--dtype must be one of f16|f32|f64 (got 'f8')"),
+       "--dtype must be one of f16|f32|f64|bf16 (got 'f8')"),
       (["generate", "--rows", "10", "--classes", "3", "--labels-per-row", "1", "--out", "x", "--seed", "-1"],
        "--seed must be an unsigned integer"),
       (["eval", "--predictions", "p.npy", "--labels", "l.npy", "-k", "0-3"], "bad -k range '0-3'"),

@@ -5,9 +5,10 @@ import Testing
 /// The SIMD primitives one at a time, on every path this CPU supports,
 /// against plain loops written here: float32 rank counts (the label's block,
 /// the tail, ties, ±0.0), group maxima (every segment count, the tail's
-/// covered lanes), the threshold scan and the NaN checks, float16 rank counts
-/// for positive keys, the float32 short-row pattern. Rows of 16 to 1,003
-/// scores around every block boundary (short rows: 1 to 64).
+/// covered lanes), the threshold scan and the NaN checks, float16 and
+/// bfloat16 rank counts for positive keys and their NaN checks, the float32
+/// short-row pattern. Rows of 16 to 1,003 scores around every block boundary
+/// (short rows: 1 to 64).
 /// In `TopKDifferentialTests` (serialized): the path is process-wide.
 extension TopKDifferentialTests {
   static let primitiveLengths = [16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 255, 256, 257, 1000, 1003]
@@ -129,27 +130,50 @@ extension TopKDifferentialTests {
 
   @Test(arguments: [42, 43] as [UInt64])
   func float16PrimitivesMatchPlainLoops(seed: UInt64) {
+    halfPrimitivesMatchPlainLoops(UInt16.self, "float16", seed: seed, nanBase: 0x7C01,
+                                  pool: [0x0000, 0x8000, 0x3C00, 0xBC00, 0x3800, 0x3801, 0x7C00, 0xFC00, 0x0001, 0x7BFF])
+  }
+
+  /// bfloat16 through the same 16-bit code: the pool holds finite magnitudes
+  /// above float16's infinity bits (0x7C01, 0x7F7F, 0xFD00), which the C NaN
+  /// test flags and the bfloat16 check must clear.
+  @Test(arguments: [44, 45] as [UInt64])
+  func bfloat16PrimitivesMatchPlainLoops(seed: UInt64) {
+    halfPrimitivesMatchPlainLoops(BFloat16Bits.self, "bfloat16", seed: seed, nanBase: 0x7F81,
+                                  pool: [0x0000, 0x8000, 0x3F80, 0xBF80, 0x3F00, 0x3F01, 0x7F80, 0xFF80, 0x0001, 0x7F7F,
+                                         0x7C01, 0xFD00])
+  }
+
+  /// The 16-bit primitives of `Bits` against plain loops: rows of `pool` bits
+  /// (ties, both signs, ±0, ±inf) and random bits, NaN (`nanBase` or more) by chance.
+  func halfPrimitivesMatchPlainLoops<Bits: HalfScoreBits>(_: Bits.Type, _ name: String, seed: UInt64, nanBase: UInt16,
+                                                          pool: [UInt16]) {
     onEveryPath {
       var rng = SplitMix64(seed: seed)
       for n in Self.primitiveLengths + [33_000] {
         for withNaN in [false, true] {
-          // Few distinct bits (ties), both signs, ±0, ±inf; NaN by chance.
-          let pool: [UInt16] = [0x0000, 0x8000, 0x3C00, 0xBC00, 0x3800, 0x3801, 0x7C00, 0xFC00, 0x0001, 0x7BFF]
-          let bits: [UInt16] = (0..<n).map { _ in
+          let bits: [Bits] = (0..<n).map { _ in
             let r = rng.next()
-            if withNaN && r % 89 == 0 { return 0x7C01 | UInt16(truncatingIfNeeded: r >> 40) }
-            return r % 2 == 0 ? pool[Int((r >> 8) % UInt64(pool.count))] : UInt16(truncatingIfNeeded: r >> 20)
+            if withNaN && r % 89 == 0 {
+              return Bits(truncatingIfNeeded: nanBase + UInt16(truncatingIfNeeded: r >> 40) % (0x8000 - nanBase))
+            }
+            let raw = r % 2 == 0 ? pool[Int((r >> 8) % UInt64(pool.count))] : UInt16(truncatingIfNeeded: r >> 20)
+            // Random bits may be a NaN: only in the rows meant to hold some, so long rows without NaN occur.
+            return Bits.isNaN(Bits(truncatingIfNeeded: raw)) && !withNaN ? Bits(truncatingIfNeeded: pool[0])
+              : Bits(truncatingIfNeeded: raw)
           }
-          let hasNaN = bits.contains { UInt16.isNaN($0) }
-          let context = "\(SIMDPath.active) seed \(seed) float16 n=\(n) NaN=\(hasNaN)"
+          let hasNaN = bits.contains { Bits.isNaN($0) }
+          let context = "\(SIMDPath.active) seed \(seed) \(name) n=\(n) NaN=\(hasNaN)"
           bits.withUnsafeBufferPointer { row in
             let p = row.baseAddress!
-            #expect(UInt16.isNaNFree(p, count: n) == !hasNaN, "\(context): isNaNFree")
-            let keys = bits.map { UInt16.key($0) }
+            #expect(Bits.isNaNFree(p, count: n) == !hasNaN, "\(context): isNaNFree")
+            let keys = bits.map { Bits.key($0) }
             for c in Set([0, 1, 15, 16, 17, n / 2, n - 17, n - 16, n - 1].filter { $0 >= 0 && $0 < n })
-            where !UInt16.isNaN(bits[c]) && keys[c] > 0 {
-              let (count, nanFree) = UInt16.countRankedBefore(p, count: n, index: c, positiveKey: keys[c], checkingNaN: true)
+            where !Bits.isNaN(bits[c]) && keys[c] > 0 {
+              let (count, nanFree) = Bits.countRankedBefore(p, count: n, index: c, positiveKey: keys[c], checkingNaN: true)
               #expect(nanFree == !hasNaN, "\(context) c=\(c): NaN check")
+              #expect(Bits.countRankedBeforeIfNaNFree(p, count: n, index: c, key: keys[c]) == (hasNaN ? nil : count),
+                      "\(context) c=\(c): count if NaN-free")
               guard !hasNaN else { continue }
               let want = (0..<n).filter { keys[$0] > keys[c] || (keys[$0] == keys[c] && $0 < c) }.count
               #expect(count == want, "\(context) c=\(c): count")

@@ -39,7 +39,9 @@ import Testing
 
   // MARK: - Random rows
 
-  enum DType: CaseIterable { case float16, float32, float64 }
+  /// bfloat16 ranks through the float16 code with its own infinity: it runs
+  /// every check float16 does, against the same reference (its values are exact doubles).
+  enum DType: CaseIterable { case float16, float32, float64, bfloat16 }
 
   /// How a row's scores are drawn.
   enum Flavor: CaseIterable {
@@ -68,6 +70,7 @@ import Testing
     case .float16: return Double(Float16(bitPattern: UInt16(truncatingIfNeeded: bits)))
     case .float32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
     case .float64: return Double(bitPattern: bits)
+    case .bfloat16: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits & 0xFFFF) << 16))
     }
   }
 
@@ -76,6 +79,8 @@ import Testing
     case .float16: return UInt64(Float16(x).bitPattern)
     case .float32: return UInt64(Float(x).bitPattern)
     case .float64: return x.bitPattern
+    // Truncated to the top 16 bits (finite stays finite, NaN stays NaN); `values` are read back from the bits.
+    case .bfloat16: return UInt64(Float(x).bitPattern >> 16)
     }
   }
 
@@ -85,6 +90,7 @@ import Testing
     case .float16: return UInt64(0x7C00 | (r & 0x8000) | max(1, r >> 20 & 0x3FF))
     case .float32: return (0x7F80_0000 | (r & 0x8000_0000) | max(1, r >> 40 & 0x7F_FFFF))
     case .float64: return 0x7FF0_0000_0000_0000 | (r & 0x8000_0000_0000_0000) | max(1, r >> 12 & 0xF_FFFF_FFFF_FFFF)
+    case .bfloat16: return UInt64(0x7F80 | (r & 0x8000) | max(1, r >> 20 & 0x7F))
     }
   }
 
@@ -112,7 +118,7 @@ import Testing
         }
       case .bits:
         b = rng.next()
-        if dtype == .float16 { b &= 0xFFFF } else if dtype == .float32 { b &= 0xFFFF_FFFF }
+        if dtype == .float16 || dtype == .bfloat16 { b &= 0xFFFF } else if dtype == .float32 { b &= 0xFFFF_FFFF }
       case .ascending:
         ascending += unit(&rng) * 4 / Double(c)
         b = bits(dtype, ascending)
@@ -128,7 +134,8 @@ import Testing
   /// Runs `body` on the row's scores laid out as the dtype's bits.
   static func withScores<R>(_ dtype: DType, _ rows: [Row], _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
     switch dtype {
-    case .float16: return try rows.flatMap { $0.raw.map { UInt16(truncatingIfNeeded: $0) } }.withUnsafeBytes { try body($0.baseAddress!) }
+    case .float16, .bfloat16:
+      return try rows.flatMap { $0.raw.map { UInt16(truncatingIfNeeded: $0) } }.withUnsafeBytes { try body($0.baseAddress!) }
     case .float32: return try rows.flatMap { $0.raw.map { UInt32(truncatingIfNeeded: $0) } }.withUnsafeBytes { try body($0.baseAddress!) }
     case .float64: return try rows.flatMap { $0.raw }.withUnsafeBytes { try body($0.baseAddress!) }
     }
@@ -164,6 +171,7 @@ import Testing
     case .float16: return run(UInt16.self)
     case .float32: return run(UInt32.self)
     case .float64: return run(UInt64.self)
+    case .bfloat16: return run(BFloat16Bits.self)
     }
   }
 
@@ -246,12 +254,13 @@ import Testing
   func shortRowsMatchFullSort(seed: UInt64) {
     #expect(TopKSelector<UInt32>(k: 2, classes: ShortRows.maxClasses, nanPolicy: .largest).shortKeys != nil)
     #expect(TopKSelector<UInt16>(k: 1, classes: 1, nanPolicy: .largest).shortKeys != nil)
+    #expect(TopKSelector<BFloat16Bits>(k: 1, classes: 1, nanPolicy: .largest).shortKeys != nil)
     #expect(TopKSelector<UInt32>(k: 2, classes: ShortRows.maxClasses + 1, nanPolicy: .largest).shortKeys == nil)
     #expect(TopKSelector<UInt64>(k: 2, classes: 50, nanPolicy: .largest).shortKeys == nil)
     var rng = SplitMix64(seed: seed)
     for c in 1...ShortRows.maxClasses {
       for flavor in [Flavor.ties, .uniform, .bits, .boosted, .ascending] {
-        for dtype in [DType.float16, .float32] {
+        for dtype in [DType.float16, .float32, .bfloat16] {
           let ks = Set([2, 1 + Int(rng.next() % UInt64(c)), min(c, 5), c]).filter { $0 <= c }
           checkRow(dtype, flavor, classes: c, ks: ks.sorted(), seed: seed, &rng)
         }
@@ -282,10 +291,11 @@ import Testing
   func boundPassNaNCheck(seed: UInt64) {
     onEveryPath {
       var rng = SplitMix64(seed: seed)
-      for dtype in [DType.float32, .float16] {
+      for dtype in [DType.float32, .float16, .bfloat16] {
         for c in [1000, 1003] {
           var cases: [(String, [Int: Double])] = [("none", [:]), ("infinities", [7: .infinity, c - 2: -.infinity])]
           for p in [0, 17, c / 2, c - 1] { cases.append(("NaN at \(p)", [p: .nan])) }
+          // bfloat16: 3e38 is finite with bits above float16's infinity (0x7C00), which the C NaN test flags.
           cases.append(("overflow", Dictionary(uniqueKeysWithValues: (0..<40).map { ($0 * 20, dtype == .float16 ? 6e4 : 3e38) })))
           for (name, patches) in cases {
             var row = Self.makeRow(dtype, .boosted, classes: c, &rng)
@@ -308,6 +318,7 @@ import Testing
       var rng = SplitMix64(seed: seed)
       for flavor in [Flavor.ties, .boosted] {
         checkRow(.float16, flavor, classes: 40_007, ks: [40_007], seed: seed, &rng)
+        checkRow(.bfloat16, flavor, classes: 40_007, ks: [40_007], seed: seed, &rng)
       }
     }
   }
@@ -462,6 +473,7 @@ import Testing
     case .float16: return .float16
     case .float32: return .float32
     case .float64: return .float64
+    case .bfloat16: return .bfloat16
     }
   }
 }

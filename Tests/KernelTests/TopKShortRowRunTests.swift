@@ -71,7 +71,7 @@ extension TopKDifferentialTests {
   @Test(arguments: Array(40...47) as [UInt64])
   func shortRowRunsMatchReference(seed: UInt64) throws {
     var rng = SplitMix64(seed: seed)
-    for dtype in [DType.float32, .float16, .float32] {
+    for dtype in [DType.float32, .float16, .float32, .bfloat16] {
       // 50 (the benchmark's shape), a multiple of 8, one past it, tiny, the longest.
       let c = [50, 8, 9, 57, 3, 64, 1 + Int(rng.next() % 64)][Int(rng.next() % 7)]
       let width = 1 + Int(rng.next() % 12)

@@ -54,9 +54,6 @@ import Testing
     #expect(problem(fixture("several.npz:scores.npy")) == fixture("several.npz")
             + ": no array named \"scores.npy\" (it holds \"scores\", \"logits\")")
     #expect(problem(fixture("several.safetensors:nope"))?.contains(": no tensor named \"nope\" (it holds ") == true)
-    #expect(problem(fixture("bf16.safetensors")) == fixture("bf16.safetensors")
-            + ": tensor \"scores\" has dtype BF16, which mapk does not read (F16, F32, F64 scores; I32, I64, BOOL labels)"
-            + " (convert with tensor.to(torch.float32) or torch.float16)")
   }
 
   @Test(arguments: ["float16", "float32", "float64"])

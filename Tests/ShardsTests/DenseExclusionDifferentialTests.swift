@@ -38,8 +38,8 @@ import TestSupport
   func makeCase(seed: UInt64, using rng: inout SplitMix64) -> Case {
     let shapes = [2, 5, 17, 40, 64, 65, 130, 300]
     let classes = shapes[Int.random(in: 0..<shapes.count, using: &rng)]
-    let types: [ScoreType] = [.float16, .float32, .float64]
-    let type = types[Int(seed % 3)]
+    let types: [ScoreType] = [.float16, .float32, .float64, .bfloat16]
+    let type = types[Int(seed % 4)]
     let rows = 90
     let withNaN = Int.random(in: 0..<3, using: &rng) > 0
     let scores = (0..<rows).map { _ in
@@ -93,6 +93,8 @@ import TestSupport
     case .float16: return NPYBytes.bytes(of: values.map { Float16($0).bitPattern })
     case .float32: return NPYBytes.bytes(of: values.map { Float($0) })
     case .float64: return NPYBytes.bytes(of: values)
+    // Every score drawn is exact in bfloat16 (quarters in [-2, 2], ±inf, ±0): its float32's top half.
+    case .bfloat16: return NPYBytes.bytes(of: values.map { UInt16(truncatingIfNeeded: Float($0).bitPattern >> 16) })
     }
   }
 

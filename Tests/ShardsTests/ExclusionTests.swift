@@ -63,6 +63,7 @@ import TestSupport
       case .float16: flat = NPYBytes.bytes(of: scores.flatMap { $0 }.map { Float16($0).bitPattern })
       case .float32: flat = NPYBytes.bytes(of: scores.flatMap { $0 }.map { Float($0) })
       case .float64: flat = NPYBytes.bytes(of: scores.flatMap { $0 })
+      case .bfloat16: flat = NPYBytes.bytes(of: scores.flatMap { $0 }.map { UInt16(Float($0).bitPattern >> 16) })
       }
       var perRow = [Double](repeating: 0, count: rows * configuration.pairs.count)
       for threads in [1, 3] {

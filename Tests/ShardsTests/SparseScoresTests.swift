@@ -56,6 +56,8 @@ import TestSupport
       case .float16: return NPYBytes.bytes(of: values.map { Float16($0).bitPattern })
       case .float32: return NPYBytes.bytes(of: values.map { Float($0) })
       case .float64: return NPYBytes.bytes(of: values)
+      // Truncated to bfloat16 (monotone: the same order, NaN stays NaN), the same on both sides.
+      case .bfloat16: return NPYBytes.bytes(of: values.map { UInt16(Float($0).bitPattern >> 16) })
       }
     }
     let sparseBytes = bytes(m.values), denseBytes = bytes(m.dense)

@@ -86,7 +86,9 @@ enum {
   MAPK_INT32 = 4,
   MAPK_INT64 = 5,
   /* One byte per element, 0 false, any other value true (NumPy's bool). */
-  MAPK_BOOL = 6
+  MAPK_BOOL = 6,
+  /* bfloat16 scores: the top 16 bits of each float32 (torch.bfloat16). */
+  MAPK_BFLOAT16 = 7
 };
 
 /* The kinds of labels (`mapk_labels.kind`). */

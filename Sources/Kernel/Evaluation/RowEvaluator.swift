@@ -13,6 +13,7 @@ public final class RowEvaluator {
     case float16(TopKSelector<UInt16>)
     case float32(TopKSelector<UInt32>)
     case float64(TopKSelector<UInt64>)
+    case bfloat16(TopKSelector<BFloat16Bits>)
   }
 
   private let selector: Selector
@@ -56,6 +57,7 @@ public final class RowEvaluator {
     case .float16: selector = .float16(TopKSelector(k: k, classes: classes, nanPolicy: configuration.nanScores))
     case .float32: selector = .float32(TopKSelector(k: k, classes: classes, nanPolicy: configuration.nanScores))
     case .float64: selector = .float64(TopKSelector(k: k, classes: classes, nanPolicy: configuration.nanScores))
+    case .bfloat16: selector = .bfloat16(TopKSelector(k: k, classes: classes, nanPolicy: configuration.nanScores))
     }
     accumulator = MetricAccumulator(configuration: configuration)
     ks = accumulator.ks
@@ -109,6 +111,7 @@ public final class RowEvaluator {
     case .float16(let s): try run(s, rows, scores, labels, weights, &state, perRow, holdingCounts)
     case .float32(let s): try run(s, rows, scores, labels, weights, &state, perRow, holdingCounts)
     case .float64(let s): try run(s, rows, scores, labels, weights, &state, perRow, holdingCounts)
+    case .bfloat16(let s): try run(s, rows, scores, labels, weights, &state, perRow, holdingCounts)
     }
   }
 

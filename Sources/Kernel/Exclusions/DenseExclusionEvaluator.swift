@@ -36,6 +36,7 @@ public final class DenseExclusionEvaluator {
 
   private enum Selectors {
     case float16(ExclusionSelectors<UInt16>)
+    case bfloat16(ExclusionSelectors<BFloat16Bits>)
     case float32(ExclusionSelectors<UInt32>)
     case float64(ExclusionSelectors<UInt64>)
   }
@@ -75,6 +76,7 @@ public final class DenseExclusionEvaluator {
     let policy = configuration.nanScores
     switch scoreType {
     case .float16: selectors = .float16(ExclusionSelectors(k: maxK, classes: classes, nanPolicy: policy))
+    case .bfloat16: selectors = .bfloat16(ExclusionSelectors(k: maxK, classes: classes, nanPolicy: policy))
     case .float32: selectors = .float32(ExclusionSelectors(k: maxK, classes: classes, nanPolicy: policy))
     case .float64: selectors = .float64(ExclusionSelectors(k: maxK, classes: classes, nanPolicy: policy))
     }
@@ -127,6 +129,7 @@ public final class DenseExclusionEvaluator {
                  "scores do not match the evaluator")
     switch selectors {
     case .float16(let s): try run(s, rows, scores, labels, weights, exclusions, &state, perRow)
+    case .bfloat16(let s): try run(s, rows, scores, labels, weights, exclusions, &state, perRow)
     case .float32(let s): try run(s, rows, scores, labels, weights, exclusions, &state, perRow)
     case .float64(let s): try run(s, rows, scores, labels, weights, exclusions, &state, perRow)
     }

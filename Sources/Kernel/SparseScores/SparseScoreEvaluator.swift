@@ -98,6 +98,7 @@ public final class SparseScoreEvaluator {
     case .float16: try run(scores.values.assumingMemoryBound(to: UInt16.self), scores, rows, labels, weights, exclusions, &state, perRow)
     case .float32: try run(scores.values.assumingMemoryBound(to: UInt32.self), scores, rows, labels, weights, exclusions, &state, perRow)
     case .float64: try run(scores.values.assumingMemoryBound(to: UInt64.self), scores, rows, labels, weights, exclusions, &state, perRow)
+    case .bfloat16: try run(scores.values.assumingMemoryBound(to: BFloat16Bits.self), scores, rows, labels, weights, exclusions, &state, perRow)
     }
   }
 
@@ -126,6 +127,7 @@ public final class SparseScoreEvaluator {
     case .float16: try runDense(scores.base.assumingMemoryBound(to: UInt16.self), rows, labels, weights, exclusions, &state, perRow)
     case .float32: try runDense(scores.base.assumingMemoryBound(to: UInt32.self), rows, labels, weights, exclusions, &state, perRow)
     case .float64: try runDense(scores.base.assumingMemoryBound(to: UInt64.self), rows, labels, weights, exclusions, &state, perRow)
+    case .bfloat16: try runDense(scores.base.assumingMemoryBound(to: BFloat16Bits.self), rows, labels, weights, exclusions, &state, perRow)
     }
   }
 

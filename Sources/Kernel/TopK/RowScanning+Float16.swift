@@ -1,7 +1,12 @@
 internal import CMAPKSIMD
 
-/// float16 rows: blocks of 32 scores (two `SIMD16<Int16>`) compared as 16-bit
+/// float16 and bfloat16 rows: blocks of 32 scores (two `SIMD16<Int16>`) compared as 16-bit
 /// integers, with no conversion to another float type.
+///
+/// Written once for both formats: they share the sign-magnitude layout, so
+/// the keys and the raw-bit thresholds are the same computations, and only
+/// the magnitude of infinity (`infinityMagnitude`: `0x7C00`, `0x7F80`)
+/// differs, which every NaN test here reads from the type.
 ///
 /// The lane key used here is `b ^ ((b >> 15) & 0x7FFF)` on the signed bits
 /// `b`: equal to the score's key for a positive sign and to key - 1 for a
@@ -13,7 +18,7 @@ internal import CMAPKSIMD
 /// `SIMD32`, whose operations are scalarized), compares between two vector
 /// values (a compare with a literal or an inline `SIMD16(repeating:)` is
 /// scalarized), and lane reductions by hand.
-extension UInt16: RowScanning {
+extension HalfScoreBits {
   static var lanesPerSegment: Int { 16 }
 
   /// The lane key of each lane (see the type's note).
@@ -23,7 +28,7 @@ extension UInt16: RowScanning {
   }
 
   /// The lane keys of `-inf` and `+inf`; every NaN lies strictly outside.
-  static var negativeInfinityLaneKey: Int16 { -0x7C01 }
+  static var negativeInfinityLaneKey: Int16 { 0 &- infinityKey &- 1 }
 
   /// The value a lane key must exceed for the score's key to be at least
   /// `key` (NaN aside): below every score for keys at or under `-inf`'s, and
@@ -76,8 +81,8 @@ extension UInt16: RowScanning {
     return (w[0] | w[1]) != 0
   }
 
-  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<UInt16>, count n: Int, nanFree: Bool, _ v: inout V) -> Bool
-  where V.Bits == UInt16 {
+  static func scan<V: CandidateVisitor>(_ row: UnsafePointer<Self>, count n: Int, nanFree: Bool, _ v: inout V) -> Bool
+  where V.Bits == Self {
     guard n >= 32 else { return scanScalar(row, from: 0, to: n, &v) }
     guard nanFree else { return scanAny(row, count: n, &v) }
     // No NaN: one compare of the raw bits per side, no lane key; and 64
@@ -137,8 +142,8 @@ extension UInt16: RowScanning {
   }
 
   /// The scan of a row that may hold NaN: lane keys, and a NaN test per lane.
-  static func scanAny<V: CandidateVisitor>(_ row: UnsafePointer<UInt16>, count n: Int, _ v: inout V) -> Bool
-  where V.Bits == UInt16 {
+  static func scanAny<V: CandidateVisitor>(_ row: UnsafePointer<Self>, count n: Int, _ v: inout V) -> Bool
+  where V.Bits == Self {
     let raw = UnsafeRawPointer(row)
     let low = SIMD16<Int16>(repeating: negativeInfinityLaneKey)
     var key = v.threshold
@@ -170,7 +175,7 @@ extension UInt16: RowScanning {
   /// bits m - 32768 grow with the magnitude m), and the largest magnitude,
   /// which tells whether the row holds a NaN. A row with a NaN gets no bound
   /// (a NaN's bits would pose as a maximum).
-  static func groupMaxima(_ row: UnsafePointer<UInt16>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int16>)
+  static func groupMaxima(_ row: UnsafePointer<Self>, count n: Int, segments: Int, into out: UnsafeMutablePointer<Int16>)
     -> (groups: Int, nanFree: Bool)
   {
     let blocks = n / 16
@@ -236,9 +241,19 @@ extension UInt16: RowScanning {
     }
   }
 
-  static func isNaNFree(_ row: UnsafePointer<UInt16>, count n: Int) -> Bool {
+  static func isNaNFree(_ row: UnsafePointer<Self>, count n: Int) -> Bool {
     guard n >= 16 else { return !(0..<n).contains { isNaN(row[$0]) } }
-    if SIMDPath.usesC { return mapk_f16_nan_free(UnsafePointer<Int16>(OpaquePointer(row)), Int64(n)) != 0 }
+    if SIMDPath.usesC {
+      if mapk_f16_nan_free(UnsafePointer<Int16>(OpaquePointer(row)), Int64(n)) != 0 { return true }
+      // The C test is exact for float16; for bfloat16 a row it finds a
+      // magnitude above 0x7C00 in is checked against 0x7F80 below.
+      if cNaNTestIsExact { return false }
+    }
+    return isNaNFreeSIMD(row, count: n)
+  }
+
+  /// ``isNaNFree(_:count:)`` in Swift SIMD, against this format's infinity (n >= 16).
+  static func isNaNFreeSIMD(_ row: UnsafePointer<Self>, count n: Int) -> Bool {
     let raw = UnsafeRawPointer(row)
     let magnitude = SIMD16<Int16>(repeating: 0x7FFF), infinity = SIMD16<Int16>(repeating: infinityKey)
     var largest = SIMD16<Int16>(repeating: 0)
@@ -253,7 +268,7 @@ extension UInt16: RowScanning {
     return !anyLane(largest .> infinity)
   }
 
-  static func countRankedBefore(_ row: UnsafePointer<UInt16>, count n: Int, index c: Int, key: Int16) -> Int {
+  static func countRankedBefore(_ row: UnsafePointer<Self>, count n: Int, index c: Int, key: Int16) -> Int {
     guard n >= 16 else {
       var count = 0
       for j in 0..<n where j != c {
@@ -269,7 +284,7 @@ extension UInt16: RowScanning {
     // key 0 also -0.0's.
     let (gtAbove, gtBelow) = rawThresholds(key &+ 1)
     let gtA = SIMD16<Int16>(repeating: gtAbove), gtB = SIMD16<Int16>(repeating: gtBelow)
-    let same = Int16(bitPattern: bits(ofKey: key))
+    let same = Int16(truncatingIfNeeded: bits(ofKey: key))
     let e1 = SIMD16<Int16>(repeating: same), e2 = SIMD16<Int16>(repeating: key == 0 ? Int16.min : same)
     let lanes = SIMD16<Int16>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
     @inline(__always) func above(_ x: SIMD16<Int16>) -> SIMDMask<SIMD16<Int16>> { (x .> gtA) .| (gtB .> x) }
@@ -326,7 +341,7 @@ extension UInt16: RowScanning {
   /// With `checkingNaN`, the same pass also tells whether the row holds a
   /// NaN (the count is then meaningless).
   @inline(__always)
-  static func countRankedBefore(_ row: UnsafePointer<UInt16>, count n: Int, index c: Int, positiveKey key: Int16,
+  static func countRankedBefore(_ row: UnsafePointer<Self>, count n: Int, index c: Int, positiveKey key: Int16,
                                 checkingNaN: Bool) -> (count: Int, nanFree: Bool) {
     if SIMDPath.usesC {
       // The same count and the same NaN test, a wider vector.
@@ -334,7 +349,10 @@ extension UInt16: RowScanning {
       guard checkingNaN else { return (Int(mapk_f16_count_before_positive(bits, Int64(n), Int64(c), key, nil)), true) }
       var nanFree: Int32 = 0
       let count = mapk_f16_count_before_positive(bits, Int64(n), Int64(c), key, &nanFree)
-      return (Int(count), nanFree != 0)
+      // The count does not depend on the format (a positive key is the bits);
+      // the NaN test is float16's, exact for it and only a proof of no NaN
+      // for bfloat16, whose other rows are checked against 0x7F80.
+      return (Int(count), nanFree != 0 || (!cNaNTestIsExact && isNaNFreeSIMD(row, count: n)))
     }
     let raw = UnsafeRawPointer(row)
     let magnitude = SIMD16<Int16>(repeating: 0x7FFF)
@@ -392,7 +410,7 @@ extension UInt16: RowScanning {
     return (count, !anyLane(largest .> infinity))
   }
 
-  static func countRankedBeforeIfNaNFree(_ row: UnsafePointer<UInt16>, count n: Int, index c: Int, key: Int16) -> Int? {
+  static func countRankedBeforeIfNaNFree(_ row: UnsafePointer<Self>, count n: Int, index c: Int, key: Int16) -> Int? {
     guard n >= 16 && key > 0 else { return isNaNFree(row, count: n) ? countRankedBefore(row, count: n, index: c, key: key) : nil }
     let (count, nanFree) = countRankedBefore(row, count: n, index: c, positiveKey: key, checkingNaN: true)
     return nanFree ? count : nil

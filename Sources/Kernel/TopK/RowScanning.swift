@@ -1,6 +1,6 @@
 /// A score type whose rows the selector scans with SIMD.
 ///
-/// Conformances (float16, float32, float64) compare whole blocks of scores
+/// Conformances (float16 and bfloat16, float32, float64) compare whole blocks of scores
 /// with a threshold at once and hand only the blocks that hold a candidate to
 /// a ``CandidateVisitor``. They are written so that the compiler emits plain
 /// SSE2 (the baseline x86-64 target; no `-target-cpu` is assumed): one

@@ -4,7 +4,7 @@
 /// The key of a non-NaN score is its magnitude, negated when the sign bit is
 /// set. Keys compare exactly as the scores do: `-0.0` and `0.0` both map to 0
 /// (TensorFlow treats them as equal), infinities sit at the ends, and no
-/// conversion to another float type happens (float16 stays 16-bit).
+/// conversion to another float type happens (float16 and bfloat16 stay 16-bit).
 /// NaN maps to `Key.max` (above `+inf`) or `Key.min` (below `-inf`), one
 /// value for every NaN payload, so NaNs tie and the lower index wins.
 
@@ -20,6 +20,13 @@ extension UInt16: ScoreBits {
   typealias Key = Int16
   static var magnitudeMask: UInt16 { 0x7FFF }
   static var infinityMagnitude: UInt16 { 0x7C00 }
+}
+
+extension BFloat16Bits: ScoreBits {
+  typealias Key = Int16
+  static var magnitudeMask: BFloat16Bits { 0x7FFF }
+  /// float32's infinity, shifted down 16 bits: `(bits & 0x7FFF) > 0x7F80` is a NaN.
+  static var infinityMagnitude: BFloat16Bits { 0x7F80 }
 }
 
 extension UInt32: ScoreBits {

@@ -226,8 +226,8 @@ final class TopKSelector<Bits: RowScanning> {
   func countsDirectly(labels m: Int) -> Bool {
     let blocks = (classes + 15) / 16
     let selectBound = k <= 16 ? 200 : k <= 32 ? 800 : 40 * k
-    if Bits.self == UInt16.self {
-      // float16: a label's count is one compare per 8 lanes (positive keys),
+    if Bits.Key.self == Int16.self {
+      // float16 and bfloat16: a label's count is one compare per 8 lanes (positive keys),
       // while the bound pass keeps three extremes per lane.
       return (m * 6 + 6) * blocks <= 36 * blocks + selectBound + 40 * k
     }

@@ -18,7 +18,7 @@ extension StoredArray {
     case .uint16: return try widened(UInt16.self, to: Int32.self, as: .int32)
     case .uint32: return try widened(UInt32.self, to: Int64.self, as: .int64)
     case .uint64: return try widened(UInt64.self, to: Int64.self, as: .int64)
-    case .float16, .float32, .float64, .int32, .int64, .bool: return self
+    case .float16, .float32, .float64, .bfloat16, .int32, .int64, .bool: return self
     }
   }
 

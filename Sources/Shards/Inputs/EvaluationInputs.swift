@@ -138,7 +138,7 @@ public final class EvaluationInputs: @unchecked Sendable {
     switch array.type {
     case .float64: storage = .float64(array.data.assumingMemoryBound(to: Double.self))
     case .float32: storage = .float32(array.data.assumingMemoryBound(to: Float.self))
-    case .float16, .int32, .int64, .bool, .uint8, .uint16, .uint32, .uint64:
+    case .float16, .bfloat16, .int32, .int64, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: array.path, problem: "weights must be float32 or float64 (found \(array.type.rawValue))",
                       kind: .unsupportedType)
     }

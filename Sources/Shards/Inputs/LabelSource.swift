@@ -119,7 +119,7 @@ package struct LabelSource: @unchecked Sendable {
     case .int64:
       let p = array.data.assumingMemoryBound(to: UInt64.self)
       for i in 0..<array.count where p[i] > 1 { return false }
-    case .float16, .float32, .float64, .bool, .uint8, .uint16, .uint32, .uint64: return false
+    case .float16, .float32, .float64, .bfloat16, .bool, .uint8, .uint16, .uint32, .uint64: return false
     }
     return true
   }
@@ -130,7 +130,7 @@ package struct LabelSource: @unchecked Sendable {
     switch array.type {
     case .int64: values = .int64(array.data.assumingMemoryBound(to: Int64.self))
     case .int32: values = .int32(array.data.assumingMemoryBound(to: Int32.self))
-    case .float16, .float32, .float64, .bool, .uint8, .uint16, .uint32, .uint64:
+    case .float16, .float32, .float64, .bfloat16, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: array.path, problem: "dense labels must be int32 or int64 (found \(array.type.rawValue))",
                       kind: .unsupportedType)
     }

@@ -13,7 +13,7 @@ package enum PredictionKind: String, Sendable, CaseIterable {
   /// The kind an array of `type` holds: integers are ranked ids, floats scores.
   package static func of(_ type: NPYType) -> PredictionKind {
     switch type {
-    case .float16, .float32, .float64, .bool: return .denseScores
+    case .float16, .float32, .float64, .bfloat16, .bool: return .denseScores
     case .int32, .int64, .uint8, .uint16, .uint32, .uint64: return .rankedIDs
     }
   }
@@ -120,7 +120,7 @@ package struct PredictionSource: @unchecked Sendable {
     switch pred.type {
     case .int32: values = .int32(pred.data.assumingMemoryBound(to: Int32.self))
     case .int64: values = .int64(pred.data.assumingMemoryBound(to: Int64.self))
-    case .float16, .float32, .float64, .bool, .uint8, .uint16, .uint32, .uint64:
+    case .float16, .float32, .float64, .bfloat16, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: pred.path, problem: "ranked ids must be int32 or int64 (found \(pred.type.rawValue))",
                       kind: .unsupportedType)
     }
@@ -149,6 +149,7 @@ package struct PredictionSource: @unchecked Sendable {
     case .float16: scoreType = .float16
     case .float32: scoreType = .float32
     case .float64: scoreType = .float64
+    case .bfloat16: scoreType = .bfloat16
     case .int32, .int64, .bool, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: predictions,
                       problem: "predictions must be float16, float32 or float64 (found \(pred.type.rawValue))",

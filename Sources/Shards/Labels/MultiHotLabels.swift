@@ -82,7 +82,7 @@ package final class MultiHotLabels: @unchecked Sendable {
     case .bool: elementWidth = 1
     case .int32: elementWidth = 4
     case .int64: elementWidth = 8
-    case .float16, .float32, .float64, .uint8, .uint16, .uint32, .uint64:
+    case .float16, .float32, .float64, .bfloat16, .uint8, .uint16, .uint32, .uint64:
       throw FileError(path: path, problem: "multi-hot labels must be bool, int32 or int64 (found \(type.name))",
                       kind: .unsupportedType)
     }

@@ -129,13 +129,20 @@ package struct NPYHeader: Sendable, Equatable {
   }
 
   static func type(of descr: String, fail: (String, FileError.Kind) -> FileError) throws -> NPYType {
-    if let t = NPYType(rawValue: descr) { return t }
+    // `bfloat16` is the raw value of a type only safetensors carries, not a numpy descr.
+    if let t = NPYType(rawValue: descr), t != .bfloat16 { return t }
     let chars = Array(descr)
     guard chars.count >= 2 else { throw fail("unsupported dtype '\(descr)'", .unsupportedType) }
     let order = chars[0], kind = chars[1], size = String(chars.dropFirst(2))
     switch kind {
     case "O": throw fail("object arrays (dtype '\(descr)') are not supported", .unsupportedType)
     case "U", "S", "a": throw fail("string arrays (dtype '\(descr)') are not supported", .unsupportedType)
+    case "V" where size == "2":
+      // What ml_dtypes' bfloat16 (and any other 2-byte custom dtype) saves as:
+      // raw bytes with no type, which could as well be float16 or int16 data.
+      throw fail("void dtype '\(descr)' is raw 2-byte data with no type (ml_dtypes saves bfloat16 this way): "
+                 + "mapk reads bfloat16 scores from .safetensors (BF16), or convert with .astype(np.float32)",
+                 .unsupportedType)
     case "V": throw fail("void/structured dtype '\(descr)' is not supported", .unsupportedType)
     default: break
     }

@@ -20,12 +20,17 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
   case uint32 = "<u4"
   /// `<u8`; ids and labels, read as int64 (values above 2^63 - 1 are refused).
   case uint64 = "<u8"
+  /// bfloat16 scores, from a `.safetensors` `BF16` tensor only: numpy has
+  /// no bfloat16 dtype (ml_dtypes saves one as `<V2`, raw bytes with no type),
+  /// so no `.npy` header names it (the raw value is not a numpy descr, and
+  /// the `.npy` reader and writer refuse it).
+  case bfloat16 = "bfloat16"
 
   /// Bytes per element.
   package var byteWidth: Int {
     switch self {
     case .bool, .uint8: return 1
-    case .float16, .uint16: return 2
+    case .float16, .uint16, .bfloat16: return 2
     case .float32, .int32, .uint32: return 4
     case .float64, .int64, .uint64: return 8
     }
@@ -45,6 +50,7 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
     case .uint16: return "uint16"
     case .uint32: return "uint32"
     case .uint64: return "uint64"
+    case .bfloat16: return "bfloat16"
     }
   }
 
@@ -55,6 +61,7 @@ package enum NPYType: String, Sendable, Equatable, CaseIterable {
     case .float16: return .float16
     case .float32: return .float32
     case .float64: return .float64
+    case .bfloat16: return .bfloat16
     case .int32, .int64, .bool, .uint8, .uint16, .uint32, .uint64: return nil
     }
   }
@@ -67,6 +74,7 @@ extension NPYType {
     case .float16: self = .float16
     case .float32: self = .float32
     case .float64: self = .float64
+    case .bfloat16: self = .bfloat16
     }
   }
 }

@@ -29,6 +29,7 @@ package final class NPYWriter {
   /// - Parameter inputs: Files `path` must not be (see ``AtomicOutputFile``).
   /// - Throws: ``FileError`` if the file cannot be created.
   package convenience init(path: String, type: NPYType, shape: [Int], protecting inputs: [String] = []) throws {
+    precondition(type != .bfloat16, "numpy has no bfloat16 dtype: callers refuse it before writing a .npy")
     try self.init(path: path, descr: type.rawValue, elementWidth: type.byteWidth, shape: shape, protecting: inputs)
   }
 

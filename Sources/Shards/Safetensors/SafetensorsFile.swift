@@ -138,6 +138,7 @@ package struct SafetensorsFile: @unchecked Sendable {
       case "F16": type = .float16
       case "F32": type = .float32
       case "F64": type = .float64
+      case "BF16": type = .bfloat16
       case "I32": type = .int32
       case "I64": type = .int64
       case "BOOL": type = .bool
@@ -193,9 +194,8 @@ package struct SafetensorsFile: @unchecked Sendable {
   package func stored(_ member: String?) throws -> StoredArray {
     let t = try tensor(member)
     guard let type = t.type else {
-      let hint = t.dtype == "BF16" ? " (convert with tensor.to(torch.float32) or torch.float16)" : ""
       throw FileError(path: path, problem: "tensor \"\(t.name)\" has dtype \(t.dtype), which mapk does not read "
-                      + "(F16, F32, F64 scores; I32, I64, BOOL labels)" + hint, kind: .unsupportedType)
+                      + "(F16, BF16, F32, F64 scores; I32, I64, BOOL labels)", kind: .unsupportedType)
     }
     let slice = UnsafeRawBufferPointer(rebasing: file.bytes[t.range])
     let origin = StoredArray.Origin(path: path, format: .safetensors, member: member)

@@ -30,6 +30,7 @@ package final class SafetensorsWriter {
     case .float16: dtype = "F16"
     case .float32: dtype = "F32"
     case .float64: dtype = "F64"
+    case .bfloat16: dtype = "BF16"
     }
     let bytes = shape.reduce(type.byteWidth, *)
     var json = Array("{\"\(name)\":{\"dtype\":\"\(dtype)\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],"
