@@ -156,6 +156,15 @@ public final class RankedIDEvaluator {
         stamp = 1
       }
       var hitCount = 0
+      // A one-word Bloom filter of the row's labels, keyed by the top 6 bits
+      // of the same Fibonacci hash the duplicate set uses: an id whose bit is
+      // clear is no label (no false negatives: equal values have equal
+      // hashes), so most ids skip the search. Past 16 labels it would be
+      // nearly full, so every id searches, as before.
+      var bloom: UInt64 = m > 16 ? ~0 : 0
+      if m <= 16 {
+        for j in 0..<m { bloom |= 1 &<< (Self.hash(labels[j]) >> 58) }
+      }
       let row = base + r &* stride
       // Without exclusions `columns` is maxK and every column a position
       // (`position == i`); with them, excluded ids take none and the walk
@@ -170,10 +179,11 @@ public final class RankedIDEvaluator {
         position = rank
         if id == pad { continue }
         if id < 0 { throw MAPKError.invalidID(row: r, id: id, pad: pad) }
-        if refuse && !Self.insert(id, slotIDs, slotStamps, slotMask, stamp) {
+        let h = Self.hash(id)
+        if refuse && !Self.insert(id, h, slotIDs, slotStamps, slotMask, stamp) {
           throw MAPKError.duplicateID(row: r, id: id)
         }
-        if m == 0 { continue }
+        if bloom & (1 &<< (h >> 58)) == 0 { continue }
         let j = Self.find(id, labels, count: m)
         // A label already hit in this row is a later copy of its id: a miss
         // (only under `first`; `error` refused the copy above).
@@ -207,12 +217,19 @@ public final class RankedIDEvaluator {
     return lo < count && labels[lo] == id ? lo : -1
   }
 
-  /// Adds `id` to the row's set of ids; false if it was there already.
+  /// The Fibonacci hash of `id`: its high bits spread consecutive ids.
   @inline(__always)
-  private static func insert(_ id: Int64, _ slotIDs: UnsafeMutablePointer<Int64>,
+  private static func hash(_ id: Int64) -> UInt64 {
+    UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15
+  }
+
+  /// Adds `id` (whose `hash(_:)` is `h`) to the row's set of ids; false if
+  /// it was there already.
+  @inline(__always)
+  private static func insert(_ id: Int64, _ h: UInt64, _ slotIDs: UnsafeMutablePointer<Int64>,
                              _ slotStamps: UnsafeMutablePointer<UInt32>, _ slotMask: Int, _ stamp: UInt32) -> Bool {
-    // Fibonacci hashing: the high bits of the product spread consecutive ids.
-    var s = Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> 32) & slotMask
+    // Bits 32 and up of the hash pick the slot (the Bloom word takes the top 6).
+    var s = Int(truncatingIfNeeded: h >> 32) & slotMask
     while slotStamps[s] == stamp {
       if slotIDs[s] == id { return false }
       s = (s &+ 1) & slotMask
