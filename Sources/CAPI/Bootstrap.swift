@@ -73,30 +73,27 @@ struct IntervalRequest {
     guard (1...Int64(maxReplicates)).contains(replicates) else {
       throw Failure.value("bootstrap replicates must be within 1...\(maxReplicates) (got \(replicates))")
     }
-    // As `mapk eval --ci` refuses them: the replicates are weighted means of
-    // row values (Σ c·w·v / Σ c·w), and a pooled metric is Σ w·hits / Σ w·n,
-    // whose per-row ratios would bootstrap another number.
-    for metric in configuration.metrics where metric.aggregation == .pooled {
-      throw Failure.value("ci does not support the pooled metric '\(metric.name)' yet (its interval needs a "
-                          + "bootstrap denominator per result); it covers the metrics that are means of row values")
-    }
     self.level = level
     self.replicates = Int(replicates)
     self.seed = seed
   }
 
-  /// The empty bootstrap of `configuration`'s (metric, k) pairs.
+  /// The empty bootstrap of `configuration`'s (metric, k) pairs, as `mapk eval
+  /// --ci`'s: a pooled metric's (TensorFlow's `precision`, `recall`: Σ w·hits /
+  /// Σ w·n) with its own denominator Σ c·w·n, so its replicates are the pooled
+  /// ratio's, not a mean of row ratios.
   func bootstrap(_ configuration: MAPConfiguration) -> PoissonBootstrap {
-    PoissonBootstrap(replicates: replicates, seed: seed, statistics: configuration.pairs.count)
+    PoissonBootstrap(replicates: replicates, seed: seed, pooled: configuration.pairs.map { $0.metric.aggregation == .pooled })
   }
 }
 
 /// The intervals of `state`'s results at `level`: NaN where the metric is
-/// NaN (rows without labels under the `nan` policy), as the CLI prints them.
+/// NaN (a mean, with rows without labels under the `nan` policy; a pooled
+/// ratio takes such rows as they come), as the CLI prints them.
 func intervals(of bootstrap: PoissonBootstrap, level: Double, state: MAPState) -> [(lower: Double, upper: Double)] {
   let undefined = state.configuration.emptyRows == .nan && state.emptyRows > 0
   return (0..<bootstrap.statistics).map { s in
-    undefined ? (Double.nan, Double.nan) : bootstrap.percentileInterval(level: level, statistic: s)
+    undefined && !bootstrap.pooled[s] ? (Double.nan, Double.nan) : bootstrap.percentileInterval(level: level, statistic: s)
   }
 }
 
@@ -104,38 +101,78 @@ extension PoissonBootstrap {
   /// Adds a batch's per-row values (`rows · statistics`, row-major, as a
   /// `PerRowSink` wrote them from row 0) whose weights are the batch's own
   /// rows' (`weights.weight(ofRow: r)`), the counts keyed by the global row
-  /// `countsFrom + r`. What `add(evaluated:weights:firstRow:threads:)` adds for
-  /// the same rows of a whole input: a NaN row adds nothing (weight 0, values
-  /// 0, still counted in `rows`), and the exact sums make any split over
-  /// `threads` give the same bits.
-  mutating func add(batch values: UnsafeBufferPointer<Double>, weights: RowWeights, countsFrom: Int, threads: Int) {
+  /// `countsFrom + r`, with the pooled statistics' row numerators and
+  /// denominators (`parts`, same layout; nil without pooled statistics). What
+  /// `add(evaluated:numerators:denominators:weights:firstRow:threads:)` adds
+  /// for the same rows of a whole input (the CLI's): a mean takes a row whose
+  /// first mean value is not NaN (else weight 0, values 0, still counted in
+  /// `rows`), a pooled statistic every row with its parts; the exact sums make
+  /// any split over `threads` give the same bits.
+  mutating func add(batch values: UnsafeBufferPointer<Double>,
+                    parts: (numerators: UnsafeBufferPointer<Double>, denominators: UnsafeBufferPointer<Double>)?,
+                    weights: RowWeights, countsFrom: Int, threads: Int) {
     let s = statistics
     let rows = values.count / s
     guard rows > 0 else { return }
+    let pooled = self.pooled, anyPooled = pooled.contains(true)
+    precondition(!anyPooled || (parts?.numerators.count == values.count && parts?.denominators.count == values.count),
+                 "pooled statistics need their rows' numerators and denominators")
+    // The column that says whether the means take a row: the first mean's (the CLI's rule).
+    let meanColumn = pooled.firstIndex(of: false)
     let workers = max(1, min(threads, rows / 64))
-    let parts = WorkerSlots<PoissonBootstrap>(count: workers)
-    let block = BatchValues(values: values)
-    let empty = PoissonBootstrap(replicates: replicates, seed: seed, statistics: s)
+    let slots = WorkerSlots<PoissonBootstrap>(count: workers)
+    let block = BatchValues(values: values, numerators: parts?.numerators, denominators: parts?.denominators)
+    let empty = PoissonBootstrap(replicates: replicates, seed: seed, pooled: pooled)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let lower = rows * worker / workers, upper = rows * (worker + 1) / workers
       var part = empty
       var v = [Double](repeating: 0, count: (upper - lower) * s)
       var w = [Double](repeating: 0, count: upper - lower)
-      for r in lower..<upper where !block.values[r * s].isNaN {
-        w[r - lower] = weights.weight(ofRow: r)
-        for c in 0..<s { v[(r - lower) * s + c] = block.values[r * s + c] }
+      if !anyPooled {
+        for r in lower..<upper where !block.values[r * s].isNaN {
+          w[r - lower] = weights.weight(ofRow: r)
+          for c in 0..<s { v[(r - lower) * s + c] = block.values[r * s + c] }
+        }
+        v.withUnsafeBufferPointer { vp in
+          w.withUnsafeBufferPointer { part.add(values: vp, weights: $0, firstRow: countsFrom + lower) }
+        }
+      } else {
+        var d = [Double](repeating: 0, count: v.count)
+        var means = [Bool](repeating: false, count: upper - lower)
+        for r in lower..<upper {
+          let defined = meanColumn.map { !block.values[r * s + $0].isNaN } ?? true
+          means[r - lower] = defined
+          w[r - lower] = weights.weight(ofRow: r)
+          for c in 0..<s {
+            if pooled[c] {
+              v[(r - lower) * s + c] = block.numerators![r * s + c]
+              d[(r - lower) * s + c] = block.denominators![r * s + c]
+            } else if defined {
+              v[(r - lower) * s + c] = block.values[r * s + c]
+            }
+          }
+        }
+        v.withUnsafeBufferPointer { vp in
+          d.withUnsafeBufferPointer { dp in
+            w.withUnsafeBufferPointer { wp in
+              means.withUnsafeBufferPointer {
+                part.add(values: vp, denominators: dp, weights: wp, meansDefined: $0, firstRow: countsFrom + lower)
+              }
+            }
+          }
+        }
       }
-      v.withUnsafeBufferPointer { vp in
-        w.withUnsafeBufferPointer { part.add(values: vp, weights: $0, firstRow: countsFrom + lower) }
-      }
-      parts.store(part, at: worker)
+      slots.store(part, at: worker)
     }
-    for part in parts.values { merge(part) }
+    for part in slots.values { merge(part) }
   }
 }
 
-/// A batch's per-row values shared by the workers of `add(batch:weights:countsFrom:threads:)`.
+/// A batch's per-row values (and pooled parts) shared by the workers of
+/// `add(batch:parts:weights:countsFrom:threads:)`.
 /// Sendable: the workers only read it, and the call outlives them.
 private struct BatchValues: @unchecked Sendable {
   let values: UnsafeBufferPointer<Double>
+  let numerators: UnsafeBufferPointer<Double>?
+  let denominators: UnsafeBufferPointer<Double>?
 }

@@ -422,28 +422,43 @@ public func cFilesEvaluateCI(
     let pairs = configuration.pairs.count
     var bootstrap = request.bootstrap(configuration)
     var state = MAPState(configuration: configuration)
-    if let sink = try perRowSink(perRow, capacity: perRowCapacity, rows: inputs.rows, configuration: configuration) {
-      state = try aboutFiles(inputs) { try evaluator.evaluate(inputs, configuration: configuration, perRow: sink) }
-      bootstrap.add(evaluated: UnsafeBufferPointer(start: sink.base, count: inputs.rows * pairs),
-                    weights: inputs.weights, firstRow: 0, threads: o.threads)
-    } else {
-      // Blocks of at most 32 MiB of values, as the CLI's pass: bounded memory for any rows.
-      let blockRows = max(1, (32 << 20) / (8 * pairs))
-      let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: min(blockRows, max(1, inputs.rows)) * pairs)
-      defer { buffer.deallocate() }
-      var lower = 0
-      while lower < inputs.rows {
-        let rows = lower..<min(lower + blockRows, inputs.rows)
-        // Blocks run in row order, each stopping at its lowest bad row: the
-        // first error is the lowest bad row of the files, as in one call.
-        try state.merge(aboutFiles(inputs) {
-          try evaluator.evaluate(inputs, configuration: configuration, rows: rows,
-                                 perRow: PerRowSink(base: buffer.baseAddress!, firstRow: rows.lowerBound))
-        })
-        bootstrap.add(evaluated: UnsafeBufferPointer(rebasing: buffer[0..<(rows.count * pairs)]),
+    // A pooled metric's bootstrap takes its rows' (hits, n), which the sink
+    // gives beside the ratios (`parts`: numerators, then denominators, each
+    // of the values' layout), as the CLI's pass feeds it.
+    let pooled = bootstrap.pooled.contains(true)
+    let caller = try perRowSink(perRow, capacity: perRowCapacity, rows: inputs.rows, configuration: configuration)
+    // Blocks of at most 32 MiB of values, as the CLI's pass: bounded memory for
+    // any rows; one block of all the rows into the caller's buffer if given.
+    let blockRows = caller == nil ? max(1, (32 << 20) / (8 * pairs)) : max(1, inputs.rows)
+    let capacity = min(blockRows, max(1, inputs.rows)) * pairs
+    let buffer = caller == nil ? UnsafeMutableBufferPointer<Double>.allocate(capacity: capacity) : nil
+    defer { buffer?.deallocate() }
+    let parts = pooled ? UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * capacity) : nil
+    defer { parts?.deallocate() }
+    let base = caller?.base ?? buffer!.baseAddress!
+    var lower = 0
+    while lower < inputs.rows {
+      let rows = lower..<min(lower + blockRows, inputs.rows)
+      // The caller's buffer holds every row at its own index; ours one block.
+      let at = caller == nil ? base : base + rows.lowerBound * pairs
+      let sink = parts.map {
+        PerRowSink(base: at, firstRow: rows.lowerBound, numerators: $0.baseAddress!,
+                   denominators: $0.baseAddress! + capacity)
+      } ?? PerRowSink(base: at, firstRow: rows.lowerBound)
+      // Blocks run in row order, each stopping at its lowest bad row: the
+      // first error is the lowest bad row of the files, as in one call.
+      try state.merge(aboutFiles(inputs) {
+        try evaluator.evaluate(inputs, configuration: configuration, rows: rows, perRow: sink)
+      })
+      let values = UnsafeBufferPointer(start: at, count: rows.count * pairs)
+      if let parts {
+        bootstrap.add(evaluated: values, numerators: UnsafeBufferPointer(rebasing: parts[0..<values.count]),
+                      denominators: UnsafeBufferPointer(rebasing: parts[capacity..<(capacity + values.count)]),
                       weights: inputs.weights, firstRow: rows.lowerBound, threads: o.threads)
-        lower = rows.upperBound
+      } else {
+        bootstrap.add(evaluated: values, weights: inputs.weights, firstRow: rows.lowerBound, threads: o.threads)
       }
+      lower = rows.upperBound
     }
     try inputs.checkUnchanged()
     let out = ResultBox(state: state, classes: inputs.classes, threads: o.threads, bytes: inputs.byteCount,
@@ -585,11 +600,20 @@ private func update(_ box: StreamBox, _ inputs: InputViews, _ clock: Stopwatch) 
     }
     let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, count))
     defer { values.deallocate() }
-    batch = try inputs.evaluate(evaluator, configuration: configuration, perRow: PerRowSink(base: values.baseAddress!))
-    var added = PoissonBootstrap(replicates: bootstrap.replicates, seed: bootstrap.seed,
-                                 statistics: bootstrap.statistics)
-    added.add(batch: UnsafeBufferPointer(rebasing: values[0..<count]), weights: inputs.weights,
-              countsFrom: box.firstRow + box.rowsSeen, threads: box.threads)
+    // A pooled metric's bootstrap takes its rows' (hits, n): numerators, then
+    // denominators, each of the values' layout (another 16 bytes per value).
+    let pooled = bootstrap.pooled.contains(true)
+    let parts = pooled ? UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * max(1, count)) : nil
+    defer { parts?.deallocate() }
+    let sink = parts.map {
+      PerRowSink(base: values.baseAddress!, numerators: $0.baseAddress!, denominators: $0.baseAddress! + max(1, count))
+    } ?? PerRowSink(base: values.baseAddress!)
+    batch = try inputs.evaluate(evaluator, configuration: configuration, perRow: sink)
+    var added = PoissonBootstrap(replicates: bootstrap.replicates, seed: bootstrap.seed, pooled: bootstrap.pooled)
+    added.add(batch: UnsafeBufferPointer(rebasing: values[0..<count]),
+              parts: parts.map { (UnsafeBufferPointer(rebasing: $0[0..<count]),
+                                  UnsafeBufferPointer(rebasing: $0[max(1, count)..<(max(1, count) + count)])) },
+              weights: inputs.weights, countsFrom: box.firstRow + box.rowsSeen, threads: box.threads)
     _ = try box.metric.add(batch)
     bootstrap.merge(added)
     box.bootstrap = bootstrap
@@ -617,7 +641,7 @@ public func cStreamMerge(_ s: OpaquePointer?, _ other: OpaquePointer?,
     case (nil, nil): break
     case (let a?, let b?):
       // PoissonBootstrap.merge requires the same design: checked here, never trapped on.
-      guard a.replicates == b.replicates, a.seed == b.seed, a.statistics == b.statistics, box.level == otherBox.level
+      guard a.replicates == b.replicates, a.seed == b.seed, a.pooled == b.pooled, box.level == otherBox.level
       else {
         throw Failure.value("cannot merge streams with different bootstraps (ci level \(box.level ?? .nan), "
                             + "\(a.replicates) replicates, seed \(a.seed) vs \(otherBox.level ?? .nan), "
@@ -656,7 +680,7 @@ public func cStreamReset(_ s: OpaquePointer?) {
   guard let box = streamBox(s) else { return }
   box.metric.reset()
   box.bootstrap = box.bootstrap.map {
-    PoissonBootstrap(replicates: $0.replicates, seed: $0.seed, statistics: $0.statistics)
+    PoissonBootstrap(replicates: $0.replicates, seed: $0.seed, pooled: $0.pooled)
   }
   box.rowsSeen = 0
   box.classes = 0

@@ -312,11 +312,65 @@ def test_ci_of_files_and_metrics_gives_the_clis_bits(cli, tmp_path):
     assert shifted.result().results[0]["ci"] != plain.results[0]["ci"]
 
 
+@pytest.mark.parametrize("empty_rows", ["skip", "nan", "zero"])
+def test_ci_of_pooled_metrics_gives_the_clis_bits(empty_rows, cli, tmp_path):
+    # precision and recall are pooled (Σ w·hits / Σ w·n): their replicates are the pooled ratio's, as
+    # `mapk eval --ci` computes them; beside map (a mean), whose rows without labels they keep.
+    rng = np.random.default_rng(1509)  # seed 1509
+    scores = rng.random((2, 240, 12))
+    labels = rng.integers(-1, 12, size=(2, 240, 3))
+    labels[0, :4] = -1  # rows without labels
+    weights = rng.random((2, 1))
+    for name, a in (("p", scores), ("l", labels), ("w", weights)):
+        np.save(tmp_path / f"{name}.npy", a)
+    sets = [[int(c)] for c in rng.integers(0, 12, size=480)]
+    with open(tmp_path / "x.txt", "w") as f:
+        f.write("".join(f"{s[0]}\n" for s in sets))
+    for metrics in (["map", "precision", "recall"], ["precision", "recall"]):
+        args = ["--weights", str(tmp_path / "w.npy"), "--ci", "0.95", "--bootstrap", "250", "--seed", "5",
+                "--metric", ",".join(metrics), "--empty-rows", empty_rows]
+        reference = cli_json(cli, tmp_path / "p.npy", tmp_path / "l.npy", [1, 5], *args)
+        assert all("ci" in r for r in reference["results"])
+        # The pooled bounds are numbers (the ratio takes the rows without labels under "nan" too).
+        pooled = [r for r in reference["results"] if r["metric"] in ("precision", "recall")]
+        assert all(isinstance(r["ci"][0], float) and r["ci"][0] <= r["ci"][1] for r in pooled)
+        common = dict(k=[1, 5], metrics=metrics, ci=0.95, bootstrap=250, seed=5, empty_rows=empty_rows)
+        for threads, per_row in ((1, False), (3, True)):
+            same_as_cli(mapk.evaluate_files(tmp_path / "p.npy", tmp_path / "l.npy", weights_path=tmp_path / "w.npy",
+                                            threads=threads, per_row=per_row, **common), reference)
+            memory = mapk.evaluate(scores, labels, weights=weights, threads=threads, per_row=per_row, **common)
+            same_as_cli(memory, reference)
+            assert (memory.per_row is not None) == per_row
+        flat_scores, flat_labels = scores.reshape(480, 12), labels.reshape(480, 3)
+        flat_weights = np.repeat(weights.reshape(2), 240)
+        # A metric over batches of rows (numbered in update order) is the one call.
+        metric = mapk.Metric(threads=2, **common)
+        for lower in (0, 100, 200, 300, 400):
+            part = slice(lower, min(lower + 100, 480))
+            metric.update(flat_scores[part], flat_labels[part], weights=flat_weights[part])
+        same_as_cli(metric.result(), reference)
+        # Halves merged (the second numbered from its first global row) are the whole.
+        first = mapk.Metric(**common)
+        second = mapk.Metric(first_row=170, **common)
+        first.update(flat_scores[:170], flat_labels[:170], weights=flat_weights[:170])
+        second.update(flat_scores[170:], flat_labels[170:], weights=flat_weights[170:])
+        second.merge(first)
+        same_as_cli(second.result(), reference)
+        # With exclusions too, files and memory alike.
+        excluded = cli_json(cli, tmp_path / "p.npy", tmp_path / "l.npy", [1, 5], *args, "--exclude",
+                            str(tmp_path / "x.txt"))
+        same_as_cli(mapk.evaluate_files(tmp_path / "p.npy", tmp_path / "l.npy", weights_path=tmp_path / "w.npy",
+                                        exclude=tmp_path / "x.txt", **common), excluded)
+        same_as_cli(mapk.evaluate(scores, labels, weights=weights, exclude=sets, **common), excluded)
+    # The seed moves the pooled bounds, never the values: the replicates are drawn, not copied.
+    a = mapk.evaluate(scores, labels, k=5, metrics="precision", ci=0.95, bootstrap=250, seed=5)
+    b = mapk.evaluate(scores, labels, k=5, metrics="precision", ci=0.95, bootstrap=250, seed=6)
+    assert a.results[0]["value"] == b.results[0]["value"] and a.results[0]["ci"] != b.results[0]["ci"]
+
+
 def test_ci_refusals():
     rng = np.random.default_rng(1508)  # seed 1508
     scores, labels = rng.random((50, 6)), rng.integers(0, 6, size=50)
-    with pytest.raises(ValueError, match="pooled metric 'precision'"):
-        mapk.Metric(k=1, metrics=["map", "precision"], ci=0.9)
     metric = mapk.Metric(k=2, ci=0.9, bootstrap=50)
     metric.update(scores, labels)
     with pytest.raises(ValueError, match="do not carry its replicates"):
@@ -327,6 +381,9 @@ def test_ci_refusals():
         metric.merge(mapk.Metric(k=2, ci=0.9, bootstrap=50, seed=1))
     with pytest.raises(ValueError, match="different bootstraps"):
         metric.merge(mapk.Metric(k=2, ci=0.8, bootstrap=50))
+    # A pooled metric's bootstrap keeps denominators a mean's does not: not the same design.
+    with pytest.raises(ValueError, match="different bootstraps"):
+        mapk.Metric(k=2, metrics="precision", ci=0.9, bootstrap=50).merge(mapk.Metric(k=2, ci=0.9, bootstrap=50))
     for bad in (dict(ci=1.5), dict(ci=0.9, bootstrap=0), dict(ci=0.9, first_row=-1), dict(first_row=3)):
         with pytest.raises(ValueError):
             mapk.Metric(k=1, **bad)

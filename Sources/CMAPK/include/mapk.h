@@ -54,7 +54,11 @@ extern "C" {
  * mapk_stream_update_excluding, mapk_stream_update_ids_excluding,
  * mapk_files_open_excluding), bootstrap intervals of files and streams
  * (mapk_files_evaluate_ci, mapk_stream_create_ci, mapk_result_ci_level,
- * mapk_result_interval). */
+ * mapk_result_interval).
+ * Within version 3, no entry point or struct changed: mapk_files_evaluate_ci
+ * and mapk_stream_create_ci, which refused pooled metrics (precision,
+ * recall) before, now bootstrap them as `mapk eval --ci` does (the ratio's
+ * replicates, with the CLI's bits). */
 
 /* The outcome of a call. */
 enum {
@@ -291,6 +295,11 @@ int32_t mapk_evaluate_sparse(const mapk_sparse_scores *scores, const mapk_labels
  * is NaN adds nothing; when the metric itself is NaN (rows without labels
  * under the "nan" policy) the CLI reports NaN bounds, which is the caller's
  * to apply (mapk_result_empty_rows > 0). 0 < level < 1; 1 <= replicates <= 2^20.
+ * For the means only (mapk_result_pooled 0): a pooled metric's (precision,
+ * recall: sum w*hits / sum w*n) replicates need its rows' numerators and
+ * denominators, not their ratios, which this function is not given; for
+ * arrays in memory, feed them to a stream made by mapk_stream_create_ci
+ * (first_row 0, one batch: the CLI's bits), or use mapk_files_evaluate_ci.
  */
 int32_t mapk_bootstrap_intervals(const double *per_row, int64_t rows, int64_t pairs, const int64_t *row_shape,
                                  int32_t row_rank, const mapk_array *weights, double level, int64_t replicates,
@@ -367,8 +376,10 @@ int32_t mapk_files_evaluate(const mapk_files *files, const mapk_options *options
 /* As mapk_files_evaluate, with `mapk eval --ci level --bootstrap replicates
  * --seed seed`'s interval for every pair (mapk_result_interval), with the
  * CLI's bits. The per-row values are evaluated in blocks of bounded memory
- * when `per_row` is NULL. MAPK_ERROR_VALUE for a pooled metric, as the CLI
- * refuses --ci there. 0 < level < 1; 1 <= replicates <= 2^20. */
+ * when `per_row` is NULL. A pooled metric (precision, recall) bootstraps
+ * its ratio (its replicates sum c*w*hits and c*w*n apart), as the CLI's,
+ * and its bounds are numbers under the "nan" policy too (the ratio takes
+ * rows without labels as they come). 0 < level < 1; 1 <= replicates <= 2^20. */
 int32_t mapk_files_evaluate_ci(const mapk_files *files, const mapk_options *options, double level,
                                int64_t replicates, uint64_t seed, double *per_row, int64_t per_row_capacity,
                                mapk_result **result, mapk_error *error);
@@ -408,7 +419,8 @@ int32_t mapk_stream_update_sparse(mapk_stream *stream, const mapk_sparse_scores 
  * Merging needs the same level, replicates and seed on both sides (or no
  * bootstrap on either). The state's bytes (mapk_stream_encode) do not carry
  * the bootstrap: encoding such a stream is MAPK_ERROR_VALUE. A pooled metric
- * is MAPK_ERROR_VALUE, as the CLI refuses --ci there.
+ * (precision, recall) bootstraps its ratio, as mapk_files_evaluate_ci's; a
+ * stream with one and a stream without are different bootstraps (no merge).
  */
 int32_t mapk_stream_create_ci(const mapk_options *options, double level, int64_t replicates, uint64_t seed,
                               int64_t first_row, mapk_stream **stream, mapk_error *error);

@@ -259,11 +259,6 @@ def _check_ci(ci, bootstrap, seed):
 
 def _add_intervals(result, values, row_shape, weights, ci, bootstrap, seed, threads):
     """``mapk eval --ci``'s bounds from the per-row values, on ``result``; NaN where the value is NaN."""
-    for r in result.results:
-        if r["pooled"]:
-            # As the CLI refuses it: the per-row values of a pooled metric are ratios whose mean is not its value.
-            raise ValueError(f"ci does not support the pooled metric '{r['metric']}' yet (its interval needs a "
-                             "bootstrap denominator per result); it covers the metrics that are means of row values")
     pairs = len(result.results)
     lower, upper = (_abi.c_double * pairs)(), (_abi.c_double * pairs)()
     shape = (_abi.c_int64 * max(len(row_shape), 1))(*row_shape)
@@ -274,6 +269,39 @@ def _add_intervals(result, values, row_shape, weights, ci, bootstrap, seed, thre
     for i, r in enumerate(result.results):
         r["ci"] = (math.nan, math.nan) if undefined else (lower[i], upper[i])
     result.ci_level = float(ci)
+
+
+def _add_pooled_intervals(result, b, opts, ci, bootstrap, seed):
+    """``mapk eval --ci``'s bounds with pooled metrics, on ``result``: a pooled ratio's replicates need its
+    rows' numerators and denominators, not their ratios, so the rows go through a stream made with ci (one
+    batch, rows numbered from 0: the CLI's counts), whose result carries the bounds."""
+    handle = _abi.c_void_p()
+    _abi.call("mapk_stream_create_ci", _abi.ctypes.byref(opts), float(ci), int(bootstrap), int(seed), 0,
+              _abi.ctypes.byref(handle))
+    try:
+        _stream_update(handle, b)
+        out = _abi.c_void_p()
+        _abi.call("mapk_stream_result", handle, _abi.ctypes.byref(out))
+    finally:
+        _abi.lib.mapk_stream_free(handle)
+    bounds = _take_result(out, None, False, None)
+    for r, s in zip(result.results, bounds.results):
+        r["ci"] = s["ci"]
+    result.ci_level = bounds.ci_level
+
+
+def _stream_update(handle, b):
+    """Adds batch ``b`` to the stream ``handle``, with the entry point of its kind."""
+    byref = _abi.ctypes.byref
+    if b.kind == "sparse":
+        _abi.call("mapk_stream_update_sparse", handle, byref(b.predictions), byref(b.labels), _ref(b.exclude),
+                  _ref(b.weights))
+    elif b.kind == "ids":
+        _abi.call("mapk_stream_update_ids_excluding", handle, byref(b.predictions), byref(b.reading),
+                  byref(b.labels), _ref(b.exclude), _ref(b.weights))
+    else:
+        _abi.call("mapk_stream_update_excluding", handle, byref(b.predictions), byref(b.labels), _ref(b.exclude),
+                  _ref(b.weights))
 
 
 def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, empty_rows=None, nan="error",
@@ -317,7 +345,9 @@ def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, e
         ci: A level (e.g. 0.95): add ``mapk eval --ci``'s Poisson bootstrap percentile interval to every
             result (``result.results[i]["ci"]``, ``"ci"`` in ``to_dict()``), with ``bootstrap`` replicates
             and ``seed`` (``--bootstrap``, ``--seed``); the same bits as the CLI for any thread count.
-            It needs the per-row values: 8 bytes per row and (metric, k), allocated for the call.
+            It needs the per-row values: 8 bytes per row and (metric, k), allocated for the call. A pooled
+            metric (``precision``, ``recall``) bootstraps its ratio, as the CLI's: the rows then also go
+            through a one-batch ``Metric(ci=)`` (another pass, 24 more bytes per row and (metric, k)).
         exclude: Classes (for ranked ids: ids) to remove from each row's ranking before the top k, as
             ``mapk eval --exclude``: in any form ``labels`` takes (dense ids with -1 pads, a list of lists,
             a scipy sparse matrix, a bool multi-hot array), one row per row. A label also excluded can
@@ -343,7 +373,10 @@ def evaluate(predictions, labels, k, metrics=None, weights=None, threads=None, e
     _evaluate_batch(b, opts, pointer, capacity, out)
     result = _take_result(out, buffer if per_row else None, named, like)
     if ci is not None:
-        _add_intervals(result, buffer, b.row_shape, b.weights, ci, bootstrap, seed, opts.threads)
+        if any(r["pooled"] for r in result.results):
+            _add_pooled_intervals(result, b, opts, ci, bootstrap, seed)
+        else:
+            _add_intervals(result, buffer, b.row_shape, b.weights, ci, bootstrap, seed, opts.threads)
     return result
 
 
@@ -490,17 +523,8 @@ class Metric:
         :func:`evaluate`); on an error the state is unchanged."""
         keep = []
         b = _batch(predictions, labels, weights, labels_format, pad_id, duplicate_ids, classes, keep, exclude)
-        byref = _abi.ctypes.byref
         with self._lock:
-            if b.kind == "sparse":
-                _abi.call("mapk_stream_update_sparse", self._handle, byref(b.predictions), byref(b.labels),
-                          _ref(b.exclude), _ref(b.weights))
-            elif b.kind == "ids":
-                _abi.call("mapk_stream_update_ids_excluding", self._handle, byref(b.predictions), byref(b.reading),
-                          byref(b.labels), _ref(b.exclude), _ref(b.weights))
-            else:
-                _abi.call("mapk_stream_update_excluding", self._handle, byref(b.predictions), byref(b.labels),
-                          _ref(b.exclude), _ref(b.weights))
+            _stream_update(self._handle, b)
 
     def result(self):
         """The :class:`Result` of every row so far (values 0 before any row, as TensorFlow's)."""
