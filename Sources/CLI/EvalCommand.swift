@@ -108,7 +108,10 @@ enum EvalCommand {
     try inputs.checkUnchanged()
     let seconds = clock.seconds
     let rows = sharding.rows(of: inputs.rows) ?? 0..<inputs.rows
-    let aboveClasses = LabelRange.countAtOrAbove(inputs.classes, in: inputs.labels, rows: rows)
+    // Ranked ids have a C only when --classes gives one: without it labels are
+    // compared as they are (the ids' width K is no bound on them), so none is out of range.
+    let labelClasses: Int? = inputs.rankedIDReading.map { $0.classes } ?? inputs.classes
+    let aboveClasses = labelClasses.map { LabelRange.countAtOrAbove($0, in: inputs.labels, rows: rows) } ?? 0
     try sharding.save(state, inputs: inputs, threads: threads, seconds: seconds,
                       labelsAtOrAboveClasses: aboveClasses, protecting: inputPaths,
                       bootstrap: interval.flatMap { i in outcome.bootstrap.map { StateFile.Bootstrap(level: i.level, replicates: $0) } })
@@ -126,8 +129,10 @@ enum EvalCommand {
     report.namedResults = parsed["--metric"] != nil || convention != nil
     report.convention = convention
     report.paddedRecallRows = configuration.metrics.contains(.recall) ? paddedRows(inputs.labels) : 0
-    report.extraWarnings += LabelRange.warning(aboveClasses, classes: inputs.classes,
-                                               semantics: inputs.labels.semantics).map { [$0] } ?? []
+    report.extraWarnings += LabelRange.warning(aboveClasses, classes: labelClasses ?? inputs.classes,
+                                               semantics: inputs.labels.semantics,
+                                               source: inputs.rankedIDReading == nil ? "the predictions' last dimension"
+                                                 : "--classes").map { [$0] } ?? []
     try report.emit(json: parsed.has("--json"), to: output)
   }
 }

@@ -24,12 +24,13 @@ enum LabelRange {
   }
 
   /// The warning for `count` such labels, or nil for none.
-  static func warning(_ count: Int, classes: Int, semantics: LabelSemantics) -> String? {
+  static func warning(_ count: Int, classes: Int, semantics: LabelSemantics,
+                      source: String = "the predictions' last dimension") -> String? {
     guard count > 0 else { return nil }
     let rule = semantics == .dense
       ? "they match no class and count nowhere"
       : "in each row they count as one label that matches no class"
-    return "\(count) label\(count == 1 ? " is" : "s are") >= \(classes), the number of classes (the predictions' "
-      + "last dimension): \(rule), as in TensorFlow"
+    return "\(count) label\(count == 1 ? " is" : "s are") >= \(classes), the number of classes (\(source)): "
+      + "\(rule), as in TensorFlow"
   }
 }

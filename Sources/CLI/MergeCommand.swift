@@ -42,8 +42,12 @@ enum MergeCommand {
                           EvalInterval.intervals(of: $0.replicates, level: $0.level, state: merged.state)
                         })
     // As eval warns, from the counts the states carry (0 in states written before they did).
-    report.extraWarnings += LabelRange.warning(merged.labelsAtOrAboveClasses, classes: merged.classes,
-                                               semantics: inputs.labels.format == "dense" ? .dense : .sparse)
+    // Ranked ids count labels against --classes (eval counts none without it).
+    let idClasses = inputs.rankedIDs?.classes
+    report.extraWarnings += LabelRange.warning(merged.labelsAtOrAboveClasses, classes: idClasses ?? merged.classes,
+                                               semantics: inputs.labels.format == "dense" ? .dense : .sparse,
+                                               source: idClasses == nil ? "the predictions' last dimension"
+                                                 : "--classes")
       .map { [$0] } ?? []
     try report.emit(json: parsed.has("--json"), to: output)
   }

@@ -75,6 +75,35 @@ import TestSupport
     #expect(scores.stderr.contains("--pad-id applies to ranked-id predictions"))
   }
 
+  /// Ranked ids have no number of classes unless `--classes` gives one: a
+  /// label above the ids' width K is an ordinary label (it is hit here), so
+  /// no warning says it matches no class; with `--classes` the labels at or
+  /// above it are TensorFlow's out-of-range labels, and the warning counts them.
+  @Test func labelsAboveTheIDsWidthAreNoOutOfRangeLabels() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    _ = try NPYBytes.write([Int32](arrayLiteral: 500, 7, 3, 900), descr: "<i4", shape: [2, 2], to: dir.file("ids.npy"))
+    _ = try NPYBytes.write([Int64](arrayLiteral: 500, 3, 900, 8), descr: "<i8", shape: [2, 2], to: dir.file("l.npy"))
+    let plain = try ProcessRunner.mapk(["eval", "--predictions", "ids.npy", "--labels", "l.npy", "-k", "2"],
+                                       in: dir.path)
+    #expect(plain.status == 0, "\(plain.stderr)")
+    #expect(plain.stderr.isEmpty, "\(plain.stderr)")
+    // Row 0: 500 at rank 1 (hit), n = 2 -> 1/2; row 1: 900 at rank 2 (hit), n = 2 -> (1/2)/2.
+    #expect(plain.stdout.hasPrefix("MAP@2 = 0.375 "), "\(plain.stdout)")
+    let bounded = try ProcessRunner.mapk(["eval", "--predictions", "ids.npy", "--labels", "l.npy", "-k", "2",
+                                          "--classes", "600"], in: dir.path)
+    #expect(bounded.status == 0, "\(bounded.stderr)")
+    #expect(bounded.stdout.hasPrefix("MAP@2 = 0.25 "), "\(bounded.stdout)")  // 900 cleaned: row 1 has n = 1, no hit
+    #expect(bounded.stderr == "mapk: warning: 1 label is >= 600, the number of classes (--classes): "
+              + "they match no class and count nowhere, as in TensorFlow\n")
+    // A state carries the count, and its merge warns in the same words.
+    let shard = try ProcessRunner.mapk(["eval", "--predictions", "ids.npy", "--labels", "l.npy", "-k", "2",
+                                        "--classes", "600", "--shard", "0/1", "--state", "s.json"], in: dir.path)
+    #expect(shard.status == 0, "\(shard.stderr)")
+    let merged = try ProcessRunner.mapk(["merge", "s.json"], in: dir.path)
+    #expect(merged.status == 0 && merged.stderr == bounded.stderr, "\(merged.stderr)")
+  }
+
   /// `generate --predictions-format ids` writes each row's top K of the
   /// scores the same seed gives: eval reads the same MAP@k from both (same bits).
   @Test func generatedIDsEvaluateAsTheirScores() throws {
