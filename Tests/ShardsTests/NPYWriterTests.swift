@@ -131,7 +131,9 @@ final class NPYWriterTests: XCTestCase {
     let dir = try TemporaryDirectory("NPYWriterRoundTrip-\(seed)")
     defer { dir.remove() }
     var rng = SplitMix64(seed: seed)
-    let type = NPYType.allCases[Int(seed) % NPYType.allCases.count]
+    // Every dtype a .npy can hold (bfloat16 comes from .safetensors only: the writer refuses it).
+    let types = NPYType.allCases.filter { $0 != .bfloat16 }
+    let type = types[Int(seed) % types.count]
     let rank = Int.random(in: 0...3, using: &rng)
     let shape = (0..<rank).map { _ in Int.random(in: 0...6, using: &rng) }
     let count = shape.reduce(1, *)
