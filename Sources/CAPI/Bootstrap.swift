@@ -111,68 +111,7 @@ extension PoissonBootstrap {
   mutating func add(batch values: UnsafeBufferPointer<Double>,
                     parts: (numerators: UnsafeBufferPointer<Double>, denominators: UnsafeBufferPointer<Double>)?,
                     weights: RowWeights, countsFrom: Int, threads: Int) {
-    let s = statistics
-    let rows = values.count / s
-    guard rows > 0 else { return }
-    let pooled = self.pooled, anyPooled = pooled.contains(true)
-    precondition(!anyPooled || (parts?.numerators.count == values.count && parts?.denominators.count == values.count),
-                 "pooled statistics need their rows' numerators and denominators")
-    // The column that says whether the means take a row: the first mean's (the CLI's rule).
-    let meanColumn = pooled.firstIndex(of: false)
-    let workers = max(1, min(threads, rows / 64))
-    let slots = WorkerSlots<PoissonBootstrap>(count: workers)
-    let block = BatchValues(values: values, numerators: parts?.numerators, denominators: parts?.denominators)
-    let empty = PoissonBootstrap(replicates: replicates, seed: seed, pooled: pooled)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      let lower = rows * worker / workers, upper = rows * (worker + 1) / workers
-      var part = empty
-      var v = [Double](repeating: 0, count: (upper - lower) * s)
-      var w = [Double](repeating: 0, count: upper - lower)
-      if !anyPooled {
-        for r in lower..<upper where !block.values[r * s].isNaN {
-          w[r - lower] = weights.weight(ofRow: r)
-          for c in 0..<s { v[(r - lower) * s + c] = block.values[r * s + c] }
-        }
-        v.withUnsafeBufferPointer { vp in
-          w.withUnsafeBufferPointer { part.add(values: vp, weights: $0, firstRow: countsFrom + lower) }
-        }
-      } else {
-        var d = [Double](repeating: 0, count: v.count)
-        var means = [Bool](repeating: false, count: upper - lower)
-        for r in lower..<upper {
-          let defined = meanColumn.map { !block.values[r * s + $0].isNaN } ?? true
-          means[r - lower] = defined
-          w[r - lower] = weights.weight(ofRow: r)
-          for c in 0..<s {
-            if pooled[c] {
-              v[(r - lower) * s + c] = block.numerators![r * s + c]
-              d[(r - lower) * s + c] = block.denominators![r * s + c]
-            } else if defined {
-              v[(r - lower) * s + c] = block.values[r * s + c]
-            }
-          }
-        }
-        v.withUnsafeBufferPointer { vp in
-          d.withUnsafeBufferPointer { dp in
-            w.withUnsafeBufferPointer { wp in
-              means.withUnsafeBufferPointer {
-                part.add(values: vp, denominators: dp, weights: wp, meansDefined: $0, firstRow: countsFrom + lower)
-              }
-            }
-          }
-        }
-      }
-      slots.store(part, at: worker)
-    }
-    for part in slots.values { merge(part) }
+    add(evaluated: values, numerators: parts?.numerators, denominators: parts?.denominators, weights: weights,
+        weightsFrom: 0, firstRow: countsFrom, threads: threads)
   }
-}
-
-/// A batch's per-row values (and pooled parts) shared by the workers of
-/// `add(batch:parts:weights:countsFrom:threads:)`.
-/// Sendable: the workers only read it, and the call outlives them.
-private struct BatchValues: @unchecked Sendable {
-  let values: UnsafeBufferPointer<Double>
-  let numerators: UnsafeBufferPointer<Double>?
-  let denominators: UnsafeBufferPointer<Double>?
 }

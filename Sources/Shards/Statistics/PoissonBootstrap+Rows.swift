@@ -37,6 +37,17 @@ extension PoissonBootstrap {
   public mutating func add(evaluated values: UnsafeBufferPointer<Double>, numerators: UnsafeBufferPointer<Double>?,
                            denominators: UnsafeBufferPointer<Double>?, weights: RowWeights, firstRow: Int,
                            threads: Int) {
+    add(evaluated: values, numerators: numerators, denominators: denominators, weights: weights,
+        weightsFrom: firstRow, firstRow: firstRow, threads: threads)
+  }
+
+  /// As ``add(evaluated:numerators:denominators:weights:firstRow:threads:)``,
+  /// with the block's row `r` weighted by `weights.weight(ofRow: weightsFrom + r)`
+  /// (0 for a batch's own weights, as the C API holds them) while its counts
+  /// stay keyed by the global row `firstRow + r`.
+  package mutating func add(evaluated values: UnsafeBufferPointer<Double>, numerators: UnsafeBufferPointer<Double>?,
+                            denominators: UnsafeBufferPointer<Double>?, weights: RowWeights, weightsFrom: Int,
+                            firstRow: Int, threads: Int) {
     let s = statistics
     let rows = values.count / s
     guard rows > 0 else { return }
@@ -56,7 +67,7 @@ extension PoissonBootstrap {
       var w = [Double](repeating: 0, count: upper - lower)
       if !anyPooled {
         for r in lower..<upper where !block.values[r * s].isNaN {
-          w[r - lower] = weights.weight(ofRow: firstRow + r)
+          w[r - lower] = weights.weight(ofRow: weightsFrom + r)
           for c in 0..<s { v[(r - lower) * s + c] = block.values[r * s + c] }
         }
         v.withUnsafeBufferPointer { vp in
@@ -68,7 +79,7 @@ extension PoissonBootstrap {
         for r in lower..<upper {
           let defined = meanColumn.map { !block.values[r * s + $0].isNaN } ?? true
           means[r - lower] = defined
-          w[r - lower] = weights.weight(ofRow: firstRow + r)
+          w[r - lower] = weights.weight(ofRow: weightsFrom + r)
           for c in 0..<s {
             if pooled[c] {
               v[(r - lower) * s + c] = block.numerators![r * s + c]
