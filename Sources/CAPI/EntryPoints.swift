@@ -53,13 +53,8 @@ public func cEvaluate(
   _ options: UnsafePointer<mapk_options>?, _ perRow: UnsafeMutablePointer<Double>?, _ perRowCapacity: Int64,
   _ result: UnsafeMutablePointer<OpaquePointer?>?, _ error: UnsafeMutablePointer<mapk_error>?
 ) -> Int32 {
-  guarded(error) {
-    let clock = Stopwatch()
-    guard result != nil else { throw Failure.argument("NULL pointer for the result handle") }
-    let o = try Options(options)
-    let inputs = try InputViews(scores: scores, labels: labels, weights: weights, threads: o.threads)
-    try evaluate(inputs, options: o, perRow: perRow, capacity: perRowCapacity, clock: clock, result: result)
-  }
+  // The version-2 call: mapk_evaluate_excluding with no exclusions.
+  cEvaluateExcluding(scores, labels, nil, weights, options, perRow, perRowCapacity, result, error)
 }
 
 /// `mapk_evaluate_ids`.
@@ -70,14 +65,8 @@ public func cEvaluateIDs(
   _ perRow: UnsafeMutablePointer<Double>?, _ perRowCapacity: Int64, _ result: UnsafeMutablePointer<OpaquePointer?>?,
   _ error: UnsafeMutablePointer<mapk_error>?
 ) -> Int32 {
-  guarded(error) {
-    let clock = Stopwatch()
-    guard result != nil else { throw Failure.argument("NULL pointer for the result handle") }
-    let o = try Options(options)
-    let inputs = try InputViews(ids: ids, reading: try idReading(reading), labels: labels, weights: weights,
-                                threads: o.threads)
-    try evaluate(inputs, options: o, perRow: perRow, capacity: perRowCapacity, clock: clock, result: result)
-  }
+  // The version-2 call: mapk_evaluate_ids_excluding with no exclusions.
+  cEvaluateIDsExcluding(ids, reading, labels, nil, weights, options, perRow, perRowCapacity, result, error)
 }
 
 /// `mapk_evaluate_excluding`.
@@ -511,12 +500,8 @@ public func cStreamUpdate(
   _ s: OpaquePointer?, _ scores: UnsafePointer<mapk_array>?, _ labels: UnsafePointer<mapk_labels>?,
   _ weights: UnsafePointer<mapk_array>?, _ error: UnsafeMutablePointer<mapk_error>?
 ) -> Int32 {
-  guarded(error) {
-    let clock = Stopwatch()
-    guard let box = streamBox(s) else { throw Failure.argument("NULL stream handle") }
-    let inputs = try InputViews(scores: scores, labels: labels, weights: weights, threads: box.threads)
-    try update(box, inputs, clock)
-  }
+  // The version-2 call: mapk_stream_update_excluding with no exclusions.
+  cStreamUpdateExcluding(s, scores, labels, nil, weights, error)
 }
 
 /// `mapk_stream_update_ids`.
@@ -526,13 +511,8 @@ public func cStreamUpdateIDs(
   _ labels: UnsafePointer<mapk_labels>?, _ weights: UnsafePointer<mapk_array>?,
   _ error: UnsafeMutablePointer<mapk_error>?
 ) -> Int32 {
-  guarded(error) {
-    let clock = Stopwatch()
-    guard let box = streamBox(s) else { throw Failure.argument("NULL stream handle") }
-    let inputs = try InputViews(ids: ids, reading: try idReading(reading), labels: labels, weights: weights,
-                                threads: box.threads)
-    try update(box, inputs, clock)
-  }
+  // The version-2 call: mapk_stream_update_ids_excluding with no exclusions.
+  cStreamUpdateIDsExcluding(s, ids, reading, labels, nil, weights, error)
 }
 
 /// `mapk_stream_update_excluding`.
