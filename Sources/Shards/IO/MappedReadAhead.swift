@@ -7,9 +7,9 @@
 /// with only `MADV_SEQUENTIAL` ran at 0.6-0.75 of `cat FILE > /dev/null`;
 /// each worker asking for the chunk eight chunks ahead of its own
 /// (`MADV_WILLNEED`, asynchronous) and mapping its own chunk's pages in one
-/// call (`MADV_POPULATE_READ`) ran at `cat`'s rate. On a hot file the ahead
-/// request cost 20% of the scan, so it is made only when the last page of
-/// the chunk ahead is not resident (one `mincore` of one page).
+/// call (`MADV_POPULATE_READ`) ran at `cat`'s rate. On a hot file both cost
+/// 15-20% of the scan, so they are made only when the last page of the
+/// chunk ahead is not resident (one `mincore` of one page per chunk).
 ///
 /// Only hints: nothing here changes what is read or any result, and every
 /// failure is ignored.
@@ -60,15 +60,19 @@ package struct MappedReadAhead: @unchecked Sendable {
     return (pageAligned(lower)..<upper, own)
   }
 
-  /// Called by a worker that just claimed `rows`: asks for the chunk
-  /// `chunksAhead` chunks further (of the same size) if its last page is not
-  /// resident, then maps this chunk's pages.
+  /// Called by a worker that just claimed `rows`: when the last page of the
+  /// chunk `chunksAhead` chunks further (of the same size) is not resident,
+  /// the file is being read from disk: asks for that chunk and maps this
+  /// chunk's pages in one call. When it is resident, does nothing more: on
+  /// a hot file the scan's own faults (64 KB of fault-around each) were
+  /// measured faster than one `MADV_POPULATE_READ` per chunk (12.7 - 14.1
+  /// against 9.7 - 11.7 GB/s on the 800 MB dump, 2 workers).
   package func prepare(rows: Range<Int>) {
     guard !rows.isEmpty else { return }
     let (ahead, own) = plan(rows: rows)
-    if let ahead, !System.isResident(page: first + pageAligned(ahead.upperBound - 1), pageSize: pageSize) {
-      System.readAhead(first + ahead.lowerBound, length: ahead.count)
-    }
+    guard let ahead, !System.isResident(page: first + pageAligned(ahead.upperBound - 1), pageSize: pageSize)
+    else { return }
+    System.readAhead(first + ahead.lowerBound, length: ahead.count)
     System.populateForReading(first + own.lowerBound, length: own.count)
   }
 
