@@ -18,8 +18,12 @@ public struct SystemRows: Sendable {
 
   /// Creates the rows of one system.
   ///
-  /// - Parameter parts: The pooled metrics' per-row numerators and
-  ///   denominators; needed when a metric is pooled.
+  /// - Parameters:
+  ///   - name: The system's name in reports (its predictions file).
+  ///   - state: The exact state of its rows.
+  ///   - values: `rows · columns` per-row values, as ``values`` holds them.
+  ///   - parts: The pooled metrics' per-row numerators and
+  ///     denominators; needed when a metric is pooled.
   /// - Precondition: `values.count` (and each part's) is `state.rows` times the configuration's pairs.
   public init(name: String, state: MAPState, values: [Double],
               parts: (numerators: [Double], denominators: [Double])? = nil) {
