@@ -15,7 +15,7 @@ let package = Package(
     .library(name: "MAPKKernel", targets: ["MAPKKernel"]),
     .library(name: "MAPKShards", targets: ["MAPKShards"]),
     .executable(name: "mapk", targets: ["mapk"]),
-    // The C ABI (`Sources/CAPI/include/mapk.h`), for Python's ctypes and any C caller.
+    // The C ABI (`Sources/CMAPK/include/mapk.h`), for Python's ctypes and any C caller.
     .library(name: "mapk-c", type: .dynamic, targets: ["MAPKCAPI"]),
   ],
   targets: [
