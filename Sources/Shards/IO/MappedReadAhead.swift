@@ -4,7 +4,7 @@
 ///
 /// Measured on this project's 2-core VM with a 30 GB dump on a cold page
 /// cache (`docs/performance.md`, "Larger than memory"): scanning the mapping
-/// with only `MADV_SEQUENTIAL` ran at 0.6-0.75 of `cat FILE > /dev/null`;
+/// with only `MADV_SEQUENTIAL` ran at 0.72-0.85 of `cat FILE > /dev/null`;
 /// each worker asking for the chunk eight chunks ahead of its own
 /// (`MADV_WILLNEED`, asynchronous) and mapping its own chunk's pages in one
 /// call (`MADV_POPULATE_READ`) ran at `cat`'s rate. On a hot file both cost
