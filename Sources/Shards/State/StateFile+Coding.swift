@@ -108,6 +108,10 @@ extension StateFile {
   /// - Throws: ``FileError`` if it cannot be read or is not a valid state.
   public init(contentsOf path: String) throws {
     let file = try MappedFile(path: path)
+    // `bytes` points into the mapping, which the file unmaps when released:
+    // keep it alive until the decoding is done (its last use is otherwise
+    // the `bytes` read, and the optimizer may release it right after).
+    defer { withExtendedLifetime(file) {} }
     try self.init(decoding: file.bytes, path: path)
   }
 
