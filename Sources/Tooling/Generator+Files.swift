@@ -385,13 +385,7 @@ extension Generator {
     }
     try zip.endMember()
 
-    try zip.beginNPYMember(name: "format.npy", descr: "|S3", elementWidth: 3, shape: [])
-    try zip.append(contentsOf: Array("csr".utf8))
-    try zip.endMember()
-
-    try zip.beginNPYMember(name: "shape.npy", type: .int64, shape: [2])
-    try zip.append(contentsOf: [Int64(rows), Int64(classes)])
-    try zip.endMember()
+    try writeCSRFormatAndShape(to: zip)
 
     try zip.beginNPYMember(name: "data.npy", type: .float32, shape: [nnz])
     let ones = [Float](repeating: 1, count: chunk)
@@ -403,5 +397,19 @@ extension Generator {
     }
     try zip.endMember()
     try zip.finish()
+  }
+}
+
+extension Generator {
+  /// The `format.npy` (`csr`) and `shape.npy` (`[rows, classes]`) members
+  /// every scipy CSR `.npz` the generator writes holds (labels and sparse scores).
+  func writeCSRFormatAndShape(to zip: ZipWriter) throws {
+    try zip.beginNPYMember(name: "format.npy", descr: "|S3", elementWidth: 3, shape: [])
+    try zip.append(contentsOf: Array("csr".utf8))
+    try zip.endMember()
+
+    try zip.beginNPYMember(name: "shape.npy", type: .int64, shape: [2])
+    try zip.append(contentsOf: [Int64(rows), Int64(classes)])
+    try zip.endMember()
   }
 }

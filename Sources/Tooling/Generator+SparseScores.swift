@@ -57,13 +57,7 @@ extension Generator {
     }
     try zip.endMember()
 
-    try zip.beginNPYMember(name: "format.npy", descr: "|S3", elementWidth: 3, shape: [])
-    try zip.append(contentsOf: Array("csr".utf8))
-    try zip.endMember()
-
-    try zip.beginNPYMember(name: "shape.npy", type: .int64, shape: [2])
-    try zip.append(contentsOf: [Int64(rows), Int64(classes)])
-    try zip.endMember()
+    try writeCSRFormatAndShape(to: zip)
 
     try zip.beginNPYMember(name: "data.npy", type: NPYType(scoreType), shape: [nnz])
     try forEachBlock(blockRows: blockRows, k: k, scoreType: scoreType, threads: threads,
