@@ -78,34 +78,89 @@ AVX2_INLINE int64_t sum8(__m256i v) {
   return (int64_t)(uint32_t)_mm_cvtsi128_si32(a);
 }
 
+/* mapk_f32_count_before_avx2 without the NaN check (nan_free NULL: a label
+ * after the row's first, whose pass already checked): no unordered compare,
+ * so each block's two halves go straight from memory into their compares,
+ * and four blocks per trip. The same lanes are counted with the same tests
+ * (>= before c's block, > after it, c's block and the tail by mixed32), so
+ * the count is the same integer. */
+AVX2_INLINE int64_t f32_count_before_unchecked(const float *row, int64_t n, int64_t c, float s) {
+  const __m256 t = _mm256_set1_ps(s);
+  __m256 unused = _mm256_setzero_ps();
+  /* Four lane counts; each counts at most n / 16 < 2^31 scores. */
+  __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+  int64_t full = n / 16 * 16, home = c / 16 * 16 < full ? c / 16 * 16 : full;
+  int64_t count = 0, i = 0;
+#define COUNT_BLOCK(acc0, acc1, at, pred) \
+  acc0 = _mm256_sub_epi32(acc0, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(row + (at)), t, pred))); \
+  acc1 = _mm256_sub_epi32(acc1, _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(row + (at) + 8), t, pred)));
+  for (; i + 64 <= home; i += 64) {
+    COUNT_BLOCK(a0, a1, i, _CMP_GE_OQ)
+    COUNT_BLOCK(a2, a3, i + 16, _CMP_GE_OQ)
+    COUNT_BLOCK(a0, a1, i + 32, _CMP_GE_OQ)
+    COUNT_BLOCK(a2, a3, i + 48, _CMP_GE_OQ)
+  }
+  for (; i < home; i += 16) {
+    COUNT_BLOCK(a0, a1, i, _CMP_GE_OQ)
+  }
+  if (home < full) {
+    count += mixed32(row, home, home, c, t, &unused);
+    for (i = home + 16; i + 64 <= full; i += 64) {
+      COUNT_BLOCK(a0, a1, i, _CMP_GT_OQ)
+      COUNT_BLOCK(a2, a3, i + 16, _CMP_GT_OQ)
+      COUNT_BLOCK(a0, a1, i + 32, _CMP_GT_OQ)
+      COUNT_BLOCK(a2, a3, i + 48, _CMP_GT_OQ)
+    }
+    for (; i < full; i += 16) {
+      COUNT_BLOCK(a0, a1, i, _CMP_GT_OQ)
+    }
+  }
+#undef COUNT_BLOCK
+  if (i < n) count += mixed32(row, n - 16, i, c, t, &unused);
+  return count + sum8(_mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3)));
+}
+
 AVX2 int64_t mapk_f32_count_before_avx2(const float *row, int64_t n, int64_t c, float s, int *nan_free) {
+  if (!nan_free) return f32_count_before_unchecked(row, n, c, s);
   const __m256 t = _mm256_set1_ps(s);
   __m256 nan = _mm256_setzero_ps();
   /* Lane counts: a true compare is -1, subtracted. A lane counts at most
    * n / 16 < 2^31 scores. */
-  __m256i a0 = _mm256_setzero_si256(), a1 = a0;
+  __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
   int64_t full = n / 16 * 16, home = c / 16 * 16 < full ? c / 16 * 16 : full;
   int64_t count = 0, i = 0;
-  /* Before c's block a tie ranks before c (>=); after it only a larger score (>). */
-  for (; i < home; i += 16) {
-    __m256 x0 = _mm256_loadu_ps(row + i), x1 = _mm256_loadu_ps(row + i + 8);
-    nan = _mm256_or_ps(nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
-    a0 = _mm256_sub_epi32(a0, _mm256_castps_si256(_mm256_cmp_ps(x0, t, _CMP_GE_OQ)));
-    a1 = _mm256_sub_epi32(a1, _mm256_castps_si256(_mm256_cmp_ps(x1, t, _CMP_GE_OQ)));
+  /* One block: the NaN check (an unordered compare of its two halves) and
+   * the two halves' compares; four blocks per trip, the loop's own
+   * instructions shared. */
+#define CHECKED_BLOCK(acc0, acc1, at, pred) { \
+    __m256 x0 = _mm256_loadu_ps(row + (at)), x1 = _mm256_loadu_ps(row + (at) + 8); \
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q)); \
+    acc0 = _mm256_sub_epi32(acc0, _mm256_castps_si256(_mm256_cmp_ps(x0, t, pred))); \
+    acc1 = _mm256_sub_epi32(acc1, _mm256_castps_si256(_mm256_cmp_ps(x1, t, pred))); \
   }
+  /* Before c's block a tie ranks before c (>=); after it only a larger score (>). */
+  for (; i + 64 <= home; i += 64) {
+    CHECKED_BLOCK(a0, a1, i, _CMP_GE_OQ)
+    CHECKED_BLOCK(a2, a3, i + 16, _CMP_GE_OQ)
+    CHECKED_BLOCK(a0, a1, i + 32, _CMP_GE_OQ)
+    CHECKED_BLOCK(a2, a3, i + 48, _CMP_GE_OQ)
+  }
+  for (; i < home; i += 16) CHECKED_BLOCK(a0, a1, i, _CMP_GE_OQ)
   if (home < full) {
     count += mixed32(row, home, home, c, t, &nan);
-    for (i = home + 16; i < full; i += 16) {
-      __m256 x0 = _mm256_loadu_ps(row + i), x1 = _mm256_loadu_ps(row + i + 8);
-      nan = _mm256_or_ps(nan, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
-      a0 = _mm256_sub_epi32(a0, _mm256_castps_si256(_mm256_cmp_ps(x0, t, _CMP_GT_OQ)));
-      a1 = _mm256_sub_epi32(a1, _mm256_castps_si256(_mm256_cmp_ps(x1, t, _CMP_GT_OQ)));
+    for (i = home + 16; i + 64 <= full; i += 64) {
+      CHECKED_BLOCK(a0, a1, i, _CMP_GT_OQ)
+      CHECKED_BLOCK(a2, a3, i + 16, _CMP_GT_OQ)
+      CHECKED_BLOCK(a0, a1, i + 32, _CMP_GT_OQ)
+      CHECKED_BLOCK(a2, a3, i + 48, _CMP_GT_OQ)
     }
+    for (; i < full; i += 16) CHECKED_BLOCK(a0, a1, i, _CMP_GT_OQ)
   }
+#undef CHECKED_BLOCK
   /* The last 16 scores, without the lanes a full block already covered. */
   if (i < n) count += mixed32(row, n - 16, i, c, t, &nan);
-  if (nan_free) *nan_free = _mm256_movemask_ps(nan) == 0;
-  return count + sum8(_mm256_add_epi32(a0, a1));
+  *nan_free = _mm256_movemask_ps(nan) == 0;
+  return count + sum8(_mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3)));
 }
 
 AVX2 int64_t mapk_f32_next_block_avx2(const float *row, int64_t from, int64_t end, float t, uint32_t *mask) {
@@ -147,6 +202,28 @@ AVX2 int mapk_f32_nan_free_avx2(const float *row, int64_t n) {
     nan = _mm256_or_ps(nan, _mm256_cmp_ps(_mm256_loadu_ps(row + i), _mm256_loadu_ps(row + i + 8), _CMP_UNORD_Q));
   nan = _mm256_or_ps(nan, _mm256_cmp_ps(_mm256_loadu_ps(row + n - 16), _mm256_loadu_ps(row + n - 8), _CMP_UNORD_Q));
   return _mm256_movemask_ps(nan) == 0;
+}
+
+AVX2 int32_t mapk_i32_kth_largest16_avx2(const int32_t *keys, int64_t k) {
+  __m256i v0 = _mm256_loadu_si256((const __m256i *)keys), v1 = _mm256_loadu_si256((const __m256i *)(keys + 8));
+  /* below[l] = -#{j : keys[j] < v[l]} (a true compare is -1). */
+  __m256i below0 = _mm256_setzero_si256(), below1 = below0;
+  for (int j = 0; j < 16; j++) {
+    __m256i b = _mm256_set1_epi32(keys[j]);
+    below0 = _mm256_add_epi32(below0, _mm256_cmpgt_epi32(v0, b));
+    below1 = _mm256_add_epi32(below1, _mm256_cmpgt_epi32(v1, b));
+  }
+  /* #{j : keys[j] >= v[l]} = 16 + below[l]; lanes with fewer than k are
+   * replaced by INT32_MIN, and the largest lane left is the k-th largest
+   * (the k-th largest itself is always left: k <= 16). */
+  const __m256i shortOf = _mm256_set1_epi32((int32_t)(k - 16)), lowest = _mm256_set1_epi32(INT32_MIN);
+  __m256i e0 = _mm256_blendv_epi8(v0, lowest, _mm256_cmpgt_epi32(shortOf, below0));
+  __m256i e1 = _mm256_blendv_epi8(v1, lowest, _mm256_cmpgt_epi32(shortOf, below1));
+  __m256i m = _mm256_max_epi32(e0, e1);
+  __m128i a = _mm_max_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+  a = _mm_max_epi32(a, _mm_shuffle_epi32(a, 0x4E));
+  a = _mm_max_epi32(a, _mm_shuffle_epi32(a, 0xB1));
+  return _mm_cvtsi128_si32(a);
 }
 
 /* mapk_f32_short_row_mask with CH = ceil(n / 8) chunks of 8 lanes as a
@@ -215,7 +292,71 @@ AVX2 int64_t mapk_f32_short_row_mask_avx2(const float *row, int64_t n, const int
 /* 16-bit lane counts (each at most 16,384 before it is widened) as a sum. */
 AVX2_INLINE int64_t sum16(__m256i v) { return sum8(_mm256_madd_epi16(v, _mm256_set1_epi16(1))); }
 
+/* mapk_f16_count_before_positive_avx2 without the NaN check (nan_free NULL),
+ * for key < INT16_MAX. A full block's lanes that rank before c are those
+ * with x > t (t = key - 1 before c's block, key after it); for integers
+ * x > t is !(t + 1 > x), so the pass counts the lanes with t + 1 > x (the
+ * compare takes the scores straight from memory) and subtracts them from
+ * the lanes it read: the same count, with no magnitude maximum per load.
+ * c's block and the tail are counted as in the checked pass. */
+AVX2_INLINE int64_t f16_count_before_unchecked(const int16_t *row, int64_t n, int64_t c, int16_t key) {
+  const __m256i lanes = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m256i above = _mm256_set1_epi16(key);
+  /* t + 1 for t = key - 1 and for t = key (key < INT16_MAX: no overflow). */
+  const __m256i belowAtLeast = above, belowAbove = _mm256_set1_epi16((int16_t)(key + 1));
+  int64_t count = 0, i = 0;
+  int64_t full = n / 16 * 16, home = c / 16 * 16 < full ? c / 16 * 16 : full;
+#define LOADW(at) _mm256_loadu_si256((const __m256i *)(row + (at)))
+  /* Four lane counts shared by both runs, reduced once: `read` scores were
+   * read since the last reduction, so no lane of a0 + a1 + a2 + a3 counts
+   * more than read / 16 <= 16,384 (no 16-bit overflow). */
+  __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+  int64_t read = 0;
+#define FLUSH_UNCHECKED() do { \
+    __m256i s_ = _mm256_add_epi16(_mm256_add_epi16(a0, a1), _mm256_add_epi16(a2, a3)); \
+    count += read - sum16(s_); \
+    read = 0; \
+    a0 = a1 = a2 = a3 = _mm256_setzero_si256(); \
+  } while (0)
+  /* Blocks up to `end` against t (t1 = t + 1). */
+#define RUN_UNCHECKED(end, t1) \
+  while (i < (end)) { \
+    if (read == 16 * 16384) FLUSH_UNCHECKED(); \
+    int64_t stop = (end) < i + (16 * 16384 - read) ? (end) : i + (16 * 16384 - read), start = i; \
+    for (; i + 64 <= stop; i += 64) { \
+      a0 = _mm256_sub_epi16(a0, _mm256_cmpgt_epi16((t1), LOADW(i))); \
+      a1 = _mm256_sub_epi16(a1, _mm256_cmpgt_epi16((t1), LOADW(i + 16))); \
+      a2 = _mm256_sub_epi16(a2, _mm256_cmpgt_epi16((t1), LOADW(i + 32))); \
+      a3 = _mm256_sub_epi16(a3, _mm256_cmpgt_epi16((t1), LOADW(i + 48))); \
+    } \
+    for (; i < stop; i += 16) a0 = _mm256_sub_epi16(a0, _mm256_cmpgt_epi16((t1), LOADW(i))); \
+    read += i - start; \
+  }
+#define MIXED(base) _mm256_add_epi16(above, _mm256_cmpgt_epi16( \
+    _mm256_set1_epi16((int16_t)((c - (base)) > 32767 ? 32767 : (c - (base)) < -32768 ? -32768 : (c - (base)))), lanes))
+  RUN_UNCHECKED(home, belowAtLeast)
+  if (home < full) {
+    __m256i h = _mm256_cmpgt_epi16(LOADW(home), MIXED(home));
+    count += __builtin_popcount((unsigned)_mm256_movemask_epi8(h)) / 2;
+    i = home + 16;
+    RUN_UNCHECKED(full, belowAbove)
+  }
+  if (i < n) {
+    int64_t base = n - 16;
+    __m256i covered = _mm256_cmpgt_epi16(_mm256_set1_epi16((int16_t)(i - base)), lanes);
+    __m256i h = _mm256_andnot_si256(covered, _mm256_cmpgt_epi16(LOADW(base), MIXED(base)));
+    count += __builtin_popcount((unsigned)_mm256_movemask_epi8(h)) / 2;
+  }
+  FLUSH_UNCHECKED();
+#undef LOADW
+#undef RUN_UNCHECKED
+#undef FLUSH_UNCHECKED
+#undef MIXED
+  return count;
+}
+
 AVX2 int64_t mapk_f16_count_before_positive_avx2(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free) {
+  if (!nan_free && key < INT16_MAX) return f16_count_before_unchecked(row, n, c, key);
   const __m256i magnitude = _mm256_set1_epi16(0x7FFF);
   const __m256i lanes = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m256i above = _mm256_set1_epi16(key), atLeast = _mm256_set1_epi16((int16_t)(key - 1));
@@ -234,7 +375,7 @@ AVX2 int64_t mapk_f16_count_before_positive_avx2(const int16_t *row, int64_t n, 
       a1 = _mm256_sub_epi16(a1, _mm256_cmpgt_epi16(LOAD16(i + 16), (t))); \
     } \
     if (i < stop) { a0 = _mm256_sub_epi16(a0, _mm256_cmpgt_epi16(LOAD16(i), (t))); i += 16; } \
-    count += sum16(a0) + sum16(a1); \
+    count += sum16(_mm256_add_epi16(a0, a1)); \
   }
   /* The threshold of a block holding c: key - 1 in the lanes before c
    * (c - base clamped: c may lie far before the tail's base). */

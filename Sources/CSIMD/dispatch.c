@@ -135,6 +135,17 @@ int mapk_f32_nan_free(const float *row, int64_t n) {
   return mapk_f32_nan_free_plain(row, n);
 }
 
+int32_t mapk_i32_kth_largest16(const int32_t *keys, int64_t k) {
+#if defined(__x86_64__)
+  /* No AVX-512 version: a CPU with AVX-512 has AVX2 (detect() checks it first). */
+  switch (mapk_simd_level()) {
+  case MAPK_SIMD_AVX512:
+  case MAPK_SIMD_AVX2: return mapk_i32_kth_largest16_avx2(keys, k);
+  }
+#endif
+  return mapk_i32_kth_largest16_plain(keys, k);
+}
+
 int64_t mapk_f32_short_row_mask(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
                                 const int32_t *table, int64_t stride) {
 #if defined(__x86_64__)

@@ -13,6 +13,7 @@ int mapk_f32_group_maxima_plain(const float *row, int64_t n, int64_t segments, i
 int64_t mapk_f32_count_before_plain(const float *row, int64_t n, int64_t c, float s, int *nan_free);
 int64_t mapk_f32_next_block_plain(const float *row, int64_t from, int64_t end, float t, uint32_t *mask);
 int mapk_f32_nan_free_plain(const float *row, int64_t n);
+int32_t mapk_i32_kth_largest16_plain(const int32_t *keys, int64_t k);
 int64_t mapk_f32_short_row_mask_plain(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
                                       const int32_t *table, int64_t stride);
 int64_t mapk_f16_count_before_positive_plain(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free);
@@ -24,6 +25,7 @@ int mapk_f32_group_maxima_avx2(const float *row, int64_t n, int64_t segments, in
 int64_t mapk_f32_count_before_avx2(const float *row, int64_t n, int64_t c, float s, int *nan_free);
 int64_t mapk_f32_next_block_avx2(const float *row, int64_t from, int64_t end, float t, uint32_t *mask);
 int mapk_f32_nan_free_avx2(const float *row, int64_t n);
+int32_t mapk_i32_kth_largest16_avx2(const int32_t *keys, int64_t k);
 int64_t mapk_f32_short_row_mask_avx2(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
                                      const int32_t *table, int64_t stride);
 int64_t mapk_f16_count_before_positive_avx2(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free);

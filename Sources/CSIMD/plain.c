@@ -106,3 +106,13 @@ float mapk_max_scan_f32_plain(const float *p, int64_t n) {
   for (; i < n; i++) best = p[i] > best ? p[i] : best;
   return best;
 }
+
+int32_t mapk_i32_kth_largest16_plain(const int32_t *keys, int64_t k) {
+  int32_t best = INT32_MIN;
+  for (int l = 0; l < 16; l++) {
+    int64_t atLeast = 0;
+    for (int j = 0; j < 16; j++) atLeast += keys[j] >= keys[l];
+    if (atLeast >= k && keys[l] > best) best = keys[l];
+  }
+  return best;
+}

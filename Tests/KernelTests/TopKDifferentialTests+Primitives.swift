@@ -88,6 +88,34 @@ extension TopKDifferentialTests {
     }
   }
 
+  /// The k-th largest of 16 group maxima (the bound of k <= 16) against a
+  /// sort: keys of non-NaN floats (what group maxima are: -inf's key up to
+  /// +inf's), many ties, every k from 1 to 16.
+  @Test(arguments: [46, 47] as [UInt64])
+  func float32KthLargestOf16MatchesSort(seed: UInt64) {
+    onEveryPath {
+      var rng = SplitMix64(seed: seed)
+      let pool: [Int32] = [0, -1, 1, 0x7F80_0000, -0x7F80_0000, 0x7F7F_FFFF, -0x7F7F_FFFF]
+      for trial in 0..<200 {
+        var keys: [Int32] = (0..<16).map { _ in
+          let r = rng.next()
+          switch r % 4 {
+          case 0: return pool[Int((r >> 8) % UInt64(pool.count))]
+          case 1: return Int32(truncatingIfNeeded: Int64(r >> 32) % 5)  // ties
+          default: return Int32(Int64(r >> 32) % 0x7F80_0001 * (r & 1 == 0 ? 1 : -1))
+          }
+        }
+        let sorted = keys.sorted(by: >)
+        for k in 1...16 {
+          let found = keys.withUnsafeMutableBufferPointer {
+            UInt32.kthLargestGroupMaximum($0.baseAddress!, count: 16, k: k)
+          }
+          #expect(found == sorted[k - 1], "\(SIMDPath.active) seed \(seed) trial \(trial) k=\(k) keys \(keys)")
+        }
+      }
+    }
+  }
+
   /// The float32 short-row pattern (keys and every label's count in one
   /// call) against a plain count over the floats: every length 1 to 64,
   /// ties, ±0.0, ±inf, negative scores and NaN by chance, 1 to 16 labels.
@@ -150,7 +178,8 @@ extension TopKDifferentialTests {
                                                           pool: [UInt16]) {
     onEveryPath {
       var rng = SplitMix64(seed: seed)
-      for n in Self.primitiveLengths + [33_000] {
+      // 300,000: past the 16 * 16,384 scores 16-bit lane counts hold between two reductions.
+      for n in Self.primitiveLengths + [33_000, 300_000] {
         for withNaN in [false, true] {
           let bits: [Bits] = (0..<n).map { _ in
             let r = rng.next()
@@ -177,6 +206,9 @@ extension TopKDifferentialTests {
               guard !hasNaN else { continue }
               let want = (0..<n).filter { keys[$0] > keys[c] || (keys[$0] == keys[c] && $0 < c) }.count
               #expect(count == want, "\(context) c=\(c): count")
+              // The pass without the NaN check (a label after the row's first).
+              #expect(Bits.countRankedBefore(p, count: n, index: c, positiveKey: keys[c], checkingNaN: false).count == want,
+                      "\(context) c=\(c): count without the NaN check")
             }
           }
         }

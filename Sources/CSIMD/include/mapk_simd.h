@@ -59,7 +59,8 @@ int mapk_f32_group_maxima(const float *row, int64_t n, int64_t segments, int32_t
 /* The number of scores of row[0..<n] (n >= 16) that rank before the score `s`
  * at index c: larger ones, and equal ones (IEEE equality) at lower indices.
  * If `nan_free` is not NULL it receives 1 if the row holds no NaN (0 may also
- * mean both infinities; the count is then meaningless). */
+ * mean both infinities; the count is then meaningless); NULL skips the check
+ * (a cheaper pass: a row's later labels, once its first pass checked). */
 int64_t mapk_f32_count_before(const float *row, int64_t n, int64_t c, float s, int *nan_free);
 
 /* The first block start i = from + 16 j <= end whose 16 floats hold a lane
@@ -70,6 +71,11 @@ int64_t mapk_f32_next_block(const float *row, int64_t from, int64_t end, float t
 
 /* 1 if row[0..<n] (n >= 16) holds no NaN. */
 int mapk_f32_nan_free(const float *row, int64_t n);
+
+/* The k-th largest (1 <= k <= 16) of the 16 keys keys[0..<16] (the group
+ * maxima of a one-segment bound pass): the largest key that at least k of
+ * the keys are at or above, found by counting, with no branch. */
+int32_t mapk_i32_kth_largest16(const int32_t *keys, int64_t k);
 
 /* Short float32 rows (1 <= n <= 64): the hit pattern at k (1 <= k <= 63) of
  * the m distinct labels ids[0..<m] (each below n): bit r - 1 set for each
@@ -87,7 +93,8 @@ int64_t mapk_f32_short_row_mask(const float *row, int64_t n, const int32_t *ids,
 /* The number of scores that rank before the one at index c, whose key `key`
  * is positive (then a score ranks before it iff its signed bits exceed
  * key - 1 before c, key after c). If `nan_free` is not NULL it receives 1 if
- * no magnitude is above infinity's (the row holds no NaN). */
+ * no magnitude is above infinity's (the row holds no NaN); NULL skips the
+ * check (a cheaper pass). */
 int64_t mapk_f16_count_before_positive(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free);
 
 /* 1 if row[0..<n] (n >= 16) holds no NaN. */

@@ -107,6 +107,10 @@ extension UInt32: RowScanning {
 
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Int32>, count: Int, k: Int) -> Int32? {
     guard count == 16 else { return count <= 64 && count % 16 == 0 ? kthLargestByCounting(keys, count: count, k: k) : nil }
+    // The same count in C with 256-bit vectors and an integer max (AVX2 has
+    // one): the largest eligible key, which the float max below also finds,
+    // group maxima being keys of non-NaN floats (-inf's key at the least).
+    if SIMDPath.usesC { return mapk_i32_kth_largest16(keys, Int64(k)) }
     // 16 keys (k <= 16, the common case): counted in one vector, and the
     // largest eligible key found as a float (SSE2 has a float max, no
     // 32-bit integer one).

@@ -233,7 +233,12 @@ final class TopKSelector<Bits: RowScanning> {
     }
     // float32 from 256 classes on: the first label's pass also checks for NaN (no
     // separate pass); measured on 1,000 classes, k = 10: direct for m <= 2.
-    let direct = Bits.self == UInt32.self && classes >= 256 ? m * 14 * blocks : (m * 20 + 6) * blocks
+    // The C passes (AVX2) count a later label without the NaN check (504
+    // instructions a pass on average on 1,000 classes, one pass in three
+    // checked, against 767 before): direct for m <= 3 there (callgrind,
+    // 1,000 classes, k = 10; m <= 4 measured worse).
+    let float32 = Bits.self == UInt32.self && classes >= 256
+    let direct = float32 ? (SIMDPath.usesC ? (m * 7 + 4) * blocks : m * 14 * blocks) : (m * 20 + 6) * blocks
     let scan = 22 * blocks + selectBound + 40 * k
     return direct <= scan
   }
