@@ -23,7 +23,7 @@ import Foundation
 ///
 /// Doubles that must come back bit for bit (a row's d, a weight, the pooled
 /// swap sums) are written as their IEEE-754 bit pattern in hexadecimal
-/// (`0x3ff0000000000000` is 1); exact sums as ``ExactSum/hexadecimal``.
+/// (`0x3ff0000000000000` is 1); exact sums as `ExactSum/hexadecimal`.
 extension CompareStateFile {
   /// The JSON bytes of this state (pretty-printed, keys sorted, newline-terminated).
   ///
@@ -111,7 +111,7 @@ extension CompareStateFile {
   /// A double's IEEE-754 bit pattern in hexadecimal: it reads back to the same bits.
   static func bits(_ x: Double) -> String { "0x" + String(x.bitPattern, radix: 16) }
 
-  /// The double whose bit pattern `text` is (see ``bits(_:)``).
+  /// The double whose bit pattern `text` is (see `bits(_:)`).
   static func double(_ text: String, _ field: String) throws(InvalidState) -> Double {
     guard text.hasPrefix("0x"), text.count <= 18, let b = UInt64(text.dropFirst(2), radix: 16) else {
       throw InvalidState(description: "\(field): '\(text.prefix(40))' is not a double's bit pattern (0x + hex digits)")

@@ -10,7 +10,7 @@ extension CompareStateFile {
   /// the tests with another common weight, and (as ``StateFile/merge(_:requireAllRows:)``
   /// refuses them) overlapping or missing rows.
   ///
-  /// - Throws: ``FileError`` about one file, or ``MAPKError/incompatibleStates(_:)``
+  /// - Throws: ``FileError`` about one file, or `MAPKError/incompatibleStates(_:)`
   ///   for rows left uncovered.
   /// - Complexity: O(parts · tests · B · limbs).
   public static func merge(_ parts: [(path: String, state: CompareStateFile)]) throws -> CompareStateFile {
@@ -24,6 +24,7 @@ extension CompareStateFile {
       if part.names != first.names { throw differ("systems \(part.names) vs \(first.names)") }
       if part.alpha != first.alpha { throw differ("alpha \(part.alpha) vs \(first.alpha)") }
       let (a, b) = (part.systems[0].state.configuration, first.systems[0].state.configuration)
+      if a.ks != b.ks { throw differ("ks \(a.ks) vs \(b.ks)") }
       if a.metrics != b.metrics { throw differ("metrics \(a.metrics.map(\.name)) vs \(b.metrics.map(\.name))") }
       do { try comparison.merge(part.comparison) } catch { throw differ(error.description) }
       evaluationSeconds += part.evaluationSeconds

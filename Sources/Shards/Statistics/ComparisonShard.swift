@@ -5,15 +5,15 @@
 /// Every part is exact and keyed by global row indices, so the merge of the
 /// shards of any split, in any order, is the state one run over all rows
 /// would build, and ``result(states:)`` gives that run's numbers bit for bit:
-/// - the t-test's n, Σd and Σd² (``PairedTTestSums``);
+/// - the t-test's n, Σd and Σd² (`PairedTTestSums`);
 /// - the sampled randomization test as one exact sum Σ sᵢdᵢ per permutation
-///   (``RandomizationTest/exactReplicateSums(differences:firstRow:replicates:seed:)``),
-///   and a pooled metric's swap sums (``PooledRandomizationSums``, integers
+///   (`RandomizationTest/exactReplicateSums(differences:firstRow:replicates:seed:)`),
+///   and a pooled metric's swap sums (`PooledRandomizationSums`, integers
 ///   held exactly);
 /// - the rows' own d (or (hits, n)) when the shard has at most
-///   ``RandomizationTest/maximumExactRows`` rows in the tests, for the exact
+///   `RandomizationTest/maximumExactRows` rows in the tests, for the exact
 ///   enumeration when all rows together are few enough;
-/// - the paired bootstrap's replicate sums (``PoissonBootstrap``).
+/// - the paired bootstrap's replicate sums (`PoissonBootstrap`).
 public struct ComparisonShard: Sendable {
   /// One row's difference d = system − baseline, with its global index.
   public struct TestedRow: Sendable, Equatable {
@@ -32,10 +32,10 @@ public struct ComparisonShard: Sendable {
   /// The sums of one test (one pair of systems on one metric at one k).
   public enum TestSums: Sendable {
     /// A mean metric: the t-test's sums, the exact sum per permutation, and
-    /// the rows' d when at most ``RandomizationTest/maximumExactRows``.
+    /// the rows' d when at most `RandomizationTest/maximumExactRows`.
     case mean(tTest: PairedTTestSums, permutationSums: [ExactSum], rows: [TestedRow]?)
     /// A pooled metric: the swap sums, and the rows' (hits, n) of both
-    /// systems when at most ``RandomizationTest/maximumExactRows``.
+    /// systems when at most `RandomizationTest/maximumExactRows`.
     case pooled(swaps: PooledRandomizationSums, rows: [TestedRow]?)
   }
 
