@@ -23,6 +23,31 @@ extension RandomizationTest {
     var sums = [ExactSum](repeating: ExactSum(), count: replicates.count)
     guard !replicates.isEmpty else { return sums }
     let rows = differences.indices.filter { differences[$0] != 0 }
+    if let fixed = FixedPoint(rows.map { differences[$0] }) {
+      // Fast path: the rows' d as 128-bit integers in units of 2^scale, summed per replicate exactly.
+      let values = fixed.values
+      var b = replicates.lowerBound
+      var lanes = [Int128](repeating: 0, count: 64)
+      while b < replicates.upperBound {
+        let block = b >> 6
+        let end = min(replicates.upperBound, (block + 1) << 6)
+        for j in lanes.indices { lanes[j] = 0 }
+        lanes.withUnsafeMutableBufferPointer { acc in
+          for (k, i) in rows.enumerated() {
+            let v = values[k]
+            let h = CounterHash.draw(CounterHash.rowStart(seed: seed, domain: CounterHash.signDomain, row: firstRow + i), block)
+            for r in b..<end {
+              // Bit r mod 64 set: −v (as `RandomizationSums.add` flips the sign bit), branch-free.
+              let negative = Int128(truncatingIfNeeded: -Int64((h >> UInt64(r & 63)) & 1))
+              acc[r & 63] &+= (v ^ negative) &- negative
+            }
+          }
+        }
+        for r in b..<end { sums[r - replicates.lowerBound] = fixed.exactSum(lanes[r & 63]) }
+        b = end
+      }
+      return sums
+    }
     sums.withUnsafeMutableBufferPointer { out in
       var b = replicates.lowerBound
       while b < replicates.upperBound {
@@ -41,6 +66,67 @@ extension RandomizationTest {
       }
     }
     return sums
+  }
+
+  /// Nonzero finite doubles as exact 128-bit integers in units of one power
+  /// of two, when every sum of ± them fits: each is m·2^e with m < 2^53, so
+  /// with `scale` the lowest set bit among them and `top` the highest, each
+  /// is an integer below 2^(top − scale), and a sum of n of them is below
+  /// n·2^(top − scale). Within 2^126 no sum can overflow, and an integer
+  /// sum converts back to an `ExactSum` in pieces of 52 bits, each a double
+  /// exactly (`exactSum(_:)`). Metric values' differences span some 60 to
+  /// 80 bits, so this is the common case; otherwise (a non-finite d, or a
+  /// span too wide) the caller adds each term to `ExactSum`s.
+  struct FixedPoint {
+    /// The power of two of one unit.
+    let scale: Int
+    /// The values, in units of 2^scale.
+    let values: [Int128]
+
+    init?(_ d: [Double]) {
+      var low = Int.max, high = Int.min
+      for x in d {
+        guard x.isFinite, x != 0 else { return nil }
+        let (m, e) = Self.parts(x)
+        low = min(low, e + m.trailingZeroBitCount)
+        high = max(high, e + 64 - m.leadingZeroBitCount)
+      }
+      guard !d.isEmpty else { return nil }
+      // |sum| < n · 2^(high − low) ≤ 2^(bits of n + high − low) must stay below 2^126.
+      let countBits = Int.bitWidth - d.count.leadingZeroBitCount
+      guard high - low + countBits <= 126 else { return nil }
+      scale = low
+      values = d.map { x in
+        let (m, e) = Self.parts(x)
+        let v = Int128(m) << (e - low)
+        return x < 0 ? -v : v
+      }
+    }
+
+    /// x = m · 2^e with m the significand as an integer (x finite, nonzero).
+    static func parts(_ x: Double) -> (m: UInt64, e: Int) {
+      x.isNormal ? (x.significandBitPattern | (1 << 52), Int(x.exponentBitPattern) - 1075)
+        : (x.significandBitPattern, -1074)
+    }
+
+    /// `sum` units of 2^scale as an exact sum: 52-bit pieces, each c · 2^(scale + 52·j)
+    /// with c < 2^52, a double exactly (its lowest bit is at least 2^scale ≥ 2⁻¹⁰⁷⁴).
+    func exactSum(_ sum: Int128) -> ExactSum {
+      var s = ExactSum()
+      let negative = sum < 0
+      var magnitude = sum.magnitude
+      var exponent = scale
+      while magnitude != 0 {
+        let piece = Double(UInt64(truncatingIfNeeded: magnitude & ((1 << 52) - 1)))
+        if piece != 0 {
+          let term = Double(sign: .plus, exponent: exponent, significand: piece)
+          s.add(negative ? -term : term)
+        }
+        magnitude >>= 52
+        exponent += 52
+      }
+      return s
+    }
   }
 
   /// p = (1 + #{b : |S_b| ≥ |S_obs|}) / (1 + B) from exact sums, every

@@ -275,13 +275,32 @@ extension CompareStateFile {
           guard w.hits.count == c.permutations, w.counts.count == c.permutations, w.rows >= 0, w.invalid >= 0 else {
             throw invalid("\(field).swaps has \(w.hits.count) and \(w.counts.count) sums for \(c.permutations) permutations")
           }
-          func d(_ x: String, _ name: String) throws -> Double { try double(x, "\(field).swaps.\(name)") }
+          guard w.rows <= first.rows.count, w.invalid <= w.rows else {
+            throw invalid("\(field).swaps counts \(w.rows) rows (\(w.invalid) invalid) of \(first.rows.count)")
+          }
+          // Every part is an integer of at most 2^53 in magnitude, and they
+          // relate as the sums of real rows do (|Σ s·dh| ≤ Σ |dh| ≤ H, X ≤ H):
+          // what keeps the exact comparison of the merged sums within its
+          // integers, whatever a damaged file holds.
+          func d(_ x: String, _ name: String) throws -> Double {
+            let v = try double(x, "\(field).swaps.\(name)")
+            guard v.isFinite, v == v.rounded(.towardZero), abs(v) <= 0x1p53 else {
+              throw invalid("\(field).swaps.\(name) \(v) is not an integer within 2^53")
+            }
+            return v
+          }
+          let hitsAbsolute = try d(w.hits_absolute, "hits_absolute"), countsAbsolute = try d(w.counts_absolute, "counts_absolute")
+          let totalHits = try d(w.total_hits, "total_hits"), totalCounts = try d(w.total_counts, "total_counts")
+          let observedHits = try d(w.observed_hits, "observed_hits"), observedCounts = try d(w.observed_counts, "observed_counts")
+          let hitSums = try w.hits.map { try d($0, "hits") }, countSums = try w.counts.map { try d($0, "counts") }
+          guard 0 <= observedHits, observedHits <= totalHits, 0 <= observedCounts, observedCounts <= totalCounts,
+                0 <= hitsAbsolute, hitsAbsolute <= totalHits, 0 <= countsAbsolute, countsAbsolute <= totalCounts,
+                hitSums.allSatisfy({ abs($0) <= hitsAbsolute }), countSums.allSatisfy({ abs($0) <= countsAbsolute })
+          else { throw invalid("\(field).swaps: sums that no rows give (a sum above its total)") }
           tests.append(.pooled(swaps: PooledRandomizationSums(
-            replicates: c.permutations, seed: seed, rows: w.rows, hitSums: try w.hits.map { try d($0, "hits") },
-            countSums: try w.counts.map { try d($0, "counts") }, hitsAbsolute: try d(w.hits_absolute, "hits_absolute"),
-            countsAbsolute: try d(w.counts_absolute, "counts_absolute"), totalHits: try d(w.total_hits, "total_hits"),
-            totalCounts: try d(w.total_counts, "total_counts"), observedHits: try d(w.observed_hits, "observed_hits"),
-            observedCounts: try d(w.observed_counts, "observed_counts"), invalid: w.invalid), rows: rows))
+            replicates: c.permutations, seed: seed, rows: w.rows, hitSums: hitSums, countSums: countSums,
+            hitsAbsolute: hitsAbsolute, countsAbsolute: countsAbsolute, totalHits: totalHits, totalCounts: totalCounts,
+            observedHits: observedHits, observedCounts: observedCounts, invalid: w.invalid), rows: rows))
         } else {
           throw invalid("\(field) is neither a mean's test (t, permutation_sums) nor a pooled one (swaps)")
         }

@@ -15,26 +15,29 @@ extension CompareStateFile {
   /// - Complexity: O(parts · tests · B · limbs).
   public static func merge(_ parts: [(path: String, state: CompareStateFile)]) throws -> CompareStateFile {
     guard let (firstPath, first) = parts.first else { throw MAPKError.incompatibleStates("no states to merge") }
+    func differ(_ path: String, _ what: String) -> FileError {
+      FileError(path: path, problem: "cannot merge with \(firstPath): \(what)", kind: .conflict)
+    }
+    for (path, part) in parts.dropFirst() {
+      if part.names != first.names { throw differ(path, "systems \(part.names) vs \(first.names)") }
+      if part.alpha != first.alpha { throw differ(path, "alpha \(part.alpha) vs \(first.alpha)") }
+      let (a, b) = (part.systems[0].state.configuration, first.systems[0].state.configuration)
+      if a.ks != b.ks { throw differ(path, "ks \(a.ks) vs \(b.ks)") }
+      if a.metrics != b.metrics { throw differ(path, "metrics \(a.metrics.map(\.name)) vs \(b.metrics.map(\.name))") }
+    }
+    // Each system's states merge as eval states do: same inputs, no overlap, all rows (first,
+    // so that the comparisons below add the sums of disjoint rows only).
+    let systems = try first.systems.indices.map { s in
+      try StateFile.merge(parts.map { (path: $0.path, state: $0.state.systems[s]) })
+    }
     var comparison = first.comparison
     var evaluationSeconds = first.evaluationSeconds
     for (path, part) in parts.dropFirst() {
-      func differ(_ what: String) -> FileError {
-        FileError(path: path, problem: "cannot merge with \(firstPath): \(what)", kind: .conflict)
-      }
-      if part.names != first.names { throw differ("systems \(part.names) vs \(first.names)") }
-      if part.alpha != first.alpha { throw differ("alpha \(part.alpha) vs \(first.alpha)") }
-      let (a, b) = (part.systems[0].state.configuration, first.systems[0].state.configuration)
-      if a.ks != b.ks { throw differ("ks \(a.ks) vs \(b.ks)") }
-      if a.metrics != b.metrics { throw differ("metrics \(a.metrics.map(\.name)) vs \(b.metrics.map(\.name))") }
-      do { try comparison.merge(part.comparison) } catch { throw differ(error.description) }
+      do { try comparison.merge(part.comparison) } catch { throw differ(path, error.description) }
       evaluationSeconds += part.evaluationSeconds
       guard evaluationSeconds <= StateFile.maximumSeconds else {
-        throw differ("the total of evaluation_seconds exceeds \(StateFile.maximumSeconds)")
+        throw differ(path, "the total of evaluation_seconds exceeds \(StateFile.maximumSeconds)")
       }
-    }
-    // Each system's states merge as eval states do: same inputs, no overlap, all rows.
-    let systems = try first.systems.indices.map { s in
-      try StateFile.merge(parts.map { (path: $0.path, state: $0.state.systems[s]) })
     }
     do {
       return try CompareStateFile(names: first.names, systems: systems, alpha: first.alpha, comparison: comparison,

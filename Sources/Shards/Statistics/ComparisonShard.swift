@@ -158,6 +158,10 @@ public struct ComparisonShard: Sendable {
     }
     let weight = try common(other.testWeight, testWeight)
     let pooledWeight = try common(other.pooledTestWeight, pooledTestWeight)
+    // Each count is at most its state's rows; a total past `Int` is a forgery, refused rather than trapped on.
+    let (meanRows, o1) = meanTestRows.addingReportingOverflow(other.meanTestRows)
+    let (pooledRows, o2) = pooledTestRows.addingReportingOverflow(other.pooledTestRows)
+    guard !o1, !o2 else { throw differ("the rows in the tests add up past \(Int.max)") }
     var merged = tests
     for i in tests.indices {
       switch (tests[i], other.tests[i]) {
@@ -175,8 +179,8 @@ public struct ComparisonShard: Sendable {
     tests = merged
     testWeight = weight
     pooledTestWeight = pooledWeight
-    meanTestRows += other.meanTestRows
-    pooledTestRows += other.pooledTestRows
+    meanTestRows = meanRows
+    pooledTestRows = pooledRows
     bootstrap.merge(other.bootstrap)
   }
 
