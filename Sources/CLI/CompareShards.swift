@@ -43,6 +43,8 @@ enum CompareShards {
       return false
     }
     if let other = try paths.first(where: { try !isCompareState($0) }) {
+      // A file that is not even a JSON object with a format: the reader says what is wrong with it.
+      if try format(of: other) == nil { _ = try CompareStateFile(contentsOf: other) }
       throw FileError(path: other, problem: "cannot merge with \(first): not a compare state "
                         + "('mapk compare --state'), as \(first) is", kind: .conflict)
     }
@@ -65,7 +67,13 @@ enum CompareShards {
 
   /// Whether the file at `path` is a compare state (its JSON `format` says so).
   static func isCompareState(_ path: String) throws -> Bool {
+    try format(of: path) == CompareStateFile.formatName
+  }
+
+  /// The JSON `format` of the file at `path`, or nil if it has none (not a JSON object, or damaged).
+  static func format(of path: String) throws -> String? {
+    // The mapping must outlive the read of its bytes.
     let file = try MappedFile(path: path)
-    return CompareStateFile.format(of: file.bytes) == CompareStateFile.formatName
+    return withExtendedLifetime(file) { CompareStateFile.format(of: file.bytes) }
   }
 }

@@ -9,6 +9,7 @@ enum MergeCommand {
     name: "merge", summary: "merge the states of 'eval --shard I/N --state FILE' runs exactly",
     synopsis: """
       USAGE: mapk merge STATE.json... [--json] [--output FILE] [--shards N] [--missing]
+             mapk merge COMPARE-STATE.json... [--json | --format F] [--output FILE]
 
       Merges the states saved by 'mapk eval --shard I/N --state FILE' and prints
       what 'mapk eval' prints for all rows, with the same bits as one run over

@@ -177,5 +177,10 @@ import Testing
     #expect(bad.status == 1)
     #expect(bad.stderr.hasPrefix("mapk: error: bad.json: bad compare state: ") && bad.stderr.filter { $0 == "\n" }.count == 1,
             "\(bad.stderr)")
+    // A truncated one: its reader's own line, not "not a compare state".
+    try String(text.prefix(200)).write(toFile: dir.file("cut.json"), atomically: true, encoding: .utf8)
+    let cut = try ProcessRunner.mapk(["merge", "a0.json", "cut.json"], in: dir.path)
+    #expect(cut.status == 1)
+    #expect(cut.stderr.hasPrefix("mapk: error: cut.json: not a mapk compare state: not valid JSON"), "\(cut.stderr)")
   }
 }

@@ -81,7 +81,8 @@ extension CompareStateFile {
   /// - Throws: ``FileError`` if it cannot be read or is not a valid compare state.
   public init(contentsOf path: String) throws {
     let file = try MappedFile(path: path)
-    try self.init(decoding: file.bytes, path: path)
+    // The mapping must outlive the read of its bytes (a raw buffer keeps nothing alive).
+    self = try withExtendedLifetime(file) { try CompareStateFile(decoding: file.bytes, path: path) }
   }
 
   /// Writes the state to `path` atomically (never over one of `inputs`).
