@@ -38,11 +38,13 @@ enum CompareCommand {
       Option("--format", value: "F", help: "text (default) | markdown | latex"),
       Option("--json", help: "print one JSON object on stdout"),
       OutputOption.option,
-    ],
+    ] + CompareShards.options,
     epilog: """
       EXAMPLES:
         mapk compare --labels l.npy -k 10 base.npy new.npy
         mapk compare --labels l.npy -k 1,10 a.npy b.npy c.npy --format latex --seed 7
+        for i in 0 1 2; do mapk compare --labels l.npy -k 10 a.npy b.npy --shard $i/3 --state c$i.json; done
+        mapk merge c0.json c1.json c2.json --format latex
       """)
 
   /// `--format`'s values.
@@ -77,19 +79,32 @@ enum CompareCommand {
       bootstrapReplicates: try parsed.int("--bootstrap") ?? 1_000,
       level: level, seed: seed)
     let inputPaths = files + [labels] + (parsed["--weights"].map { [$0] } ?? []) + (parsed["--exclude"].map { [$0] } ?? [])
+    let sharding = try ShardOptions(parsed)
+    if sharding.shard != nil && sharding.statePath == nil {
+      throw UsageError(description: "--shard needs --state FILE (the shard's sums, for 'mapk merge')")
+    }
+    if sharding.statePath != nil && design.permutations > CompareShards.maximumPermutations {
+      throw UsageError(description: "--state holds one exact sum per permutation: --permutations must be at most "
+                         + "\(CompareShards.maximumPermutations) with --state (got \(design.permutations))")
+    }
+    try OutputPaths.check(OutputPaths.given(parsed, ["--state", OutputOption.flag]), inputs: inputPaths)
     let output = try OutputOption.open(parsed, protecting: inputPaths)
 
     let clock = Stopwatch()
     let evaluator = Evaluator(threads: threads)
     var systems: [SystemRows] = []
     var weights: [Double]? = nil
+    var stateFiles: [StateFile] = []
+    var range = 0..<0
     for file in files {
       let inputs = try EvaluationInputs(predictions: file, labels: labels, weights: parsed["--weights"],
                                         labelFormat: labelFormat, threads: threads, exclude: parsed["--exclude"])
       ExclusionWarning.report(inputs)
       inputs.reportTruncationAsError()
+      // The shard's rows (all without --shard); per-row values are the range's, from its first row.
+      range = sharding.rows(of: inputs.rows) ?? 0..<inputs.rows
       let columns = configuration.pairs.count
-      var values = [Double](repeating: .nan, count: inputs.rows * columns)
+      var values = [Double](repeating: .nan, count: range.count * columns)
       // A pooled metric is tested on its rows' (hits, n), which the sink gives beside the ratio.
       let pooled = configuration.metrics.contains { !SystemComparison.tTestApplies(to: $0) }
       var numerators = [Double](repeating: 0, count: pooled ? values.count : 0)
@@ -100,9 +115,11 @@ enum CompareCommand {
           try numerators.withUnsafeMutableBufferPointer { hits in
             try denominators.withUnsafeMutableBufferPointer { counts in
               // Any kind of predictions (dense or sparse scores, ranked ids).
-              try evaluator.evaluate(inputs, configuration: configuration, perRow: buffer.baseAddress.map { base in
-                pooled ? PerRowSink(base: base, numerators: hits.baseAddress!, denominators: counts.baseAddress!)
-                  : PerRowSink(base: base)
+              try evaluator.evaluate(inputs, configuration: configuration, rows: range,
+                                     perRow: buffer.baseAddress.map { base in
+                pooled ? PerRowSink(base: base, firstRow: range.lowerBound, numerators: hits.baseAddress!,
+                                    denominators: counts.baseAddress!)
+                  : PerRowSink(base: base, firstRow: range.lowerBound)
               })
             }
           }
@@ -112,7 +129,12 @@ enum CompareCommand {
       }
       try inputs.checkUnchanged()
       if weights == nil && !inputs.weights.isNone {
-        weights = (0..<inputs.rows).map { inputs.weights.weight(ofRow: $0) }
+        weights = range.map { inputs.weights.weight(ofRow: $0) }
+      }
+      if sharding.statePath != nil {
+        stateFiles.append(try StateFile(
+          state: state, rows: range, totalRows: inputs.rows, shard: sharding.shard, classes: inputs.classes,
+          inputs: StateFile.Inputs(of: inputs), threads: threads, seconds: 0))
       }
       systems.append(SystemRows(name: file, state: state, values: values,
                                 parts: pooled ? (numerators, denominators) : nil))
@@ -120,33 +142,37 @@ enum CompareCommand {
     let evaluated = clock.seconds
     let pairs = parsed.has("--all-pairs")
       ? SystemComparison.allPairs(systems: systems.count) : SystemComparison.againstFirst(systems: systems.count)
-    let outcome = Result { () throws(ComparisonError) -> SystemComparisonResult in
-      try SystemComparison.compare(systems, weights: weights, pairs: pairs, design: design, threads: threads)
-    }
     let result: SystemComparisonResult
-    switch outcome {
-    case .success(let r): result = r
-    case .failure(let error): throw message(error, labels: labels, weights: parsed["--weights"])
-    }
-    let report = CompareReport(
-      systems: systems, result: result, design: design, alpha: alpha, threads: threads,
-      evaluationSeconds: evaluated, seconds: clock.seconds)
-    let text: String
-    if parsed.has("--json") {
-      text = report.json.text + "\n"
+    if let statePath = sharding.statePath {
+      // The shard's exact sums, saved; its report is the comparison of its rows.
+      let sums = Result { () throws(ComparisonError) -> ComparisonShard in
+        try SystemComparison.shard(systems, weights: weights, firstRow: range.lowerBound, pairs: pairs,
+                                   design: design, threads: threads)
+      }
+      let shard: ComparisonShard
+      switch sums {
+      case .success(let s): shard = s
+      case .failure(let error): throw message(error, labels: labels, weights: parsed["--weights"])
+      }
+      let seconds = clock.seconds
+      let file = try CompareStateFile(
+        names: files, systems: stateFiles.map { var s = $0; s.seconds = seconds; return s }, alpha: alpha,
+        comparison: shard, evaluationSeconds: evaluated)
+      try file.write(to: statePath, protecting: inputPaths)
+      result = try CompareShards.result(of: file, labels: labels, weights: parsed["--weights"])
     } else {
-      switch format {
-      case .text: text = report.text
-      case .markdown: text = report.markdown
-      case .latex: text = report.latex
+      let outcome = Result { () throws(ComparisonError) -> SystemComparisonResult in
+        try SystemComparison.compare(systems, weights: weights, pairs: pairs, design: design, threads: threads)
+      }
+      switch outcome {
+      case .success(let r): result = r
+      case .failure(let error): throw message(error, labels: labels, weights: parsed["--weights"])
       }
     }
-    if let output {
-      try output.write(Array(text.utf8))
-      try output.commit()
-    } else {
-      print(text, terminator: "")
-    }
+    let report = CompareReport(
+      names: files, configuration: configuration, rows: range.count, result: result, design: design, alpha: alpha,
+      threads: threads, evaluationSeconds: evaluated, seconds: clock.seconds)
+    try report.emit(json: parsed.has("--json"), format: format, to: output)
   }
 
   /// A number in (0, 1) given as `flag`, or nil.

@@ -5,7 +5,12 @@ import MAPKShards
 /// system, one column per metric@k, † where a system is significantly better
 /// than the baseline), then the comparisons; as text, Markdown, LaTeX or JSON.
 struct CompareReport {
-  let systems: [SystemRows]
+  /// The systems' names (their predictions files), baseline first.
+  let names: [String]
+  /// The compared metrics, ks and policies.
+  let configuration: MAPConfiguration
+  /// The rows compared.
+  let rows: Int
   let result: SystemComparisonResult
   let design: ComparisonDesign
   let alpha: Double
@@ -15,8 +20,6 @@ struct CompareReport {
   /// Seconds in all.
   let seconds: Double
 
-  var configuration: MAPConfiguration { systems[0].state.configuration }
-  var rows: Int { systems[0].state.rows }
   var columnNames: [String] { configuration.pairs.map { "\($0.metric.displayName)@\($0.k)" } }
 
   /// Whether system `s` is significantly better than the first system in column `c`:
@@ -53,7 +56,7 @@ struct CompareReport {
 
   /// The marker's note.
   var markerNote: String {
-    "† significantly better than \(systems[0].name) (Holm-adjusted p < \(alpha))"
+    "† significantly better than \(names[0]) (Holm-adjusted p < \(alpha))"
   }
 
   /// The comparisons' cells: baseline, system, metric@k, difference, interval, t, p_t, p_randomization, p_holm.
@@ -63,7 +66,7 @@ struct CompareReport {
       let interval = "[" + signed(c.interval.lower) + ", " + signed(c.interval.upper) + "]"
       let t: String = c.tTest.map { fixed($0.t, 3) } ?? "n/a"
       let pT: String = c.tTest.map { pValue($0.pValue) } ?? "n/a"
-      return [systems[c.baseline].name, systems[c.system].name, name, signed(c.difference), interval, t, pT,
+      return [names[c.baseline], names[c.system], name, signed(c.difference), interval, t, pT,
               pValue(c.pRandomization), pValue(c.pHolm)]
     }
   }
@@ -72,8 +75,8 @@ struct CompareReport {
 
   /// The systems' cells: name, then per column the value and its marker.
   func systemCells(marker: String) -> [[String]] {
-    systems.indices.map { s in
-      [systems[s].name] + result.systems[s].indices.map { c in
+    names.indices.map { s in
+      [names[s]] + result.systems[s].indices.map { c in
         fixed(result.systems[s][c].value, 4) + (isBetter(system: s, column: c) ? marker : "")
       }
     }
@@ -131,9 +134,9 @@ struct CompareReport {
       "[" + JSONObject.number(i.lower) + ", " + JSONObject.number(i.upper) + "]"
     }
     var o = JSONObject()
-    o.set("systems", objects: systems.indices.map { s in
+    o.set("systems", objects: names.indices.map { s in
       var x = JSONObject()
-      x.set("name", systems[s].name)
+      x.set("name", names[s])
       x.set("results", objects: result.systems[s].map { r in
         var y = JSONObject()
         y.set("metric", r.metric.name)
@@ -146,8 +149,8 @@ struct CompareReport {
     })
     o.set("comparisons", objects: result.comparisons.map { c in
       var x = JSONObject()
-      x.set("baseline", systems[c.baseline].name)
-      x.set("system", systems[c.system].name)
+      x.set("baseline", names[c.baseline])
+      x.set("system", names[c.system])
       x.set("metric", c.metric.name)
       x.set("k", c.k)
       x.set("difference", c.difference)
@@ -170,6 +173,28 @@ struct CompareReport {
     return o
   }
 
+}
+
+extension CompareReport {
+  /// Prints the report, as JSON or as `format`, to `output` (committed) or stdout.
+  func emit(json: Bool, format: CompareCommand.Format, to output: AtomicOutputFile?) throws {
+    let text: String
+    if json {
+      text = self.json.text + "\n"
+    } else {
+      switch format {
+      case .text: text = self.text
+      case .markdown: text = markdown
+      case .latex: text = latex
+      }
+    }
+    if let output {
+      try output.write(Array(text.utf8))
+      try output.commit()
+    } else {
+      print(text, terminator: "")
+    }
+  }
 }
 
 /// Columns padded to their widest cell, two spaces apart.

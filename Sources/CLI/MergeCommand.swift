@@ -9,13 +9,17 @@ enum MergeCommand {
     name: "merge", summary: "merge the states of 'eval --shard I/N --state FILE' runs exactly",
     synopsis: """
       USAGE: mapk merge STATE.json... [--json] [--output FILE] [--shards N] [--missing]
+             mapk merge COMPARE-STATE.json... [--json | --format F] [--output FILE]
 
       Merges the states saved by 'mapk eval --shard I/N --state FILE' and prints
       what 'mapk eval' prints for all rows, with the same bits as one run over
-      all of them. Refuses states of other inputs, ks or policies, overlapping
+      all of them; of 'mapk compare --shard I/N --state FILE', what 'mapk
+      compare' prints (--json, --format markdown|latex). Refuses states of other inputs, ks or policies, overlapping
       states, and rows left uncovered (naming the missing shards).
       """,
-    options: [Option("--json", help: "print one JSON object on stdout")] + MergeShardOptions.options
+    options: [Option("--json", help: "print one JSON object on stdout"),
+              Option("--format", value: "F", help: "compare states: text (default) | markdown | latex")]
+      + MergeShardOptions.options
       + [OutputOption.option],
     epilog: """
       EXAMPLE:
@@ -27,6 +31,7 @@ enum MergeCommand {
   /// Runs `mapk merge` with its parsed options.
   static func run(_ parsed: Arguments) throws {
     if parsed.positional.contains("") { throw UsageError(description: "a state file name is empty") }
+    if !parsed.positional.isEmpty, try CompareShards.mergeIfCompareStates(parsed) { return }
     if try MergeShardOptions.run(parsed) { return }
     guard !parsed.positional.isEmpty else {
       throw UsageError(description: "no state files given (USAGE: mapk merge STATE.json... [--json])")

@@ -230,44 +230,12 @@ public enum SystemComparison {
     // One parallel pass over row ranges: each worker's bootstrap (all
     // systems and columns as statistics, so the counts are shared: paired)
     // and randomization sums, merged exactly.
-    let statistics = systems.count * columns
-    let anyPooled = pooledColumn.contains(true)
-    let pooledStatistics = systems.flatMap { _ in pooledColumn }
     let workers = max(1, min(threads, rows / 32))
     let partials = WorkerSlots<(PoissonBootstrap, [RandomizationSums], [PooledRandomizationSums])>(count: workers)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let lower = rows * worker / workers, upper = rows * (worker + 1) / workers
-      var bootstrap = PoissonBootstrap(replicates: design.bootstrapReplicates, seed: design.seed, pooled: pooledStatistics)
-      var values = [Double](repeating: 0, count: (upper - lower) * statistics)
-      var denominators = [Double](repeating: 0, count: anyPooled ? values.count : 0)
-      for r in lower..<upper {
-        for s in systems.indices {
-          for c in 0..<columns {
-            let i = (r - lower) * statistics + s * columns + c
-            if pooledColumn[c] {
-              values[i] = systems[s].parts!.numerators[r * columns + c]
-              denominators[i] = systems[s].parts!.denominators[r * columns + c]
-            } else if defined[r] {
-              values[i] = systems[s].values[r * columns + c]
-            }
-          }
-        }
-      }
-      if anyPooled {
-        let w = Array(rawWeights[lower..<upper]), means = Array(defined[lower..<upper])
-        values.withUnsafeBufferPointer { v in
-          denominators.withUnsafeBufferPointer { d in
-            w.withUnsafeBufferPointer { w in
-              means.withUnsafeBufferPointer { bootstrap.add(values: v, denominators: d, weights: w, meansDefined: $0, firstRow: lower) }
-            }
-          }
-        }
-      } else {
-        let w = Array(rowWeights[lower..<upper])
-        values.withUnsafeBufferPointer { v in
-          w.withUnsafeBufferPointer { bootstrap.add(values: v, weights: $0, firstRow: lower) }
-        }
-      }
+      let bootstrap = bootstrapPart(systems, rows: lower..<upper, firstRow: 0, pooledColumn: pooledColumn,
+                                    defined: defined, rawWeights: rawWeights, rowWeights: rowWeights, design: design)
       var sums: [RandomizationSums] = []
       var pooledSums: [PooledRandomizationSums] = []
       for (i, test) in tests.enumerated() {
@@ -315,7 +283,7 @@ public enum SystemComparison {
                      interval: bootstrap.percentileInterval(level: level, statistic: s * columns + c))
       }
     }
-    var comparisons: [PairComparison] = tests.indices.map { i in
+    let comparisons: [PairComparison] = tests.indices.map { i in
       let test = tests[i], d = differences[i]
       let tTest: PairedTTestResult?
       if tTestApplies(to: test.metric) {
@@ -348,17 +316,8 @@ public enum SystemComparison {
         tTest: tTest, pRandomization: pRandomization, pHolm: .nan)
     }
     // The family of Holm's adjustment: the comparisons of one metric at one k.
-    for column in 0..<columns {
-      let family = comparisons.indices.filter { tests[$0].column == column }
-      let adjusted = HolmBonferroni.adjusted(family.map { comparisons[$0].p })
-      for (j, i) in family.enumerated() {
-        let c = comparisons[i]
-        comparisons[i] = PairComparison(
-          baseline: c.baseline, system: c.system, metric: c.metric, k: c.k, difference: c.difference,
-          interval: c.interval, tTest: c.tTest, pRandomization: c.pRandomization, pHolm: adjusted[j])
-      }
-    }
-    return SystemComparisonResult(systems: results, comparisons: comparisons, rowsInTests: testRows)
+    return SystemComparisonResult(systems: results, comparisons: adjustedByHolm(comparisons, columns: tests.map(\.column)),
+                                  rowsInTests: testRows)
   }
 
   /// Whether the paired t-test applies to `metric`: the aggregation says.
