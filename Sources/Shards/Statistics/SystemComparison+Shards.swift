@@ -16,6 +16,8 @@ extension SystemComparison {
   ///   - systems: The systems' rows of this shard, all with the same configuration and rows.
   ///   - weights: The shard's per-row weights (nil: all 1).
   ///   - firstRow: The global index of the shard's first row.
+  ///   - pairs: The comparisons, as (baseline, system) indices into `systems`.
+  ///   - design: The tests' settings (permutations, bootstrap replicates, level, seed); every shard's must be the same.
   ///   - threads: Workers (any count gives the same sums).
   /// - Throws: ``ComparisonError``.
   /// - Complexity: O(rows · (B_perm · pairs · columns · (1 + limbs) + B_boot · systems · columns)) / threads:
