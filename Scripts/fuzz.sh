@@ -29,6 +29,7 @@ declare -A targets=(
   [npz_arrays]=Fuzz/NPZArraysFuzz.swift
   [sparse_scores]=Fuzz/SparseScoresFuzz.swift
   [score_stream]=Fuzz/ScoreStreamFuzz.swift
+  [compare_state]=Fuzz/CompareStateFuzz.swift
 )
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=($(printf '%s\n' "${!targets[@]}" | sort))
