@@ -13,10 +13,8 @@ enum CompareShards {
            "which prints the single run's report; without --shard, of all rows"),
   ]
 
-  /// The most permutations a compare state holds: one exact sum each per
-  /// mean test (about 600 bytes in memory and 280 on disk), so 100,000 keep
-  /// a state to some 30 MB per test.
-  static let maximumPermutations = 100_000
+  /// The most permutations a compare state holds (`CompareStateFile.maximumPermutations`).
+  static let maximumPermutations = CompareStateFile.maximumPermutations
 
   /// The comparison of a compare state's rows, its refusals as `compare` words them.
   static func result(of file: CompareStateFile, labels: String, weights: String?) throws -> SystemComparisonResult {

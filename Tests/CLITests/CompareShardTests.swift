@@ -182,5 +182,12 @@ import Testing
     let cut = try ProcessRunner.mapk(["merge", "a0.json", "cut.json"], in: dir.path)
     #expect(cut.status == 1)
     #expect(cut.stderr.hasPrefix("mapk: error: cut.json: not a mapk compare state: not valid JSON"), "\(cut.stderr)")
+    // More permutations than a state holds (a damaged or crafted count, which
+    // would have merge enumerate 2^n sign vectors): refused when read.
+    guard text.contains("\"permutations\" : 200,") else { Issue.record("no permutations key in a1.json"); return }
+    try text.replacingOccurrences(of: "\"permutations\" : 200,", with: "\"permutations\" : 1073741824,")
+      .write(toFile: dir.file("many.json"), atomically: true, encoding: .utf8)
+    try refused(["a0.json", "many.json"], "many.json: bad compare state: 1073741824 permutations, more than a "
+                  + "compare state holds (100000)")
   }
 }

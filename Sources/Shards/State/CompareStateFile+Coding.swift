@@ -245,6 +245,10 @@ extension CompareStateFile {
       guard c.permutations >= 1, c.bootstrap_replicates >= 1, c.level > 0, c.level < 1 else {
         throw invalid("permutations, bootstrap replicates or level out of range")
       }
+      guard c.permutations <= CompareStateFile.maximumPermutations else {
+        throw invalid("\(c.permutations) permutations, more than a compare state holds "
+                      + "(\(CompareStateFile.maximumPermutations))")
+      }
       guard let seed = UInt64(c.seed) else { throw invalid("seed '\(c.seed.prefix(40))' is not an integer in 0...2^64-1") }
       let design = ComparisonDesign(permutations: c.permutations, bootstrapReplicates: c.bootstrap_replicates,
                                     level: c.level, seed: seed)

@@ -12,6 +12,12 @@ public struct CompareStateFile: Sendable {
   public static let version = 1
   /// The value of the JSON `format` key, which marks a compare state.
   public static let formatName = "mapk-compare-state"
+  /// The most permutations a compare state holds: one exact sum each per
+  /// mean test (about 600 bytes in memory and 280 on disk), so 100,000 keep
+  /// a state to some 30 MB per test. A state declaring more is refused when
+  /// read, so no damaged file can make `mapk merge` enumerate 2^30 sign
+  /// vectors or allocate sums for billions of permutations.
+  public static let maximumPermutations = 100_000
 
   /// The systems' names in reports (the predictions files as given), baseline first.
   public var names: [String]
