@@ -104,15 +104,15 @@ struct ShortRowCounting<Bits: RowScanning> {
     return to
   }
 
-  /// The rows of one C call of ``countRowsInC(_:from:to:labels:width:ids:into:)``.
+  /// The rows of one C call of `countRowsInC(_:from:to:labels:width:ids:into:)`.
   static var rowsPerCall: Int { 256 }
 
-  /// ``countRows(_:from:to:labels:width:ids:into:)`` on a C path (float32,
-  /// ``inC``): one C call per ``rowsPerCall`` rows reads the label slots the
+  /// `countRows(_:from:to:labels:width:ids:into:)` on a C path (float32,
+  /// `inC`): one C call per `rowsPerCall` rows reads the label slots the
   /// same way (dense counting, a class ranked once) and makes each row's
-  /// pattern as ``patternInC(_:_:count:)`` does; here the rows are only counted.
+  /// pattern as `patternInC(_:_:count:)` does; here the rows are only counted.
   ///
-  /// - Complexity: as ``countRows(_:from:to:labels:width:ids:into:)``.
+  /// - Complexity: as `countRows(_:from:to:labels:width:ids:into:)`.
   @inline(__always)
   func countRowsInC<T: FixedWidthInteger>(_ base: UnsafePointer<Bits>, from: Int, to: Int, labels: UnsafePointer<T>,
                                           width: Int, ids: UnsafeMutablePointer<Int32>,

@@ -134,7 +134,7 @@ extension UInt32: RowScanning {
   /// One C call on the C paths (rows of 16 scores or more): the lane-wise
   /// float maximum, then its first index by IEEE equality. Non-NaN floats
   /// compare as their keys do (`-0.0 == 0.0`, equal keys too), so that index
-  /// is the first one with the largest key, which ``ArgMax`` keeps.
+  /// is the first one with the largest key, which `ArgMax` keeps.
   @inline(__always)
   static func argmaxIfNaNFree(_ row: UnsafePointer<UInt32>, count n: Int) -> Int? {
     guard n >= 16 && SIMDPath.usesC else { return nil }

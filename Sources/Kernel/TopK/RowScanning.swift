@@ -53,7 +53,7 @@ protocol RowScanning: ScoreBits {
   /// The first index of the largest key of `row[0..<count]` (TensorFlow's
   /// first-ranked class: ties go to the lower index) when the row holds no
   /// NaN and this type has a one-call pass for it on the active path; nil
-  /// otherwise (the caller then scans with ``ArgMax``, NaN policy included).
+  /// otherwise (the caller then scans with `ArgMax`, NaN policy included).
   ///
   /// - Complexity: O(count).
   static func argmaxIfNaNFree(_ row: UnsafePointer<Self>, count: Int) -> Int?
