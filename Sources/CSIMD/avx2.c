@@ -226,6 +226,71 @@ AVX2 int32_t mapk_i32_kth_largest16_avx2(const int32_t *keys, int64_t k) {
   return _mm_cvtsi128_si32(a);
 }
 
+/* The first index of the row's largest score, or -1 for a row with a NaN:
+ * one pass of lane-wise maxima (maxps(x, m) is x > m ? x : m, so a NaN never
+ * becomes one) with the NaN check of the bound pass (an unordered compare of
+ * two loads: no false alarm), then the first block holding a score equal to
+ * the maximum (IEEE equality: -0.0 == 0.0, as their keys are equal). The
+ * last 16 floats overlap blocks already read: a lane read twice changes
+ * neither the maximum nor the first equal index (an earlier block with an
+ * equal score has returned already). */
+AVX2 int64_t mapk_f32_argmax_avx2(const float *row, int64_t n) {
+  __m256 m0 = _mm256_set1_ps(-INFINITY), m1 = m0, m2 = m0, m3 = m0;
+  __m256 nan0 = _mm256_setzero_ps(), nan1 = nan0;
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256 x0 = _mm256_loadu_ps(row + i), x1 = _mm256_loadu_ps(row + i + 8);
+    __m256 x2 = _mm256_loadu_ps(row + i + 16), x3 = _mm256_loadu_ps(row + i + 24);
+    m0 = _mm256_max_ps(x0, m0);
+    m1 = _mm256_max_ps(x1, m1);
+    m2 = _mm256_max_ps(x2, m2);
+    m3 = _mm256_max_ps(x3, m3);
+    nan0 = _mm256_or_ps(nan0, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
+    nan1 = _mm256_or_ps(nan1, _mm256_cmp_ps(x2, x3, _CMP_UNORD_Q));
+  }
+  for (; i + 16 <= n; i += 16) {
+    __m256 x0 = _mm256_loadu_ps(row + i), x1 = _mm256_loadu_ps(row + i + 8);
+    m0 = _mm256_max_ps(x0, m0);
+    m1 = _mm256_max_ps(x1, m1);
+    nan0 = _mm256_or_ps(nan0, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
+  }
+  if (i < n) {
+    __m256 x0 = _mm256_loadu_ps(row + n - 16), x1 = _mm256_loadu_ps(row + n - 8);
+    m2 = _mm256_max_ps(x0, m2);
+    m3 = _mm256_max_ps(x1, m3);
+    nan1 = _mm256_or_ps(nan1, _mm256_cmp_ps(x0, x1, _CMP_UNORD_Q));
+  }
+  __m256 nan = _mm256_or_ps(nan0, nan1);
+  if (!_mm256_testz_ps(nan, nan)) return -1;
+  /* No NaN: the maxima are scores of the row, and their maximum is the row's. */
+  __m256 m = _mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3));
+  __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+  const __m256 best = _mm256_broadcastss_ps(h);
+  for (i = 0; i + 32 <= n; i += 32) {
+    __m256 e0 = _mm256_cmp_ps(_mm256_loadu_ps(row + i), best, _CMP_EQ_OQ);
+    __m256 e1 = _mm256_cmp_ps(_mm256_loadu_ps(row + i + 8), best, _CMP_EQ_OQ);
+    __m256 e2 = _mm256_cmp_ps(_mm256_loadu_ps(row + i + 16), best, _CMP_EQ_OQ);
+    __m256 e3 = _mm256_cmp_ps(_mm256_loadu_ps(row + i + 24), best, _CMP_EQ_OQ);
+    __m256 any = _mm256_or_ps(_mm256_or_ps(e0, e1), _mm256_or_ps(e2, e3));
+    if (!_mm256_testz_ps(any, any)) {
+      uint64_t bits = (uint64_t)(uint32_t)_mm256_movemask_ps(e0) | (uint64_t)(uint32_t)_mm256_movemask_ps(e1) << 8 |
+                      (uint64_t)(uint32_t)_mm256_movemask_ps(e2) << 16 | (uint64_t)(uint32_t)_mm256_movemask_ps(e3) << 24;
+      return i + (int64_t)__builtin_ctzll(bits);
+    }
+  }
+  for (; i + 16 <= n; i += 16) {
+    uint32_t bits = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + i), best, _CMP_EQ_OQ)) |
+                    (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + i + 8), best, _CMP_EQ_OQ)) << 8;
+    if (bits) return i + __builtin_ctz(bits);
+  }
+  /* The maximum is in the last 16 floats, past every lane checked above. */
+  uint32_t bits = (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + n - 16), best, _CMP_EQ_OQ)) |
+                  (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + n - 8), best, _CMP_EQ_OQ)) << 8;
+  return n - 16 + __builtin_ctz(bits);
+}
+
 /* mapk_f32_short_row_mask with CH = ceil(n / 8) chunks of 8 lanes as a
  * constant (see f32_short_row_mask), so that the row's keys stay in
  * registers for every label. */
@@ -287,6 +352,58 @@ AVX2 int64_t mapk_f32_short_row_mask_avx2(const float *row, int64_t n, const int
   case 7: return f32_short_row_mask_n(row, n, 7, ids, m, k, table, stride);
   default: return f32_short_row_mask_n(row, n, 8, ids, m, k, table, stride);
   }
+}
+
+/* mapk_f32_short_rows with CH chunks of 8 lanes and LB label bytes as
+ * constants: the label slots read and the pattern made per row with no
+ * call, no dispatch and the row's keys in registers (f32_short_row_mask_n
+ * inlined). */
+AVX2_INLINE int64_t f32_short_rows_n(const float *base, int64_t n, int CH, int LB, int64_t from, int64_t to,
+                                     const void *labels, int64_t width, int64_t k, const int32_t *table,
+                                     int64_t stride, int32_t *restrict ids, int64_t *restrict masks,
+                                     int32_t *restrict relevant) {
+  for (int64_t r = from; r < to; r++) {
+    int64_t valid_slots = 0, m = 0;
+    uint64_t seen = 0;
+    const int64_t *slots64 = (const int64_t *)labels + r * width;
+    const int32_t *slots32 = (const int32_t *)labels + r * width;
+    for (int64_t i = 0; i < width; i++) {
+      int64_t v = LB == 8 ? slots64[i] : slots32[i];
+      /* Dense labels: an in-range slot counts in n (repeats too) and is a
+       * class to rank unless an earlier slot held it; others count nowhere. */
+      uint64_t valid = (uint64_t)v < (uint64_t)n;
+      uint64_t bit = valid ? (uint64_t)1 << v : 0;
+      valid_slots += (int64_t)valid;
+      ids[m] = (int32_t)v;
+      m += (bit & ~seen) != 0;
+      seen |= bit;
+    }
+    if (valid_slots == 0) return r;
+    int64_t mask = f32_short_row_mask_n(base + r * n, n, CH, ids, m, k, table, stride);
+    if (mask < 0) return r;
+    masks[r - from] = mask;
+    relevant[r - from] = (int32_t)valid_slots;
+  }
+  return to;
+}
+
+AVX2 int64_t mapk_f32_short_rows_avx2(const float *base, int64_t n, int64_t from, int64_t to, const void *labels,
+                                      int64_t label_bytes, int64_t width, int64_t k, const int32_t *table,
+                                      int64_t stride, int32_t *ids, int64_t *masks, int32_t *relevant) {
+#define MAPK_SHORT_ROWS(CH) (label_bytes == 8 \
+    ? f32_short_rows_n(base, n, CH, 8, from, to, labels, width, k, table, stride, ids, masks, relevant) \
+    : f32_short_rows_n(base, n, CH, 4, from, to, labels, width, k, table, stride, ids, masks, relevant))
+  switch ((n + 7) / 8) {
+  case 1: return MAPK_SHORT_ROWS(1);
+  case 2: return MAPK_SHORT_ROWS(2);
+  case 3: return MAPK_SHORT_ROWS(3);
+  case 4: return MAPK_SHORT_ROWS(4);
+  case 5: return MAPK_SHORT_ROWS(5);
+  case 6: return MAPK_SHORT_ROWS(6);
+  case 7: return MAPK_SHORT_ROWS(7);
+  default: return MAPK_SHORT_ROWS(8);
+  }
+#undef MAPK_SHORT_ROWS
 }
 
 /* 16-bit lane counts (each at most 16,384 before it is widened) as a sum. */

@@ -158,6 +158,32 @@ int64_t mapk_f32_short_row_mask(const float *row, int64_t n, const int32_t *ids,
   return mapk_f32_short_row_mask_plain(row, n, ids, m, k, table, stride);
 }
 
+int64_t mapk_f32_short_rows(const float *base, int64_t n, int64_t from, int64_t to, const void *labels,
+                            int64_t label_bytes, int64_t width, int64_t k, const int32_t *table, int64_t stride,
+                            int32_t *ids, int64_t *masks, int32_t *relevant) {
+#if defined(__x86_64__)
+  /* No AVX-512 loop of its own: a CPU with AVX-512 has AVX2 (detect() checks it first). */
+  switch (mapk_simd_level()) {
+  case MAPK_SIMD_AVX512:
+  case MAPK_SIMD_AVX2:
+    return mapk_f32_short_rows_avx2(base, n, from, to, labels, label_bytes, width, k, table, stride, ids, masks,
+                                    relevant);
+  }
+#endif
+  return mapk_f32_short_rows_plain(base, n, from, to, labels, label_bytes, width, k, table, stride, ids, masks, relevant);
+}
+
+int64_t mapk_f32_argmax(const float *row, int64_t n) {
+#if defined(__x86_64__)
+  /* No AVX-512 loop of its own: a CPU with AVX-512 has AVX2 (detect() checks it first). */
+  switch (mapk_simd_level()) {
+  case MAPK_SIMD_AVX512:
+  case MAPK_SIMD_AVX2: return mapk_f32_argmax_avx2(row, n);
+  }
+#endif
+  return mapk_f32_argmax_plain(row, n);
+}
+
 int64_t mapk_f16_count_before_positive(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free) {
 #if defined(__x86_64__)
   switch (mapk_simd_level()) {

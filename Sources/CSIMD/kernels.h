@@ -16,6 +16,10 @@ int mapk_f32_nan_free_plain(const float *row, int64_t n);
 int32_t mapk_i32_kth_largest16_plain(const int32_t *keys, int64_t k);
 int64_t mapk_f32_short_row_mask_plain(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
                                       const int32_t *table, int64_t stride);
+int64_t mapk_f32_short_rows_plain(const float *base, int64_t n, int64_t from, int64_t to, const void *labels,
+                                  int64_t label_bytes, int64_t width, int64_t k, const int32_t *table, int64_t stride,
+                                  int32_t *ids, int64_t *masks, int32_t *relevant);
+int64_t mapk_f32_argmax_plain(const float *row, int64_t n);
 int64_t mapk_f16_count_before_positive_plain(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free);
 int mapk_f16_nan_free_plain(const int16_t *row, int64_t n);
 float mapk_max_scan_f32_plain(const float *p, int64_t n);
@@ -28,6 +32,10 @@ int mapk_f32_nan_free_avx2(const float *row, int64_t n);
 int32_t mapk_i32_kth_largest16_avx2(const int32_t *keys, int64_t k);
 int64_t mapk_f32_short_row_mask_avx2(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
                                      const int32_t *table, int64_t stride);
+int64_t mapk_f32_short_rows_avx2(const float *base, int64_t n, int64_t from, int64_t to, const void *labels,
+                                 int64_t label_bytes, int64_t width, int64_t k, const int32_t *table, int64_t stride,
+                                 int32_t *ids, int64_t *masks, int32_t *relevant);
+int64_t mapk_f32_argmax_avx2(const float *row, int64_t n);
 int64_t mapk_f16_count_before_positive_avx2(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free);
 int mapk_f16_nan_free_avx2(const int16_t *row, int64_t n);
 float mapk_max_scan_f32_avx2(const float *p, int64_t n);

@@ -80,6 +80,38 @@ int64_t mapk_f32_short_row_mask_plain(const float *row, int64_t n, const int32_t
   return mask;
 }
 
+int64_t mapk_f32_argmax_plain(const float *row, int64_t n) {
+  int64_t best = 0;
+  for (int64_t j = 0; j < n; j++) {
+    if (row[j] != row[j]) return -1;
+    /* Strictly larger: among equal maxima the lowest index stays. */
+    if (row[j] > row[best]) best = j;
+  }
+  return best;
+}
+
+int64_t mapk_f32_short_rows_plain(const float *base, int64_t n, int64_t from, int64_t to, const void *labels,
+                                  int64_t label_bytes, int64_t width, int64_t k, const int32_t *table, int64_t stride,
+                                  int32_t *ids, int64_t *masks, int32_t *relevant) {
+  for (int64_t r = from; r < to; r++) {
+    int64_t valid_slots = 0, m = 0;
+    for (int64_t i = 0; i < width; i++) {
+      int64_t v = label_bytes == 8 ? ((const int64_t *)labels)[r * width + i] : ((const int32_t *)labels)[r * width + i];
+      if (v < 0 || v >= n) continue;
+      valid_slots++;
+      int repeat = 0;
+      for (int64_t j = 0; j < m; j++) repeat |= ids[j] == v;
+      if (!repeat) ids[m++] = (int32_t)v;
+    }
+    if (valid_slots == 0) return r;
+    int64_t mask = mapk_f32_short_row_mask_plain(base + r * n, n, ids, m, k, table, stride);
+    if (mask < 0) return r;
+    masks[r - from] = mask;
+    relevant[r - from] = (int32_t)valid_slots;
+  }
+  return to;
+}
+
 int64_t mapk_f16_count_before_positive_plain(const int16_t *row, int64_t n, int64_t c, int16_t key, int *nan_free) {
   int64_t count = 0;
   /* A positive key is the score's bits; signed bits above key - 1 before c

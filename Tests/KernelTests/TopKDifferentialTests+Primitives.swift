@@ -4,7 +4,7 @@ import Testing
 
 /// The SIMD primitives one at a time, on every path this CPU supports,
 /// against plain loops written here: float32 rank counts (the label's block,
-/// the tail, ties, ±0.0), group maxima (every segment count, the tail's
+/// the tail, ties, ±0.0), the one-call argmax, group maxima (every segment count, the tail's
 /// covered lanes), the threshold scan and the NaN checks, float16 and
 /// bfloat16 rank counts for positive keys and their NaN checks, the float32
 /// short-row pattern. Rows of 16 to 1,003 scores around every block boundary
@@ -82,6 +82,13 @@ extension TopKDifferentialTests {
             _ = UInt32.scan(p, count: n, nanFree: false, &best)
             let keys = bits.map { UInt32.isNaN($0) ? Int32.min : UInt32.key($0) }
             #expect(best.index == keys.firstIndex(of: keys.max()!), "\(context): argmax")
+            // The one-call argmax of the C paths: nil at the baseline and for a row with a NaN.
+            let first = UInt32.argmaxIfNaNFree(p, count: n)
+            if SIMDPath.active == .baseline || hasNaN {
+              #expect(first == nil, "\(context): argmax in one call")
+            } else {
+              #expect(first == keys.firstIndex(of: keys.max()!), "\(context): argmax in one call")
+            }
           }
         }
       }

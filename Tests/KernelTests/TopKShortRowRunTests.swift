@@ -70,6 +70,10 @@ extension TopKDifferentialTests {
   /// per-row output, the general path) against the reference, per seed.
   @Test(arguments: Array(40...47) as [UInt64])
   func shortRowRunsMatchReference(seed: UInt64) throws {
+    try onEveryPath { try checkShortRowRuns(seed: seed) }
+  }
+
+  func checkShortRowRuns(seed: UInt64) throws {
     var rng = SplitMix64(seed: seed)
     for dtype in [DType.float32, .float16, .float32, .bfloat16] {
       // 50 (the benchmark's shape), a multiple of 8, one past it, tiny, the longest.
@@ -89,7 +93,7 @@ extension TopKDifferentialTests {
             let (expected, want) = try ReferenceMAP.expectedState(
               configuration, scores: rows.map { batch.rows[$0].values }, labels: rows.map(batch.labels(ofRow:)),
               semantics: .dense)
-            let context = "seed \(seed) \(dtype) C=\(c) width \(width) ks \(ks) rows \(rows) \(policy) \(empty) "
+            let context = "\(SIMDPath.active) seed \(seed) \(dtype) C=\(c) width \(width) ks \(ks) rows \(rows) \(policy) \(empty) "
               + "\(metrics.count) metrics"
             for int32Labels in [false, true] {
               let (state, _) = try evaluateDense(batch, rows: rows, configuration, int32Labels: int32Labels, perRow: false)
@@ -105,6 +109,38 @@ extension TopKDifferentialTests {
                         "\(context) row \(rows.lowerBound + i) \(metrics[j / ks.count]) k=\(ks[j % ks.count]): \(got) vs \(w)")
               }
             }
+          }
+        }
+      }
+    }
+  }
+
+  /// float32 runs longer than one C call (`ShortRowCounting.rowsPerCall`
+  /// rows), broken by two NaN rows, from a row range that does not start at
+  /// 0, with 32- and 64-bit labels, on every path.
+  @Test(arguments: [48, 49] as [UInt64])
+  func longShortRowRunsMatchReference(seed: UInt64) throws {
+    try onEveryPath {
+      var rng = SplitMix64(seed: seed)
+      var batch = Self.makeMixedBatch(.float32, classes: 50, rows: 700, width: 5, &rng)
+      for r in batch.rows.indices where batch.rows[r].values.contains(where: \.isNaN) {
+        batch.rows[r] = Self.makeRow(.float32, .boosted, classes: 50, &rng)
+      }
+      for r in [300, 611] {
+        let b = Self.nanBits(.float32, &rng)
+        batch.rows[r].raw[7] = b
+        batch.rows[r].values[7] = Self.value(.float32, bits: b)
+      }
+      let rows = 3..<697
+      for ks in [[5], [1, 8]] {
+        for policy in Self.policies {
+          let configuration = try MAPConfiguration(ks: ks, nanScores: policy)
+          let (expected, _) = try ReferenceMAP.expectedState(
+            configuration, scores: rows.map { batch.rows[$0].values }, labels: rows.map(batch.labels(ofRow:)),
+            semantics: .dense)
+          for int32Labels in [false, true] {
+            let (state, _) = try evaluateDense(batch, rows: rows, configuration, int32Labels: int32Labels, perRow: false)
+            #expect(state == expected, "\(SIMDPath.active) seed \(seed) ks \(ks) \(policy) int32 labels \(int32Labels)")
           }
         }
       }

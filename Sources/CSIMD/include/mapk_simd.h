@@ -86,6 +86,24 @@ int32_t mapk_i32_kth_largest16(const int32_t *keys, int64_t k);
 int64_t mapk_f32_short_row_mask(const float *row, int64_t n, const int32_t *ids, int64_t m, int64_t k,
                                 const int32_t *table, int64_t stride);
 
+/* Runs of short float32 rows with dense labels: for r in [from, to), row r
+ * is base[r * n ..< (r + 1) * n] (1 <= n <= 64) and its labels are the
+ * `width` slots labels[r * width ..< (r + 1) * width] (int64 when
+ * label_bytes is 8, else int32); a slot in [0, n) counts in the row's n
+ * (repeats too) and its class is ranked once. Writes row r's hit pattern
+ * (mapk_f32_short_row_mask's, at k <= 63) to masks[r - from] and its n to
+ * relevant[r - from]. Stops at the first row with no label in range or a
+ * NaN and returns it (`to` when every row was counted). `ids` has room for
+ * `width` classes. */
+int64_t mapk_f32_short_rows(const float *base, int64_t n, int64_t from, int64_t to, const void *labels,
+                            int64_t label_bytes, int64_t width, int64_t k, const int32_t *table, int64_t stride,
+                            int32_t *ids, int64_t *masks, int32_t *relevant);
+
+/* The first index of the largest score of row[0..<n] (n >= 16) in IEEE
+ * order (-0.0 == 0.0: the lower index of the two), that is the class ranked
+ * first in TensorFlow's order; -1 if the row holds a NaN. */
+int64_t mapk_f32_argmax(const float *row, int64_t n);
+
 /*
  * float16 rows, as their raw bits read as signed 16-bit integers (n >= 16).
  */

@@ -1,3 +1,5 @@
+internal import CMAPKSIMD
+
 /// What the row loop of ``RowEvaluator`` needs to rank short rows (see
 /// ``ShortRows``) straight into a hit pattern: the selector's key scratch and
 /// table, held in locals so that a row is the key pass and one count per
@@ -66,6 +68,7 @@ struct ShortRowCounting<Bits: RowScanning> {
                                        width: Int, ids: UnsafeMutablePointer<Int32>, into patterns: inout PatternCounts)
     -> Int
   {
+    if inC { return countRowsInC(base, from: from, to: to, labels: labels, width: width, ids: ids, into: &patterns) }
     let c = UInt64(classes)
     var r = from
     while r < to {
@@ -99,5 +102,41 @@ struct ShortRowCounting<Bits: RowScanning> {
       r &+= 1
     }
     return to
+  }
+
+  /// The rows of one C call of `countRowsInC(_:from:to:labels:width:ids:into:)`.
+  static var rowsPerCall: Int { 256 }
+
+  /// `countRows(_:from:to:labels:width:ids:into:)` on a C path (float32,
+  /// `inC`): one C call per `rowsPerCall` rows reads the label slots the
+  /// same way (dense counting, a class ranked once) and makes each row's
+  /// pattern as `patternInC(_:_:count:)` does; here the rows are only counted.
+  ///
+  /// - Complexity: as `countRows(_:from:to:labels:width:ids:into:)`.
+  @inline(__always)
+  func countRowsInC<T: FixedWidthInteger>(_ base: UnsafePointer<Bits>, from: Int, to: Int, labels: UnsafePointer<T>,
+                                          width: Int, ids: UnsafeMutablePointer<Int32>,
+                                          into patterns: inout PatternCounts) -> Int
+  {
+    // Label values are int32 or int64 (`LabelRows.Values`).
+    precondition(T.isSigned && (T.bitWidth == 32 || T.bitWidth == 64))
+    let block = Self.rowsPerCall
+    return withUnsafeTemporaryAllocation(of: Int64.self, capacity: block) { masks in
+      withUnsafeTemporaryAllocation(of: Int32.self, capacity: block) { relevant in
+        var r = from
+        while r < to {
+          let end = Swift.min(to, r &+ block)
+          let next = Int(mapk_f32_short_rows(
+            UnsafeRawPointer(base).assumingMemoryBound(to: Float.self), Int64(classes), Int64(r), Int64(end),
+            UnsafeRawPointer(labels), Int64(T.bitWidth / 8), Int64(width), Int64(k), table,
+            Int64(ShortRows.chunks(classes: classes) &* 8), ids, masks.baseAddress!, relevant.baseAddress!))
+          for i in 0..<(next &- r) { patterns.count(mask: Int(masks[i]), relevant: Int(relevant[i])) }
+          // A row with a NaN or without a label: the general path's.
+          if next < end { return next }
+          r = end
+        }
+        return to
+      }
+    }
   }
 }

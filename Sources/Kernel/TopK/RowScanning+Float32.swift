@@ -131,6 +131,17 @@ extension UInt32: RowScanning {
     return key(Swift.max(c[0], c[1]).bitPattern)
   }
 
+  /// One C call on the C paths (rows of 16 scores or more): the lane-wise
+  /// float maximum, then its first index by IEEE equality. Non-NaN floats
+  /// compare as their keys do (`-0.0 == 0.0`, equal keys too), so that index
+  /// is the first one with the largest key, which `ArgMax` keeps.
+  @inline(__always)
+  static func argmaxIfNaNFree(_ row: UnsafePointer<UInt32>, count n: Int) -> Int? {
+    guard n >= 16 && SIMDPath.usesC else { return nil }
+    let i = mapk_f32_argmax(UnsafePointer<Float>(OpaquePointer(row)), Int64(n))
+    return i >= 0 ? Int(i) : nil
+  }
+
   static func isNaNFree(_ row: UnsafePointer<UInt32>, count n: Int) -> Bool {
     guard n >= 16 else { return !(0..<n).contains { isNaN(row[$0]) } }
     if SIMDPath.usesC { return mapk_f32_nan_free(UnsafePointer<Float>(OpaquePointer(row)), Int64(n)) != 0 }

@@ -50,6 +50,14 @@ protocol RowScanning: ScoreBits {
   /// SIMD count, when this type has one for `count` (else nil: quickselect).
   static func kthLargestGroupMaximum(_ keys: UnsafeMutablePointer<Key>, count: Int, k: Int) -> Key?
 
+  /// The first index of the largest key of `row[0..<count]` (TensorFlow's
+  /// first-ranked class: ties go to the lower index) when the row holds no
+  /// NaN and this type has a one-call pass for it on the active path; nil
+  /// otherwise (the caller then scans with `ArgMax`, NaN policy included).
+  ///
+  /// - Complexity: O(count).
+  static func argmaxIfNaNFree(_ row: UnsafePointer<Self>, count: Int) -> Int?
+
   /// Writes the keys of `row[0..<count]`, widened to 32 bits, into `keys`
   /// (only when ``hasShortRowKeys``); false when the row holds a NaN (the
   /// keys written are then meaningless).
@@ -62,6 +70,8 @@ extension RowScanning {
   static func countRankedBeforeIfNaNFree(_ row: UnsafePointer<Self>, count n: Int, index c: Int, key: Key) -> Int? {
     isNaNFree(row, count: n) ? countRankedBefore(row, count: n, index: c, key: key) : nil
   }
+
+  static func argmaxIfNaNFree(_ row: UnsafePointer<Self>, count: Int) -> Int? { nil }
 
   static func shortRowKeys(_ row: UnsafePointer<Self>, count n: Int, into keys: UnsafeMutablePointer<Int32>) -> Bool {
     shortRowKeysScalar(row, from: 0, to: n, into: keys)

@@ -5,8 +5,8 @@ internal import CMAPKSIMD
 /// One binary runs on any x86-64 and on arm64: the baseline is the portable
 /// Swift SIMD code (SSE2 on x86-64, NEON on arm64), and on an x86-64 CPU with
 /// AVX2 or AVX-512 the hottest passes (the float32 bound pass and its k-th
-/// largest group maximum, threshold scan and rank counts; the float16 rank
-/// counts; the NaN checks) run as C loops
+/// largest group maximum, threshold scan and rank counts, the k = 1 argmax
+/// and runs of short rows; the float16 rank counts; the NaN checks) run as C loops
 /// compiled per instruction set, picked at the first evaluation from the
 /// CPU's features. Every path computes the same counts and the same group
 /// maxima, so results have the same bits on every path; TensorFlow's tie

@@ -136,6 +136,15 @@ final class TopKSelector<Bits: RowScanning> {
   func rankClasses(_ row: UnsafePointer<Bits>, _ ids: UnsafePointer<Int32>, count m: Int) -> Outcome {
     if m > Self.labelLimit { return rankManyClasses(row, ids, count: m) }
     if k == 1 {
+      if let first = Bits.argmaxIfNaNFree(row, count: classes) {
+        // No NaN: the first-ranked class in one C call; a label is a hit if it is that class.
+        hitCount = 0
+        for i in 0..<m where ids[i] == Int32(truncatingIfNeeded: first) {
+          hitRanks[0] = 1
+          hitCount = 1
+        }
+        return Outcome(nanCount: 0, firstNaN: -1)
+      }
       // One pass for the row's first-ranked class; a label is a hit if it is that class.
       var best = ArgMax<Bits>(nan: NaNTally(policy: nanPolicy, key: nanKey))
       let completed = Bits.scan(row, count: classes, nanFree: false, &best)
@@ -274,6 +283,10 @@ final class TopKSelector<Bits: RowScanning> {
   ///   candidate.
   func select(_ row: UnsafePointer<Bits>) -> Outcome {
     if k == 1 {
+      if let first = Bits.argmaxIfNaNFree(row, count: classes) {
+        ranking[0] = Int32(truncatingIfNeeded: first)
+        return Outcome(nanCount: 0, firstNaN: -1)
+      }
       var best = ArgMax<Bits>(nan: NaNTally(policy: nanPolicy, key: nanKey))
       _ = Bits.scan(row, count: classes, nanFree: false, &best)
       ranking[0] = Int32(truncatingIfNeeded: best.index)
