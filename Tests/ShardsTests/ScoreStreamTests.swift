@@ -133,9 +133,8 @@ import Testing
     #expect(try problem(Array("PK\u{3}\u{4}rest of a zip".utf8))
             == "a ZIP archive (.npz) cannot be read from a stream: save it to a file")
     #expect(try problem(Array("hello, world".utf8)) == "not a .npy stream (bad magic bytes)")
-    #expect(try problem(NPYBytes.file(descr: "<u2", shape: [37, 3], payload: [UInt8](repeating: 0, count: 37 * 6)))
-            == "a stream must hold float16, float32 or float64 scores or int32/int64 ranked ids (found <u2); "
-            + "save it to a file")
+    #expect(try problem(NPYBytes.file(descr: "|b1", shape: [37, 3], payload: [UInt8](repeating: 0, count: 37 * 3)))
+            == "predictions must be float16, float32 or float64 (found |b1)")
     #expect(try problem(NPYBytes.file(descr: "<f4", shape: [37, 23], payload: [], fortran: true))
             == "Fortran-order arrays are not supported (save with np.ascontiguousarray)")
     #expect(try problem(Array(NPYBytes.file(descr: "<f4", shape: [37, 23], payload: []).prefix(30)))

@@ -83,7 +83,7 @@ public final class EvaluationInputs: @unchecked Sendable {
   ///     format (its format from the extension), one row per row.
   ///   - streaming: Read the predictions as a stream where they are one: `-`
   ///     (standard input), a pipe or FIFO (a `.npy` by content), or a deflated
-  ///     `.npz` member of scores (inflated chunk by chunk). The rows can then
+  ///     `.npz` member of scores or ranked ids (inflated chunk by chunk). The rows can then
   ///     be evaluated once, in increasing order, and ``scores`` must not be used.
   ///     With `exclude` too (the exclusions are read from their file).
   /// - Throws: ``FileError`` naming the file and the problem.

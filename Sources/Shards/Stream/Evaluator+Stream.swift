@@ -50,12 +50,13 @@ extension Evaluator {
         if range.upperBound == stream.rows { try stream.checkEnd() }
         return MAPState(configuration: configuration)
       }
-      let perChunk = rowsPerChunk(rows: range.count, rowBytes: stream.rowBytes)
+      // Sized by the rows as they are evaluated (unsigned ids take their widened bytes in a buffer).
+      let perChunk = rowsPerChunk(rows: range.count, rowBytes: stream.bufferRowBytes)
       let chunkCount = (range.count + perChunk - 1) / perChunk
       // Within the budget with two buffers more than workers, at least one worker.
-      let byBudget = Self.streamBufferBudget / (perChunk * stream.rowBytes) - 2
+      let byBudget = Self.streamBufferBudget / (perChunk * stream.bufferRowBytes) - 2
       let workers = max(1, min(threads, chunkCount, Self.maximumStreamWorkers, byBudget))
-      let pipeline = StreamPipeline(buffers: workers + 2, bufferBytes: perChunk * stream.rowBytes)
+      let pipeline = StreamPipeline(buffers: workers + 2, bufferBytes: perChunk * stream.bufferRowBytes)
       let run = ParallelRun(chunkCount: chunkCount, workers: workers)
       let done = DispatchGroup()
       for worker in 0..<workers {
@@ -128,16 +129,28 @@ extension Evaluator {
       // rows in the buffer, so rows keep their global indices (labels,
       // weights, per-row output, error rows) and nothing outside is read.
       let shifted = UInt(bitPattern: Int(bitPattern: chunk.buffer))
-        &- UInt(chunk.rows.lowerBound) &* UInt(stream.rowBytes)
+        &- UInt(chunk.rows.lowerBound) &* UInt(stream.bufferRowBytes)
+      // Unsigned ids are widened here, by the worker, as the mapped file's
+      // are: a `<u8` id with no int64 stops the chunk at its row, after the
+      // rows before it, so the lowest bad row wins whatever the chunking (an
+      // error of the kernel's in an earlier row comes first, one in the same
+      // row or later never: its row is not evaluated).
+      let bad = stream.widen(rows: chunk.rows, in: chunk.buffer)
       do {
         // (Address 0 has no pointer: refuse rather than read a wrong row.)
         guard let base = UnsafeRawPointer(bitPattern: shifted) else {
           throw FileError(path: stream.path, problem: "a chunk buffer at an unusable address", kind: .io)
         }
-        try engine.evaluate(rows: chunk.rows, base: base, stream: stream, labels: labels, weights: weights,
-                            excluding: exclusions, into: &state, perRow: perRow)
+        try engine.evaluate(rows: chunk.rows.lowerBound..<(bad?.row ?? chunk.rows.upperBound), base: base,
+                            stream: stream, labels: labels, weights: weights, excluding: exclusions, into: &state,
+                            perRow: perRow)
       } catch {
         run.fail(error, row: (error as? MAPKError)?.row ?? chunk.rows.lowerBound, worker: worker)
+        failed = true
+        continue
+      }
+      if let bad {
+        run.fail(stream.unwidenableError(bad), row: bad.row, worker: worker)
         failed = true
         continue
       }

@@ -53,6 +53,12 @@ package final class InflatingSource: ByteSource {
     stream.deallocate()
   }
 
+  /// `0x1234ABCD`: a CRC as a member inflated whole names it (`ZipArchive`), so both give the same error.
+  private static func hex(_ v: UInt32) -> String {
+    let s = String(v, radix: 16, uppercase: true)
+    return "0x" + String(repeating: "0", count: 8 - s.count) + s
+  }
+
   private func fail(_ problem: String) -> FileError {
     FileError(path: path, problem: "member \(member): \(problem)")
   }
@@ -97,7 +103,8 @@ package final class InflatingSource: ByteSource {
         throw fail("the deflate stream ends after \(consumed) of its declared \(input.count) compressed bytes")
       }
       guard crc.value == declaredCRC else {
-        throw fail("CRC-32 mismatch (\(crc.value) computed, \(declaredCRC) recorded): the archive is corrupt")
+        throw fail("CRC-32 mismatch (\(Self.hex(crc.value)) computed, \(Self.hex(declaredCRC)) recorded): "
+                   + "the archive is corrupt")
       }
     }
     return n

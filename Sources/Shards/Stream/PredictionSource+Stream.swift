@@ -10,9 +10,10 @@ extension PredictionSource {
   }
 
   /// Predictions read as a stream, when `path` is one (`isStream(path:)`:
-  /// the content must be a `.npy` of scores or of `<i4 <i8` ranked ids, read
-  /// with `reading`, whatever the name), or names a deflated `.npz` member of
-  /// scores (`NPZArrays/streamed(_:)`); nil otherwise.
+  /// the content must be a `.npy` of scores or of ranked ids, `<i4 <i8` or
+  /// unsigned `|u1 <u2 <u4 <u8` (widened chunk by chunk), read with
+  /// `reading`, whatever the name), or names a deflated `.npz` member of
+  /// scores or ranked ids (`NPZArrays/streamed(_:reading:)`); nil otherwise.
   /// - Throws: ``FileError`` naming the stream or archive and the problem.
   static func streamed(path: String, reading: RankedIDReading = RankedIDReading()) throws -> PredictionSource? {
     if isStream(path: path) {
@@ -25,15 +26,16 @@ extension PredictionSource {
     let archive = try NPZArrays(path: file)
     // A scipy sparse matrix is routed (and refused) by `read`.
     if member == nil && archive.isSparseMatrix { return nil }
-    guard let stream = try archive.streamed(member) else { return nil }
+    guard let stream = try archive.streamed(member, reading: reading) else { return nil }
     return streamSource(stream, file: archive.file,
                         origin: .init(path: file, format: .npz, member: try archive.resolve(member)))
   }
 
-  /// The source of a stream: its array has the stream's dtype and shape and
+  /// The source of a stream: its array has the stream's dtype (unsigned ids:
+  /// the signed type they are widened to, as a mapped file's) and shape and
   /// no bytes (the rows are read by the evaluation), and lives in `file`.
   static func streamSource(_ stream: ScoreStream, file: MappedFile, origin: StoredArray.Origin) -> PredictionSource {
-    let array = StoredArray(type: stream.npyType, shape: stream.shape, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
+    let array = StoredArray(type: stream.evaluatedType, shape: stream.shape, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
                             owner: stream, file: file, origin: origin)
     let kind: PredictionKind
     switch stream.content {

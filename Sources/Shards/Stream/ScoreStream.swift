@@ -1,8 +1,9 @@
 import Synchronization
 
-/// A `.npy` array of scores (or of `<i4 <i8` ranked ids) read once, front
-/// to back, from a `ByteSource`: standard input, a pipe or FIFO, or a
-/// deflated `.npz` member (scores only).
+/// A `.npy` array of scores (or of ranked ids: `<i4 <i8`, or unsigned
+/// `|u1 <u2 <u4 <u8` widened chunk by chunk as a mapped file's are) read
+/// once, front to back, from a `ByteSource`: standard input, a pipe or
+/// FIFO, or a deflated `.npz` member.
 ///
 /// The header is read and checked when the stream is opened (the same checks
 /// as for a mapped file, but the size: a stream's size is known only at its
@@ -25,7 +26,8 @@ package final class ScoreStream: @unchecked Sendable {
   package enum Content: Equatable, Sendable {
     /// Scores of this type, `C` per row.
     case scores(ScoreType)
-    /// Ranked ids (`<i4` or `<i8`: 4 or 8 bytes each), `K` per row, best first.
+    /// Ranked ids, `K` per row, best first, evaluated as `<i4` or `<i8`
+    /// (`byteWidth` 4 or 8; unsigned ids are widened to it, `evaluatedType`).
     case rankedIDs(byteWidth: Int)
   }
 
@@ -48,8 +50,12 @@ package final class ScoreStream: @unchecked Sendable {
   package let rows: Int
   /// The scores per row (C), or the ids per row (K).
   package let classes: Int
-  /// The bytes of one row.
+  /// The bytes of one row in the stream.
   package let rowBytes: Int
+  /// The bytes of one row in a chunk buffer, as it is evaluated: `rowBytes`,
+  /// but for unsigned ids, widened in place to `int32` (`|u1 <u2`) or
+  /// `int64` (`<u4 <u8`) as the mapped file's are (`widen(rows:in:)`).
+  package let bufferRowBytes: Int
   /// The bytes of all the data.
   package var dataBytes: Int { rows * rowBytes }
   /// The next row the source holds.
@@ -70,8 +76,8 @@ package final class ScoreStream: @unchecked Sendable {
   /// - Throws: ``FileError`` naming the stream: an empty or short stream,
   ///   bad magic bytes (a ZIP archive is named as such), the header errors
   ///   of a `.npy` file (version, dict, dtype, Fortran order, a shape too
-  ///   large), a dtype that is neither float16/32/64 scores nor int32/int64
-  ///   ranked ids, no classes.
+  ///   large), a dtype that is neither float16/32/64 scores nor integer
+  ///   ranked ids (`bool`: the mapped file's error), no classes.
   package init(source: any ByteSource, reading: RankedIDReading = RankedIDReading()) throws {
     let path = source.path
     func fail(_ problem: String, _ kind: FileError.Kind) -> FileError {
@@ -126,16 +132,26 @@ package final class ScoreStream: @unchecked Sendable {
     // then); alignment does not apply: rows are copied into aligned buffers.
     try fields.checkData(byteWidth: npyType.byteWidth, fileSize: size, aligned: false, fail: fail)
     let content: Content
-    if let type = npyType.scoreType {
+    switch npyType {
+    case .float16, .float32, .float64, .bfloat16:
+      guard let type = npyType.scoreType else {
+        throw fail("predictions must be float16, float32 or float64 (found \(npyType.rawValue))", .unsupportedType)
+      }
       content = .scores(type)
-    } else if npyType == .int32 || npyType == .int64 {
+    case .int32, .int64:
       content = .rankedIDs(byteWidth: npyType.byteWidth)
-    } else {
-      // Unsigned ids are widened as they are mapped; a stream's chunks are evaluated where they were read.
-      throw fail("a stream must hold float16, float32 or float64 scores or int32/int64 ranked ids "
-                 + "(found \(npyType.rawValue)); save it to a file", .unsupportedType)
+    case .uint8, .uint16:
+      // Widened chunk by chunk to the signed type the mapped file widens them to (`signedWidening()`).
+      content = .rankedIDs(byteWidth: 4)
+    case .uint32, .uint64:
+      content = .rankedIDs(byteWidth: 8)
+    case .bool:
+      // The mapped file's own refusal (`PredictionSource.denseScores`): bool is not a score type.
+      throw fail("predictions must be float16, float32 or float64 (found \(npyType.rawValue))", .unsupportedType)
     }
-    let byteWidth = npyType.byteWidth
+    // The bytes a row takes in a chunk buffer: its evaluated (widened) ids.
+    let byteWidth: Int
+    if case .rankedIDs(let w) = content { byteWidth = w } else { byteWidth = npyType.byteWidth }
     guard let classes = fields.shape.last else {
       throw fail("predictions must have rank >= 1 ([D1..DN, C]), found a scalar", .shapeMismatch)
     }
@@ -155,7 +171,8 @@ package final class ScoreStream: @unchecked Sendable {
     self.headerBytes = fields.dataOffset
     self.rows = count / classes
     self.classes = classes
-    self.rowBytes = classes * byteWidth
+    self.rowBytes = classes * npyType.byteWidth
+    self.bufferRowBytes = classes * byteWidth
   }
 
   /// Runs `body` as the one reader of the stream.
@@ -178,12 +195,17 @@ package final class ScoreStream: @unchecked Sendable {
     }
     guard row > nextRow else { return }
     let chunkRows = max(1, (1 << 20) / rowBytes)
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: min(row - nextRow, chunkRows) * rowBytes,
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: min(row - nextRow, chunkRows) * bufferRowBytes,
                                                          alignment: 64)
     defer { scratch.deallocate() }
     while nextRow < row {
       let n = min(row - nextRow, chunkRows)
-      try read(rows: nextRow..<(nextRow + n), into: scratch.baseAddress!)
+      let first = nextRow
+      try read(rows: first..<(first + n), into: scratch.baseAddress!)
+      // Dropped rows are still checked as the mapped file checks every row:
+      // a `<u8` id with no int64 is refused (the rows skipped are all below
+      // those evaluated, so it is the lowest bad row).
+      if let bad = widen(rows: first..<(first + n), in: scratch.baseAddress!) { throw unwidenableError(bad) }
     }
   }
 

@@ -10,7 +10,7 @@ enum StreamEngine {
   case scores(RowEvaluator)
   /// Dense scores with each row's excluded classes removed from its ranking.
   case excluding(DenseExclusionEvaluator)
-  /// Ranked ids (`<i4` or `<i8`: 4 or 8 bytes each).
+  /// Ranked ids (`<i4` or `<i8`: 4 or 8 bytes each; unsigned ids are widened to them in the buffer).
   case rankedIDs(RankedIDEvaluator, byteWidth: Int)
 
   /// The engine for `stream`'s rows (with `exclusions`, if any).

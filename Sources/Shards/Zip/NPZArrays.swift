@@ -12,8 +12,8 @@
 /// buffer of its declared uncompressed size (the `.npy` member's header and
 /// data: memory equal to the dense array), refused before allocating if the
 /// declared size exceeds what deflate can expand the stored bytes to, and
-/// CRC-checked; `streamed(_:)` instead reads a deflated member of scores
-/// as a stream, inflated chunk by chunk into the workers (what `mapk eval` does).
+/// CRC-checked; `streamed(_:reading:)` instead reads a deflated member of
+/// scores or ranked ids as a stream, inflated chunk by chunk into the workers (what `mapk eval` does).
 package struct NPZArrays: @unchecked Sendable {
   // Sendable: the mapping is read-only and kept alive by `file`.
 
@@ -77,34 +77,44 @@ package struct NPZArrays: @unchecked Sendable {
     return names[0]
   }
 
-  /// The array `member` (or the only one) as a stream of scores inflated as
-  /// it is read, if it is a deflated member (`numpy.savez_compressed`) of
-  /// float16/32/64 scores; nil for a stored member or any other dtype (read
-  /// those with `stored(_:)`).
+  /// The array `member` (or the only one) as a stream inflated as it is
+  /// read, if it is a deflated member (`numpy.savez_compressed`) of
+  /// float16/32/64 scores or of ranked ids (`<i4 <i8`, or `|u1 <u2 <u4 <u8`
+  /// widened chunk by chunk), read with `reading`; nil for a stored member
+  /// or any other dtype (read those with `stored(_:)`).
   ///
   /// Memory is zlib's window and the evaluation's chunk buffers instead of
-  /// the whole inflated array; the member's size, length and CRC are checked
-  /// when its last byte is read (`InflatingSource`).
+  /// the whole inflated array. The limits of a member inflated whole apply,
+  /// with its errors: a declared size deflate cannot reach from the stored
+  /// bytes is refused before anything is inflated; it may not inflate past
+  /// its declared size, and its size, length and CRC are checked when its
+  /// last byte is read (`InflatingSource`).
   /// - Throws: ``FileError`` as ``stored(_:)``, and for a bad header.
-  package func streamed(_ member: String?) throws -> ScoreStream? {
+  package func streamed(_ member: String?, reading: RankedIDReading = RankedIDReading()) throws -> ScoreStream? {
     let name = try resolve(member)
     let entry = zip.entry(named: name + ".npy")!
     guard entry.method == 8 else { return nil }
-    // A peek at the member's header: only float scores stream (ids and
-    // labels are read whole, in place or inflated).
-    let isScores = try zip.withPrefix(of: entry, count: 4096) { prefix -> Bool in
-      func fail(_ problem: String, _ kind: FileError.Kind) -> FileError {
+    // First the checks of a member inflated whole, in its order (a declared
+    // size deflate cannot reach is refused before anything is inflated).
+    let input = try zip.checkedSource(of: entry, limit: Int.max)
+    // A peek at the member's header: only float scores and ranked ids
+    // stream (labels and weights are read whole, in place or inflated).
+    let isStreamed = try zip.withPrefix(of: entry, count: 4096) { prefix -> Bool in
+      func peekFail(_ problem: String, _ kind: FileError.Kind) -> FileError {
         FileError(path: path, problem: problem, kind: kind)
       }
-      guard let fields = try? NPYHeader.Fields(parsing: prefix, fail: fail),
-            let type = try? NPYHeader.type(of: fields.descr, fail: fail) else { return false }
-      return type.scoreType != nil
+      guard let fields = try? NPYHeader.Fields(parsing: prefix, fail: peekFail),
+            let type = try? NPYHeader.type(of: fields.descr, fail: peekFail) else { return false }
+      switch type {
+      case .float16, .float32, .float64, .int32, .int64, .uint8, .uint16, .uint32, .uint64: return true
+      case .bfloat16, .bool: return false
+      }
     }
-    guard isScores else { return nil }
+    guard isStreamed else { return nil }
     let source = try InflatingSource(
-      path: path, member: entry.name, input: try zip.checkedSource(of: entry, limit: Int.max),
+      path: path, member: entry.name, input: input,
       size: entry.uncompressedSize, crc: entry.crc, owner: file)
-    return try ScoreStream(source: source)
+    return try ScoreStream(source: source, reading: reading)
   }
 
   /// The dtype, shape and data of member `<name>.npy` of `zip` (which must
