@@ -26,19 +26,7 @@ import Testing
   func fifo(_ bytes: [UInt8], piece: Int = 1000) throws -> (path: String, directory: TemporaryDirectory) {
     let dir = try TemporaryDirectory()
     let path = dir.file("scores")  // no extension: recognised by content
-    #expect(mkfifo(path, 0o600) == 0)
-    let data = bytes
-    Thread.detachNewThread {
-      let fd = open(path, O_WRONLY)
-      guard fd >= 0 else { return }
-      var i = 0
-      while i < data.count {
-        let n = data[i..<min(i + piece, data.count)].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n <= 0 { break }
-        i += n
-      }
-      close(fd)
-    }
+    #expect(FIFOWriter.start(path: path, bytes: bytes, piece: piece))
     return (path, dir)
   }
 
