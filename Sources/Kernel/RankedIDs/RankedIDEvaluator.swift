@@ -1,3 +1,5 @@
+internal import CMAPKSIMD
+
 /// One worker's engine for ranked ids: finds each row's hit ranks among its
 /// first `maxK` ids, computes every metric's value for every k from them
 /// (the same `RankingMetric` seam as for scores) and adds the row to a
@@ -45,6 +47,15 @@ public final class RankedIDEvaluator {
   private let slotStamps: UnsafeMutablePointer<UInt32>
   private let slotMask: Int
   private var stamp: UInt32 = 0
+  /// The C row walker's scratch (`mapk_ranked_ids_row_i32`): `1 << log2Bits`
+  /// 16-bit counters of the row's hashed ids and a bitmap of the labels'
+  /// hashes, zero between rows; nil when `maxK` is above `cRowLimit` (the
+  /// exact checks behind collisions would grow with k², so the set above serves).
+  private let bitmaps: UnsafeMutablePointer<UInt64>?
+  private let log2Bits: Int32
+  /// The largest k the C walker takes: it has at least 64 slots per id, so a
+  /// row of k ids meets about k / 128 collisions of k / 2 compares.
+  static let cRowLimit = 1024
 
   /// Creates a worker.
   ///
@@ -71,6 +82,18 @@ public final class RankedIDEvaluator {
     slotIDs.initialize(repeating: 0, count: slots)
     slotStamps = .allocate(capacity: slots)
     slotStamps.initialize(repeating: 0, count: slots)
+    var bits = 12
+    while 1 << bits < 64 * maxK { bits += 1 }
+    log2Bits = Int32(bits)
+    if maxK <= Self.cRowLimit {
+      // MAPK_RANKED_SCRATCH_WORDS(bits): the counters, a pad word, the bitmap.
+      let words = (1 << (bits - 2)) + 1 + (1 << (bits - 6))
+      let p = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
+      p.initialize(repeating: 0, count: words)
+      bitmaps = p
+    } else {
+      bitmaps = nil
+    }
   }
 
   deinit {
@@ -80,6 +103,7 @@ public final class RankedIDEvaluator {
     labelStamps.deallocate()
     slotIDs.deallocate()
     slotStamps.deallocate()
+    bitmaps?.deallocate()
   }
 
   /// Evaluates `rows` of `ids` and adds them to `state`.
@@ -140,6 +164,9 @@ public final class RankedIDEvaluator {
     let slotIDs = self.slotIDs, slotStamps = self.slotStamps, slotMask = self.slotMask, hits = self.hits
     var stamp = self.stamp
     defer { self.stamp = stamp }
+    let bitmaps = self.bitmaps, log2Bits = self.log2Bits
+    // The instruction set, once per call (MAPK_SIMD=baseline honoured).
+    let level = mapk_simd_level()
     for r in rows {
       let span = labelRows.range(ofRow: r)
       if span.count > labelCapacity { growLabels(span.count) }
@@ -148,6 +175,30 @@ public final class RankedIDEvaluator {
                                                       counting: !reads.isEmpty, into: self.labels)
       // (After gathering, which may have grown them.)
       let labels = self.labels, labelStamps = self.labelStamps
+      let row = base + r &* stride
+      if let bitmaps {
+        // The C walker: the same rule as the loop below, column by column
+        // (see ranked_ids.c), the first error in column order.
+        var bad: Int64 = 0
+        let excludedIDs = exclusions.map { e -> UnsafePointer<Int64> in e.gather(row: r); return e.sortedIDs }
+        let excludedCount = exclusions?.count ?? 0
+        let result: Int64
+        if T.self == Int32.self {
+          result = mapk_ranked_ids_row_i32(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int32.self),
+                                           Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
+                                           Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
+        } else {
+          result = mapk_ranked_ids_row_i64(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int64.self),
+                                           Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
+                                           Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
+        }
+        if result == Int64(MAPK_RANKED_INVALID_ID) { throw MAPKError.invalidID(row: r, id: bad, pad: pad) }
+        if result == Int64(MAPK_RANKED_DUPLICATE_ID) { throw MAPKError.duplicateID(row: r, id: bad) }
+        let ranked = RankedRow(hits: hits, count: Int(result), n: n, relevant: relevant, distinct: distinct,
+                               positiveHits: 0..<Int(result), discounts: accumulator.discounts)
+        accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
+        continue
+      }
       stamp &+= 1
       if stamp == 0 {
         // Wrapped after 2^32 rows: forget every old stamp once.
@@ -165,7 +216,6 @@ public final class RankedIDEvaluator {
       if m <= 16 {
         for j in 0..<m { bloom |= 1 &<< (Self.hash(labels[j]) >> 58) }
       }
-      let row = base + r &* stride
       // Without exclusions `columns` is maxK and every column a position
       // (`position == i`); with them, excluded ids take none and the walk
       // goes on past maxK columns until maxK positions are filled.
