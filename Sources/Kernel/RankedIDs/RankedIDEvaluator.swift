@@ -56,6 +56,9 @@ public final class RankedIDEvaluator {
   /// The largest k the C walker takes: it has at least 64 slots per id, so a
   /// row of k ids meets about k / 128 collisions of k / 2 compares.
   static let cRowLimit = 1024
+  /// The smallest k the C walker takes: below it (k = 10 measured) the call's
+  /// fixed cost per row outweighs its saving per id.
+  static let cRowMinimum = 32
 
   /// Creates a worker.
   ///
@@ -164,9 +167,13 @@ public final class RankedIDEvaluator {
     let slotIDs = self.slotIDs, slotStamps = self.slotStamps, slotMask = self.slotMask, hits = self.hits
     var stamp = self.stamp
     defer { self.stamp = stamp }
-    let bitmaps = self.bitmaps, log2Bits = self.log2Bits
-    // The instruction set, once per call (MAPK_SIMD=baseline honoured).
+    // The instruction set, once per call (MAPK_SIMD=baseline honoured). The
+    // C walker runs above the baseline and from `cRowMinimum` ids on; the
+    // baseline is this file's Swift loop, as for scores (its plain C
+    // fallback, `level` 0, is slower than the Swift loop: measured in
+    // docs/performance.md, "Ranked ids").
     let level = mapk_simd_level()
+    let bitmaps = level != 0 && maxK >= Self.cRowMinimum ? self.bitmaps : nil, log2Bits = self.log2Bits
     for r in rows {
       let span = labelRows.range(ofRow: r)
       if span.count > labelCapacity { growLabels(span.count) }
