@@ -151,6 +151,15 @@ public final class RankedIDEvaluator {
     _ base: UnsafePointer<T>, _ stride: Int, _ columns: Int, _ rows: Range<Int>, _ labelRows: LabelRows,
     _ weights: RowWeights, _ exclusions: RankedIDExclusions?, _ state: inout MAPState, _ perRow: PerRowSink?
   ) throws {
+    // The instruction set, once per call (MAPK_SIMD=baseline honoured). The
+    // C walker runs above the baseline and from `cRowMinimum` ids on; the
+    // baseline is the Swift loop below, as for scores (the walker's plain C
+    // fallback, level 0, is slower than it: docs/performance.md, "Ranked ids").
+    let level = mapk_simd_level()
+    if level != 0 && maxK >= Self.cRowMinimum, let bitmaps {
+      try walk(base, stride, columns, rows, labelRows, weights, exclusions, &state, perRow, level, bitmaps)
+      return
+    }
     // The shared accumulation, from a local copy; without weights or per-row
     // output, rows counted by outcome and added at the end of the call.
     var accumulator = self.accumulator
@@ -167,13 +176,6 @@ public final class RankedIDEvaluator {
     let slotIDs = self.slotIDs, slotStamps = self.slotStamps, slotMask = self.slotMask, hits = self.hits
     var stamp = self.stamp
     defer { self.stamp = stamp }
-    // The instruction set, once per call (MAPK_SIMD=baseline honoured). The
-    // C walker runs above the baseline and from `cRowMinimum` ids on; the
-    // baseline is this file's Swift loop, as for scores (its plain C
-    // fallback, `level` 0, is slower than the Swift loop: measured in
-    // docs/performance.md, "Ranked ids").
-    let level = mapk_simd_level()
-    let bitmaps = level != 0 && maxK >= Self.cRowMinimum ? self.bitmaps : nil, log2Bits = self.log2Bits
     for r in rows {
       let span = labelRows.range(ofRow: r)
       if span.count > labelCapacity { growLabels(span.count) }
@@ -182,30 +184,6 @@ public final class RankedIDEvaluator {
                                                       counting: !reads.isEmpty, into: self.labels)
       // (After gathering, which may have grown them.)
       let labels = self.labels, labelStamps = self.labelStamps
-      let row = base + r &* stride
-      if let bitmaps {
-        // The C walker: the same rule as the loop below, column by column
-        // (see ranked_ids.c), the first error in column order.
-        var bad: Int64 = 0
-        let excludedIDs = exclusions.map { e -> UnsafePointer<Int64> in e.gather(row: r); return e.sortedIDs }
-        let excludedCount = exclusions?.count ?? 0
-        let result: Int64
-        if T.self == Int32.self {
-          result = mapk_ranked_ids_row_i32(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int32.self),
-                                           Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
-                                           Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
-        } else {
-          result = mapk_ranked_ids_row_i64(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int64.self),
-                                           Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
-                                           Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
-        }
-        if result == Int64(MAPK_RANKED_INVALID_ID) { throw MAPKError.invalidID(row: r, id: bad, pad: pad) }
-        if result == Int64(MAPK_RANKED_DUPLICATE_ID) { throw MAPKError.duplicateID(row: r, id: bad) }
-        let ranked = RankedRow(hits: hits, count: Int(result), n: n, relevant: relevant, distinct: distinct,
-                               positiveHits: 0..<Int(result), discounts: accumulator.discounts)
-        accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
-        continue
-      }
       stamp &+= 1
       if stamp == 0 {
         // Wrapped after 2^32 rows: forget every old stamp once.
@@ -214,6 +192,7 @@ public final class RankedIDEvaluator {
         stamp = 1
       }
       var hitCount = 0
+      let row = base + r &* stride
       // A one-word Bloom filter of the row's labels, keyed by the top 6 bits
       // of the same Fibonacci hash the duplicate set uses: an id whose bit is
       // clear is no label (no false negatives: equal values have equal
@@ -255,6 +234,55 @@ public final class RankedIDEvaluator {
       // above 0 (torchmetrics' rule has nothing to exclude).
       let ranked = RankedRow(hits: hits, count: hitCount, n: n, relevant: relevant, distinct: distinct,
                              positiveHits: 0..<hitCount, discounts: accumulator.discounts)
+      accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
+    }
+  }
+
+  /// `run`'s rows through the C walker (`mapk_ranked_ids_row_i32` / `_i64`):
+  /// the same rule, column by column (Sources/CSIMD/ranked_ids.c), the
+  /// same first error. Its own function, so the Swift loop keeps its registers.
+  @inline(never)
+  private func walk<T: FixedWidthInteger>(
+    _ base: UnsafePointer<T>, _ stride: Int, _ columns: Int, _ rows: Range<Int>, _ labelRows: LabelRows,
+    _ weights: RowWeights, _ exclusions: RankedIDExclusions?, _ state: inout MAPState, _ perRow: PerRowSink?,
+    _ level: Int32, _ bitmaps: UnsafeMutablePointer<UInt64>
+  ) throws {
+    var accumulator = self.accumulator
+    let counting = weights.isNone && perRow == nil && accumulator.canCount
+    defer {
+      accumulator.flushUnits(into: &state)
+      accumulator.flushCounts(into: &state)
+      self.accumulator = accumulator
+    }
+    let pad = reading.pad
+    let refuse = reading.duplicates == .error
+    let hits = self.hits, log2Bits = self.log2Bits
+    for r in rows {
+      let span = labelRows.range(ofRow: r)
+      if span.count > labelCapacity { growLabels(span.count) }
+      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: reading.classes,
+                                                      counting: !reads.isEmpty, into: self.labels)
+      let labels = self.labels
+      let row = base + r &* stride
+      // The same rule as `run`'s Swift loop, column by column
+      // (see ranked_ids.c), the first error in column order.
+      var bad: Int64 = 0
+      let excludedIDs = exclusions.map { e -> UnsafePointer<Int64> in e.gather(row: r); return e.sortedIDs }
+      let excludedCount = exclusions?.count ?? 0
+      let result: Int64
+      if T.self == Int32.self {
+        result = mapk_ranked_ids_row_i32(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int32.self),
+                                         Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
+                                         Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
+      } else {
+        result = mapk_ranked_ids_row_i64(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int64.self),
+                                         Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
+                                         Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
+      }
+      if result == Int64(MAPK_RANKED_INVALID_ID) { throw MAPKError.invalidID(row: r, id: bad, pad: pad) }
+      if result == Int64(MAPK_RANKED_DUPLICATE_ID) { throw MAPKError.duplicateID(row: r, id: bad) }
+      let ranked = RankedRow(hits: hits, count: Int(result), n: n, relevant: relevant, distinct: distinct,
+                             positiveHits: 0..<Int(result), discounts: accumulator.discounts)
       accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
     }
   }
