@@ -2,10 +2,10 @@ import TestSupport
 import Testing
 @testable import MAPKKernel
 
-/// `RankedIDEvaluator` on every path this CPU supports, against itself at
-/// the baseline: above it (and from `cRowMinimum` ids on) each row goes
-/// through the C walker of Sources/CSIMD/ranked_ids.c, at the baseline
-/// through the Swift loop, two independent implementations of the rule. Same
+/// `RankedIDEvaluator` with its C walker on (`cWalker`), on every path this
+/// CPU supports, against the default (the Swift loop) at the baseline: above
+/// it (and from `cRowMinimum` ids on) each row goes through the C walker of
+/// Sources/CSIMD/ranked_ids.c, at the baseline through the Swift loop, two independent implementations of the rule. Same
 /// state bits (every metric, every k), same first error (row and id), with
 /// int32 and int64 ids, pads (-1 and a sentinel), repeated ids under both
 /// policies, negative ids, dense and sparse labels (1 to 70 a row), classes,
@@ -15,7 +15,7 @@ extension TopKDifferentialTests {
   /// The state of `rows` rows of `width` ids, or the error, on the active path.
   static func rankedState(_ ids: [Int64], int32: Bool, width: Int, labels: [Int64], labelWidth: Int,
                           semantics: LabelSemantics, exclusions: [Int64]?, reading: RankedIDReading,
-                          configuration: MAPConfiguration) -> Result<MAPState, MAPKError> {
+                          configuration: MAPConfiguration, cWalker: Bool) -> Result<MAPState, MAPKError> {
     let rows = ids.count / width
     let ids32 = ids.map { Int32(truncatingIfNeeded: $0) }
     return ids.withUnsafeBufferPointer { i64 in
@@ -30,7 +30,7 @@ extension TopKDifferentialTests {
               LabelRows(rows: rows, offsets: .uniform(width: 3), values: .int64(e.baseAddress!), semantics: .sparse)
             }
             do {
-              let evaluator = try RankedIDEvaluator(configuration: configuration, reading: reading)
+              let evaluator = try RankedIDEvaluator(configuration: configuration, reading: reading, cWalker: cWalker)
               var state = MAPState(configuration: configuration)
               try evaluator.evaluate(rows: 0..<rows, ids: view, labels: labelRows, weights: .none,
                                      excluding: excluded, into: &state)
@@ -93,11 +93,11 @@ extension TopKDifferentialTests {
         #expect(SIMDPath.use(.baseline))
         let want = Self.rankedState(ids, int32: int32, width: width, labels: labels, labelWidth: labelWidth,
                                     semantics: semantics, exclusions: exclusions, reading: reading,
-                                    configuration: configuration)
+                                    configuration: configuration, cWalker: false)
         onEveryPath {
           let got = Self.rankedState(ids, int32: int32, width: width, labels: labels, labelWidth: labelWidth,
                                      semantics: semantics, exclusions: exclusions, reading: reading,
-                                     configuration: configuration)
+                                     configuration: configuration, cWalker: true)
           #expect(got == want, "seed \(seed) trial \(trial) \(SIMDPath.active) \(duplicates) k \(k) int32 \(int32)")
         }
       }

@@ -49,7 +49,7 @@ public final class RankedIDEvaluator {
   private var stamp: UInt32 = 0
   /// The C row walker's scratch (`mapk_ranked_ids_row_i32`): `1 << log2Bits`
   /// 16-bit counters of the row's hashed ids and a bitmap of the labels'
-  /// hashes, zero between rows; nil when `maxK` is above `cRowLimit` (the
+  /// hashes, zero between rows; nil when the walker is off or `maxK` is above `cRowLimit` (the
   /// exact checks behind collisions would grow with k², so the set above serves).
   private let bitmaps: UnsafeMutablePointer<UInt64>?
   private let log2Bits: Int32
@@ -64,7 +64,16 @@ public final class RankedIDEvaluator {
   ///
   /// - Throws: ``MAPKError/kAboveClasses(k:classes:)`` when a k exceeds the
   ///   classes of `reading`, if given.
-  public init(configuration: MAPConfiguration, reading: RankedIDReading) throws {
+  public convenience init(configuration: MAPConfiguration, reading: RankedIDReading) throws {
+    try self.init(configuration: configuration, reading: reading, cWalker: false)
+  }
+
+  /// Creates a worker that, with `cWalker`, sends rows through the C walker
+  /// above the baseline (from `cRowMinimum` ids on). Off by default: on the
+  /// machine measured (an AMD EPYC VM) the walker took 30% fewer
+  /// instructions per row at k = 100 but 8 to 18% more time than the Swift
+  /// loop (docs/performance.md, "Ranked ids"); the differential tests run it.
+  init(configuration: MAPConfiguration, reading: RankedIDReading, cWalker: Bool) throws {
     if let c = reading.classes { try configuration.validate(classes: c) }
     self.configuration = configuration
     self.reading = reading
@@ -88,7 +97,7 @@ public final class RankedIDEvaluator {
     var bits = 12
     while 1 << bits < 64 * maxK { bits += 1 }
     log2Bits = Int32(bits)
-    if maxK <= Self.cRowLimit {
+    if cWalker && maxK <= Self.cRowLimit {
       // MAPK_RANKED_SCRATCH_WORDS(bits): the counters, a pad word, the bitmap.
       let words = (1 << (bits - 2)) + 1 + (1 << (bits - 6))
       let p = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
