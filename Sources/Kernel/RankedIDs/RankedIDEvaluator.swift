@@ -1,3 +1,5 @@
+internal import CMAPKSIMD
+
 /// One worker's engine for ranked ids: finds each row's hit ranks among its
 /// first `maxK` ids, computes every metric's value for every k from them
 /// (the same `RankingMetric` seam as for scores) and adds the row to a
@@ -45,12 +47,33 @@ public final class RankedIDEvaluator {
   private let slotStamps: UnsafeMutablePointer<UInt32>
   private let slotMask: Int
   private var stamp: UInt32 = 0
+  /// The C row walker's scratch (`mapk_ranked_ids_row_i32`): `1 << log2Bits`
+  /// 16-bit counters of the row's hashed ids and a bitmap of the labels'
+  /// hashes, zero between rows; nil when the walker is off or `maxK` is above `cRowLimit` (the
+  /// exact checks behind collisions would grow with k², so the set above serves).
+  private let bitmaps: UnsafeMutablePointer<UInt64>?
+  private let log2Bits: Int32
+  /// The largest k the C walker takes: it has at least 64 slots per id, so a
+  /// row of k ids meets about k / 128 collisions of k / 2 compares.
+  static let cRowLimit = 1024
+  /// The smallest k the C walker takes: below it (k = 10 measured) the call's
+  /// fixed cost per row outweighs its saving per id.
+  static let cRowMinimum = 32
 
   /// Creates a worker.
   ///
   /// - Throws: ``MAPKError/kAboveClasses(k:classes:)`` when a k exceeds the
   ///   classes of `reading`, if given.
-  public init(configuration: MAPConfiguration, reading: RankedIDReading) throws {
+  public convenience init(configuration: MAPConfiguration, reading: RankedIDReading) throws {
+    try self.init(configuration: configuration, reading: reading, cWalker: false)
+  }
+
+  /// Creates a worker that, with `cWalker`, sends rows through the C walker
+  /// above the baseline (from `cRowMinimum` ids on). Off by default: on the
+  /// machine measured (an AMD EPYC VM) the walker took 30% fewer
+  /// instructions per row at k = 100 but 8 to 18% more time than the Swift
+  /// loop (docs/performance.md, "Ranked ids"); the differential tests run it.
+  init(configuration: MAPConfiguration, reading: RankedIDReading, cWalker: Bool) throws {
     if let c = reading.classes { try configuration.validate(classes: c) }
     self.configuration = configuration
     self.reading = reading
@@ -71,6 +94,18 @@ public final class RankedIDEvaluator {
     slotIDs.initialize(repeating: 0, count: slots)
     slotStamps = .allocate(capacity: slots)
     slotStamps.initialize(repeating: 0, count: slots)
+    var bits = 12
+    while 1 << bits < 64 * maxK { bits += 1 }
+    log2Bits = Int32(bits)
+    if cWalker && maxK <= Self.cRowLimit {
+      // MAPK_RANKED_SCRATCH_WORDS(bits): the counters, a pad word, the bitmap.
+      let words = (1 << (bits - 2)) + 1 + (1 << (bits - 6))
+      let p = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
+      p.initialize(repeating: 0, count: words)
+      bitmaps = p
+    } else {
+      bitmaps = nil
+    }
   }
 
   deinit {
@@ -80,6 +115,7 @@ public final class RankedIDEvaluator {
     labelStamps.deallocate()
     slotIDs.deallocate()
     slotStamps.deallocate()
+    bitmaps?.deallocate()
   }
 
   /// Evaluates `rows` of `ids` and adds them to `state`.
@@ -124,6 +160,15 @@ public final class RankedIDEvaluator {
     _ base: UnsafePointer<T>, _ stride: Int, _ columns: Int, _ rows: Range<Int>, _ labelRows: LabelRows,
     _ weights: RowWeights, _ exclusions: RankedIDExclusions?, _ state: inout MAPState, _ perRow: PerRowSink?
   ) throws {
+    // The instruction set, once per call (MAPK_SIMD=baseline honoured). The
+    // C walker runs above the baseline and from `cRowMinimum` ids on; the
+    // baseline is the Swift loop below, as for scores (the walker's plain C
+    // fallback, level 0, is slower than it: docs/performance.md, "Ranked ids").
+    let level = mapk_simd_level()
+    if level != 0 && maxK >= Self.cRowMinimum, let bitmaps {
+      try walk(base, stride, columns, rows, labelRows, weights, exclusions, &state, perRow, level, bitmaps)
+      return
+    }
     // The shared accumulation, from a local copy; without weights or per-row
     // output, rows counted by outcome and added at the end of the call.
     var accumulator = self.accumulator
@@ -156,6 +201,7 @@ public final class RankedIDEvaluator {
         stamp = 1
       }
       var hitCount = 0
+      let row = base + r &* stride
       // A one-word Bloom filter of the row's labels, keyed by the top 6 bits
       // of the same Fibonacci hash the duplicate set uses: an id whose bit is
       // clear is no label (no false negatives: equal values have equal
@@ -165,7 +211,6 @@ public final class RankedIDEvaluator {
       if m <= 16 {
         for j in 0..<m { bloom |= 1 &<< (Self.hash(labels[j]) >> 58) }
       }
-      let row = base + r &* stride
       // Without exclusions `columns` is maxK and every column a position
       // (`position == i`); with them, excluded ids take none and the walk
       // goes on past maxK columns until maxK positions are filled.
@@ -198,6 +243,55 @@ public final class RankedIDEvaluator {
       // above 0 (torchmetrics' rule has nothing to exclude).
       let ranked = RankedRow(hits: hits, count: hitCount, n: n, relevant: relevant, distinct: distinct,
                              positiveHits: 0..<hitCount, discounts: accumulator.discounts)
+      accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
+    }
+  }
+
+  /// `run`'s rows through the C walker (`mapk_ranked_ids_row_i32` / `_i64`):
+  /// the same rule, column by column (Sources/CSIMD/ranked_ids.c), the
+  /// same first error. Its own function, so the Swift loop keeps its registers.
+  @inline(never)
+  private func walk<T: FixedWidthInteger>(
+    _ base: UnsafePointer<T>, _ stride: Int, _ columns: Int, _ rows: Range<Int>, _ labelRows: LabelRows,
+    _ weights: RowWeights, _ exclusions: RankedIDExclusions?, _ state: inout MAPState, _ perRow: PerRowSink?,
+    _ level: Int32, _ bitmaps: UnsafeMutablePointer<UInt64>
+  ) throws {
+    var accumulator = self.accumulator
+    let counting = weights.isNone && perRow == nil && accumulator.canCount
+    defer {
+      accumulator.flushUnits(into: &state)
+      accumulator.flushCounts(into: &state)
+      self.accumulator = accumulator
+    }
+    let pad = reading.pad
+    let refuse = reading.duplicates == .error
+    let hits = self.hits, log2Bits = self.log2Bits
+    for r in rows {
+      let span = labelRows.range(ofRow: r)
+      if span.count > labelCapacity { growLabels(span.count) }
+      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: reading.classes,
+                                                      counting: !reads.isEmpty, into: self.labels)
+      let labels = self.labels
+      let row = base + r &* stride
+      // The same rule as `run`'s Swift loop, column by column
+      // (see ranked_ids.c), the first error in column order.
+      var bad: Int64 = 0
+      let excludedIDs = exclusions.map { e -> UnsafePointer<Int64> in e.gather(row: r); return e.sortedIDs }
+      let excludedCount = exclusions?.count ?? 0
+      let result: Int64
+      if T.self == Int32.self {
+        result = mapk_ranked_ids_row_i32(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int32.self),
+                                         Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
+                                         Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
+      } else {
+        result = mapk_ranked_ids_row_i64(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int64.self),
+                                         Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
+                                         Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
+      }
+      if result == Int64(MAPK_RANKED_INVALID_ID) { throw MAPKError.invalidID(row: r, id: bad, pad: pad) }
+      if result == Int64(MAPK_RANKED_DUPLICATE_ID) { throw MAPKError.duplicateID(row: r, id: bad) }
+      let ranked = RankedRow(hits: hits, count: Int(result), n: n, relevant: relevant, distinct: distinct,
+                             positiveHits: 0..<Int(result), discounts: accumulator.discounts)
       accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
     }
   }

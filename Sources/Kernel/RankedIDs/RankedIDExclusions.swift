@@ -38,6 +38,9 @@ final class RankedIDExclusions {
     count = kept
   }
 
+  /// The current row's exclusions, sorted and distinct (`count` of them).
+  var sortedIDs: UnsafePointer<Int64> { UnsafePointer(ids) }
+
   /// True if `id` is one of the current row's exclusions.
   @inline(__always)
   func contains(_ id: Int64) -> Bool {
