@@ -6,17 +6,11 @@ import Testing
 /// mapped file prints, with per-row output, a shard and a state; a short
 /// stream is one error line naming the row.
 @Suite struct StreamCLITests {
-  /// Runs `script` with `sh -c` in `directory`, `$MAPK` the built binary.
   func shell(_ script: String, in directory: String) throws -> ProcessOutcome {
-    guard let binary = ProcessRunner.mapkBinary else { throw ProcessRunner.Failure.noBinary }
-    return try ProcessRunner.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "cd '\(directory)' && " + script],
-                                 environment: ["MAPK": binary.path])
+    try ProcessRunner.shell(script, in: directory)
   }
 
-  /// The report without its timing line (threads, seconds and speed differ run to run).
-  func results(_ out: String) -> String {
-    out.split(separator: "\n").filter { !$0.hasPrefix("(") }.joined(separator: "\n")
-  }
+  func results(_ out: String) -> String { ProcessRunner.results(out) }
 
   @Test func aPipeGivesTheMappedFilesResult() throws {
     let dir = try TemporaryDirectory()

@@ -6,17 +6,11 @@ import Testing
 /// member of ranked ids (streamed), and on bool predictions or a `<u8` id
 /// above 2^63 - 1 through a pipe: the mapped file's report, or its one error line.
 @Suite struct StreamedIDsCLITests {
-  /// Runs `script` with `sh -c` in `directory`, `$MAPK` the built binary.
   func shell(_ script: String, in directory: String) throws -> ProcessOutcome {
-    guard let binary = ProcessRunner.mapkBinary else { throw ProcessRunner.Failure.noBinary }
-    return try ProcessRunner.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "cd '\(directory)' && " + script],
-                                 environment: ["MAPK": binary.path])
+    try ProcessRunner.shell(script, in: directory)
   }
 
-  /// The report without its timing line (threads, seconds and speed differ run to run).
-  func results(_ out: String) -> String {
-    out.split(separator: "\n").filter { !$0.hasPrefix("(") }.joined(separator: "\n")
-  }
+  func results(_ out: String) -> String { ProcessRunner.results(out) }
 
   /// `bytes` as a raw deflate stream of stored blocks (RFC 1951 BTYPE 00) of
   /// `block` bytes each: a valid deflate member written without zlib.

@@ -147,6 +147,21 @@ public enum ProcessRunner {
     if outcome.timedOut { throw Failure.timedOut(arguments) }
     return outcome
   }
+
+  /// Runs `script` with `sh -c` in `directory`, `$MAPK` the built binary (for
+  /// pipes and FIFOs fed by another process, as a user's shell makes them).
+  /// - Throws: ``Failure`` if there is no binary.
+  public static func shell(_ script: String, in directory: String) throws -> ProcessOutcome {
+    guard let binary = mapkBinary else { throw Failure.noBinary }
+    return try run(URL(fileURLWithPath: "/bin/sh"), ["-c", "cd '\(directory)' && " + script],
+                   environment: ["MAPK": binary.path])
+  }
+
+  /// `mapk eval`'s report without its timing line (threads, seconds and speed
+  /// differ run to run).
+  public static func results(_ out: String) -> String {
+    out.split(separator: "\n").filter { !$0.hasPrefix("(") }.joined(separator: "\n")
+  }
 }
 
 /// Runs `python3 -c script arguments...` (through ``ProcessRunner``, so a
