@@ -26,34 +26,14 @@ extension SystemComparison {
     _ systems: [SystemRows], weights: [Double]? = nil, firstRow: Int, pairs: [(baseline: Int, system: Int)],
     design: ComparisonDesign = ComparisonDesign(), threads: Int = 1
   ) throws(ComparisonError) -> ComparisonShard {
-    guard let first = systems.first else { throw .mismatchedSystems("no systems") }
-    let configuration = first.state.configuration
-    let rows = first.state.rows, columns = first.columns
-    for s in systems where s.state.rows != rows || s.state.configuration != configuration {
-      throw .mismatchedSystems("\(s.name) has \(s.state.rows) rows and \(s.state.configuration.ks), "
-                               + "\(first.name) \(rows) and \(configuration.ks)")
-    }
-    if let weights, weights.count != rows { throw .mismatchedSystems("\(weights.count) weights for \(rows) rows") }
     // The same rules as `compare`, on this shard's rows.
-    let pooledColumn = configuration.pairs.map { !tTestApplies(to: $0.metric) }
-    if let pooled = configuration.metrics.first(where: { !tTestApplies(to: $0) }),
-       let s = systems.first(where: { $0.parts == nil }) {
-      throw .mismatchedSystems("\(pooled.name) is a pooled ratio and \(s.name) has no per-row hits and counts")
-    }
-    let meanColumn = pooledColumn.firstIndex(of: false)
-    if meanColumn != nil && configuration.emptyRows == .nan && first.state.emptyRows > 0 {
-      throw .undefinedMetric(emptyRows: first.state.emptyRows)
-    }
-    let defined = (0..<rows).map { r in meanColumn.map { !first.values[r * columns + $0].isNaN } ?? true }
-    let rawWeights = weights ?? Array(repeating: 1, count: rows)
-    let rowWeights = (0..<rows).map { defined[$0] ? rawWeights[$0] : 0 }
+    let tested = try TestedRows(systems, weights: weights)
+    let configuration = tested.configuration, rows = tested.rows, columns = tested.columns
+    let pooledColumn = tested.pooledColumn, defined = tested.defined
+    let rawWeights = tested.rawWeights, rowWeights = tested.rowWeights
+    let inTests = tested.inTests, inPooledTests = tested.inPooledTests
+    let meanTestRows = tested.meanTestRows, pooledTestRows = tested.pooledTestRows
     let anyPooled = pooledColumn.contains(true)
-    let inTests: [Bool], inPooledTests: [Bool]
-    do {
-      inTests = try PairedTestWeights.rowsInTests(rowWeights)
-      inPooledTests = anyPooled ? try PairedTestWeights.rowsInTests(rawWeights) : inTests
-    } catch { throw .weights(error) }
-    let meanTestRows = inTests.filter { $0 }.count, pooledTestRows = inPooledTests.filter { $0 }.count
     let few = meanTestRows <= RandomizationTest.maximumExactRows
     let fewPooled = pooledTestRows <= RandomizationTest.maximumExactRows
     let workers = max(1, min(threads, rows / 32))

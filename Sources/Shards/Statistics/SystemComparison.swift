@@ -168,39 +168,12 @@ public enum SystemComparison {
     _ systems: [SystemRows], weights: [Double]? = nil, pairs: [(baseline: Int, system: Int)],
     design: ComparisonDesign = ComparisonDesign(), threads: Int = 1
   ) throws(ComparisonError) -> SystemComparisonResult {
-    guard let first = systems.first else { throw .mismatchedSystems("no systems") }
-    let configuration = first.state.configuration
-    let rows = first.state.rows, columns = first.columns
-    for s in systems where s.state.rows != rows || s.state.configuration != configuration {
-      throw .mismatchedSystems("\(s.name) has \(s.state.rows) rows and \(s.state.configuration.ks), "
-                               + "\(first.name) \(rows) and \(configuration.ks)")
-    }
-    if let weights, weights.count != rows { throw .mismatchedSystems("\(weights.count) weights for \(rows) rows") }
-    // Per column, whether its metric is a pooled ratio (tested on its
-    // rows' (hits, n) parts, not on row values).
-    let pooledColumn = configuration.pairs.map { !tTestApplies(to: $0.metric) }
-    if let pooled = configuration.metrics.first(where: { !tTestApplies(to: $0) }),
-       let s = systems.first(where: { $0.parts == nil }) {
-      throw .mismatchedSystems("\(pooled.name) is a pooled ratio and \(s.name) has no per-row hits and counts")
-    }
-    let meanColumn = pooledColumn.firstIndex(of: false)
-    if meanColumn != nil && configuration.emptyRows == .nan && first.state.emptyRows > 0 {
-      throw .undefinedMetric(emptyRows: first.state.emptyRows)
-    }
-    // A row without labels has a NaN value in every mean's column of every
-    // system (the labels are shared); under `skip` it is out of the metric,
-    // so out of the tests and of weight 0 in the means' bootstrap. A pooled
-    // metric takes every row as its sums do (its parts are 0 where it
-    // leaves a row out, so such a row adds and swaps nothing).
-    let defined = (0..<rows).map { r in meanColumn.map { !first.values[r * columns + $0].isNaN } ?? true }
-    let rawWeights = weights ?? Array(repeating: 1, count: rows)
-    let rowWeights = (0..<rows).map { defined[$0] ? rawWeights[$0] : 0 }
-    let inTests: [Bool], inPooledTests: [Bool]
-    do {
-      inTests = try PairedTestWeights.rowsInTests(rowWeights)
-      inPooledTests = pooledColumn.contains(true) ? try PairedTestWeights.rowsInTests(rawWeights) : inTests
-    } catch { throw .weights(error) }
-    let meanTestRows = inTests.filter { $0 }.count, pooledTestRows = inPooledTests.filter { $0 }.count
+    let tested = try TestedRows(systems, weights: weights)
+    let configuration = tested.configuration, rows = tested.rows, columns = tested.columns
+    let pooledColumn = tested.pooledColumn, meanColumn = tested.meanColumn, defined = tested.defined
+    let rawWeights = tested.rawWeights, rowWeights = tested.rowWeights
+    let inTests = tested.inTests, inPooledTests = tested.inPooledTests
+    let meanTestRows = tested.meanTestRows, pooledTestRows = tested.pooledTestRows
     let testRows = meanColumn != nil ? meanTestRows : pooledTestRows
 
     let tests = configuration.pairs.enumerated().flatMap { column, pair in
