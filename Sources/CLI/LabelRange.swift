@@ -13,13 +13,32 @@ import MAPKShards
 /// warning for the merged rows.
 enum LabelRange {
   /// The entries of `labels`' rows in `rows` that are `>= classes`.
+  ///
+  /// The rows' entries are one contiguous span of the values in both layouts
+  /// (uniform rows are consecutive; explicit offsets are non-decreasing, so
+  /// row `r` ends where row `r + 1` starts), so the count is one branch-free
+  /// loop over that span, which the compiler vectorises: about one
+  /// instruction per label, where a visit per row and per entry through the
+  /// layout's and the value type's switches cost about 12 (59 a row of 5
+  /// labels, 15% of a 50-class row's whole evaluation).
   /// - Complexity: O(label entries of those rows).
   static func countAtOrAbove(_ classes: Int, in labels: LabelRows, rows: Range<Int>) -> Int {
-    let c = Int64(classes)
-    var count = 0
-    for r in rows {
-      for i in labels.range(ofRow: r) where labels.value(at: i) >= c { count += 1 }
+    guard !rows.isEmpty else { return 0 }
+    let span = labels.range(ofRow: rows.lowerBound).lowerBound..<labels.range(ofRow: rows.upperBound - 1).upperBound
+    switch labels.values {
+    case .int32(let p):
+      // No int32 reaches a class count above Int32.max.
+      guard classes <= Int(Int32.max) else { return 0 }
+      return count(UnsafeBufferPointer(start: p + span.lowerBound, count: span.count), atOrAbove: Int32(classes))
+    case .int64(let p):
+      return count(UnsafeBufferPointer(start: p + span.lowerBound, count: span.count), atOrAbove: Int64(classes))
     }
+  }
+
+  /// The values of `values` that are `>= bound`.
+  private static func count<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>, atOrAbove bound: T) -> Int {
+    var count = 0
+    for v in values { count &+= v >= bound ? 1 : 0 }
     return count
   }
 

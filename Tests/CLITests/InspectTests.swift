@@ -192,6 +192,18 @@ final class InspectTests: XCTestCase {
     let clean = try ProcessRunner.mapk(["eval", "--predictions", "p.npy", "--labels", "l.npy", "-k", "2", "--shard", "0/2"],
                                        in: dir.path)
     XCTAssertTrue(clean.stderr.contains("1 label is >= 6"), clean.stderr)
+    // The same dense labels as int32, and the text file's explicit offsets split into shards:
+    // rows 0 - 1 hold one of its four (9), rows 2 - 3 the other three (6, 7, 8).
+    let narrow = try NPYWriter(path: dir.file("l32.npy"), type: .int32, shape: [4, 2])
+    try narrow.append(contentsOf: [Int32](arrayLiteral: 0, 6, 1, -1, 100, 2, 3, 4))
+    try narrow.finish()
+    let npy32 = try ProcessRunner.mapk(["eval", "--predictions", "p.npy", "--labels", "l32.npy", "-k", "2"], in: dir.path)
+    XCTAssertTrue(npy32.stderr.contains("mapk: warning: 2 labels are >= 6"), npy32.stderr)
+    for (shard, count) in [("0/2", "1 label is"), ("1/2", "3 labels are")] {
+      let t = try ProcessRunner.mapk(["eval", "--predictions", "p.npy", "--labels", "t.txt", "-k", "2", "--shard", shard],
+                                     in: dir.path)
+      XCTAssertTrue(t.stderr.contains("mapk: warning: \(count) >= 6"), "\(shard): \(t.stderr)")
+    }
   }
 
   func testThroughputIsInAUnitThatShows() {
