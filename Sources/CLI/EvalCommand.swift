@@ -111,7 +111,7 @@ enum EvalCommand {
     // Ranked ids have a C only when --classes gives one: without it labels are
     // compared as they are (the ids' width K is no bound on them), so none is out of range.
     let labelClasses: Int? = inputs.rankedIDReading.map { $0.classes } ?? inputs.classes
-    let aboveClasses = labelClasses.map { LabelRange.countAtOrAbove($0, in: inputs.labels, rows: rows) } ?? 0
+    let aboveClasses = labelClasses.map { LabelRange.countAtOrAbove($0, in: inputs.labels, rows: rows, threads: threads) } ?? 0
     try sharding.save(state, inputs: inputs, threads: threads, seconds: seconds,
                       labelsAtOrAboveClasses: aboveClasses, protecting: inputPaths,
                       bootstrap: interval.flatMap { i in outcome.bootstrap.map { StateFile.Bootstrap(level: i.level, replicates: $0) } })

@@ -166,6 +166,34 @@ final class InspectTests: XCTestCase {
     XCTAssertTrue(e.stdout.contains("\"empty_rows\": 1,"), e.stdout)
   }
 
+  /// The count of labels >= C over 3.2 million label entries, which
+  /// the workers split among them: the same count for any thread count, and
+  /// the count an independent loop over the written labels finds.
+  func testLabelsAtOrAboveTheClassesAreCountedAcrossWorkers() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let rows = 800_001, width = 4, classes = 3  // 3.2 M entries: 3 parts of a million and more
+    let scores = try NPYWriter(path: dir.file("p.npy"), type: .float32, shape: [rows, classes])
+    try scores.append(contentsOf: (0..<(rows * classes)).map { Float($0 % 7) })
+    try scores.finish()
+    // Nearly every label is 3 or 4 (>= C), so an entry a worker skipped or counted twice changes the
+    // count; every 1,000th is padding -1 and every 777th a class.
+    let values: [Int32] = (0..<(rows * width)).map { (i: Int) -> Int32 in
+      if i % 1000 == 0 { return -1 }
+      return i % 777 == 0 ? 1 : Int32(3 + i % 2)
+    }
+    let want = values.filter { $0 >= Int32(classes) }.count
+    let labels = try NPYWriter(path: dir.file("l.npy"), type: .int32, shape: [rows, width])
+    try labels.append(contentsOf: values)
+    try labels.finish()
+    for threads in [1, 2, 3, 8] {
+      let e = try ProcessRunner.mapk(["eval", "--predictions", "p.npy", "--labels", "l.npy", "-k", "2", "--no-progress",
+                                      "--threads", "\(threads)"], in: dir.path)
+      XCTAssertEqual(e.status, 0, e.stderr)
+      XCTAssertTrue(e.stderr.contains("mapk: warning: \(want) labels are >= 3"), "threads \(threads): \(e.stderr)")
+    }
+  }
+
   /// Issue 10: labels >= C are ignored as in TensorFlow, with a warning that counts them.
   func testLabelsAtOrAboveTheClassesAreCountedInAWarning() throws {
     let dir = try TemporaryDirectory()
