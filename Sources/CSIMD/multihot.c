@@ -10,7 +10,9 @@
  * loop, so a later bad lane of the block is never the one reported).
  * Columns are written in increasing order because the blocks are visited in
  * order and the set bits of a block's mask are taken lowest first (bit l is
- * column i + l).
+ * column i + l). The AVX-512 loops run only when asked for (MAPK_SIMD=avx512
+ * or mapk_simd_set_level, as for every primitive of this module); the
+ * differential test runs each level the CPU has.
  */
 #include "mapk_simd.h"
 

@@ -13,12 +13,14 @@ import Dispatch
 /// multi-hot data (a few labels among many columns) is a small fraction of
 /// the array itself.
 ///
-/// Read in two parallel passes over row chunks claimed with ``ChunkClaimer``:
-/// the first counts each chunk's true entries (and checks 0/1 for integers),
-/// a prefix sum places every chunk, the second writes offsets and columns.
-/// Both passes test 8 bytes per step (a SWAR nonzero-byte test and a
-/// popcount), so the array is read at memory speed; rows of all-false words
-/// cost one load and one compare per 8 bytes.
+/// Read once, in parallel over row chunks claimed with ``ChunkClaimer``:
+/// each chunk writes its rows' true columns into a buffer of its own (and
+/// checks 0/1 for integers) with the C row scans of `mapk_simd.h`
+/// (`mapk_multihot_row_u8` / `_i32` / `_i64`: 32 or 64 bytes per AVX2 or
+/// AVX-512 step, a compare, a movemask and a loop over the set bits; any
+/// level writes the same), a prefix sum places every chunk, and a second
+/// pass copies the columns into place and shifts the offsets: it touches 4
+/// bytes per label and 8 per row, not the array.
 package final class MultiHotLabels: @unchecked Sendable {
   // Sendable: immutable after init.
 
