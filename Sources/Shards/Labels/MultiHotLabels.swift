@@ -113,23 +113,18 @@ package final class MultiHotLabels: @unchecked Sendable {
     let shared = SharedPieces(pieces: pieces, offsets: offsets)
     let claimer = ChunkClaimer(chunkCount: chunkCount)
     let workers = max(1, min(threads, chunkCount))
+    // A worker's scratch has room for a chunk whose every flag is true; each
+    // chunk's columns are then copied into a buffer of their exact count, so
+    // what stays until pass 2 is 4 bytes per label.
+    let scratchCapacity = max(1, min(rows, rowsPerChunk) &* width)
     let run: @Sendable (Int) -> Void = { _ in
+      let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: scratchCapacity)
+      defer { scratch.deallocate() }
       while let c = claimer.claim() {
         let lo = c * rowsPerChunk, hi = min(rows, lo + rowsPerChunk)
-        // Room for every row's widest case, grown by doubling (a few labels
-        // per row need a small fraction of the chunk's flags).
-        var capacity = max(width, min(4_096, (hi - lo) &* width))
-        var buffer = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, capacity))
         var at = 0
         for r in lo..<hi {
-          if capacity &- at < width {
-            capacity = max(capacity &* 2, at &+ width)
-            let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-            grown.update(from: buffer, count: at)
-            buffer.deallocate()
-            buffer = grown
-          }
-          let k = scan.write(row: r, into: buffer + at)
+          let k = scan.write(row: r, into: scratch + at)
           guard k >= 0 else {
             claimer.fail(at: r)
             break
@@ -137,7 +132,9 @@ package final class MultiHotLabels: @unchecked Sendable {
           at &+= k
           shared.offsets[r + 1] = Int64(at)
         }
-        shared.pieces[c] = Piece(columns: buffer, count: at)
+        let piece = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, at))
+        piece.update(from: scratch, count: at)
+        shared.pieces[c] = Piece(columns: piece, count: at)
       }
     }
     if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }
@@ -182,7 +179,7 @@ package final class MultiHotLabels: @unchecked Sendable {
     columns.deallocate()
   }
 
-  /// One chunk's columns, in a buffer of its own (nil until the chunk ran).
+  /// One chunk's columns, in a buffer of their exact count (nil until the chunk ran).
   private struct Piece {
     var columns: UnsafeMutablePointer<Int32>?
     var count: Int
