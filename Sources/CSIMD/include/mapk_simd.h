@@ -154,6 +154,22 @@ int64_t mapk_ranked_ids_row_i64(int level, const int64_t *row, int64_t columns, 
                                 const int64_t *labels, int64_t m, const int64_t *excluded, int64_t excluded_count,
                                 int refuse, uint64_t *scratch, int log2_bits, int32_t *hits, int64_t *bad_id);
 
+/*
+ * Multi-hot labels (multihot.c): one row's true columns at a time.
+ */
+
+/* The columns of the nonzero bytes of the bool row p[0..<n], increasing, in
+ * cols[0..<count] (cols has room for n; slots past the count may be
+ * overwritten); returns the count. `level` caps the instruction set (at most
+ * the CPU's best: pass mapk_simd_level(), which honours MAPK_SIMD=baseline);
+ * every level returns the same. The row may start at any byte. */
+int64_t mapk_multihot_row_u8(int level, const uint8_t *p, int64_t n, int32_t *cols);
+/* The same for an int32 (int64) row that holds only 0 and 1 (1 is true);
+ * returns -1 - c for the first column c holding another value (cols then
+ * holds the ones before it, or less). */
+int64_t mapk_multihot_row_i32(int level, const int32_t *p, int64_t n, int32_t *cols);
+int64_t mapk_multihot_row_i64(int level, const int64_t *p, int64_t n, int32_t *cols);
+
 #ifdef __cplusplus
 }
 #endif

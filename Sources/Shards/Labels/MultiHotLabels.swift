@@ -1,3 +1,4 @@
+import CMAPKSIMD
 import Dispatch
 
 /// Multi-hot labels `[D1..DN, C]` (bool, or int32/int64 holding only 0 and
@@ -12,12 +13,14 @@ import Dispatch
 /// multi-hot data (a few labels among many columns) is a small fraction of
 /// the array itself.
 ///
-/// Read in two parallel passes over row chunks claimed with ``ChunkClaimer``:
-/// the first counts each chunk's true entries (and checks 0/1 for integers),
-/// a prefix sum places every chunk, the second writes offsets and columns.
-/// Both passes test 8 bytes per step (a SWAR nonzero-byte test and a
-/// popcount), so the array is read at memory speed; rows of all-false words
-/// cost one load and one compare per 8 bytes.
+/// Read once, in parallel over row chunks claimed with ``ChunkClaimer``:
+/// each chunk writes its rows' true columns into a buffer of its own (and
+/// checks 0/1 for integers) with the C row scans of `mapk_simd.h`
+/// (`mapk_multihot_row_u8` / `_i32` / `_i64`: 32 or 64 bytes per AVX2 or
+/// AVX-512 step, a compare, a movemask and a loop over the set bits; any
+/// level writes the same), a prefix sum places every chunk, and a second
+/// pass copies the columns into place and shifts the offsets: it touches 4
+/// bytes per label and 8 per row, not the array.
 package final class MultiHotLabels: @unchecked Sendable {
   // Sendable: immutable after init.
 
@@ -93,59 +96,82 @@ package final class MultiHotLabels: @unchecked Sendable {
     let rowBytes = max(1, width * elementWidth)
     let rowsPerChunk = max(1, chunkBytes / rowBytes)
     let chunkCount = max(1, (rows + rowsPerChunk - 1) / rowsPerChunk)
-    let scan = Scan(base: data, width: width, elementWidth: elementWidth)
+    let scan = Scan(base: data, width: width, elementWidth: elementWidth, level: mapk_simd_level())
+    let offsets = UnsafeMutableBufferPointer<Int64>.allocate(capacity: rows + 1)
+    offsets[0] = 0
 
-    // Pass 1: every chunk's count (a chunk's slot is written by the one worker that claimed it).
-    let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunkCount)
-    defer { counts.deallocate() }
-    counts.initialize(repeating: 0)
-    let shared = SharedCounts(counts: counts)
+    // Pass 1, the one read of the array: every chunk writes its rows' columns
+    // into a buffer of its own and its rows' ends, counted from the chunk's
+    // start, into `offsets` (a chunk's slot and rows are written by the one
+    // worker that claimed it).
+    let pieces = UnsafeMutableBufferPointer<Piece>.allocate(capacity: chunkCount)
+    pieces.initialize(repeating: Piece(columns: nil, count: 0))
+    defer {
+      for piece in pieces { piece.columns?.deallocate() }
+      pieces.deallocate()
+    }
+    let shared = SharedPieces(pieces: pieces, offsets: offsets)
     let claimer = ChunkClaimer(chunkCount: chunkCount)
     let workers = max(1, min(threads, chunkCount))
+    // A worker's scratch has room for a chunk whose every flag is true; each
+    // chunk's columns are then copied into a buffer of their exact count, so
+    // what stays until pass 2 is 4 bytes per label.
+    let scratchCapacity = max(1, min(rows, rowsPerChunk) &* width)
     let run: @Sendable (Int) -> Void = { _ in
+      let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: scratchCapacity)
+      defer { scratch.deallocate() }
       while let c = claimer.claim() {
         let lo = c * rowsPerChunk, hi = min(rows, lo + rowsPerChunk)
-        var n = 0
+        var at = 0
         for r in lo..<hi {
-          guard let k = scan.count(row: r) else {
+          let k = scan.write(row: r, into: scratch + at)
+          guard k >= 0 else {
             claimer.fail(at: r)
             break
           }
-          n &+= k
+          at &+= k
+          shared.offsets[r + 1] = Int64(at)
         }
-        shared.counts[c] = n
+        let piece = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, at))
+        piece.update(from: scratch, count: at)
+        shared.pieces[c] = Piece(columns: piece, count: at)
       }
     }
     if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }
     if let r = claimer.lowestFailurePosition {
+      // The row's first column holding neither 0 nor 1, found again (only on this error path).
       let column = scan.firstInvalid(row: r)
+      offsets.deallocate()
       throw FileError(path: path, problem: "multi-hot labels must hold only 0 and 1: row \(r), column \(column) "
                       + "holds \(scan.value(row: r, column: column))", kind: .badFormat)
     }
 
     // Prefix sum: where each chunk's columns start.
     var starts = [Int](repeating: 0, count: chunkCount + 1)
-    for c in 0..<chunkCount { starts[c + 1] = starts[c] + counts[c] }
+    for c in 0..<chunkCount { starts[c + 1] = starts[c] + pieces[c].count }
     let total = starts[chunkCount]
     let chunkStarts = starts
-    offsets = .allocate(capacity: rows + 1)
-    columns = .allocate(capacity: max(1, total))
-    offsets[0] = 0
+    let columns = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, total))
+    self.offsets = offsets
+    self.columns = columns
 
-    // Pass 2: every chunk writes its rows' offsets and columns into its own range.
+    // Pass 2: every chunk copies its columns into place and shifts its rows'
+    // ends by its start (a few bytes per label and 8 per row, not the array).
     let out = SharedOutput(offsets: offsets, columns: columns)
-    let writer = ChunkClaimer(chunkCount: chunkCount)
-    let write: @Sendable (Int) -> Void = { _ in
-      while let c = writer.claim() {
+    let placer = ChunkClaimer(chunkCount: chunkCount)
+    let place: @Sendable (Int) -> Void = { _ in
+      while let c = placer.claim() {
         let lo = c * rowsPerChunk, hi = min(rows, lo + rowsPerChunk)
-        var at = chunkStarts[c]
-        for r in lo..<hi {
-          at = scan.write(row: r, into: out.columns.baseAddress!, at: at)
-          out.offsets[r + 1] = Int64(at)
+        let start = chunkStarts[c]
+        let piece = shared.pieces[c]
+        if piece.count > 0, let from = piece.columns {
+          (out.columns.baseAddress! + start).update(from: from, count: piece.count)
         }
+        let shift = Int64(start)
+        for r in lo..<hi { out.offsets[r + 1] &+= shift }
       }
     }
-    if workers == 1 { write(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: write) }
+    if workers == 1 { place(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: place) }
   }
 
   deinit {
@@ -153,10 +179,18 @@ package final class MultiHotLabels: @unchecked Sendable {
     columns.deallocate()
   }
 
-  /// The per-chunk counts, shared by the workers of pass 1.
-  private struct SharedCounts: @unchecked Sendable {
-    // Sendable: each chunk's slot is written only by the worker that claimed it, read after the run.
-    let counts: UnsafeMutableBufferPointer<Int>
+  /// One chunk's columns, in a buffer of their exact count (nil until the chunk ran).
+  private struct Piece {
+    var columns: UnsafeMutablePointer<Int32>?
+    var count: Int
+  }
+
+  /// The chunks' pieces and the rows' ends, shared by the workers of pass 1 (read in pass 2).
+  private struct SharedPieces: @unchecked Sendable {
+    // Sendable: each chunk's slot and its rows' offsets are written only by
+    // the worker that claimed it; pass 2 reads them after pass 1's run.
+    let pieces: UnsafeMutableBufferPointer<Piece>
+    let offsets: UnsafeMutableBufferPointer<Int64>
   }
 
   /// The output buffers, shared by the workers of pass 2.
@@ -174,99 +208,28 @@ package final class MultiHotLabels: @unchecked Sendable {
     let width: Int
     /// 1 (bool), 4 or 8 (integers).
     let elementWidth: Int
+    /// The instruction set of the row scans (`mapk_simd_level()`: every level writes the same).
+    let level: Int32
 
     /// The bytes of one row.
     @inline(__always) func bytes(_ r: Int) -> (UnsafeRawPointer, Int) {
       (base + r &* width &* elementWidth, width &* elementWidth)
     }
 
-    /// The number of true entries of row `r`, or nil if an integer is neither 0 nor 1.
-    @inline(__always) func count(row r: Int) -> Int? {
-      let (p, n) = bytes(r)
+    /// Writes row `r`'s true columns, increasing, from `columns` (room for
+    /// `width`); returns their count, or -1 if an integer is neither 0 nor 1.
+    /// Any nonzero bool byte is true (numpy's bools are 0 or 1; a view of
+    /// other bytes reads as numpy's truth).
+    @inline(__always) func write(row r: Int, into columns: UnsafeMutablePointer<Int32>) -> Int {
+      let p = bytes(r).0
+      let n = Int64(width)
+      let k: Int64
       switch elementWidth {
-      case 1:
-        // Any nonzero byte is true (numpy's bools are 0 or 1; a view of other bytes reads as numpy's truth).
-        var i = 0, k = 0
-        while i &+ 32 <= n {
-          k &+= (nonzeroBytes(p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            | nonzeroBytes(p.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self)) >> 1
-            | nonzeroBytes(p.loadUnaligned(fromByteOffset: i &+ 16, as: UInt64.self)) >> 2
-            | nonzeroBytes(p.loadUnaligned(fromByteOffset: i &+ 24, as: UInt64.self)) >> 3).nonzeroBitCount
-          i &+= 32
-        }
-        while i &+ 8 <= n {
-          k &+= nonzeroBytes(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)).nonzeroBitCount
-          i &+= 8
-        }
-        while i < n {
-          if p.load(fromByteOffset: i, as: UInt8.self) != 0 { k &+= 1 }
-          i &+= 1
-        }
-        return k
-      case 4:
-        // Two int32 per word: 0/1 each iff no bit but their lowest is set.
-        var i = 0, k = 0
-        var bad: UInt64 = 0
-        while i &+ 8 <= n {
-          let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-          bad |= w & ~0x0000_0001_0000_0001
-          k &+= (w & 0x0000_0001_0000_0001).nonzeroBitCount
-          i &+= 8
-        }
-        if i < n {
-          let w = UInt64(p.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-          bad |= w & ~1
-          k &+= Int(w & 1)
-        }
-        return bad == 0 ? k : nil
-      default:
-        var i = 0, k = 0
-        var bad: UInt64 = 0
-        while i < n {
-          let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-          bad |= w & ~1
-          k &+= Int(w & 1)
-          i &+= 8
-        }
-        return bad == 0 ? k : nil
+      case 1: k = mapk_multihot_row_u8(level, p.assumingMemoryBound(to: UInt8.self), n, columns)
+      case 4: k = mapk_multihot_row_i32(level, p.assumingMemoryBound(to: Int32.self), n, columns)
+      default: k = mapk_multihot_row_i64(level, p.assumingMemoryBound(to: Int64.self), n, columns)
       }
-    }
-
-    /// Writes row `r`'s true columns, increasing, from `columns[at]`; returns the end.
-    @inline(__always) func write(row r: Int, into columns: UnsafeMutablePointer<Int32>, at: Int) -> Int {
-      let (p, n) = bytes(r)
-      var at = at
-      switch elementWidth {
-      case 1:
-        var i = 0
-        while i &+ 8 <= n {
-          var flags = nonzeroBytes(p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-          while flags != 0 {
-            columns[at] = Int32(truncatingIfNeeded: i &+ flags.trailingZeroBitCount >> 3)
-            at &+= 1
-            flags &= flags &- 1
-          }
-          i &+= 8
-        }
-        while i < n {
-          if p.load(fromByteOffset: i, as: UInt8.self) != 0 {
-            columns[at] = Int32(truncatingIfNeeded: i)
-            at &+= 1
-          }
-          i &+= 1
-        }
-      default:
-        // Checked 0/1 by the first pass: the lowest bit is the flag.
-        var c = 0
-        while c < width {
-          if p.load(fromByteOffset: c &* elementWidth, as: UInt8.self) != 0 {
-            columns[at] = Int32(truncatingIfNeeded: c)
-            at &+= 1
-          }
-          c &+= 1
-        }
-      }
-      return at
+      return k < 0 ? -1 : Int(k)
     }
 
     /// The first column of row `r` holding neither 0 nor 1 (integers only).
@@ -284,11 +247,4 @@ package final class MultiHotLabels: @unchecked Sendable {
       }
     }
   }
-}
-
-/// 0x80 in every byte of `w` that is nonzero, 0 elsewhere (no carry crosses
-/// bytes: the low 7 bits of each byte plus 0x7F stay within the byte).
-@inline(__always)
-func nonzeroBytes(_ w: UInt64) -> UInt64 {
-  (((w & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | w) & 0x8080_8080_8080_8080
 }
