@@ -13,8 +13,7 @@ import Testing
 /// table's limit, int32 and int64 ids. Every row's AP and macro recall at every k,
 /// and under `error` the first bad row and id; then the same evaluator,
 /// after that error, on the rows before it (its scratch must be clean).
-/// And the same ids in row after row across the table's clearing (every
-/// 65,536 stamps).
+/// And ids that come back when the table's 16-bit stamps wrap.
 @Suite struct RankedIDEvaluatorDifferentialTests {
   /// One row by the rule: walk the columns until k positions; an excluded id
   /// takes none; the pad takes one and never hits; a negative id is an
@@ -194,13 +193,14 @@ import Testing
     }
   }
 
-  /// The same two ids (one a label) in each of 140,000 rows, in two calls on
-  /// one evaluator: no row is a repeat, across the stamp table's clearing
-  /// after 65,535 rows (an entry left from 65,536 rows before must not match).
-  @Test func theSameIDsInRowAfterRowAreNoRepeat() throws {
+  /// 140,000 rows of two distinct ids, the label 5 and `1000 + r % 65535`
+  /// (each second id comes back 65,535 rows later, when the 16-bit stamps
+  /// have come round to the same value), in two calls on one evaluator: no
+  /// row is a repeat, so the table must be cleared when the stamps wrap.
+  @Test func idsComingBackAfterTheStampsWrapAreNoRepeat() throws {
     let rows = 140_000
     let configuration = try MAPConfiguration(ks: [2])
-    let ids = (0..<rows).flatMap { _ in [5, 6] as [Int64] }
+    let ids: [Int64] = (0..<rows).flatMap { r -> [Int64] in [5, 1000 + Int64(r % 65535)] }
     let labels = [Int64](repeating: 5, count: rows)
     let evaluator = try RankedIDEvaluator(configuration: configuration, reading: RankedIDReading())
     #expect(evaluator.idBound == UInt64(RankedIDEvaluator.idLimit))
