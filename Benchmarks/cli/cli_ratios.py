@@ -90,6 +90,11 @@ def main():
               "--predictions-format", "ids", "--ids-per-row", "100")
     for k in (10, 100):
         cases.append((f"200000x100 int32 ranked ids, k={k}", ids, [], ["-k", str(k)], 2))
+    # 800 MB, the bytes of the 200000x1000 f32 dump, so the process's fixed cost is amortised alike.
+    big_ids = gen("ids_big", "--rows", "2000000", "--classes", "1000", "--labels-per-row", "5",
+                  "--predictions-format", "ids", "--ids-per-row", "100")
+    for k in (10, 100):
+        cases.append((f"2000000x100 int32 ranked ids (800 MB), k={k}", big_ids, [], ["-k", str(k)], 2))
 
     def files(prefix):
         pred = next(os.path.join(work, f) for f in sorted(os.listdir(work))

@@ -125,36 +125,6 @@ int mapk_f16_nan_free(const int16_t *row, int64_t n);
 float mapk_max_scan_f32(int level, const float *p, int64_t n);
 
 /*
- * Ranked ids (ranked_ids.c): one row's first k positions at a time.
- */
-
-/* The errors mapk_ranked_ids_row_i32/_i64 return (the id in *bad_id). */
-#define MAPK_RANKED_INVALID_ID (-1)
-#define MAPK_RANKED_DUPLICATE_ID (-2)
-/* The scratch of mapk_ranked_ids_row_i32/_i64: 16-bit counters per slot, a spare and a pad, a bitmap. */
-#define MAPK_RANKED_SCRATCH_WORDS(log2_bits) (((int64_t)1 << ((log2_bits) - 2)) + 1 + ((int64_t)1 << ((log2_bits) - 6)))
-
-/* Walks row[0..<columns] until k positions are filled: an id among the
- * `excluded_count` sorted, distinct `excluded` takes no position; the pad
- * (`pad`; an id equal to it) takes its position and is never a hit; a negative
- * id that is not the pad returns MAPK_RANKED_INVALID_ID; an id equal to an
- * earlier walked one returns MAPK_RANKED_DUPLICATE_ID when `refuse`, else is a
- * miss; any other id that is one of the m sorted, distinct, non-negative
- * `labels` writes its position (1-based) to hits[count++]. Returns the hit
- * count (ascending positions), or the first error in column order with its id
- * in *bad_id. k < 65536. `scratch` holds MAPK_RANKED_SCRATCH_WORDS(log2_bits)
- * words (12 <= log2_bits <= 20; about 64 << log2_bits >= 64 k keeps the exact
- * checks rare), all zero before the call and again after it, on every return. `level` caps
- * the instruction set (at most the CPU's best: pass mapk_simd_level(), which
- * honours MAPK_SIMD=baseline); every level returns the same. */
-int64_t mapk_ranked_ids_row_i32(int level, const int32_t *row, int64_t columns, int64_t k, int64_t pad,
-                                const int64_t *labels, int64_t m, const int64_t *excluded, int64_t excluded_count,
-                                int refuse, uint64_t *scratch, int log2_bits, int32_t *hits, int64_t *bad_id);
-int64_t mapk_ranked_ids_row_i64(int level, const int64_t *row, int64_t columns, int64_t k, int64_t pad,
-                                const int64_t *labels, int64_t m, const int64_t *excluded, int64_t excluded_count,
-                                int refuse, uint64_t *scratch, int log2_bits, int32_t *hits, int64_t *bad_id);
-
-/*
  * Multi-hot labels (multihot.c): one row's true columns at a time.
  */
 

@@ -1,5 +1,3 @@
-internal import CMAPKSIMD
-
 /// One worker's engine for ranked ids: finds each row's hit ranks among its
 /// first `maxK` ids, computes every metric's value for every k from them
 /// (the same `RankingMetric` seam as for scores) and adds the row to a
@@ -40,40 +38,32 @@ public final class RankedIDEvaluator {
   private var labels: UnsafeMutablePointer<Int64>
   private var labelStamps: UnsafeMutablePointer<UInt32>
   private var labelCapacity = 16
-  /// An open-addressing set of the row's ids, for finding a repeated one in
-  /// O(k): a slot belongs to the current row when its stamp is `stamp`, so
-  /// nothing is cleared between rows.
+  /// The duplicate check (under ``DuplicateIDPolicy/error`` only), in two
+  /// disjoint parts by id: for an id below `idBound`, `idStamps[id]` is the
+  /// low 16 bits of the stamp of the last row that walked it (a load and a
+  /// compare per id, no hash, no probe and nothing to clear: the table is
+  /// zeroed once every 65,536 stamps, and no stamp's low 16 bits are 0); for
+  /// the other ids an open-addressing set of the row's ids, whose slot
+  /// belongs to the current row when its stamp is `stamp`. An id is in
+  /// exactly one part, so a repeat is found whichever it is in.
+  private let idStamps: UnsafeMutablePointer<UInt16>
+  /// The ids the table covers, `0..<idBound`: `idLimit`, or the classes
+  /// when fewer (ids at or above them can still be written, and go to the
+  /// set); 0 under ``DuplicateIDPolicy/first`` (no check).
+  let idBound: UInt64
+  /// The most ids the stamp table covers: 2^18, 512 KiB per worker (a core's
+  /// L2 cache, where a load is cheaper than the set's hash and probe).
+  static let idLimit = 1 << 18
   private let slotIDs: UnsafeMutablePointer<Int64>
   private let slotStamps: UnsafeMutablePointer<UInt32>
   private let slotMask: Int
   private var stamp: UInt32 = 0
-  /// The C row walker's scratch (`mapk_ranked_ids_row_i32`): `1 << log2Bits`
-  /// 16-bit counters of the row's hashed ids and a bitmap of the labels'
-  /// hashes, zero between rows; nil when the walker is off or `maxK` is above `cRowLimit` (the
-  /// exact checks behind collisions would grow with k², so the set above serves).
-  private let bitmaps: UnsafeMutablePointer<UInt64>?
-  private let log2Bits: Int32
-  /// The largest k the C walker takes: it has at least 64 slots per id, so a
-  /// row of k ids meets about k / 128 collisions of k / 2 compares.
-  static let cRowLimit = 1024
-  /// The smallest k the C walker takes: below it (k = 10 measured) the call's
-  /// fixed cost per row outweighs its saving per id.
-  static let cRowMinimum = 32
 
   /// Creates a worker.
   ///
   /// - Throws: ``MAPKError/kAboveClasses(k:classes:)`` when a k exceeds the
   ///   classes of `reading`, if given.
-  public convenience init(configuration: MAPConfiguration, reading: RankedIDReading) throws {
-    try self.init(configuration: configuration, reading: reading, cWalker: false)
-  }
-
-  /// Creates a worker that, with `cWalker`, sends rows through the C walker
-  /// above the baseline (from `cRowMinimum` ids on). Off by default: on the
-  /// machine measured (an AMD EPYC VM) the walker took 30% fewer
-  /// instructions per row at k = 100 but 8 to 18% more time than the Swift
-  /// loop (docs/performance.md, "Ranked ids"); the differential tests run it.
-  init(configuration: MAPConfiguration, reading: RankedIDReading, cWalker: Bool) throws {
+  public init(configuration: MAPConfiguration, reading: RankedIDReading) throws {
     if let c = reading.classes { try configuration.validate(classes: c) }
     self.configuration = configuration
     self.reading = reading
@@ -94,18 +84,10 @@ public final class RankedIDEvaluator {
     slotIDs.initialize(repeating: 0, count: slots)
     slotStamps = .allocate(capacity: slots)
     slotStamps.initialize(repeating: 0, count: slots)
-    var bits = 12
-    while 1 << bits < 64 * maxK { bits += 1 }
-    log2Bits = Int32(bits)
-    if cWalker && maxK <= Self.cRowLimit {
-      // MAPK_RANKED_SCRATCH_WORDS(bits): the counters, a pad word, the bitmap.
-      let words = (1 << (bits - 2)) + 1 + (1 << (bits - 6))
-      let p = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
-      p.initialize(repeating: 0, count: words)
-      bitmaps = p
-    } else {
-      bitmaps = nil
-    }
+    let bound = reading.duplicates == .error ? Swift.min(reading.classes ?? Self.idLimit, Self.idLimit) : 0
+    idBound = UInt64(bound)
+    idStamps = .allocate(capacity: Swift.max(bound, 1))
+    idStamps.initialize(repeating: 0, count: Swift.max(bound, 1))
   }
 
   deinit {
@@ -115,7 +97,7 @@ public final class RankedIDEvaluator {
     labelStamps.deallocate()
     slotIDs.deallocate()
     slotStamps.deallocate()
-    bitmaps?.deallocate()
+    idStamps.deallocate()
   }
 
   /// Evaluates `rows` of `ids` and adds them to `state`.
@@ -149,26 +131,18 @@ public final class RankedIDEvaluator {
       return
     }
     switch ids.values {
-    case .int32(let p): try run(p, ids.stride, maxK, rows, labels, weights, nil, &state, perRow)
-    case .int64(let p): try run(p, ids.stride, maxK, rows, labels, weights, nil, &state, perRow)
+    case .int32(let p): try run(p, ids.stride, maxK, rows, labels, weights, NoRankedIDExclusions(), &state, perRow)
+    case .int64(let p): try run(p, ids.stride, maxK, rows, labels, weights, NoRankedIDExclusions(), &state, perRow)
     }
   }
 
-  // Inlined into each arm of the switch above: one specialized loop per id type.
+  // Specialized for each arm of the switch above: one loop per id type and
+  // filter (without exclusions, no check per id).
   @inline(__always)
-  private func run<T: FixedWidthInteger>(
+  private func run<T: FixedWidthInteger, Filter: RankedIDFilter>(
     _ base: UnsafePointer<T>, _ stride: Int, _ columns: Int, _ rows: Range<Int>, _ labelRows: LabelRows,
-    _ weights: RowWeights, _ exclusions: RankedIDExclusions?, _ state: inout MAPState, _ perRow: PerRowSink?
+    _ weights: RowWeights, _ exclusions: Filter, _ state: inout MAPState, _ perRow: PerRowSink?
   ) throws {
-    // The instruction set, once per call (MAPK_SIMD=baseline honoured). The
-    // C walker runs above the baseline and from `cRowMinimum` ids on; the
-    // baseline is the Swift loop below, as for scores (the walker's plain C
-    // fallback, level 0, is slower than it: docs/performance.md, "Ranked ids").
-    let level = mapk_simd_level()
-    if level != 0 && maxK >= Self.cRowMinimum, let bitmaps {
-      try walk(base, stride, columns, rows, labelRows, weights, exclusions, &state, perRow, level, bitmaps)
-      return
-    }
     // The shared accumulation, from a local copy; without weights or per-row
     // output, rows counted by outcome and added at the end of the call.
     var accumulator = self.accumulator
@@ -183,6 +157,7 @@ public final class RankedIDEvaluator {
     // The row loop reads the scratch through locals: a `var` property of a
     // class costs a dynamic exclusivity check on every access.
     let slotIDs = self.slotIDs, slotStamps = self.slotStamps, slotMask = self.slotMask, hits = self.hits
+    let idStamps = self.idStamps, bound = self.idBound, maxK = self.maxK
     var stamp = self.stamp
     defer { self.stamp = stamp }
     for r in rows {
@@ -194,41 +169,55 @@ public final class RankedIDEvaluator {
       // (After gathering, which may have grown them.)
       let labels = self.labels, labelStamps = self.labelStamps
       stamp &+= 1
-      if stamp == 0 {
-        // Wrapped after 2^32 rows: forget every old stamp once.
-        slotStamps.update(repeating: 0, count: slotMask + 1)
-        labelStamps.update(repeating: 0, count: labelCapacity)
-        stamp = 1
+      if stamp & 0xFFFF == 0 {
+        // Every 2^16 rows: forget the id table's stamps (their low 16 bits
+        // would repeat), and skip the stamp whose low bits are 0 (a zeroed
+        // entry's); after 2^32 rows (stamp 0) every other stamp too.
+        idStamps.update(repeating: 0, count: Int(bound))
+        if stamp == 0 {
+          slotStamps.update(repeating: 0, count: slotMask + 1)
+          labelStamps.update(repeating: 0, count: labelCapacity)
+        }
+        stamp &+= 1
       }
+      let idStamp = UInt16(truncatingIfNeeded: stamp)
       var hitCount = 0
       let row = base + r &* stride
-      // A one-word Bloom filter of the row's labels, keyed by the top 6 bits
-      // of the same Fibonacci hash the duplicate set uses: an id whose bit is
-      // clear is no label (no false negatives: equal values have equal
-      // hashes), so most ids skip the search. Past 16 labels it would be
-      // nearly full, so every id searches, as before.
+      // A one-word Bloom filter of the row's labels, keyed by the low 6 bits
+      // of the value: an id whose bit is clear is no label (no false
+      // negatives: equal values have equal bits), so most ids skip the
+      // search. Past 16 labels it would be nearly full, so every id
+      // searches.
       var bloom: UInt64 = m > 16 ? ~0 : 0
       if m <= 16 {
-        for j in 0..<m { bloom |= 1 &<< (Self.hash(labels[j]) >> 58) }
+        for j in 0..<m { bloom |= 1 &<< (UInt64(bitPattern: labels[j]) & 63) }
       }
       // Without exclusions `columns` is maxK and every column a position
       // (`position == i`); with them, excluded ids take none and the walk
       // goes on past maxK columns until maxK positions are filled.
-      exclusions?.gather(row: r)
+      exclusions.gather(row: r)
       var position = 0
-      for i in 0..<columns {
-        if position == maxK { break }
+      var i = 0
+      while i < columns && (Filter.excludesNothing || position < maxK) {
         let id = Int64(row[i])
-        if let exclusions, exclusions.contains(id) { continue }
+        i &+= 1
+        if exclusions.contains(id) { continue }
         let rank = position &+ 1
         position = rank
         if id == pad { continue }
-        if id < 0 { throw MAPKError.invalidID(row: r, id: id, pad: pad) }
-        let h = Self.hash(id)
-        if refuse && !Self.insert(id, h, slotIDs, slotStamps, slotMask, stamp) {
-          throw MAPKError.duplicateID(row: r, id: id)
+        let u = UInt64(bitPattern: id)
+        if u < bound {
+          // A non-negative id the table covers (`bound` is 0 unless refusing).
+          let slot = Int(truncatingIfNeeded: u)
+          if idStamps[slot] == idStamp { throw MAPKError.duplicateID(row: r, id: id) }
+          idStamps[slot] = idStamp
+        } else {
+          if id < 0 { throw MAPKError.invalidID(row: r, id: id, pad: pad) }
+          if refuse && !Self.insert(id, Self.hash(id), slotIDs, slotStamps, slotMask, stamp) {
+            throw MAPKError.duplicateID(row: r, id: id)
+          }
         }
-        if bloom & (1 &<< (h >> 58)) == 0 { continue }
+        if bloom & (1 &<< (u & 63)) == 0 { continue }
         let j = Self.find(id, labels, count: m)
         // A label already hit in this row is a later copy of its id: a miss
         // (only under `first`; `error` refused the copy above).
@@ -243,55 +232,6 @@ public final class RankedIDEvaluator {
       // above 0 (torchmetrics' rule has nothing to exclude).
       let ranked = RankedRow(hits: hits, count: hitCount, n: n, relevant: relevant, distinct: distinct,
                              positiveHits: 0..<hitCount, discounts: accumulator.discounts)
-      accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
-    }
-  }
-
-  /// `run`'s rows through the C walker (`mapk_ranked_ids_row_i32` / `_i64`):
-  /// the same rule, column by column (Sources/CSIMD/ranked_ids.c), the
-  /// same first error. Its own function, so the Swift loop keeps its registers.
-  @inline(never)
-  private func walk<T: FixedWidthInteger>(
-    _ base: UnsafePointer<T>, _ stride: Int, _ columns: Int, _ rows: Range<Int>, _ labelRows: LabelRows,
-    _ weights: RowWeights, _ exclusions: RankedIDExclusions?, _ state: inout MAPState, _ perRow: PerRowSink?,
-    _ level: Int32, _ bitmaps: UnsafeMutablePointer<UInt64>
-  ) throws {
-    var accumulator = self.accumulator
-    let counting = weights.isNone && perRow == nil && accumulator.canCount
-    defer {
-      accumulator.flushUnits(into: &state)
-      accumulator.flushCounts(into: &state)
-      self.accumulator = accumulator
-    }
-    let pad = reading.pad
-    let refuse = reading.duplicates == .error
-    let hits = self.hits, log2Bits = self.log2Bits
-    for r in rows {
-      let span = labelRows.range(ofRow: r)
-      if span.count > labelCapacity { growLabels(span.count) }
-      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: reading.classes,
-                                                      counting: !reads.isEmpty, into: self.labels)
-      let labels = self.labels
-      let row = base + r &* stride
-      // The same rule as `run`'s Swift loop, column by column
-      // (see ranked_ids.c), the first error in column order.
-      var bad: Int64 = 0
-      let excludedIDs = exclusions.map { e -> UnsafePointer<Int64> in e.gather(row: r); return e.sortedIDs }
-      let excludedCount = exclusions?.count ?? 0
-      let result: Int64
-      if T.self == Int32.self {
-        result = mapk_ranked_ids_row_i32(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int32.self),
-                                         Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
-                                         Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
-      } else {
-        result = mapk_ranked_ids_row_i64(level, UnsafeRawPointer(row).assumingMemoryBound(to: Int64.self),
-                                         Int64(columns), Int64(maxK), pad, labels, Int64(m), excludedIDs,
-                                         Int64(excludedCount), refuse ? 1 : 0, bitmaps, log2Bits, hits, &bad)
-      }
-      if result == Int64(MAPK_RANKED_INVALID_ID) { throw MAPKError.invalidID(row: r, id: bad, pad: pad) }
-      if result == Int64(MAPK_RANKED_DUPLICATE_ID) { throw MAPKError.duplicateID(row: r, id: bad) }
-      let ranked = RankedRow(hits: hits, count: Int(result), n: n, relevant: relevant, distinct: distinct,
-                             positiveHits: 0..<Int(result), discounts: accumulator.discounts)
       accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
     }
   }
@@ -322,7 +262,7 @@ public final class RankedIDEvaluator {
   @inline(__always)
   private static func insert(_ id: Int64, _ h: UInt64, _ slotIDs: UnsafeMutablePointer<Int64>,
                              _ slotStamps: UnsafeMutablePointer<UInt32>, _ slotMask: Int, _ stamp: UInt32) -> Bool {
-    // Bits 32 and up of the hash pick the slot (the Bloom word takes the top 6).
+    // Bits 32 and up of the hash pick the slot.
     var s = Int(truncatingIfNeeded: h >> 32) & slotMask
     while slotStamps[s] == stamp {
       if slotIDs[s] == id { return false }

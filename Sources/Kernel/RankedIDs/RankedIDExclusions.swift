@@ -1,11 +1,13 @@
 /// One row's excluded ids at a time, for ``RankedIDEvaluator``: read from
 /// the exclusions' rows, sorted and distinct (ids `>= 0`: a negative value
 /// names no id), looked up by binary search.
-final class RankedIDExclusions {
+final class RankedIDExclusions: RankedIDFilter {
   let rows: LabelRows
   private var ids: UnsafeMutablePointer<Int64>
   private var capacity = 16
   private(set) var count = 0
+
+  static var excludesNothing: Bool { false }
 
   init(_ rows: LabelRows) {
     self.rows = rows
