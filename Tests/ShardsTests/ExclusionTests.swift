@@ -181,7 +181,7 @@ import TestSupport
     let labels = Labels.dense(rows: [[1, 2, -1], [0, 0, 5], [3, -1, -1]])
     let exclusions = Labels.sparse(rows: [[2, 7], [0], [-1, 4]])
     // Row 0: label 2; row 1: label 0 (once, though given twice); row 2: none.
-    let count = try labels.withRows { l in try exclusions.withRows { e in ExcludedLabels.count(labels: l, exclusions: e, classes: 6) } }
+    let count = labels.withRows { l in exclusions.withRows { e in ExcludedLabels.count(labels: l, exclusions: e, classes: 6) } }
     #expect(count == 2)
     let scores: [Float] = Array(repeating: 0.5, count: 3 * 6)
     #expect(throws: MAPKError.shapeMismatch("2 exclusion rows for 3 label rows")) {
