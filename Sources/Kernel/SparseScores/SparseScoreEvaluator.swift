@@ -44,6 +44,10 @@ public final class SparseScoreEvaluator {
   /// A row's stored entries as (key, column), room for `entryCapacity`.
   private var entries: UnsafeMutablePointer<RankEntry<Int64>>
   private var entryCapacity = 64
+  /// The counting path's candidates: their keys (packed with the column
+  /// for keys of 32 bits or fewer) and columns, room for `entryCapacity`.
+  private var keys: UnsafeMutablePointer<Int64>
+  private var columns: UnsafeMutablePointer<Int32>
   /// A row's excluded classes in `0 ..< width`, sorted and distinct (room for `excludedCapacity`).
   private var excluded: UnsafeMutablePointer<Int64>
   private var excludedCapacity = 16
@@ -62,6 +66,8 @@ public final class SparseScoreEvaluator {
     hits = .allocate(capacity: maxK)
     labels = .allocate(capacity: labelCapacity)
     entries = .allocate(capacity: entryCapacity)
+    keys = .allocate(capacity: entryCapacity)
+    columns = .allocate(capacity: entryCapacity)
     excluded = .allocate(capacity: excludedCapacity)
   }
 
@@ -70,6 +76,8 @@ public final class SparseScoreEvaluator {
     hits.deallocate()
     labels.deallocate()
     entries.deallocate()
+    keys.deallocate()
+    columns.deallocate()
     excluded.deallocate()
   }
 
@@ -86,8 +94,8 @@ public final class SparseScoreEvaluator {
   ///     occupy no position, later stored entries move up; nil for none.
   /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN
   ///   policy, naming the row and the column of its first stored NaN.
-  /// - Complexity: O(rows · (s + k log k + m log m)) for s stored entries and
-  ///   m labels per row.
+  /// - Complexity: O(rows · (s · m + m log m)) for s stored entries and m
+  ///   labels per row, up to 16 labels; O(rows · (s + k log k + m log m)) above.
   public func evaluate(rows: Range<Int>, scores: SparseScores, labels: LabelRows, weights: RowWeights,
                        excluding exclusions: LabelRows? = nil, into state: inout MAPState,
                        perRow: PerRowSink? = nil) throws {
@@ -131,24 +139,180 @@ public final class SparseScoreEvaluator {
     }
   }
 
+  /// The sparse row loop. A row whose labels are few against its stored
+  /// entries (``countingBound``) is ranked by counting: one pass converts the
+  /// stored entries (never an excluded one) to keys, then each label found
+  /// among them gets its rank from one branch-free pass counting the
+  /// entries that beat it; no sort. Other rows take the sorting path that
+  /// dense rows with exclusions take (`rank`): both give the same hits, so
+  /// the choice changes no bit.
   @inline(__always)
   private func run<Bits: ScoreBits>(
     _ data: UnsafePointer<Bits>, _ scores: SparseScores, _ rows: Range<Int>, _ labelRows: LabelRows,
     _ weights: RowWeights, _ exclusions: LabelRows?, _ state: inout MAPState, _ perRow: PerRowSink?
   ) throws {
-    try rank(Bits.self, rows, labelRows, weights, exclusions, &state, perRow,
-             bound: { scores.storedCount(ofRow: $0) }) { r, excluded, e, visit in
-      let lower = Int(scores.offsets[r]), stored = scores.storedCount(ofRow: r)
-      var count = 0
-      for j in 0..<stored {
-        let i = lower &+ j
-        let column = scores.columns[i]
-        // An excluded column is no candidate: it takes no position.
-        if e > 0 && Self.contains(column, excluded, count: e) { continue }
-        try visit(data[i], Int32(truncatingIfNeeded: column), &count)
-      }
-      return count
+    var accumulator = self.accumulator
+    let counting = weights.isNone && perRow == nil && accumulator.canCount
+    defer {
+      accumulator.flushUnits(into: &state)
+      accumulator.flushCounts(into: &state)
+      self.accumulator = accumulator
     }
+    let nanPolicy = configuration.nanScores
+    // Keys of 32 bits or fewer pack with their column into one Int64 that
+    // orders as TensorFlow ranks (`packed`); 64-bit keys are compared with
+    // their columns in two parts.
+    let packing = Bits.Key.bitWidth <= 32
+    // A NaN's key: one value for every payload, so NaNs tie and the lower
+    // column wins. Non-NaN keys lie within `±infinityKey`, so `Int32.max`
+    // and `.min` (packed) and `Int64.max` and `.min` lie beyond every one.
+    let nanKey: Int64 = packing ? (nanPolicy == .largest ? Int64(Int32.max) : Int64(Int32.min))
+                                : (nanPolicy == .largest ? .max : .min)
+    let ascending = scores.columnsAscend
+    let hits = self.hits, maxK = self.maxK
+    for r in rows {
+      let e = exclusions.map { gatherExclusions(row: r, exclusions: $0) } ?? 0
+      let span = labelRows.range(ofRow: r)
+      if span.count > labelCapacity { growLabels(span.count) }
+      // Labels >= width are TensorFlow's out-of-range labels (-1 in n).
+      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: width,
+                                                      counting: !reads.isEmpty, into: self.labels)
+      let labels = self.labels, excluded = self.excluded
+      let lower = Int(scores.offsets[r]), most = scores.storedCount(ofRow: r)
+      if most > entryCapacity { growEntries(most) }
+      var hitCount = 0, nanHits = 0, positiveHits = 0, nanCount = 0
+      if m <= Self.countingBound {
+        let keys = self.keys, columns = self.columns
+        // The conversion pass, in stored order: the first NaN met is the one
+        // the sorting path reports (the same order, the same skipped columns).
+        var stored = 0
+        for j in 0..<most {
+          let i = lower &+ j
+          let column = scores.columns[i]
+          // An excluded column is no candidate: it takes no position.
+          if e > 0 && Self.contains(column, excluded, count: e) { continue }
+          let bits = data[i]
+          let key: Int64
+          if Bits.isNaN(bits) {
+            if nanPolicy == .error { throw MAPKError.nanScore(row: r, classIndex: Int(column)) }
+            nanCount &+= 1
+            key = nanKey
+          } else {
+            key = Int64(Bits.key(bits))
+          }
+          let c = Int32(truncatingIfNeeded: column)
+          keys[stored] = packing ? Self.packed(key, c) : key
+          columns[stored] = c
+          stored &+= 1
+        }
+        for l in 0..<m {
+          // A label not stored (or excluded) is never retrieved.
+          guard let p = Self.position(of: labels[l], columns, count: stored, ascending: ascending) else { continue }
+          let target = keys[p], column = columns[p]
+          // The entries that beat the label: a larger key, or the same key
+          // and a lower column (columns are distinct in a row: `SparseScores`
+          // refuses a repeated one, so no entry but the label's own ties it).
+          var beaten = 0
+          if packing {
+            for j in 0..<stored { beaten &+= keys[j] > target ? 1 : 0 }
+          } else {
+            for j in 0..<stored {
+              let k = keys[j]
+              beaten &+= (k > target ? 1 : 0) | ((k == target ? 1 : 0) & (columns[j] < column ? 1 : 0))
+            }
+          }
+          // Rank 1 + beaten, within the first min(stored, k) positions (beaten < stored always).
+          guard beaten < maxK else { continue }
+          let key = packing ? target >> 32 : target
+          hits[hitCount] = Int32(truncatingIfNeeded: beaten &+ 1)
+          hitCount &+= 1
+          nanHits &+= key == nanKey ? 1 : 0
+          positiveHits &+= key > 0 && key != nanKey ? 1 : 0
+        }
+        // The labels ascend by column, the metrics read the ranks ascending.
+        sortAscending(hits, count: hitCount)
+      } else {
+        let entries = self.entries
+        var stored = 0
+        for j in 0..<most {
+          let i = lower &+ j
+          let column = scores.columns[i]
+          if e > 0 && Self.contains(column, excluded, count: e) { continue }
+          let bits = data[i]
+          if Bits.isNaN(bits) {
+            if nanPolicy == .error { throw MAPKError.nanScore(row: r, classIndex: Int(column)) }
+            nanCount &+= 1
+            entries[stored] = RankEntry(key: nanPolicy == .largest ? .max : .min,
+                                        index: Int32(truncatingIfNeeded: column))
+          } else {
+            entries[stored] = RankEntry(key: Int64(Bits.key(bits)), index: Int32(truncatingIfNeeded: column))
+          }
+          stored &+= 1
+        }
+        (hitCount, nanHits, positiveHits) = Self.sortedHits(entries, count: stored, maxK: maxK, labels: labels, m: m,
+                                                            nanKey: nanPolicy == .largest ? .max : .min, into: hits)
+      }
+      state.nanScores += nanCount
+      // Ranked NaN hits come first under `largest` (then the hits above 0), last under `lowest`.
+      let skip = nanPolicy == .largest ? nanHits : 0
+      let row = RankedRow(hits: hits, count: hitCount, n: n, relevant: relevant, distinct: distinct,
+                          positiveHits: skip..<(skip &+ positiveHits), discounts: accumulator.discounts)
+      accumulator.accumulate(r, row: row, weights: weights, into: &state, perRow: perRow, counting: counting)
+    }
+  }
+
+  /// The most labels a row may have to be ranked by counting: each label
+  /// costs one vectorised pass over the stored entries, the sort about
+  /// (s + k log k) branchy steps (measured: docs/performance.md).
+  static let countingBound = 16
+
+  /// A key and its column as one integer that orders as TensorFlow ranks: a
+  /// larger key first, then the lower column (keys of 32 bits or fewer;
+  /// columns in `0 ..< 2^31`, so the low half `Int32.max - column` is never negative).
+  @inline(__always)
+  private static func packed(_ key: Int64, _ column: Int32) -> Int64 {
+    (key << 32) | Int64(Int32.max &- column)
+  }
+
+  /// The position of `label` among the `count` candidate columns, if there:
+  /// a binary search when they ascend, else a scan.
+  @inline(__always)
+  private static func position(of label: Int64, _ columns: UnsafeMutablePointer<Int32>, count: Int,
+                               ascending: Bool) -> Int? {
+    if ascending {
+      var lo = 0, hi = count
+      while lo < hi {
+        let mid = (lo &+ hi) >> 1
+        if Int64(columns[mid]) < label { lo = mid &+ 1 } else { hi = mid }
+      }
+      return lo < count && Int64(columns[lo]) == label ? lo : nil
+    }
+    for j in 0..<count where Int64(columns[j]) == label { return j }
+    return nil
+  }
+
+  /// The sorting path's hits: orders the first min(count, k) of `count`
+  /// candidates and writes the ranks of the labels among them to `hits`;
+  /// returns how many, and how many of them are NaN and above 0.
+  @inline(__always)
+  private static func sortedHits(_ entries: UnsafeMutablePointer<RankEntry<Int64>>, count stored: Int, maxK: Int,
+                                 labels: UnsafeMutablePointer<Int64>, m: Int, nanKey: Int64,
+                                 into hits: UnsafeMutablePointer<Int32>) -> (Int, Int, Int) {
+    // Only the first min(stored, k) positions hold candidates; the rest are empty.
+    let ranked = Swift.min(stored, maxK)
+    RankEntry.partialSort(entries, count: stored, prefix: ranked)
+    var hitCount = 0, nanHits = 0, positiveHits = 0
+    if m > 0 {
+      for i in 0..<ranked where Self.contains(Int64(entries[i].index), labels, count: m) {
+        let key = entries[i].key
+        hits[hitCount] = Int32(truncatingIfNeeded: i &+ 1)
+        hitCount &+= 1
+        // Above 0: a positive key that is no NaN's (`Int64.max` is no score's key).
+        nanHits &+= key == nanKey ? 1 : 0
+        positiveHits &+= key > 0 && key != nanKey ? 1 : 0
+      }
+    }
+    return (hitCount, nanHits, positiveHits)
   }
 
   @inline(__always)
@@ -196,7 +360,7 @@ public final class SparseScoreEvaluator {
     // A NaN's key: one value for every payload, so NaNs tie and the lower
     // column wins; `Int64.max` and `.min` lie beyond every widened key.
     let nanKey: Int64 = nanPolicy == .largest ? .max : .min
-    let hits = self.hits
+    let hits = self.hits, maxK = self.maxK
     for r in rows {
       let e = exclusions.map { gatherExclusions(row: r, exclusions: $0) } ?? 0
       let span = labelRows.range(ofRow: r)
@@ -220,20 +384,8 @@ public final class SparseScoreEvaluator {
         count &+= 1
       }
       state.nanScores += nanCount
-      // Only the first min(stored, k) positions hold candidates; the rest are empty.
-      let ranked = Swift.min(stored, maxK)
-      RankEntry.partialSort(entries, count: stored, prefix: ranked)
-      var hitCount = 0, nanHits = 0, positiveHits = 0
-      if m > 0 {
-        for i in 0..<ranked where Self.contains(Int64(entries[i].index), labels, count: m) {
-          let key = entries[i].key
-          hits[hitCount] = Int32(truncatingIfNeeded: i &+ 1)
-          hitCount &+= 1
-          // Above 0: a positive key that is no NaN's (`Int64.max` is no score's key).
-          nanHits &+= key == nanKey ? 1 : 0
-          positiveHits &+= key > 0 && key != nanKey ? 1 : 0
-        }
-      }
+      let (hitCount, nanHits, positiveHits) = Self.sortedHits(entries, count: stored, maxK: maxK, labels: labels,
+                                                              m: m, nanKey: nanKey, into: hits)
       // Ranked NaN hits come first under `largest` (then the hits above 0), last under `lowest`.
       let skip = nanPolicy == .largest ? nanHits : 0
       let row = RankedRow(hits: hits, count: hitCount, n: n, relevant: relevant, distinct: distinct,
@@ -280,7 +432,11 @@ public final class SparseScoreEvaluator {
   /// Makes room for a row of `count` candidates (rare: rows longer than any before).
   private func growEntries(_ count: Int) {
     entries.deallocate()
+    keys.deallocate()
+    columns.deallocate()
     entryCapacity = Swift.max(count, 2 * entryCapacity)
     entries = .allocate(capacity: entryCapacity)
+    keys = .allocate(capacity: entryCapacity)
+    columns = .allocate(capacity: entryCapacity)
   }
 }

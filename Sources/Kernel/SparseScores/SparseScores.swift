@@ -54,6 +54,9 @@ public struct SparseScores: @unchecked Sendable {
   public let scoreType: ScoreType
   /// The object keeping the memory alive, if the view holds one.
   public let owner: AnyObject?
+  /// True when every row's columns ascend (scipy's canonical form, checked
+  /// when the view is made): an evaluator may then binary-search a row.
+  public private(set) var columnsAscend = true
 
   /// Creates a view after checking the layout.
   ///
@@ -85,11 +88,12 @@ public struct SparseScores: @unchecked Sendable {
     self.values = values
     self.scoreType = scoreType
     self.owner = owner
-    try validate()
+    columnsAscend = try validate()
   }
 
-  /// Checks offsets, columns and duplicates (see the initializer).
-  private func validate() throws {
+  /// Checks offsets, columns and duplicates (see the initializer); returns
+  /// true when every row's columns ascend.
+  private func validate() throws -> Bool {
     if offsets[0] != 0 { throw MAPKError.shapeMismatch("indptr must start at 0 (found \(offsets[0]))") }
     var previous: Int64 = 0
     for r in 0..<rows {
@@ -107,6 +111,7 @@ public struct SparseScores: @unchecked Sendable {
     }
     let limit = Int64(width)
     var scratch: [Int64] = []
+    var allAscend = true
     for r in 0..<rows {
       let lower = Int(offsets[r]), upper = Int(offsets[r + 1])
       var ascending = true
@@ -120,6 +125,7 @@ public struct SparseScores: @unchecked Sendable {
         last = c
       }
       if ascending { continue }
+      allAscend = false
       // Not canonical: a repeated column is found among the sorted copy's neighbours.
       scratch.removeAll(keepingCapacity: true)
       for i in lower..<upper { scratch.append(columns[i]) }
@@ -129,6 +135,7 @@ public struct SparseScores: @unchecked Sendable {
                                       + "(sum duplicates with m.sum_duplicates())")
       }
     }
+    return allAscend
   }
 
   /// The number of entries row `r` stores.
