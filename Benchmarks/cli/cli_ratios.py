@@ -86,6 +86,11 @@ def main():
     m = gen("multihot", "--rows", "200000", "--classes", "1000", "--labels-per-row", "5",
             "--labels-format", "multihot")
     cases.append(("200000x1000 f32, multi-hot bool labels, k=10", m, ["labels"], ["-k", "10"], 2))
+    # Sparse scores: a scipy CSR .npz of each row's 100 best f32 scores (issue 16: >= 0.5 of bw.c over its bytes).
+    sp = gen("sparse", "--rows", "200000", "--classes", "1000", "--labels-per-row", "5",
+             "--predictions-format", "csr", "--ids-per-row", "100")
+    for k in (10, 100):
+        cases.append((f"200000x1000 f32 CSR top 100 (sparse scores), k={k}", sp, [], ["-k", str(k)], 2))
     ids = gen("ids", "--rows", "200000", "--classes", "1000", "--labels-per-row", "5",
               "--predictions-format", "ids", "--ids-per-row", "100")
     for k in (10, 100):

@@ -16,6 +16,14 @@
 /// rules with the matrix width as C (labels `>= width` are TensorFlow's
 /// out-of-range labels).
 ///
+/// A row of few labels (at most 16, 4 for float64) is not sorted: a label stored in the row
+/// is a hit at rank 1 + the number of stored entries that beat it (a larger
+/// key, or an equal key and a lower column) when that is at most k, which
+/// one branch-free pass over the entries counts per label. That is the rank
+/// the sort gives, since no two entries of a row share a column
+/// (``SparseScores`` refuses a repeated one). Rows of more labels, and dense
+/// rows, are partially sorted.
+///
 /// With exclusions (`--exclude`), each row's excluded classes are no
 /// candidates: they take no position, so the classes below them move up. A
 /// label that is excluded can then never be hit, and still counts in `n`.
@@ -44,9 +52,11 @@ public final class SparseScoreEvaluator {
   /// A row's stored entries as (key, column), room for `entryCapacity`.
   private var entries: UnsafeMutablePointer<RankEntry<Int64>>
   private var entryCapacity = 64
-  /// The counting path's candidates: their keys (packed with the column
-  /// for keys of 32 bits or fewer) and columns, room for `entryCapacity`.
+  /// The counting path's candidates: their keys (64-bit scores), or their
+  /// keys narrowed to 32 bits (16- and 32-bit scores), and their columns,
+  /// room for `entryCapacity` each.
   private var keys: UnsafeMutablePointer<Int64>
+  private var narrowKeys: UnsafeMutablePointer<Int32>
   private var columns: UnsafeMutablePointer<Int32>
   /// A row's excluded classes in `0 ..< width`, sorted and distinct (room for `excludedCapacity`).
   private var excluded: UnsafeMutablePointer<Int64>
@@ -67,6 +77,7 @@ public final class SparseScoreEvaluator {
     labels = .allocate(capacity: labelCapacity)
     entries = .allocate(capacity: entryCapacity)
     keys = .allocate(capacity: entryCapacity)
+    narrowKeys = .allocate(capacity: entryCapacity)
     columns = .allocate(capacity: entryCapacity)
     excluded = .allocate(capacity: excludedCapacity)
   }
@@ -77,6 +88,7 @@ public final class SparseScoreEvaluator {
     labels.deallocate()
     entries.deallocate()
     keys.deallocate()
+    narrowKeys.deallocate()
     columns.deallocate()
     excluded.deallocate()
   }
@@ -95,7 +107,7 @@ public final class SparseScoreEvaluator {
   /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN
   ///   policy, naming the row and the column of its first stored NaN.
   /// - Complexity: O(rows · (s · m + m log m)) for s stored entries and m
-  ///   labels per row, up to 16 labels; O(rows · (s + k log k + m log m)) above.
+  ///   labels per row, up to 16 labels (4 for float64); O(rows · (s + k log k + m log m)) above.
   public func evaluate(rows: Range<Int>, scores: SparseScores, labels: LabelRows, weights: RowWeights,
                        excluding exclusions: LabelRows? = nil, into state: inout MAPState,
                        perRow: PerRowSink? = nil) throws {
@@ -159,15 +171,15 @@ public final class SparseScoreEvaluator {
       self.accumulator = accumulator
     }
     let nanPolicy = configuration.nanScores
-    // Keys of 32 bits or fewer pack with their column into one Int64 that
-    // orders as TensorFlow ranks (`packed`); 64-bit keys are compared with
-    // their columns in two parts.
-    let packing = Bits.Key.bitWidth <= 32
+    // Keys of 32 bits or fewer are counted as Int32 (4 lanes of a 128-bit
+    // compare, which x86-64's baseline has for 32-bit lanes, not 64-bit).
+    let narrow = Bits.Key.bitWidth <= 32
     // A NaN's key: one value for every payload, so NaNs tie and the lower
     // column wins. Non-NaN keys lie within `±infinityKey`, so `Int32.max`
-    // and `.min` (packed) and `Int64.max` and `.min` lie beyond every one.
-    let nanKey: Int64 = packing ? (nanPolicy == .largest ? Int64(Int32.max) : Int64(Int32.min))
-                                : (nanPolicy == .largest ? .max : .min)
+    // and `.min` (narrow) and `Int64.max` and `.min` lie beyond every one.
+    let nanKey: Int64 = narrow ? (nanPolicy == .largest ? Int64(Int32.max) : Int64(Int32.min))
+                               : (nanPolicy == .largest ? .max : .min)
+    let bound = narrow ? Self.countingBound : Self.wideCountingBound
     let ascending = scores.columnsAscend
     let hits = self.hits, maxK = self.maxK
     for r in rows {
@@ -181,49 +193,73 @@ public final class SparseScoreEvaluator {
       let lower = Int(scores.offsets[r]), most = scores.storedCount(ofRow: r)
       if most > entryCapacity { growEntries(most) }
       var hitCount = 0, nanHits = 0, positiveHits = 0, nanCount = 0
-      if m <= Self.countingBound {
-        let keys = self.keys, columns = self.columns
-        // The conversion pass, in stored order: the first NaN met is the one
-        // the sorting path reports (the same order, the same skipped columns).
-        var stored = 0
-        for j in 0..<most {
-          let i = lower &+ j
-          let column = scores.columns[i]
-          // An excluded column is no candidate: it takes no position.
-          if e > 0 && Self.contains(column, excluded, count: e) { continue }
-          let bits = data[i]
-          let key: Int64
-          if Bits.isNaN(bits) {
-            if nanPolicy == .error { throw MAPKError.nanScore(row: r, classIndex: Int(column)) }
-            nanCount &+= 1
-            key = nanKey
-          } else {
-            key = Int64(Bits.key(bits))
+      if m <= bound {
+        let keys = self.keys, narrowKeys = self.narrowKeys, columns = self.columns
+        // The conversion pass, branch-free but for exclusions: the NaNs are
+        // counted, and under `error` the first one in stored order (the one
+        // the sorting path reports: the same order, the same skipped
+        // columns) is looked for afterwards.
+        @inline(__always) func convert<C: FixedWidthInteger>(_ indices: UnsafePointer<C>) -> Int {
+          let indices = indices + lower, values = data + lower
+          @inline(__always) func write(_ j: Int, to w: Int) {
+            let bits = values[j], nan = Bits.isNaN(bits)
+            let c = Int32(truncatingIfNeeded: indices[j])
+            let key = nan ? nanKey : Int64(Bits.key(bits))
+            nanCount &+= nan ? 1 : 0
+            if narrow { narrowKeys[w] = Int32(truncatingIfNeeded: key) } else { keys[w] = key }
+            columns[w] = c
           }
-          let c = Int32(truncatingIfNeeded: column)
-          keys[stored] = packing ? Self.packed(key, c) : key
-          columns[stored] = c
-          stored &+= 1
+          if e == 0 {
+            for j in 0..<most { write(j, to: j) }
+            return most
+          }
+          var count = 0
+          // An excluded column is no candidate: it takes no position.
+          for j in 0..<most where !Self.contains(Int64(indices[j]), excluded, count: e) {
+            write(j, to: count)
+            count &+= 1
+          }
+          return count
+        }
+        let stored: Int
+        switch scores.columns {
+        case .int32(let p): stored = convert(p)
+        case .int64(let p): stored = convert(p)
+        }
+        if nanCount > 0 && nanPolicy == .error {
+          // A NaN's key is `nanKey`, no score's: the candidates keep the stored order.
+          for j in 0..<stored where (narrow ? Int64(narrowKeys[j]) : keys[j]) == nanKey {
+            throw MAPKError.nanScore(row: r, classIndex: Int(columns[j]))
+          }
         }
         for l in 0..<m {
           // A label not stored (or excluded) is never retrieved.
           guard let p = Self.position(of: labels[l], columns, count: stored, ascending: ascending) else { continue }
-          let target = keys[p], column = columns[p]
+          let column = columns[p]
           // The entries that beat the label: a larger key, or the same key
           // and a lower column (columns are distinct in a row: `SparseScores`
           // refuses a repeated one, so no entry but the label's own ties it).
           var beaten = 0
-          if packing {
-            for j in 0..<stored { beaten &+= keys[j] > target ? 1 : 0 }
+          let key: Int64
+          if narrow {
+            let target = narrowKeys[p]
+            var count: Int32 = 0
+            for j in 0..<stored {
+              let k = narrowKeys[j]
+              count &+= (k > target ? 1 : 0) | ((k == target ? 1 : 0) & (columns[j] < column ? 1 : 0))
+            }
+            beaten = Int(count)
+            key = Int64(target)
           } else {
+            let target = keys[p]
             for j in 0..<stored {
               let k = keys[j]
               beaten &+= (k > target ? 1 : 0) | ((k == target ? 1 : 0) & (columns[j] < column ? 1 : 0))
             }
+            key = target
           }
           // Rank 1 + beaten, within the first min(stored, k) positions (beaten < stored always).
           guard beaten < maxK else { continue }
-          let key = packing ? target >> 32 : target
           hits[hitCount] = Int32(truncatingIfNeeded: beaten &+ 1)
           hitCount &+= 1
           nanHits &+= key == nanKey ? 1 : 0
@@ -261,18 +297,13 @@ public final class SparseScoreEvaluator {
     }
   }
 
-  /// The most labels a row may have to be ranked by counting: each label
-  /// costs one vectorised pass over the stored entries, the sort about
-  /// (s + k log k) branchy steps (measured: docs/performance.md).
+  /// The most labels a row of 16- or 32-bit scores may have to be ranked by
+  /// counting: each label costs one vectorised pass over the stored entries,
+  /// the sort about (s + k log k) branchy steps (measured: docs/performance.md).
   static let countingBound = 16
-
-  /// A key and its column as one integer that orders as TensorFlow ranks: a
-  /// larger key first, then the lower column (keys of 32 bits or fewer;
-  /// columns in `0 ..< 2^31`, so the low half `Int32.max - column` is never negative).
-  @inline(__always)
-  private static func packed(_ key: Int64, _ column: Int32) -> Int64 {
-    (key << 32) | Int64(Int32.max &- column)
-  }
+  /// The same for 64-bit scores, whose passes are not vectorised (x86-64's
+  /// baseline has no 64-bit lane compare).
+  static let wideCountingBound = 4
 
   /// The position of `label` among the `count` candidate columns, if there:
   /// a binary search when they ascend, else a scan.
@@ -433,10 +464,12 @@ public final class SparseScoreEvaluator {
   private func growEntries(_ count: Int) {
     entries.deallocate()
     keys.deallocate()
+    narrowKeys.deallocate()
     columns.deallocate()
     entryCapacity = Swift.max(count, 2 * entryCapacity)
     entries = .allocate(capacity: entryCapacity)
     keys = .allocate(capacity: entryCapacity)
+    narrowKeys = .allocate(capacity: entryCapacity)
     columns = .allocate(capacity: entryCapacity)
   }
 }

@@ -112,17 +112,30 @@ public struct SparseScores: @unchecked Sendable {
     let limit = Int64(width)
     var scratch: [Int64] = []
     var allAscend = true
-    for r in 0..<rows {
-      let lower = Int(offsets[r]), upper = Int(offsets[r + 1])
-      var ascending = true
+    // One pass per row, branch-free: whether every column is in range and
+    // whether they ascend (the offending entry is looked for only on failure).
+    @inline(__always) func scan<C: FixedWidthInteger>(_ p: UnsafePointer<C>, _ lower: Int, _ upper: Int) -> (Bool, Bool) {
+      var inRange = true, ascending = true
       var last: Int64 = -1
       for i in lower..<upper {
-        let c = columns[i]
-        guard c >= 0 && c < limit else {
-          throw MAPKError.shapeMismatch("column \(c) at entry \(i) (row \(r)) is outside the \(width) columns")
-        }
+        let c = Int64(p[i])
+        inRange = inRange && (c >= 0) && (c < limit)
         ascending = ascending && c > last
         last = c
+      }
+      return (inRange, ascending)
+    }
+    for r in 0..<rows {
+      let lower = Int(offsets[r]), upper = Int(offsets[r + 1])
+      let inRange: Bool, ascending: Bool
+      switch columns {
+      case .int32(let p): (inRange, ascending) = scan(p, lower, upper)
+      case .int64(let p): (inRange, ascending) = scan(p, lower, upper)
+      }
+      if !inRange {
+        for i in lower..<upper where !(columns[i] >= 0 && columns[i] < limit) {
+          throw MAPKError.shapeMismatch("column \(columns[i]) at entry \(i) (row \(r)) is outside the \(width) columns")
+        }
       }
       if ascending { continue }
       allAscend = false
