@@ -46,6 +46,23 @@ def data_bytes(path):
     return os.path.getsize(path) - n
 
 
+def npz_members(path, work):
+    """A stored .npz's .npy members, extracted once into WORK (bw.c reads .npy files): the bytes
+    `mapk eval` reads from a sparse-scores archive, less the zip headers."""
+    import zipfile
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            os.makedirs(os.path.join(work, "members"), exist_ok=True)
+            target = os.path.join(work, "members", os.path.basename(path) + "." + name)
+            if not os.path.exists(target):
+                with z.open(name) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 24)
+            if name != "format.npy":
+                out.append(target)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir")
@@ -107,7 +124,9 @@ def main():
     for label, prefix, extra, opts, _ in cases:
         pred, labels = files(prefix)
         read = [pred] + ([labels] if "labels" in extra else [])
-        for path in read:  # hot
+        if pred.endswith(".npz"):  # sparse scores: bw.c over the archive's arrays
+            read = npz_members(pred, work) + read[1:]
+        for path in read + ([pred] if pred not in read else []):  # hot
             with open(path, "rb") as f:
                 while f.read(1 << 24):
                     pass

@@ -16,7 +16,7 @@
 /// rules with the matrix width as C (labels `>= width` are TensorFlow's
 /// out-of-range labels).
 ///
-/// A row of few labels (at most 16, 4 for float64) is not sorted: a label stored in the row
+/// A row of few labels against its stored entries is not sorted: a label stored in the row
 /// is a hit at rank 1 + the number of stored entries that beat it (a larger
 /// key, or an equal key and a lower column) when that is at most k, which
 /// one branch-free pass over the entries counts per label. That is the rank
@@ -106,8 +106,8 @@ public final class SparseScoreEvaluator {
   ///     occupy no position, later stored entries move up; nil for none.
   /// - Throws: ``MAPKError/nanScore(row:classIndex:)`` under the `error` NaN
   ///   policy, naming the row and the column of its first stored NaN.
-  /// - Complexity: O(rows · (s · m + m log m)) for s stored entries and m
-  ///   labels per row, up to 16 labels (4 for float64); O(rows · (s + k log k + m log m)) above.
+  /// - Complexity: O(rows · min(s · m, s + k log k) + m log m) for s stored
+  ///   entries and m labels per row.
   public func evaluate(rows: Range<Int>, scores: SparseScores, labels: LabelRows, weights: RowWeights,
                        excluding exclusions: LabelRows? = nil, into state: inout MAPState,
                        perRow: PerRowSink? = nil) throws {
@@ -152,7 +152,7 @@ public final class SparseScoreEvaluator {
   }
 
   /// The sparse row loop. A row whose labels are few against its stored
-  /// entries (``countingBound``) is ranked by counting: one pass converts the
+  /// entries (`counts(labels:stored:ranked:narrow:)`) is ranked by counting: one pass converts the
   /// stored entries (never an excluded one) to keys, then each label found
   /// among them gets its rank from one branch-free pass counting the
   /// entries that beat it; no sort. Other rows take the sorting path that
@@ -179,7 +179,6 @@ public final class SparseScoreEvaluator {
     // and `.min` (narrow) and `Int64.max` and `.min` lie beyond every one.
     let nanKey: Int64 = narrow ? (nanPolicy == .largest ? Int64(Int32.max) : Int64(Int32.min))
                                : (nanPolicy == .largest ? .max : .min)
-    let bound = narrow ? Self.countingBound : Self.wideCountingBound
     let ascending = scores.columnsAscend
     let hits = self.hits, maxK = self.maxK
     for r in rows {
@@ -193,7 +192,7 @@ public final class SparseScoreEvaluator {
       let lower = Int(scores.offsets[r]), most = scores.storedCount(ofRow: r)
       if most > entryCapacity { growEntries(most) }
       var hitCount = 0, nanHits = 0, positiveHits = 0, nanCount = 0
-      if m <= bound {
+      if Self.counts(labels: m, stored: most, ranked: Swift.min(most, maxK), narrow: narrow) {
         let keys = self.keys, narrowKeys = self.narrowKeys, columns = self.columns
         // The conversion pass, branch-free but for exclusions: the NaNs are
         // counted, and under `error` the first one in stored order (the one
@@ -297,13 +296,18 @@ public final class SparseScoreEvaluator {
     }
   }
 
-  /// The most labels a row of 16- or 32-bit scores may have to be ranked by
-  /// counting: each label costs one vectorised pass over the stored entries,
-  /// the sort about (s + k log k) branchy steps (measured: docs/performance.md).
-  static let countingBound = 16
-  /// The same for 64-bit scores, whose passes are not vectorised (x86-64's
-  /// baseline has no 64-bit lane compare).
-  static let wideCountingBound = 4
+  /// True when counting ranks a row of `m` labels and `s` stored entries
+  /// (`r` = min(s, k) positions) in fewer instructions than sorting: each
+  /// label costs one pass over the entries, about 5 s instructions
+  /// vectorised (16- and 32-bit scores), 10 s not (float64: x86-64's baseline
+  /// has no 64-bit lane compare); the sort about 50 s + 18 r log2 r.
+  /// Measured with callgrind on s = 100, k = 10 and 100, m = 3 to 40
+  /// (docs/performance.md). Either path gives the same hits.
+  @inline(__always)
+  static func counts(labels m: Int, stored s: Int, ranked r: Int, narrow: Bool) -> Bool {
+    let sorting = 10 &* s &+ 3 &* r &* (Int.bitWidth &- r.leadingZeroBitCount)
+    return (narrow ? m : 2 &* m) &* s <= sorting
+  }
 
   /// The position of `label` among the `count` candidate columns, if there:
   /// a binary search when they ascend, else a scan.
