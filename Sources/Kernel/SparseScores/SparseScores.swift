@@ -54,6 +54,9 @@ public struct SparseScores: @unchecked Sendable {
   public let scoreType: ScoreType
   /// The object keeping the memory alive, if the view holds one.
   public let owner: AnyObject?
+  /// True when every row's columns ascend (scipy's canonical form, checked
+  /// when the view is made): an evaluator may then binary-search a row.
+  public private(set) var columnsAscend = true
 
   /// Creates a view after checking the layout.
   ///
@@ -85,11 +88,12 @@ public struct SparseScores: @unchecked Sendable {
     self.values = values
     self.scoreType = scoreType
     self.owner = owner
-    try validate()
+    columnsAscend = try validate()
   }
 
-  /// Checks offsets, columns and duplicates (see the initializer).
-  private func validate() throws {
+  /// Checks offsets, columns and duplicates (see the initializer); returns
+  /// true when every row's columns ascend.
+  private func validate() throws -> Bool {
     if offsets[0] != 0 { throw MAPKError.shapeMismatch("indptr must start at 0 (found \(offsets[0]))") }
     var previous: Int64 = 0
     for r in 0..<rows {
@@ -107,19 +111,34 @@ public struct SparseScores: @unchecked Sendable {
     }
     let limit = Int64(width)
     var scratch: [Int64] = []
-    for r in 0..<rows {
-      let lower = Int(offsets[r]), upper = Int(offsets[r + 1])
-      var ascending = true
+    var allAscend = true
+    // One pass per row, branch-free: whether every column is in range and
+    // whether they ascend (the offending entry is looked for only on failure).
+    @inline(__always) func scan<C: FixedWidthInteger>(_ p: UnsafePointer<C>, _ lower: Int, _ upper: Int) -> (Bool, Bool) {
+      var inRange = true, ascending = true
       var last: Int64 = -1
       for i in lower..<upper {
-        let c = columns[i]
-        guard c >= 0 && c < limit else {
-          throw MAPKError.shapeMismatch("column \(c) at entry \(i) (row \(r)) is outside the \(width) columns")
-        }
+        let c = Int64(p[i])
+        inRange = inRange && (c >= 0) && (c < limit)
         ascending = ascending && c > last
         last = c
       }
+      return (inRange, ascending)
+    }
+    for r in 0..<rows {
+      let lower = Int(offsets[r]), upper = Int(offsets[r + 1])
+      let inRange: Bool, ascending: Bool
+      switch columns {
+      case .int32(let p): (inRange, ascending) = scan(p, lower, upper)
+      case .int64(let p): (inRange, ascending) = scan(p, lower, upper)
+      }
+      if !inRange {
+        for i in lower..<upper where !(columns[i] >= 0 && columns[i] < limit) {
+          throw MAPKError.shapeMismatch("column \(columns[i]) at entry \(i) (row \(r)) is outside the \(width) columns")
+        }
+      }
       if ascending { continue }
+      allAscend = false
       // Not canonical: a repeated column is found among the sorted copy's neighbours.
       scratch.removeAll(keepingCapacity: true)
       for i in lower..<upper { scratch.append(columns[i]) }
@@ -129,6 +148,7 @@ public struct SparseScores: @unchecked Sendable {
                                       + "(sum duplicates with m.sum_duplicates())")
       }
     }
+    return allAscend
   }
 
   /// The number of entries row `r` stores.
