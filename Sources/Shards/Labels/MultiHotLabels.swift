@@ -1,4 +1,4 @@
-import CMAPKSIMD
+internal import CMAPKSIMD
 import Dispatch
 
 /// Multi-hot labels `[D1..DN, C]` (bool, or int32/int64 holding only 0 and
