@@ -157,15 +157,20 @@ public final class RankedIDEvaluator {
     // The row loop reads the scratch through locals: a `var` property of a
     // class costs a dynamic exclusivity check on every access.
     let slotIDs = self.slotIDs, slotStamps = self.slotStamps, slotMask = self.slotMask, hits = self.hits
-    let idStamps = self.idStamps, bound = self.idBound, maxK = self.maxK
+    let idStamps = self.idStamps, bound = self.idBound, maxK = self.maxK, classes = reading.classes
     var stamp = self.stamp
     defer { self.stamp = stamp }
     for r in rows {
       let span = labelRows.range(ofRow: r)
       if span.count > labelCapacity { growLabels(span.count) }
       // The counts as written; `n` after the cleaning by the classes, if known.
-      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: reading.classes,
-                                                      counting: !reads.isEmpty, into: self.labels)
+      // A few dense labels a row (the common layout), when no metric reads
+      // the distinct counts: in the order seen, searched linearly (`find`
+      // for at most 8); else sorted.
+      let few = reads.isEmpty ? RowLabels.gatherFew(row: r, labels: labelRows, classes: classes,
+                                                    into: self.labels) : nil
+      let (n, m, relevant, distinct) = few.map { ($0.n, $0.m, 0, 0) }
+        ?? RowLabels.read(row: r, labels: labelRows, classes: classes, counting: !reads.isEmpty, into: self.labels)
       // (After gathering, which may have grown them.)
       let labels = self.labels, labelStamps = self.labelStamps
       stamp &+= 1
@@ -236,7 +241,8 @@ public final class RankedIDEvaluator {
     }
   }
 
-  /// The index of `id` among the `count` sorted labels, or -1.
+  /// The index of `id` among the `count` labels, or -1: sorted labels, or
+  /// at most `RowLabels/fewWidth` (8) in any order (searched linearly).
   @inline(__always)
   private static func find(_ id: Int64, _ labels: UnsafeMutablePointer<Int64>, count: Int) -> Int {
     if count <= 8 {
