@@ -8,11 +8,13 @@ import Testing
 /// or weights of 1, take the direct path): the same bits, for AP@k alone
 /// (whose rows carry no `relevant` count) and with other metrics, chunked
 /// at random, with enough distinct outcomes (hits at random ranks among 16)
-/// that the table fills and is flushed mid-call.
+/// that the table fills and is flushed mid-call; and the same rows held by
+/// outcome across the chunks (`holdingCounts`) and added by `finish(into:)`.
 @Suite struct RankedIDCountedRowsTests {
   /// The final values of `rows` evaluated in `chunks` on one evaluator.
   static func values(_ configuration: MAPConfiguration, ids: [Int64], width: Int, labels: [Int64], labelWidth: Int,
-                     chunks: [Range<Int>], weights: RowWeights, perRow: Bool) throws -> MAPState {
+                     chunks: [Range<Int>], weights: RowWeights, perRow: Bool,
+                     holding: Bool = false) throws -> MAPState {
     let rows = labels.count / labelWidth
     let evaluator = try RankedIDEvaluator(configuration: configuration,
                                           reading: RankedIDReading(duplicates: .first))
@@ -26,8 +28,9 @@ import Testing
                                     semantics: .dense)
           for chunk in chunks {
             try evaluator.evaluate(rows: chunk, ids: view, labels: labelRows, weights: weights, into: &state,
-                                   perRow: perRow ? PerRowSink(base: o.baseAddress!) : nil)
+                                   perRow: perRow ? PerRowSink(base: o.baseAddress!) : nil, holdingCounts: holding)
           }
+          evaluator.finish(into: &state)
         }
       }
     }
@@ -67,6 +70,8 @@ import Testing
       }
       let counted = try Self.values(configuration, ids: ids, width: width, labels: labels, labelWidth: labelWidth,
                                     chunks: chunks, weights: .none, perRow: false)
+      let held = try Self.values(configuration, ids: ids, width: width, labels: labels, labelWidth: labelWidth,
+                                 chunks: chunks, weights: .none, perRow: false, holding: true)
       let direct = try Self.values(configuration, ids: ids, width: width, labels: labels, labelWidth: labelWidth,
                                    chunks: [0..<rows], weights: .none, perRow: true)
       let weighted = try Self.values(configuration, ids: ids, width: width, labels: labels, labelWidth: labelWidth,
@@ -74,6 +79,8 @@ import Testing
       let context = "seed \(seed) trial \(trial) k \(k)"
       #expect(counted.rows == rows && counted.emptyRows == direct.emptyRows, "\(context)")
       #expect(counted.values.map(\.bitPattern) == direct.values.map(\.bitPattern), "\(context): counted vs direct")
+      #expect(held.values.map(\.bitPattern) == direct.values.map(\.bitPattern), "\(context): held vs direct")
+      #expect(held.rows == rows && held.emptyRows == direct.emptyRows, "\(context)")
       #expect(counted.values.map(\.bitPattern) == weighted.values.map(\.bitPattern), "\(context): counted vs weighted")
       // AP@k by the rule: each label hit once (`first`: later copies miss),
       // n the non-negative labels (duplicates included), MAP the mean.
@@ -99,5 +106,53 @@ import Testing
         #expect(abs(got - sum / Double(rows)) <= 1e-12, "\(context) AP@\(k): \(got) vs \(sum / Double(rows))")
       }
     }
+  }
+
+  /// Rows held by outcome, then a call that throws (a repeated id in row
+  /// 60): the state holds exactly rows 0..<60, as the same rows added one by
+  /// one (per-row output); `finish(into:)` afterwards adds nothing.
+  @Test func aThrowingCallAddsTheRowsItHolds() throws {
+    let rows = 100, width = 4
+    let configuration = try MAPConfiguration(ks: [1, 3], emptyRows: .zero)
+    var ids: [Int64] = []
+    var labels: [Int64] = []
+    for r in 0..<rows {
+      labels += [Int64(r % 7), Int64(r % 5 + 10)]
+      ids += r == 60 ? [Int64(r % 7), 99, 99, 98] : [Int64(r % 3 + 20), Int64(r % 5 + 10), Int64(r % 7), 97]
+    }
+    func run(_ chunks: [Range<Int>], holding: Bool, perRow: Bool) throws -> (MAPState, MAPKError?) {
+      let evaluator = try RankedIDEvaluator(configuration: configuration, reading: RankedIDReading())
+      var state = MAPState(configuration: configuration)
+      var out = [Double](repeating: 0, count: rows * configuration.pairs.count)
+      var failure: MAPKError?
+      ids.withUnsafeBufferPointer { i in
+        labels.withUnsafeBufferPointer { l in
+          out.withUnsafeMutableBufferPointer { o in
+            let view = RankedIDs(rows: rows, width: width, values: .int64(i.baseAddress!))
+            let labelRows = LabelRows(rows: rows, offsets: .uniform(width: 2), values: .int64(l.baseAddress!),
+                                      semantics: .dense)
+            do {
+              for chunk in chunks {
+                try evaluator.evaluate(rows: chunk, ids: view, labels: labelRows, weights: .none, into: &state,
+                                       perRow: perRow ? PerRowSink(base: o.baseAddress!) : nil,
+                                       holdingCounts: holding)
+              }
+            } catch {
+              failure = error as? MAPKError
+            }
+          }
+        }
+      }
+      let before = state.values.map(\.bitPattern)
+      evaluator.finish(into: &state)
+      #expect(state.values.map(\.bitPattern) == before || failure == nil)
+      return (state, failure)
+    }
+    let (held, error) = try run([0..<50, 50..<rows], holding: true, perRow: false)
+    #expect(error == .duplicateID(row: 60, id: 99))
+    let (direct, none) = try run([0..<60], holding: false, perRow: true)
+    #expect(none == nil)
+    #expect(held.rows == 60 && direct.rows == 60)
+    #expect(held.values.map(\.bitPattern) == direct.values.map(\.bitPattern))
   }
 }
