@@ -137,6 +137,15 @@ struct MetricAccumulator {
       unitWeights &+= emptyByAP ? 1 : 0
       return
     }
+    addDirectly(r, row: ranked, weights: weights, into: &state, perRow: perRow)
+  }
+
+  /// `accumulate`'s direct path: every metric's values for the row, added
+  /// (or written per row). Out of line, so the counted path above, inlined
+  /// in each caller's row loop, stays small.
+  @inline(never)
+  mutating func addDirectly(_ r: Int, row ranked: RankedRow, weights: RowWeights, into state: inout MAPState,
+                            perRow: PerRowSink?) {
     let unweighted = weights.isNone
     let w = unweighted ? 1 : weights.weight(ofRow: r)
     let policyValue: Double = policy == .zero ? 0 : .nan
