@@ -47,6 +47,9 @@ struct MetricAccumulator {
   /// True when rows without labels are counted by TensorFlow's AP rule
   /// (`n == 0`; AP@k requested), else by the retrieval rule (no label `>= 0`).
   let emptyByAP: Bool
+  /// True when every metric counts by pattern (`RankingMetric/countsByPattern`:
+  /// TensorFlow's AP@k), whose empty rows are those with `n == 0`.
+  let emptyOnlyByN: Bool
   let maxK: Int
   let policy: EmptyRowPolicy
   /// True when rows may be counted by outcome (every k at most `RowOutcomeCounts/maxK`).
@@ -74,6 +77,7 @@ struct MetricAccumulator {
     unitDenominators.initialize(repeating: 0, count: valueCount)
     reads = configuration.metrics.reduce(into: RowCounts()) { $0.formUnion($1.reads) }
     emptyByAP = configuration.metrics.contains(.averagePrecision)
+    emptyOnlyByN = configuration.metrics.allSatisfy(\.countsByPattern)
     pooled = .allocate(capacity: metricCount)
     pooled.initialize(from: configuration.metrics.map { $0.aggregation == .pooled }, count: metricCount)
     sharesWeightSum = .allocate(capacity: metricCount)
@@ -121,13 +125,27 @@ struct MetricAccumulator {
     state.rows += 1
     if emptyByAP ? ranked.n == 0 : ranked.relevant == 0 { state.emptyRows += 1 }
     // Not empty under any metric's rule: counted by outcome, its values added at the flush.
-    if counting, ranked.n > 0, ranked.relevant > 0, let key = RowOutcomeCounts.key(ranked, maxK: maxK) {
+    // When every metric counts by pattern its empty rows are those with
+    // `n == 0` (`RankingMetric/countsByPattern`), so `n > 0` alone is "not
+    // empty": `relevant` is then not even computed (no such metric reads
+    // it; 0 on every row, it must not send the row to the direct path).
+    if counting, ranked.n > 0, ranked.relevant > 0 || emptyOnlyByN,
+       let key = RowOutcomeCounts.key(ranked, maxK: maxK) {
       if outcomes.isFull { flushCounts(into: &state) }
       outcomes.count(key)
       // AP@k's denominator is the shared weight sum: one per row, as on the direct path.
       unitWeights &+= emptyByAP ? 1 : 0
       return
     }
+    addDirectly(r, row: ranked, weights: weights, into: &state, perRow: perRow)
+  }
+
+  /// `accumulate`'s direct path: every metric's values for the row, added
+  /// (or written per row). Out of line, so the counted path above, inlined
+  /// in each caller's row loop, stays small.
+  @inline(never)
+  mutating func addDirectly(_ r: Int, row ranked: RankedRow, weights: RowWeights, into state: inout MAPState,
+                            perRow: PerRowSink?) {
     let unweighted = weights.isNone
     let w = unweighted ? 1 : weights.weight(ofRow: r)
     let policyValue: Double = policy == .zero ? 0 : .nan

@@ -26,6 +26,48 @@ enum RowLabels {
     return (n, m, relevant, distinct)
   }
 
+  /// The widest uniform dense row `gatherFew(row:labels:classes:into:)` reads.
+  static let fewWidth = 8
+
+  /// `gather(row:labels:classes:into:)` for the common dense layout of at
+  /// most ``fewWidth`` labels a row (`.uniform` offsets): the same `n` and
+  /// the same `m` distinct matchable labels, but in the order first seen, not
+  /// sorted (for a caller that searches them linearly; an unsorted list has
+  /// the same members). Every row runs the same loop over every slot, its
+  /// counts kept by arithmetic, not branches, so the branch predictor is not
+  /// wrong on the data (as `RowEvaluator`'s gathering). Nil for any other
+  /// layout or semantics.
+  ///
+  /// - Complexity: O(w²) for w <= 8 labels a row.
+  @inline(__always)
+  static func gatherFew(row r: Int, labels rows: LabelRows, classes: Int?,
+                        into labels: UnsafeMutablePointer<Int64>) -> (n: Int, m: Int)? {
+    guard rows.semantics == .dense, case .uniform(let width) = rows.offsets, width <= fewWidth else { return nil }
+    // A label is matchable when `0 <= v < limit` (TensorFlow's cleaning makes
+    // a label `>= C` -1; with C unknown, every non-negative label): one
+    // unsigned compare. Dense `n` counts exactly those, duplicates included.
+    let limit = UInt64(classes ?? Int.max)
+    let first = r &* width
+    @inline(__always) func read<T: FixedWidthInteger>(_ p: UnsafePointer<T>) -> (n: Int, m: Int) {
+      var n = 0, m = 0
+      for i in 0..<width {
+        let v = Int64(p[first &+ i])
+        let valid = UInt64(bitPattern: v) < limit ? 1 : 0
+        var seen = 0
+        for j in 0..<m { seen |= labels[j] == v ? 1 : 0 }
+        // Written at `m` always; kept (m grows) only when matchable and new.
+        labels[m] = v
+        n &+= valid
+        m &+= valid & (seen ^ 1)
+      }
+      return (n, m)
+    }
+    switch rows.values {
+    case .int64(let p): return read(p)
+    case .int32(let p): return read(p)
+    }
+  }
+
   /// Row `r`'s distinct label values (negatives included: TensorFlow
   /// `recall_at_k`'s count) and, of those, the ones `>= 0` (trec_eval's R),
   /// as written, before any cleaning of labels `>= C`.

@@ -61,7 +61,8 @@ struct RowOutcomeCounts {
   static func key(_ row: RankedRow, maxK: Int) -> Int64? {
     guard row.relevant < 256, row.distinct < 256 else { return nil }
     var mask: Int64 = 0
-    for i in 0..<row.count { mask |= 1 << Int64(row.hits[i] - 1) }
+    // Every hit rank is in 1...maxK (at most 16): a plain shift.
+    for i in 0..<row.count { mask |= 1 &<< Int64(truncatingIfNeeded: row.hits[i] &- 1) }
     let n = Int64(Swift.min(row.n, maxK))
     return mask | n << 16 | Int64(row.relevant) << 21 | Int64(row.distinct) << 29
       | Int64(row.positiveHits.lowerBound) << 37 | Int64(row.positiveHits.upperBound) << 42

@@ -116,23 +116,31 @@ public final class RankedIDEvaluator {
   /// - Complexity: O(rows · (k + m log m)) for m labels per row.
   ///   - exclusions: Ids to remove from each row before its first k (default:
   ///     none): an excluded id takes no position, the later ids move up.
+  ///   - holdingCounts: True to keep the rows counted by outcome (no weights,
+  ///     no per-row output, every k at most 16) in this evaluator after the
+  ///     call, to be added to `state` by a later call or by ``finish(into:)``:
+  ///     pass the same `state` to every call and to ``finish(into:)``. The
+  ///     sums are exact, so the result has the same bits; a worker's chunks
+  ///     then share one table of outcomes (one flush instead of one per
+  ///     chunk). A call that throws adds its held rows before it returns.
+  ///     False (the default): `state` holds every row on return.
   public func evaluate(rows: Range<Int>, ids: RankedIDs, labels: LabelRows, weights: RowWeights,
                        excluding exclusions: LabelRows? = nil,
-                       into state: inout MAPState, perRow: PerRowSink? = nil) throws {
+                       into state: inout MAPState, perRow: PerRowSink? = nil, holdingCounts: Bool = false) throws {
     precondition(ids.width >= maxK && ids.rows == labels.rows && rows.lowerBound >= 0
                    && rows.upperBound <= ids.rows, "ids do not match the evaluator")
     precondition(exclusions.map { $0.rows == labels.rows } ?? true, "exclusions do not match the labels")
     if let exclusions {
       let excluding = RankedIDExclusions(exclusions)
       switch ids.values {
-      case .int32(let p): try run(p, ids.stride, ids.width, rows, labels, weights, excluding, &state, perRow)
-      case .int64(let p): try run(p, ids.stride, ids.width, rows, labels, weights, excluding, &state, perRow)
+      case .int32(let p): try run(p, ids.stride, ids.width, rows, labels, weights, excluding, &state, perRow, holdingCounts)
+      case .int64(let p): try run(p, ids.stride, ids.width, rows, labels, weights, excluding, &state, perRow, holdingCounts)
       }
       return
     }
     switch ids.values {
-    case .int32(let p): try run(p, ids.stride, maxK, rows, labels, weights, NoRankedIDExclusions(), &state, perRow)
-    case .int64(let p): try run(p, ids.stride, maxK, rows, labels, weights, NoRankedIDExclusions(), &state, perRow)
+    case .int32(let p): try run(p, ids.stride, maxK, rows, labels, weights, NoRankedIDExclusions(), &state, perRow, holdingCounts)
+    case .int64(let p): try run(p, ids.stride, maxK, rows, labels, weights, NoRankedIDExclusions(), &state, perRow, holdingCounts)
     }
   }
 
@@ -141,15 +149,18 @@ public final class RankedIDEvaluator {
   @inline(__always)
   private func run<T: FixedWidthInteger, Filter: RankedIDFilter>(
     _ base: UnsafePointer<T>, _ stride: Int, _ columns: Int, _ rows: Range<Int>, _ labelRows: LabelRows,
-    _ weights: RowWeights, _ exclusions: Filter, _ state: inout MAPState, _ perRow: PerRowSink?
+    _ weights: RowWeights, _ exclusions: Filter, _ state: inout MAPState, _ perRow: PerRowSink?,
+    _ holdingCounts: Bool
   ) throws {
     // The shared accumulation, from a local copy; without weights or per-row
-    // output, rows counted by outcome and added at the end of the call.
+    // output, rows counted by outcome and added at the end of the call (or,
+    // holding counts, by a later call or `finish(into:)`; after a throw, now).
     var accumulator = self.accumulator
     let counting = weights.isNone && perRow == nil && accumulator.canCount
+    var failed = true
     defer {
       accumulator.flushUnits(into: &state)
-      accumulator.flushCounts(into: &state)
+      if !holdingCounts || failed { accumulator.flushCounts(into: &state) }
       self.accumulator = accumulator
     }
     let pad = reading.pad
@@ -157,15 +168,20 @@ public final class RankedIDEvaluator {
     // The row loop reads the scratch through locals: a `var` property of a
     // class costs a dynamic exclusivity check on every access.
     let slotIDs = self.slotIDs, slotStamps = self.slotStamps, slotMask = self.slotMask, hits = self.hits
-    let idStamps = self.idStamps, bound = self.idBound, maxK = self.maxK
+    let idStamps = self.idStamps, bound = self.idBound, maxK = self.maxK, classes = reading.classes
     var stamp = self.stamp
     defer { self.stamp = stamp }
     for r in rows {
       let span = labelRows.range(ofRow: r)
       if span.count > labelCapacity { growLabels(span.count) }
       // The counts as written; `n` after the cleaning by the classes, if known.
-      let (n, m, relevant, distinct) = RowLabels.read(row: r, labels: labelRows, classes: reading.classes,
-                                                      counting: !reads.isEmpty, into: self.labels)
+      // A few dense labels a row (the common layout), when no metric reads
+      // the distinct counts: in the order seen, searched linearly (`find`
+      // for at most 8); else sorted.
+      let few = reads.isEmpty ? RowLabels.gatherFew(row: r, labels: labelRows, classes: classes,
+                                                    into: self.labels) : nil
+      let (n, m, relevant, distinct) = few.map { ($0.n, $0.m, 0, 0) }
+        ?? RowLabels.read(row: r, labels: labelRows, classes: classes, counting: !reads.isEmpty, into: self.labels)
       // (After gathering, which may have grown them.)
       let labels = self.labels, labelStamps = self.labelStamps
       stamp &+= 1
@@ -234,9 +250,17 @@ public final class RankedIDEvaluator {
                              positiveHits: 0..<hitCount, discounts: accumulator.discounts)
       accumulator.accumulate(r, row: ranked, weights: weights, into: &state, perRow: perRow, counting: counting)
     }
+    failed = false
   }
 
-  /// The index of `id` among the `count` sorted labels, or -1.
+  /// Adds the rows still held by outcome (calls with `holdingCounts`) to
+  /// `state`, the state those calls were given.
+  public func finish(into state: inout MAPState) {
+    accumulator.flushCounts(into: &state)
+  }
+
+  /// The index of `id` among the `count` labels, or -1: sorted labels, or
+  /// at most `RowLabels/fewWidth` (8) in any order (searched linearly).
   @inline(__always)
   private static func find(_ id: Int64, _ labels: UnsafeMutablePointer<Int64>, count: Int) -> Int {
     if count <= 8 {

@@ -48,13 +48,15 @@ extension Evaluator {
           do {
             try engine.evaluate(rows: lower..<upper, ids: ids, labels: labels, weights: weights,
                                 excluding: exclusions, into: &state,
-                                perRow: perRow)
+                                perRow: perRow, holdingCounts: true)
           } catch {
             run.fail(error, row: (error as? MAPKError)?.row ?? lower, worker: worker)
             return
           }
           progress?.done.add(upper - lower, ordering: .relaxed)
         }
+        // The rows held by outcome across this worker's chunks.
+        engine.finish(into: &state)
         run.partials.store(state, at: worker)
       } catch {
         run.fail(error, row: -1, worker: worker)
