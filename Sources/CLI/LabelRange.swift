@@ -22,9 +22,9 @@ enum LabelRange {
   /// loop over that span: about 5 instructions per label, where a visit per
   /// row and per entry through the layout's and the value type's switches
   /// cost about 12 (59 a row of 5 labels, 15% of a 50-class row's whole
-  /// evaluation). Spans of more than a million entries are split among the
-  /// workers (2,000,000 rows of 5 labels: 80 MB, about 15 ms on one core); the
-  /// parts are integers, so their sum is the same for any split.
+  /// evaluation). A span is split among the workers in parts of at least 2^20
+  /// entries (2,000,000 rows of 5 labels: 80 MB, about 15 ms on one core);
+  /// the parts are integers, so their sum is the same for any split.
   /// - Complexity: O(label entries of those rows).
   static func countAtOrAbove(_ classes: Int, in labels: LabelRows, rows: Range<Int>, threads: Int = 1) -> Int {
     guard !rows.isEmpty else { return 0 }

@@ -109,13 +109,9 @@ public final class RankedIDEvaluator {
   ///   - weights: The weights (broadcast per row).
   ///   - state: The accumulator to add to.
   ///   - perRow: Where to write each row's value per (metric, k), if wanted.
-  ///   - exclusions: Classes to take out of each row's ranking (`--exclude`): they
-  ///     occupy no position, later ids move up; nil for none.
-  /// - Throws: ``MAPKError/duplicateID(row:id:)`` or
-  ///   ``MAPKError/invalidID(row:id:pad:)`` for the first bad row.
-  /// - Complexity: O(rows · (k + m log m)) for m labels per row.
-  ///   - exclusions: Ids to remove from each row before its first k (default:
-  ///     none): an excluded id takes no position, the later ids move up.
+  ///   - exclusions: Classes to take out of each row's ranking (`--exclude`)
+  ///     before its first k: an excluded id takes no position, the later ids
+  ///     move up; nil (the default) for none.
   ///   - holdingCounts: True to keep the rows counted by outcome (no weights,
   ///     no per-row output, every k at most 16) in this evaluator after the
   ///     call, to be added to `state` by a later call or by ``finish(into:)``:
@@ -124,6 +120,9 @@ public final class RankedIDEvaluator {
   ///     then share one table of outcomes (one flush instead of one per
   ///     chunk). A call that throws adds its held rows before it returns.
   ///     False (the default): `state` holds every row on return.
+  /// - Throws: ``MAPKError/duplicateID(row:id:)`` or
+  ///   ``MAPKError/invalidID(row:id:pad:)`` for the first bad row.
+  /// - Complexity: O(rows · (k + m log m)) for m labels per row.
   public func evaluate(rows: Range<Int>, ids: RankedIDs, labels: LabelRows, weights: RowWeights,
                        excluding exclusions: LabelRows? = nil,
                        into state: inout MAPState, perRow: PerRowSink? = nil, holdingCounts: Bool = false) throws {
